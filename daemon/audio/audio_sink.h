@@ -1,0 +1,59 @@
+// Where PCM goes: a sound device (PortAudio), a WAV file, or nowhere (null, optionally paced in
+// real time for tests and benchmarks). Mono int16 at the speech worker's sample rate.
+//
+// Threads: every method is called from the daemon's main thread. A real-time sink consumes its
+// queue on its own thread (PortAudio's callback reads a lock-free ring); notifications come back
+// through the callbacks given to open(), which may run on that thread: they must only post to the
+// event loop.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+
+namespace liseur {
+
+struct AudioSinkCallbacks {
+  // Called (from any thread) when the ring has room again after write() accepted less than asked.
+  std::function<void()> on_space;
+  // Called (from any thread) when the device failed or disappeared; the owner may reopen.
+  std::function<void(const Error&)> on_failure;
+};
+
+class AudioSink {
+ public:
+  virtual ~AudioSink() = default;
+
+  // Prepares the sink for this sample rate. Errors: audio-device-missing, audio-failed,
+  // wav-write-failed.
+  virtual Status open(int sampleRate, AudioSinkCallbacks callbacks) = 0;
+  // Queues samples; returns how many were accepted (may be fewer when the ring is full; the rest
+  // must be written again after on_space). A file or null sink accepts everything.
+  virtual std::size_t write(const int16_t* samples, std::size_t count) = 0;
+  // Drops everything queued and not yet played: after this returns, at most one device buffer of
+  // old audio is still heard. Used by stop and by a new job.
+  virtual void flush() = 0;
+  // Holds playback where it is (queued samples are kept); resume() continues from that sample.
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+  // Samples played (or written) since open(): the clock for word highlighting.
+  virtual uint64_t playedSamples() const = 0;
+  // Samples queued and not yet played.
+  virtual std::size_t queuedSamples() const = 0;
+  // Finishes a file (WAV header sizes) and releases the device.
+  virtual Status close() = 0;
+  virtual std::string describe() const = 0;  // "portaudio: default (pulse)", "wav: /path", "null"
+};
+
+// Factories. makePortAudioSink fails with audio-device-missing when there is no output device.
+Result<std::unique_ptr<AudioSink>> makePortAudioSink(const std::string& device);
+std::unique_ptr<AudioSink> makeWavSink(const std::string& path);
+// paced=false: consumes instantly. paced=true: plays in real time on its own thread (a stand-in
+// for a device, for tests and benchmarks).
+std::unique_ptr<AudioSink> makeNullSink(bool paced);
+
+}  // namespace liseur

@@ -1,0 +1,103 @@
+#include "core/subprocess.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#ifndef LISEUR_LIBEXECDIR
+#define LISEUR_LIBEXECDIR "/usr/libexec/liseur"
+#endif
+
+extern char** environ;
+
+namespace liseur {
+
+std::string findHelperProgram(const std::string& name) {
+  namespace fs = std::filesystem;
+  if (const char* d = std::getenv("LISEUR_LIBEXEC_DIR"); d && *d) {
+    fs::path p = fs::path(d) / name;
+    if (::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path p = self.parent_path() / name;
+    if (::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  return (fs::path(LISEUR_LIBEXECDIR) / name).string();
+}
+
+Result<SpawnedWorker> spawnWorker(const std::string& exe, const std::vector<std::string>& args,
+                                  const std::vector<std::string>& env, const WorkerLimits& limits) {
+  if (::access(exe.c_str(), X_OK) != 0)
+    return makeError(ErrorCode::kWorkerUnavailable, "worker program " + exe + ": " + std::strerror(errno));
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return makeError(ErrorCode::kWorkerUnavailable, std::string("socketpair: ") + std::strerror(errno));
+
+  // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
+  std::vector<std::string> argStore{exe};
+  argStore.insert(argStore.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argStore) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> envStore;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "LISEUR_WORKER_FD=", 17) == 0) continue;
+    envStore.emplace_back(*e);
+  }
+  envStore.emplace_back("LISEUR_WORKER_FD=3");
+  for (const auto& e : env) envStore.push_back(e);
+  std::vector<char*> envp;
+  for (auto& e : envStore) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t parent = ::getpid();
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int err = errno;
+    ::close(sv[0]);
+    ::close(sv[1]);
+    return makeError(ErrorCode::kWorkerUnavailable, std::string("fork: ") + std::strerror(err));
+  }
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::setpgid(0, 0);  // keep terminal signals (Ctrl-C on a foreground daemon) to the daemon
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    ::dup2(2, 1);
+    if (::dup2(sv[1], 3) < 0) ::_exit(127);
+    ::syscall(SYS_close_range, 4u, ~0u, 0u);
+    if (limits.address_space_mb) {
+      rlimit r{limits.address_space_mb << 20, limits.address_space_mb << 20};
+      ::setrlimit(RLIMIT_AS, &r);
+    }
+    if (limits.file_size_mb) {
+      rlimit r{limits.file_size_mb << 20, limits.file_size_mb << 20};
+      ::setrlimit(RLIMIT_FSIZE, &r);
+    }
+    rlimit core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &core);  // a crashing worker must not write screen text to disk
+    if (limits.nice) (void)::nice(limits.nice);
+    ::execve(exe.c_str(), argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(sv[1]);
+  return SpawnedWorker{pid, sv[0]};
+}
+
+}  // namespace liseur

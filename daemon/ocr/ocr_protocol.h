@@ -1,0 +1,34 @@
+// The OCR worker's protocol (frames of core/frame.h over the socketpair, fd 3 in the worker).
+//
+// The worker is started once by the daemon and kept warm. It owns one Tesseract instance
+// (eng+fra by default, OMP_THREAD_LIMIT=1) and never talks to anything but its fd.
+//
+// daemon -> worker
+//   {"op":"ocr","gen":G,"path":"/abs/img.png","lang":"eng+fra","mode":"auto"}
+//       Recognise an image file. The worker opens it itself (O_NOFOLLOW, regular file, size limit),
+//       checks the header (each side <= 16384 px, <= 40 Mpx) before decoding. "mode" is "auto"
+//       (whole page / screenshot), "block" (a small region: one block) or "line".
+//   {"op":"ocr","gen":G,"pixels":{"width":W,"height":H,"stride":S,"format":"bgra"},...}
+//       Same, with the pixels in the payload instead of a path (screen capture).
+//   {"op":"cancel","gen":G}    Stop job G as soon as possible (Tesseract's cancel hook).
+//   {"op":"ping"}              Answered by {"ev":"pong"}: liveness check.
+//
+// worker -> daemon
+//   {"ev":"ready","langs":["eng","fra"],"tesseract":"5.3.0"}      once, after the models loaded
+//   {"ev":"layout","gen":G,"width":W,"height":H,"blocks":N}        layout analysed (cheap)
+//   {"ev":"block","gen":G,"block":{...Block JSON of document.h...}} one per block, reading order
+//   {"ev":"done","gen":G,"ms":{"decode":d,"preprocess":p,"layout":l,"recognise":r}}
+//   {"ev":"cancelled","gen":G}
+//   {"ev":"error","gen":G,"code":"image-too-large","message":"..."}  job failed (codes: error.h)
+//
+// Exactly one of done / cancelled / error ends every ocr request.
+#pragma once
+
+namespace liseur::ocr {
+
+inline constexpr const char* kWorkerProgram = "liseur-ocr-worker";
+inline constexpr int kMaxSide = 16384;
+inline constexpr long long kMaxPixels = 40'000'000;
+inline constexpr long long kMaxFileBytes = 200ll << 20;
+
+}  // namespace liseur::ocr
