@@ -1,0 +1,56 @@
+// OcrEngine: one warm Tesseract (plus Leptonica preprocessing) that turns a decoded image into
+// blocks in reading order, block by block, so the first block can be spoken while the rest is
+// still being recognised.
+//
+// Lives only in the OCR worker process (no Tesseract type leaves ocr/). Not thread-safe: one
+// recognise() at a time; `cancelled` may be flipped from another thread and is polled through
+// Tesseract's cancel hook and between blocks.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "document/document.h"
+
+struct Pix;  // Leptonica
+
+namespace liseur::ocr {
+
+enum class RecogniseMode {
+  kAuto,   // a screenshot or a page: analyse the layout, read blocks in reading order
+  kBlock,  // a small region that is one block of text
+  kLine,   // a single line
+};
+
+struct RecogniseCallbacks {
+  // Layout analysed: image size and how many blocks will follow (may be 0).
+  std::function<void(int width, int height, int blocks)> on_layout;
+  // One block, fully recognised, in reading order; boxes in the source image's coordinates.
+  std::function<void(Block&& block)> on_block;
+};
+
+struct RecogniseTimings {
+  double preprocess_ms = 0, layout_ms = 0, recognise_ms = 0;
+};
+
+class OcrEngine {
+ public:
+  // Loads the Tesseract models for `languages` ("eng+fra"). Errors: ocr-language-missing naming
+  // the missing model and the Debian package that provides it.
+  static Result<std::unique_ptr<OcrEngine>> create(const std::string& languages);
+  virtual ~OcrEngine() = default;
+
+  // Recognises `image` (any depth Leptonica can hold; not modified, not taken). Returns
+  // kCancelled when `cancelled` became true, ocr-failed on Tesseract errors.
+  virtual Result<RecogniseTimings> recognise(Pix* image, RecogniseMode mode,
+                                             const RecogniseCallbacks& callbacks,
+                                             const std::atomic<bool>& cancelled) = 0;
+  virtual std::vector<std::string> languages() const = 0;
+  virtual std::string version() const = 0;
+};
+
+}  // namespace liseur::ocr
