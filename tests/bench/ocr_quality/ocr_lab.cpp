@@ -1,0 +1,94 @@
+// liseur-ocr-lab: prints the text of one image in reading order, recognised by OcrEngine in this
+// process. A development tool for measuring recognition quality with ../shared/bench/ocr_eval.py:
+//
+//   ocr_eval.py --corpus corpus-dev --cmd 'liseur-ocr-lab {img}'
+//
+// Options: --json (the document), --timings (stage times on stderr), --mode auto|block|line,
+// --lang eng+fra.
+#include <leptonica/allheaders.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "ocr/ocr_engine.h"
+
+int main(int argc, char** argv) {
+  // libgomp reads OMP_THREAD_LIMIT when it is loaded, before main: set it and start again.
+  if (!std::getenv("OMP_THREAD_LIMIT")) {
+    setenv("OMP_THREAD_LIMIT", "1", 1);
+    execv("/proc/self/exe", argv);
+    std::perror("execv");
+    return 1;
+  }
+  CLI::App app{"Print the text of an image in reading order (liseur OCR engine)"};
+  std::string path, lang = "eng+fra", mode_name = "auto";
+  bool json = false, timings = false;
+  app.add_option("image", path, "image file")->required();
+  app.add_option("--lang", lang, "Tesseract models");
+  app.add_option("--mode", mode_name, "auto | block | line");
+  app.add_flag("--json", json, "print the document as JSON");
+  app.add_flag("--timings", timings, "print stage times on stderr");
+  CLI11_PARSE(app, argc, argv);
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto engine = liseur::ocr::OcrEngine::create(lang);
+  if (!engine.ok()) {
+    std::cerr << engine.error().name() << ": " << engine.error().message << "\n";
+    return 1;
+  }
+  auto t_init = std::chrono::steady_clock::now();
+  Pix* pix = pixRead(path.c_str());
+  if (!pix) {
+    std::cerr << "cannot read image " << path << "\n";
+    return 1;
+  }
+  liseur::ocr::RecogniseMode mode = liseur::ocr::RecogniseMode::kAuto;
+  if (mode_name == "block") mode = liseur::ocr::RecogniseMode::kBlock;
+  if (mode_name == "line") mode = liseur::ocr::RecogniseMode::kLine;
+
+  liseur::Document doc;
+  doc.source = path;
+  double first_block_ms = -1;
+  auto t_start = std::chrono::steady_clock::now();
+  liseur::ocr::RecogniseCallbacks cb;
+  cb.on_layout = [&](int w, int h, int) {
+    doc.width = w;
+    doc.height = h;
+  };
+  cb.on_block = [&](liseur::Block&& block) {
+    if (first_block_ms < 0)
+      first_block_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start)
+              .count();
+    if (!json) {
+      if (!doc.blocks.empty()) std::cout << "\n";
+      std::cout << block.text() << "\n" << std::flush;
+    }
+    doc.blocks.push_back(std::move(block));
+  };
+  std::atomic<bool> cancelled{false};
+  auto r = (*engine)->recognise(pix, mode, cb, cancelled);
+  pixDestroy(&pix);
+  if (!r.ok()) {
+    std::cerr << r.error().name() << ": " << r.error().message << "\n";
+    return 1;
+  }
+  if (json) std::cout << liseur::toJson(doc).dump(2) << "\n";
+  if (timings) {
+    auto ms = [](auto a, auto b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    std::fprintf(stderr,
+                 "init %.1f ms, preprocess %.1f ms, layout %.1f ms, recognise %.1f ms, first block "
+                 "%.1f ms, blocks %zu\n",
+                 ms(t0, t_init), r->preprocess_ms, r->layout_ms, r->recognise_ms, first_block_ms,
+                 doc.blocks.size());
+  }
+  return 0;
+}
