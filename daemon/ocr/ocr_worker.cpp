@@ -1,0 +1,308 @@
+#include "ocr/ocr_worker.h"
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <new>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/frame.h"
+#include "document/document.h"
+
+namespace liseur::ocr {
+namespace {
+
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double round1(double ms) {
+  return static_cast<double>(static_cast<long long>(ms * 10 + 0.5)) / 10;
+}
+
+Result<RecogniseMode> parseMode(const Json& request) {
+  auto it = request.find("mode");
+  if (it == request.end() || it->is_null()) return RecogniseMode::kAuto;
+  if (it->is_string()) {
+    const auto& m = it->get_ref<const std::string&>();
+    if (m == "auto") return RecogniseMode::kAuto;
+    if (m == "block") return RecogniseMode::kBlock;
+    if (m == "line") return RecogniseMode::kLine;
+  }
+  return makeError(
+      ErrorCode::kInvalidArgument,
+      fmt::format("\"mode\" must be \"auto\", \"block\" or \"line\", not {}", it->dump()));
+}
+
+std::vector<std::string> splitLanguages(const std::string& langs) {
+  std::vector<std::string> out;
+  std::stringstream ss(langs);
+  std::string item;
+  while (std::getline(ss, item, '+'))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// The engine is loaded once with a fixed set of languages; a request may ask for a subset
+// ("eng" in an English-only profile) but not for a model the worker does not hold.
+Status checkLanguages(const Json& request, const std::vector<std::string>& loaded) {
+  auto it = request.find("lang");
+  if (it == request.end() || it->is_null()) return okStatus();
+  if (!it->is_string())
+    return makeError(ErrorCode::kInvalidArgument,
+                     fmt::format("\"lang\" must be a string like \"eng+fra\", not {}", it->dump()));
+  std::string have;
+  for (const auto& l : loaded) have += (have.empty() ? "" : "+") + l;
+  for (const auto& want : splitLanguages(it->get<std::string>())) {
+    if (std::find(loaded.begin(), loaded.end(), want) == loaded.end())
+      return makeError(ErrorCode::kOcrLanguageMissing,
+                       fmt::format("language \"{}\" is not loaded in the OCR worker (loaded: {}); "
+                                   "set LISEUR_OCR_LANGS and install tesseract-ocr-{}",
+                                   want, have, want));
+  }
+  return okStatus();
+}
+
+Result<PixPtr> loadRequestImage(const Json& request, const std::string& payload,
+                                const Limits& limits) {
+  if (auto p = request.find("path"); p != request.end()) {
+    if (!p->is_string() || p->get_ref<const std::string&>().empty())
+      return makeError(ErrorCode::kInvalidArgument, "\"path\" must be a non-empty string");
+    const auto& path = p->get_ref<const std::string&>();
+    if (path.front() != '/')
+      return makeError(ErrorCode::kInvalidArgument,
+                       fmt::format("\"path\" must be absolute, not \"{}\"", path));
+    return loadImageFile(path, limits);
+  }
+  if (auto px = request.find("pixels"); px != request.end()) {
+    if (!px->is_object())
+      return makeError(ErrorCode::kInvalidArgument, "\"pixels\" must be an object");
+    auto intField = [&](const char* name) -> Result<int> {
+      auto f = px->find(name);
+      if (f == px->end() || !f->is_number_integer() || f->get<long long>() < 0 ||
+          f->get<long long>() > (1 << 30))
+        return makeError(ErrorCode::kInvalidArgument,
+                         fmt::format("\"pixels.{}\" must be a non-negative integer", name));
+      return f->get<int>();
+    };
+    auto w = intField("width"), h = intField("height"), s = intField("stride");
+    if (!w) return w.error();
+    if (!h) return h.error();
+    if (!s) return s.error();
+    std::string format = px->value("format", std::string("bgra"));
+    return loadImagePixels(payload, *w, *h, *s, format, limits);
+  }
+  return makeError(ErrorCode::kInvalidArgument, "an ocr request needs \"path\" or \"pixels\"");
+}
+
+}  // namespace
+
+OcrWorker::OcrWorker(int fd, OcrEngine& engine, OcrWorkerOptions options)
+    : fd_(fd), engine_(engine), options_(options), writer_(fd) {}
+
+OcrWorker::~OcrWorker() = default;
+
+Status OcrWorker::sendError(long long gen, ErrorCode code, const std::string& message) {
+  return writer_.write(
+      Json{{"ev", "error"}, {"gen", gen}, {"code", errorCodeName(code)}, {"message", message}});
+}
+
+int OcrWorker::run() {
+  Json ready{{"ev", "ready"}, {"langs", engine_.languages()}, {"tesseract", engine_.version()}};
+  if (auto s = writer_.write(ready); !s) {
+    spdlog::error("cannot send ready: {}", s.error().message);
+    return 1;
+  }
+  std::thread reader([this] { readLoop(); });
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return eof_ || !queue_.empty(); });
+      if (eof_) break;  // the daemon is gone: nobody would read the answers
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      current_gen_ = job.gen;
+      current_cancelled_ = job.cancelled;
+    }
+    bool go_on = runJob(job);
+    {
+      std::lock_guard lock(mu_);
+      current_gen_ = -1;
+      current_cancelled_.reset();
+    }
+    if (!go_on) break;
+  }
+  // Wake the reader if it is still blocked in read() (we stopped on our own, not on EOF).
+  ::shutdown(fd_, SHUT_RD);
+  reader.join();
+  std::lock_guard lock(mu_);
+  if (exit_status_ != 0) return exit_status_;
+  if (write_failed_ || protocol_error_) return 1;
+  return 0;
+}
+
+void OcrWorker::readLoop() {
+  for (;;) {
+    auto frame = readFrame(fd_);
+    if (!frame) {
+      std::lock_guard lock(mu_);
+      // readFrame reports a clean EOF as worker-crashed ("peer closed"); anything else is a
+      // broken stream.
+      if (frame.error().code != ErrorCode::kWorkerCrashed) {
+        protocol_error_ = true;
+        spdlog::error("bad frame from the daemon: {}", frame.error().message);
+      }
+      eof_ = true;
+      if (current_cancelled_) *current_cancelled_ = true;
+      cv_.notify_all();
+      return;
+    }
+    handleFrame(std::move(frame->header), std::move(frame->payload));
+  }
+}
+
+void OcrWorker::handleFrame(Json header, std::string payload) {
+  const std::string op = header.value("op", std::string());
+  long long gen = 0;
+  if (auto g = header.find("gen"); g != header.end() && g->is_number_integer())
+    gen = g->get<long long>();
+
+  if (op == "ping") {
+    if (!writer_.write(Json{{"ev", "pong"}})) write_failed_ = true;
+    return;
+  }
+  if (op == "cancel") {
+    std::lock_guard lock(mu_);
+    if (current_cancelled_ && current_gen_ == gen) *current_cancelled_ = true;
+    for (auto& job : queue_)
+      if (job.gen == gen) *job.cancelled = true;
+    return;
+  }
+  if (op == "ocr") {
+    auto g = header.find("gen");
+    if (g == header.end() || !g->is_number_integer()) {
+      (void)sendError(gen, ErrorCode::kInvalidArgument, "an ocr request needs an integer \"gen\"");
+      return;
+    }
+    std::unique_lock lock(mu_);
+    if (queue_.size() >= options_.max_queued) {
+      lock.unlock();
+      (void)sendError(
+          gen, ErrorCode::kBusy,
+          fmt::format("the OCR worker already has {} requests waiting", options_.max_queued));
+      return;
+    }
+    Job job;
+    job.gen = gen;
+    job.request = std::move(header);
+    job.payload = std::move(payload);
+    queue_.push_back(std::move(job));
+    cv_.notify_all();
+    return;
+  }
+  spdlog::warn("unknown op \"{}\" from the daemon", op);
+  (void)sendError(gen, ErrorCode::kUnknownCommand,
+                  fmt::format("the OCR worker does not know the op \"{}\"", op));
+}
+
+bool OcrWorker::runJob(Job& job) {
+  const long long gen = job.gen;
+  auto& cancelled = *job.cancelled;
+  auto finish = [&](const Status& s) {
+    if (!s) write_failed_ = true;
+    return !write_failed_;
+  };
+  auto fail = [&](const Error& e) {
+    spdlog::info("job {}: {}", gen, errorCodeName(e.code));
+    return finish(sendError(gen, e.code, e.message));
+  };
+  auto sendCancelled = [&] {
+    return finish(writer_.write(Json{{"ev", "cancelled"}, {"gen", gen}}));
+  };
+
+  if (cancelled) return sendCancelled();
+  try {
+    auto mode = parseMode(job.request);
+    if (!mode) return fail(mode.error());
+    if (auto s = checkLanguages(job.request, engine_.languages()); !s) return fail(s.error());
+
+    const auto t0 = Clock::now();
+    auto image = loadRequestImage(job.request, job.payload, options_.limits);
+    const double decode_ms = msSince(t0);
+    job.payload.clear();
+    job.payload.shrink_to_fit();
+    if (!image) return fail(image.error());
+    if (cancelled) return sendCancelled();
+
+    int blocks = 0;
+    RecogniseCallbacks callbacks;
+    callbacks.on_layout = [&](int width, int height, int n) {
+      Json ev{{"ev", "layout"}, {"gen", gen}, {"width", width}, {"height", height}, {"blocks", n}};
+      if (!writer_.write(ev)) write_failed_ = true, cancelled = true;
+    };
+    callbacks.on_block = [&](Block&& block) {
+      ++blocks;
+      if (!writer_.write(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}}))
+        write_failed_ = true, cancelled = true;
+    };
+    auto timings = engine_.recognise(image->get(), *mode, callbacks, cancelled);
+    if (write_failed_) return false;
+    if (!timings) {
+      if (timings.error().code == ErrorCode::kCancelled) return sendCancelled();
+      return fail(timings.error());
+    }
+    spdlog::debug("job {}: {} blocks, decode {:.0f} ms, recognise {:.0f} ms", gen, blocks,
+                  decode_ms, timings->recognise_ms);
+    Json ms{{"decode", round1(decode_ms)},
+            {"preprocess", round1(timings->preprocess_ms)},
+            {"layout", round1(timings->layout_ms)},
+            {"recognise", round1(timings->recognise_ms)}};
+    return finish(
+        writer_.write(Json{{"ev", "done"}, {"gen", gen}, {"blocks", blocks}, {"ms", ms}}));
+  } catch (const std::bad_alloc&) {
+    // Under the daemon's address-space limit this is the expected way a too-demanding image
+    // ends. Tesseract's state after a failed allocation is not to be trusted: answer, then exit
+    // so the daemon restarts a clean worker.
+    (void)sendError(gen, ErrorCode::kOcrFailed,
+                    "the OCR worker ran out of memory on this image (address-space limit); it "
+                    "restarts");
+    std::lock_guard lock(mu_);
+    exit_status_ = 3;
+    return false;
+  } catch (const std::exception& e) {
+    return fail(makeError(ErrorCode::kOcrFailed, fmt::format("OCR failed: {}", e.what())));
+  }
+}
+
+int ocrWorkerProgram() {
+  int fd = workerFdFromEnv();
+  if (fd < 0) {
+    spdlog::error("liseur-ocr-worker is started by liseurd (LISEUR_WORKER_FD is not set)");
+    return 2;
+  }
+  const char* env = std::getenv("LISEUR_OCR_LANGS");
+  const std::string langs = env && *env ? env : "eng+fra";
+  auto engine = OcrEngine::create(langs);
+  if (!engine) {
+    spdlog::error("cannot start OCR: {}", engine.error().message);
+    FrameWriter writer(fd);
+    (void)writer.write(Json{{"ev", "error"},
+                            {"gen", 0},
+                            {"code", errorCodeName(engine.error().code)},
+                            {"message", engine.error().message}});
+    return 1;
+  }
+  spdlog::info("OCR worker ready: {} (tesseract {})", langs, (*engine)->version());
+  OcrWorker worker(fd, **engine);
+  return worker.run();
+}
+
+}  // namespace liseur::ocr

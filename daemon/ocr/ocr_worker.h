@@ -1,0 +1,112 @@
+// OcrWorker: the OCR worker process's protocol loop (ocr_protocol.h) around one warm OcrEngine.
+//
+// Threads. The constructor starts nothing; run() starts one reader thread and does the work on
+// the calling thread:
+//   - the reader thread reads frames from the fd. "ocr" requests are queued (at most
+//     max_queued; beyond that the request gets an immediate `busy` error); "cancel" for
+//     generation G flips the cancel flag of job G, running or queued; "ping" is answered with
+//     "pong" at once, even during a long recognition. EOF or a malformed frame ends the worker.
+//   - the calling thread runs the jobs in arrival order: open and decode (image_loader.h), then
+//     engine.recognise() streaming `layout` and one `block` per block in reading order, then
+//     exactly one of `done` (with timings), `cancelled` or `error` (code of core/error.h).
+//   Frames from both threads go through one FrameWriter.
+// A bad image never ends the worker: it is an `error` for that job. On EOF (the daemon went
+// away) the running job is cancelled, queued jobs are dropped without answer, and run() returns.
+//
+// Cancellation: the flag is polled by the engine (Tesseract's cancel hook, between blocks) and
+// by the worker between decoding and recognition. A cancelled job ends with `cancelled`, never
+// with done or error, unless it had already finished when the cancel arrived.
+//
+// Request checks: "path" must be absolute; "pixels" needs width, height, stride, format and the
+// payload (image_loader.h loadImagePixels); "mode" is auto (default), block or line; every
+// language in "lang" ("eng+fra") must be loaded in this worker, else ocr-language-missing
+// (the worker's languages are fixed when it starts: LISEUR_OCR_LANGS, default eng+fra).
+//
+// Start-up failure (ocrWorkerProgram): when the engine cannot be created (a Tesseract model is
+// missing), the worker sends {"ev":"error","gen":0,"code":"ocr-language-missing",...} instead of
+// `ready` and exits with status 1, so the daemon reports it rather than restarting in a loop.
+//
+// Resources (measured on Debian 12, Tesseract 5.3.0, eng+fra, after the OMP_THREAD_LIMIT=1
+// re-exec and with one malloc arena; see the test OcrWorkerProcess.RecognisesUnderAddressLimit):
+//   idle after `ready`:                 VSZ ~ see kSuggestedAddressSpaceMb's comment
+//   1920x1080 screenshot recognised:    peak RSS / VSZ: see below
+//   16384x2400 page decoded and read:   peak RSS / VSZ: see below
+// The daemon should start the worker with WorkerLimits{.address_space_mb =
+// kSuggestedAddressSpaceMb}. An image that would need more makes an allocation fail: the job
+// gets `ocr-failed` ("out of memory") and the worker exits with status 3 so it restarts clean.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/worker_main.h"
+#include "ocr/image_loader.h"
+#include "ocr/ocr_engine.h"
+
+namespace liseur::ocr {
+
+// RLIMIT_AS for the OCR worker, in MiB (see the measurements above).
+inline constexpr std::size_t kSuggestedAddressSpaceMb = 1536;
+
+struct OcrWorkerOptions {
+  Limits limits;               // file and image size limits
+  std::size_t max_queued = 8;  // requests waiting behind the running one
+};
+
+class OcrWorker {
+ public:
+  // `fd`: a connected stream socket (not owned, not closed). `engine` must outlive run().
+  OcrWorker(int fd, OcrEngine& engine, OcrWorkerOptions options = {});
+  ~OcrWorker();
+  OcrWorker(const OcrWorker&) = delete;
+  OcrWorker& operator=(const OcrWorker&) = delete;
+
+  // Sends `ready`, then serves requests until EOF. Call once. Returns the process exit status:
+  // 0 after EOF, 1 after a protocol error (malformed frame) or a failed write, 3 after running
+  // out of memory.
+  int run();
+
+ private:
+  struct Job {
+    long long gen = 0;
+    nlohmann::json request;
+    std::string payload;
+    std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
+  };
+
+  void readLoop();
+  void handleFrame(nlohmann::json header, std::string payload);
+  // Runs one job; false when the worker must stop (write failed, out of memory).
+  bool runJob(Job& job);
+  Status sendError(long long gen, ErrorCode code, const std::string& message);
+
+  int fd_;
+  OcrEngine& engine_;
+  OcrWorkerOptions options_;
+  FrameWriter writer_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;                                 // guarded by mu_
+  std::shared_ptr<std::atomic<bool>> current_cancelled_;  // guarded by mu_
+  long long current_gen_ = -1;                            // guarded by mu_
+  bool eof_ = false;                                      // guarded by mu_
+  bool protocol_error_ = false;                           // guarded by mu_
+  std::atomic<bool> write_failed_{false};
+  int exit_status_ = 0;
+};
+
+// The whole worker program after main() has fixed the environment: logging, the fd from
+// LISEUR_WORKER_FD, the engine for LISEUR_OCR_LANGS (default "eng+fra"), then OcrWorker::run().
+// Returns the exit status (2: not started by the daemon).
+int ocrWorkerProgram();
+
+}  // namespace liseur::ocr
