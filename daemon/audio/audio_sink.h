@@ -46,6 +46,12 @@ class AudioSink {
   virtual std::size_t queuedSamples() const = 0;
   // Finishes a file (WAV header sizes) and releases the device.
   virtual Status close() = 0;
+  // Watchdog, called by the owner on the main thread every few hundred ms while open: detects a
+  // device that stopped or stopped draining (a sound server restarted mid-utterance: PortAudio
+  // never recovers by itself). On failure returns audio-failed (or the sink's own error) and
+  // calls on_failure once per open(); the owner then close()s and open()s again, with back-off.
+  // Sinks with nothing to watch return ok.
+  virtual Status checkHealth() { return okStatus(); }
   virtual std::string describe() const = 0;  // "portaudio: default (pulse)", "wav: /path", "null"
 };
 
