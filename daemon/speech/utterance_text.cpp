@@ -1,0 +1,153 @@
+#include "speech/utterance_text.h"
+
+#include <locale.h>
+#include <wctype.h>
+
+namespace liseur::speech {
+namespace {
+
+// glibc's C.UTF-8 (always present on Debian) classifies all of Unicode; a process-wide locale
+// object avoids touching the worker's global locale. Without it, every non-ASCII code point that
+// is not known punctuation counts as a letter, which is right for the languages we speak.
+locale_t utf8Locale() {
+  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  return loc;
+}
+
+bool isCombiningMark(char32_t c) {
+  // Decomposed accents (e + U+0301) are part of the word; glibc files them under punct.
+  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+         (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+bool isJoiner(char32_t c) {
+  return c == U'\'' || c == U'\u2019' || c == U'\u02BC' || c == U'-' || c == U'\u2010' ||
+         c == U'\u2011' || c == U'\u00AD' || c == U'\u00B7' || c == U'_';
+}
+
+bool isAsciiDigit(char32_t c) {
+  return c >= U'0' && c <= U'9';
+}
+
+// Decodes one strictly valid UTF-8 sequence at s[i]; returns its length (0 if invalid).
+std::size_t decodeUtf8(std::string_view s, std::size_t i, char32_t& out) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c0 = b(0);
+  std::size_t n;
+  char32_t cp;
+  if (c0 < 0x80) {
+    out = c0;
+    return 1;
+  } else if (c0 >= 0xC2 && c0 <= 0xDF) {
+    n = 2;
+    cp = c0 & 0x1F;
+  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
+    n = 3;
+    cp = c0 & 0x0F;
+  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
+    n = 4;
+    cp = c0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(k) & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;  // overlong, out of range or a surrogate
+  out = cp;
+  return n;
+}
+
+bool isControl(char32_t c) {
+  if (c == U'\t' || c == U'\n' || c == U'\r') return false;
+  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F);
+}
+
+}  // namespace
+
+bool isSpaceCodePoint(char32_t c) {
+  if (c == U' ' || (c >= U'\t' && c <= U'\r')) return true;
+  if (c == 0x00A0 || c == 0x2007 || c == 0x202F || c == 0xFEFF) return true;  // no-break
+  if (c < 0x80) return false;
+  if (locale_t loc = utf8Locale()) return iswspace_l(static_cast<wint_t>(c), loc);
+  return c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029;
+}
+
+UtteranceText::UtteranceText(std::string_view raw) {
+  text_.reserve(raw.size());
+  cps_.reserve(raw.size());
+  offsets_.reserve(raw.size() + 1);
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    char32_t cp = 0;
+    std::size_t n = decodeUtf8(raw, i, cp);
+    if (n == 0 || isControl(cp)) {
+      // One space per byte keeps every later byte offset equal to the daemon's.
+      const std::size_t bad = n == 0 ? 1 : n;
+      for (std::size_t k = 0; k < bad; ++k) {
+        offsets_.push_back(static_cast<uint32_t>(text_.size()));
+        cps_.push_back(U' ');
+        text_.push_back(' ');
+      }
+      replaced_ += bad;
+      i += bad;
+      continue;
+    }
+    offsets_.push_back(static_cast<uint32_t>(text_.size()));
+    cps_.push_back(cp);
+    text_.append(raw.substr(i, n));
+    i += n;
+  }
+  offsets_.push_back(static_cast<uint32_t>(text_.size()));
+}
+
+bool UtteranceText::isWordChar(char32_t c) const {
+  if (c < 0x80) return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || isAsciiDigit(c);
+  if (isCombiningMark(c)) return true;
+  if (isSpaceCodePoint(c)) return false;
+  if (locale_t loc = utf8Locale()) return iswalnum_l(static_cast<wint_t>(c), loc);
+  // No C.UTF-8: general punctuation, symbols and emoji blocks are not letters.
+  return !(c == 0x00AB || c == 0x00BB || (c >= 0x00A1 && c <= 0x00BF) ||
+           (c >= 0x2010 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) || c >= 0x1F000);
+}
+
+std::optional<TextSpan> UtteranceText::wordAt(int espeakPosition) const {
+  const std::size_t n = cps_.size();
+  if (espeakPosition < 1 || static_cast<std::size_t>(espeakPosition) > n) return std::nullopt;
+  std::size_t i = static_cast<std::size_t>(espeakPosition) - 1;
+  while (i < n && isSpaceCodePoint(cps_[i])) ++i;
+  if (i == n) return std::nullopt;
+
+  if (!isWordChar(cps_[i])) {
+    std::size_t j = i;
+    while (j < n && !isSpaceCodePoint(cps_[j]) && !isWordChar(cps_[j])) ++j;
+    if (j == n || isSpaceCodePoint(cps_[j]))  // a token of symbols only
+      return TextSpan{byteOffset(i), byteOffset(j) - byteOffset(i)};
+    i = j;  // "«Bonjour" -> "Bonjour"
+  }
+
+  std::size_t e = i + 1;
+  while (e < n) {
+    if (isWordChar(cps_[e])) {
+      ++e;
+      continue;
+    }
+    if (e + 1 < n && isWordChar(cps_[e - 1]) && isWordChar(cps_[e + 1])) {
+      const bool numeric = (cps_[e] == U'.' || cps_[e] == U',') && isAsciiDigit(cps_[e - 1]) &&
+                           isAsciiDigit(cps_[e + 1]);
+      if (isJoiner(cps_[e]) || numeric) {
+        e += 2;
+        continue;
+      }
+    }
+    break;
+  }
+  return TextSpan{byteOffset(i), byteOffset(e) - byteOffset(i)};
+}
+
+}  // namespace liseur::speech

@@ -1,0 +1,130 @@
+// UtteranceText: sanitising keeps byte offsets, and espeak-ng positions map to written words.
+#include "speech/utterance_text.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace liseur::speech {
+namespace {
+
+// The words found at every code point position that starts a word, as strings.
+std::string wordAtPos(const std::string& text, int pos) {
+  UtteranceText t(text);
+  auto span = t.wordAt(pos);
+  if (!span) return "<none>";
+  return text.substr(span->offset, span->length);
+}
+
+TEST(UtteranceText, KeepsValidUtf8AsIs) {
+  const std::string s =
+      "Bonjour, je m'appelle Élodie. 😀 e\xcc\x81"
+      "cole";
+  UtteranceText t(s);
+  EXPECT_EQ(t.text(), s) << "input: " << s;
+  EXPECT_EQ(t.replacedBytes(), 0u) << "input: " << s;
+}
+
+TEST(UtteranceText, ReplacesInvalidBytesOnePerByte) {
+  struct Case {
+    std::string in, out;
+  };
+  const std::vector<Case> cases = {
+      {"a\xff"
+       "b",
+       "a b"},          // never valid
+      {"a\xc3", "a "},  // truncated 2-byte sequence
+      {"\xc0\xaf"
+       "x",
+       "  x"},                         // overlong '/'
+      {"\xed\xa0\x80!", "   !"},       // UTF-16 surrogate
+      {"\xf4\x90\x80\x80.", "    ."},  // above U+10FFFF
+      {"\xe2\x82"
+       "é",
+       "  é"},                             // cut 3-byte sequence, then a good one
+      {std::string("a\0b", 3), "a b"},     // NUL would end espeak-ng's C string
+      {"a\x1b[1mb", "a [1mb"},             // escape
+      {"x\xc2\x85y", "x  y"},              // C1 control (NEL), 2 bytes
+      {"tab\tnl\ncr\r", "tab\tnl\ncr\r"},  // kept
+  };
+  for (const auto& c : cases) {
+    UtteranceText t(c.in);
+    EXPECT_EQ(t.text(), c.out) << "input bytes: " << testing::PrintToString(c.in);
+    EXPECT_EQ(t.text().size(), c.in.size()) << "input bytes: " << testing::PrintToString(c.in);
+  }
+}
+
+TEST(UtteranceText, CountsCodePoints) {
+  EXPECT_EQ(UtteranceText("Élodie").codePoints(), 6u);
+  EXPECT_EQ(UtteranceText("a😀b").codePoints(), 3u);
+  EXPECT_EQ(UtteranceText("e\xcc\x81").codePoints(), 2u);
+  EXPECT_EQ(UtteranceText("a\xff").codePoints(), 2u);
+}
+
+TEST(UtteranceText, MapsEspeakPositionsToWrittenWords) {
+  // Positions are 1-based code point indexes, as espeak-ng 1.51 reports them.
+  struct Case {
+    std::string text;
+    int pos;
+    std::string word;
+  };
+  const std::vector<Case> cases = {
+      {"Bonjour, je m'appelle Élodie.", 1, "Bonjour"},
+      {"Bonjour, je m'appelle Élodie.", 10, "je"},
+      {"Bonjour, je m'appelle Élodie.", 13, "m'appelle"},
+      {"Bonjour, je m'appelle Élodie.", 23, "Élodie"},
+      {"Élodie était là", 8, "était"},  // position after a 2-byte letter
+      {"Élodie était là", 14, "là"},
+      {"«Bonjour» dit-il", 1, "Bonjour"},  // leading punctuation skipped
+      {"«Bonjour» dit-il", 2, "Bonjour"},
+      {"«Bonjour» dit-il", 11, "dit-il"},
+      {"à l’école ?", 3, "l’école"},   // typographic apostrophe
+      {"Ça\u202fva\u00a0?", 1, "Ça"},  // narrow no-break space ends the word
+      {"Ça\u202fva\u00a0?", 4, "va"},
+      {"3,5 km et 1.5", 1, "3,5"},
+      {"3,5 km et 1.5", 5, "km"},
+      {"pommes, poires", 1, "pommes"},
+      {"un,deux", 1, "un"},  // comma between letters splits
+      {"e\xcc\x81"
+       "cole de\xcc\x81"
+       "cide",
+       1,
+       "e\xcc\x81"
+       "cole"},  // decomposed accents
+      {"e\xcc\x81"
+       "cole de\xcc\x81"
+       "cide",
+       8,
+       "de\xcc\x81"
+       "cide"},
+      {"vu 😀 fin", 4, "😀"},  // no letters: the symbol itself
+      {"vu 😀 fin", 6, "fin"},
+      {"a  (voir)", 2, "voir"},  // spaces then a parenthesis skipped
+      {"123", 2, "23"},          // inside a word: from there
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(wordAtPos(c.text, c.pos), c.word) << "text: \"" << c.text << "\" position " << c.pos;
+}
+
+TEST(UtteranceText, PositionsOutsideTheTextHaveNoWord) {
+  UtteranceText t("ab  ");
+  EXPECT_FALSE(t.wordAt(0).has_value());
+  EXPECT_FALSE(t.wordAt(-3).has_value());
+  EXPECT_FALSE(t.wordAt(5).has_value());
+  EXPECT_FALSE(t.wordAt(3).has_value()) << "only spaces after position 3 of \"ab  \"";
+  ASSERT_TRUE(t.wordAt(1).has_value());
+  EXPECT_EQ(*t.wordAt(1), (TextSpan{0, 2}));
+}
+
+TEST(UtteranceText, OffsetsIntoReplacedTextMatchTheOriginalBytes) {
+  const std::string raw = "\xff\xfe Élodie";
+  UtteranceText t(raw);
+  auto span = t.wordAt(4);  // two replaced bytes became two spaces (two code points), then ' '
+  ASSERT_TRUE(span.has_value()) << "input bytes: " << testing::PrintToString(raw);
+  EXPECT_EQ(raw.substr(span->offset, span->length), "Élodie")
+      << "input bytes: " << testing::PrintToString(raw);
+}
+
+}  // namespace
+}  // namespace liseur::speech
