@@ -179,8 +179,6 @@ class PortAudioSink : public AudioSink {
                               (detail.empty() ? "" : " (" + detail + ")"));
     }
     stream_ = stream;
-    const PaStreamInfo* si = Pa_GetStreamInfo(stream_);
-    latency_ = si ? si->outputLatency : out.suggestedLatency;
     stall_.reset(queue_->heartbeat(), StallDetector::Clock::now());
     return okStatus();
   }
@@ -267,7 +265,6 @@ class PortAudioSink : public AudioSink {
   AudioSinkCallbacks callbacks_;
   std::unique_ptr<PlaybackQueue> queue_;
   PaStream* stream_ = nullptr;
-  double latency_ = 0;
   StallDetector stall_{kStallLimit};
   std::atomic<bool> closing_{false};
   std::atomic<bool> failureReported_{false};
