@@ -1,0 +1,679 @@
+#include "ipc/ipc_server.h"
+
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "core/paths.h"
+
+namespace liseur {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Reads per wake-up for one client: a client streaming megabytes must not starve the others
+// (epoll is level-triggered, so the rest is read on the next turn of the loop).
+constexpr int kReadsPerWakeup = 8;
+constexpr std::chrono::milliseconds kAcceptBackoff{200};
+
+std::string errnoText(int err) {
+  return std::strerror(err);
+}
+
+// Something printable and short for the log: the client name is chosen by the client.
+std::string loggable(const std::string& s) {
+  std::string out;
+  for (char c : s.substr(0, 32)) out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
+  return out;
+}
+
+bool isEventName(const std::string& s) {
+  if (s == "*") return true;
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+}  // namespace
+
+struct IpcServerClient {
+  IpcClientId id = 0;
+  int fd = -1;
+  pid_t pid = 0;
+  std::string in;  // the unfinished request line (never more than max_line_bytes)
+  std::string out;
+  std::size_t out_pos = 0;  // bytes of `out` already sent
+  bool hello = false;
+  bool read_closed = false;  // the peer shut down its writing side: answer, then close
+  int outstanding = 0;       // requests dispatched and not yet answered
+  std::set<std::string, std::less<>> subs;
+  EventLoop::TimerId line_timer = 0;
+  uint32_t interest = 0;
+
+  std::size_t pending() const { return out.size() - out_pos; }
+};
+
+struct IpcServer::Impl : std::enable_shared_from_this<IpcServer::Impl> {
+  Impl(EventLoop& l, IpcServerOptions o) : loop(l), opt(std::move(o)) {}
+  ~Impl();
+
+  EventLoop& loop;
+  IpcServerOptions opt;
+  std::string path;
+  int listen_fd = -1;
+  int lock_fd = -1;
+  bool bound = false;
+  EventLoop::TimerId accept_retry = 0;
+  std::map<IpcClientId, std::unique_ptr<IpcServerClient>> clients;
+  IpcClientId next_id = 1;
+  std::map<std::string, Handler, std::less<>> handlers;
+  nlohmann::json hello_info = nlohmann::json::object();
+  DisconnectHook hook;
+
+  Status listen();
+  void watchListener();
+  void onAccept();
+  void onClientEvents(IpcClientId cid, uint32_t events);
+  void readInput(IpcClientId cid);
+  bool consume(IpcClientId cid, const char* data, std::size_t n);
+  void endOfInput(IpcClientId cid);
+  void handleLine(IpcClientId cid, std::string_view line);
+  void dispatch(IpcClientId cid, IpcRequestLine&& line);
+  void builtinHello(IpcServerClient& c, const IpcRequest& req, IpcResponder& r);
+  void builtinSubscribe(IpcServerClient& c, const IpcRequest& req, IpcResponder& r, bool add);
+  bool sendLine(IpcClientId cid, const std::string& line);
+  void sendFinal(IpcClientId cid, const nlohmann::json& message, const char* reason);
+  void finishRequest(IpcClientId cid, const std::string& line);
+  bool flush(IpcServerClient& c);
+  void updateInterest(IpcServerClient& c);
+  void armLineTimer(IpcServerClient& c);
+  void disarmLineTimer(IpcServerClient& c);
+  void closeClient(IpcClientId cid, const char* reason, bool notify = true);
+  IpcServerClient* find(IpcClientId cid) {
+    auto it = clients.find(cid);
+    return it == clients.end() ? nullptr : it->second.get();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Responder
+
+struct IpcResponder::State {
+  std::weak_ptr<IpcServer::Impl> server;
+  IpcClientId client = 0;
+  int64_t id = 0;
+  std::string cmd;
+  bool done = false;
+
+  ~State() {
+    if (done) return;
+    // Every request gets exactly one answer, even when a handler forgets it: a client waiting on
+    // a blocking read must not hang.
+    if (auto s = server.lock()) {
+      spdlog::error("ipc: command '{}' (request {}) was dropped without a reply", cmd, id);
+      s->finishRequest(
+          client, encodeIpcLine(makeErrorReply(
+                      &id, makeError(ErrorCode::kInternal, "the daemon dropped '" + cmd +
+                                                               "' without answering (a bug)"))));
+    }
+  }
+};
+
+void IpcResponder::reply(const nlohmann::json& fields) {
+  if (!state_ || state_->done) return;
+  state_->done = true;
+  if (auto s = state_->server.lock())
+    s->finishRequest(state_->client, encodeIpcLine(makeOkReply(state_->id, fields)));
+}
+
+void IpcResponder::fail(const Error& error) {
+  if (!state_ || state_->done) return;
+  state_->done = true;
+  if (auto s = state_->server.lock())
+    s->finishRequest(state_->client, encodeIpcLine(makeErrorReply(&state_->id, error)));
+}
+
+bool IpcResponder::done() const {
+  return !state_ || state_->done;
+}
+
+bool IpcResponder::clientConnected() const {
+  if (!state_) return false;
+  auto s = state_->server.lock();
+  return s && s->find(state_->client) != nullptr;
+}
+
+IpcClientId IpcResponder::client() const {
+  return state_ ? state_->client : 0;
+}
+int64_t IpcResponder::requestId() const {
+  return state_ ? state_->id : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listening
+
+IpcServer::Impl::~Impl() {
+  for (auto& [cid, c] : clients) {
+    if (c->line_timer) loop.cancelTimer(c->line_timer);
+    loop.removeFd(c->fd);
+    ::close(c->fd);
+  }
+  clients.clear();
+  if (accept_retry) loop.cancelTimer(accept_retry);
+  if (listen_fd >= 0) {
+    loop.removeFd(listen_fd);
+    ::close(listen_fd);
+  }
+  // Only the holder of the lock ever binds, so the socket file is ours to remove. The lock file
+  // stays: unlinking it would let a second daemon lock a new inode while a third holds the old.
+  if (bound) ::unlink(path.c_str());
+  if (lock_fd >= 0) ::close(lock_fd);
+}
+
+Status IpcServer::Impl::listen() {
+  if (listen_fd >= 0) return okStatus();
+  if (opt.socket_path.empty()) {
+    if (Status st = ensureRuntimeDir(); !st) return st;
+    path = liseur::socketPath();
+  } else {
+    path = opt.socket_path;
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path[0] != '/' || path.size() >= sizeof addr.sun_path)
+    return makeError(ErrorCode::kInternal, "socket path '" + path +
+                                               "' must be absolute and shorter than " +
+                                               std::to_string(sizeof addr.sun_path) + " bytes");
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+
+  // The lock, not bind(), decides which of two racing daemons wins: checking for a stale socket
+  // and replacing it is not atomic, and without the lock the loser could unlink the winner's
+  // socket and orphan it.
+  std::string lock_path = path + ".lock";
+  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock_fd < 0)
+    return makeError(ErrorCode::kInternal, "cannot open " + lock_path + ": " + errnoText(errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(lock_fd);
+    lock_fd = -1;
+    if (err == EWOULDBLOCK)
+      return makeError(ErrorCode::kBusy, "liseurd is already running (socket " + path + ")");
+    return makeError(ErrorCode::kInternal, "cannot lock " + lock_path + ": " + errnoText(err));
+  }
+
+  auto fail = [&](ErrorCode code, std::string message) {
+    if (listen_fd >= 0) ::close(listen_fd);
+    listen_fd = -1;
+    ::close(lock_fd);
+    lock_fd = -1;
+    return Status(makeError(code, std::move(message)));
+  };
+
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode))
+      return fail(ErrorCode::kInternal,
+                  path + " exists and is not a socket (refusing to replace it)");
+    int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool live =
+        probe >= 0 && ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (probe >= 0) ::close(probe);
+    // Something listening without holding our lock (an older daemon, another program): leave it.
+    if (live) return fail(ErrorCode::kBusy, "liseurd is already running (socket " + path + ")");
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      return fail(ErrorCode::kInternal,
+                  "cannot remove stale socket " + path + ": " + errnoText(errno));
+    spdlog::info("ipc: replaced stale socket {}", path);
+  }
+
+  listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (listen_fd < 0) return fail(ErrorCode::kInternal, "socket(): " + errnoText(errno));
+  // bind() creates the file with the process umask: tighten it so the socket is never, even
+  // briefly, reachable by others. umask is process-wide; listen() runs at start-up, before the
+  // threads that create files.
+  mode_t old_mask = ::umask(0177);
+  int rc = ::bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int bind_err = errno;
+  ::umask(old_mask);
+  if (rc != 0)
+    return fail(ErrorCode::kInternal, "cannot bind " + path + ": " + errnoText(bind_err));
+  bound = true;
+  if (::chmod(path.c_str(), 0600) != 0 || ::listen(listen_fd, 64) != 0) {
+    int err = errno;
+    ::unlink(path.c_str());
+    bound = false;
+    return fail(ErrorCode::kInternal, "cannot listen on " + path + ": " + errnoText(err));
+  }
+  watchListener();
+  spdlog::info("ipc: listening on {}", path);
+  return okStatus();
+}
+
+void IpcServer::Impl::watchListener() {
+  std::weak_ptr<Impl> weak = weak_from_this();
+  loop.addFd(listen_fd, EPOLLIN, [weak](uint32_t) {
+    if (auto s = weak.lock()) s->onAccept();
+  });
+}
+
+void IpcServer::Impl::onAccept() {
+  for (;;) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      // Out of descriptors or memory: the listener stays readable, so stop watching it for a
+      // moment instead of spinning on it.
+      spdlog::warn("ipc: accept failed: {}; pausing accepts", errnoText(errno));
+      loop.removeFd(listen_fd);
+      std::weak_ptr<Impl> weak = weak_from_this();
+      accept_retry = loop.addTimer(kAcceptBackoff, [weak] {
+        if (auto s = weak.lock()) {
+          s->accept_retry = 0;
+          s->watchListener();
+        }
+      });
+      return;
+    }
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    uid_t allowed = opt.peer_uid >= 0 ? static_cast<uid_t>(opt.peer_uid) : ::geteuid();
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != allowed) {
+      spdlog::warn("ipc: refused a connection from uid {} (pid {}): not our user", cred.uid,
+                   cred.pid);
+      ::close(fd);
+      continue;
+    }
+    if (clients.size() >= opt.max_clients) {
+      spdlog::warn("ipc: refused pid {}: already {} clients", cred.pid, clients.size());
+      std::string line = encodeIpcLine(makeErrorReply(
+          nullptr, makeError(ErrorCode::kBusy,
+                             "too many clients (limit " + std::to_string(opt.max_clients) + ")")));
+      [[maybe_unused]] ssize_t n =
+          ::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::close(fd);
+      continue;
+    }
+    auto c = std::make_unique<IpcServerClient>();
+    c->id = next_id++;
+    c->fd = fd;
+    c->pid = cred.pid;
+    c->interest = EPOLLIN;
+    IpcClientId cid = c->id;
+    clients.emplace(cid, std::move(c));
+    std::weak_ptr<Impl> weak = weak_from_this();
+    loop.addFd(fd, EPOLLIN, [weak, cid](uint32_t events) {
+      if (auto s = weak.lock()) s->onClientEvents(cid, events);
+    });
+    spdlog::debug("ipc: client {} connected (pid {})", cid, cred.pid);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+void IpcServer::Impl::onClientEvents(IpcClientId cid, uint32_t events) {
+  IpcServerClient* c = find(cid);
+  if (!c) return;
+  if ((events & EPOLLOUT) && !flush(*c)) return;
+  if (events & EPOLLIN) readInput(cid);
+  if (events & (EPOLLHUP | EPOLLERR)) closeClient(cid, "connection closed by the client");
+}
+
+void IpcServer::Impl::readInput(IpcClientId cid) {
+  char buf[kReadChunk];
+  for (int round = 0; round < kReadsPerWakeup; ++round) {
+    IpcServerClient* c = find(cid);
+    if (!c || c->read_closed) return;
+    ssize_t n = ::recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      if (!consume(cid, buf, static_cast<std::size_t>(n))) return;
+    } else if (n == 0) {
+      endOfInput(cid);
+      return;
+    } else if (errno == EINTR) {
+      continue;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return;
+    } else {
+      closeClient(cid, "read error");
+      return;
+    }
+  }
+}
+
+// Splits the bytes into lines. The unfinished line is kept only up to the limit, so a client
+// sending megabytes without a newline costs at most max_line_bytes + one read chunk.
+bool IpcServer::Impl::consume(IpcClientId cid, const char* data, std::size_t n) {
+  std::size_t pos = 0;
+  while (pos < n) {
+    IpcServerClient* c = find(cid);
+    if (!c || c->read_closed) return false;
+    const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', n - pos));
+    std::size_t seg = nl ? static_cast<std::size_t>(nl - (data + pos)) : n - pos;
+    if (c->in.size() + seg > opt.max_line_bytes) {
+      spdlog::warn("ipc: client {} sent a line over {} bytes; disconnecting", cid,
+                   opt.max_line_bytes);
+      sendFinal(cid,
+                makeErrorReply(nullptr, makeError(ErrorCode::kLineTooLong,
+                                                  "request line longer than " +
+                                                      std::to_string(opt.max_line_bytes) +
+                                                      " bytes; closing the connection")),
+                "line too long");
+      return false;
+    }
+    c->in.append(data + pos, seg);
+    pos += seg;
+    if (!nl) {
+      armLineTimer(*c);
+      break;
+    }
+    ++pos;  // the newline
+    std::string line;
+    line.swap(c->in);
+    disarmLineTimer(*c);
+    handleLine(cid, line);
+  }
+  return find(cid) != nullptr;
+}
+
+void IpcServer::Impl::endOfInput(IpcClientId cid) {
+  IpcServerClient* c = find(cid);
+  if (!c) return;
+  // `printf '...' | socat - UNIX-CONNECT:...` sends a last line without newline, then EOF.
+  if (!c->in.empty()) {
+    std::string line;
+    line.swap(c->in);
+    disarmLineTimer(*c);
+    handleLine(cid, line);
+    c = find(cid);
+    if (!c) return;
+  }
+  c->read_closed = true;
+  spdlog::debug("ipc: client {} finished sending ({} requests pending)", cid, c->outstanding);
+  flush(*c);  // closes the connection once nothing is pending
+}
+
+void IpcServer::Impl::handleLine(IpcClientId cid, std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.empty()) return;  // blank lines are allowed between requests (typing into socat)
+  IpcRequestLine req;
+  Status st = parseRequestLine(line, req);
+  if (!st) {
+    spdlog::info("ipc: client {}: {} ({}-byte line)", cid, st.error().name(), line.size());
+    sendLine(cid, encodeIpcLine(makeErrorReply(req.has_id ? &req.id : nullptr, st.error())));
+    return;
+  }
+  dispatch(cid, std::move(req));
+}
+
+void IpcServer::Impl::dispatch(IpcClientId cid, IpcRequestLine&& line) {
+  IpcServerClient* c = find(cid);
+  if (!c) return;
+  auto state = std::make_shared<IpcResponder::State>();
+  state->server = weak_from_this();
+  state->client = cid;
+  state->id = line.id;
+  state->cmd = line.cmd;
+  ++c->outstanding;
+  IpcRequest req{cid, line.id, std::move(line.cmd), std::move(line.args)};
+  IpcResponder r(std::move(state));
+  spdlog::debug("ipc: client {} request {} '{}'", cid, req.id, req.cmd);
+
+  if (req.cmd == "hello") return builtinHello(*c, req, r);
+  if (!c->hello) {
+    r.fail(ErrorCode::kProtocolVersion,
+           "send hello first: {\"id\":1,\"cmd\":\"hello\",\"args\":"
+           "{\"protocol\":" +
+               std::to_string(kIpcProtocolVersion) + "}}");
+    return;
+  }
+  if (req.cmd == "subscribe") return builtinSubscribe(*c, req, r, true);
+  if (req.cmd == "unsubscribe") return builtinSubscribe(*c, req, r, false);
+  auto it = handlers.find(req.cmd);
+  if (it == handlers.end()) {
+    r.fail(ErrorCode::kUnknownCommand, "unknown command '" + req.cmd + "'");
+    return;
+  }
+  Handler handler = it->second;  // the handler may re-register itself
+  try {
+    handler(req, r);
+  } catch (const std::exception&) {
+    // what() may quote request or screen text: the log only names the command.
+    spdlog::error("ipc: handler for '{}' threw", req.cmd);
+    r.fail(ErrorCode::kInternal, "command '" + req.cmd + "' failed unexpectedly");
+  } catch (...) {
+    spdlog::error("ipc: handler for '{}' threw", req.cmd);
+    r.fail(ErrorCode::kInternal, "command '" + req.cmd + "' failed unexpectedly");
+  }
+}
+
+void IpcServer::Impl::builtinHello(IpcServerClient& c, const IpcRequest& req, IpcResponder& r) {
+  std::string want = "this daemon speaks protocol " + std::to_string(kIpcProtocolVersion);
+  auto p = req.args.find("protocol");
+  if (p == req.args.end() || !p->is_number_integer())
+    return r.fail(ErrorCode::kProtocolVersion, "hello needs an integer args.protocol; " + want);
+  if (p->get<int64_t>() != kIpcProtocolVersion)
+    return r.fail(ErrorCode::kProtocolVersion,
+                  "client speaks protocol " + std::to_string(p->get<int64_t>()) + "; " + want);
+  c.hello = true;
+  std::string name;
+  if (auto n = req.args.find("client"); n != req.args.end() && n->is_string()) name = *n;
+  spdlog::debug("ipc: client {} is '{}' (pid {})", c.id, loggable(name), c.pid);
+
+  nlohmann::json fields = hello_info;
+  fields["protocol"] = kIpcProtocolVersion;
+  fields["version"] = LISEUR_VERSION;
+  fields["pid"] = static_cast<int64_t>(::getpid());
+  nlohmann::json cmds = {"hello", "subscribe", "unsubscribe"};
+  for (const auto& [cmd, h] : handlers) cmds.push_back(cmd);
+  fields["commands"] = std::move(cmds);
+  r.reply(fields);
+}
+
+void IpcServer::Impl::builtinSubscribe(IpcServerClient& c, const IpcRequest& req, IpcResponder& r,
+                                       bool add) {
+  std::vector<std::string> names;
+  auto ev = req.args.find("events");
+  if (ev == req.args.end() || ev->is_null()) {
+    if (add)
+      names.push_back("*");
+    else
+      c.subs.clear();
+  } else {
+    if (!ev->is_array())
+      return r.fail(ErrorCode::kInvalidArgument, "args.events must be a list of event names");
+    for (const auto& e : *ev) {
+      if (!e.is_string() || !isEventName(e.get_ref<const std::string&>()))
+        return r.fail(ErrorCode::kInvalidArgument,
+                      "args.events must hold event names (a-z, 0-9, '-', '_', '.') or \"*\"");
+      names.push_back(e.get<std::string>());
+    }
+  }
+  for (auto& n : names) {
+    if (add)
+      c.subs.insert(n);
+    else
+      c.subs.erase(n);
+  }
+  r.reply({{"events", std::vector<std::string>(c.subs.begin(), c.subs.end())}});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+void IpcServer::Impl::finishRequest(IpcClientId cid, const std::string& line) {
+  IpcServerClient* c = find(cid);
+  if (!c) return;  // the client left: harmless
+  if (c->outstanding > 0) --c->outstanding;
+  sendLine(cid, line);
+}
+
+bool IpcServer::Impl::sendLine(IpcClientId cid, const std::string& line) {
+  IpcServerClient* c = find(cid);
+  if (!c) return false;
+  c->out.append(line);
+  if (!flush(*c)) return false;
+  if (c->pending() > opt.max_output_bytes) {
+    spdlog::warn("ipc: client {} is not reading ({} bytes unsent); disconnecting", cid,
+                 c->pending());
+    closeClient(cid, "output buffer full");
+    return false;
+  }
+  return true;
+}
+
+void IpcServer::Impl::sendFinal(IpcClientId cid, const nlohmann::json& message,
+                                const char* reason) {
+  // Best effort: the error line goes out if the socket takes it now; the connection closes anyway.
+  if (sendLine(cid, encodeIpcLine(message))) closeClient(cid, reason);
+}
+
+bool IpcServer::Impl::flush(IpcServerClient& c) {
+  while (c.out_pos < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.out_pos, c.out.size() - c.out_pos,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c.out_pos += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;
+    } else {
+      closeClient(c.id, "write failed (client gone)");
+      return false;
+    }
+  }
+  if (c.out_pos == c.out.size()) {
+    c.out.clear();
+    c.out_pos = 0;
+  } else if (c.out_pos >= kReadChunk && c.out_pos * 2 >= c.out.size()) {
+    c.out.erase(0, c.out_pos);  // amortised: each byte is moved at most once more
+    c.out_pos = 0;
+  }
+  if (c.read_closed && c.outstanding == 0 && c.out.empty()) {
+    closeClient(c.id, "client finished");
+    return false;
+  }
+  updateInterest(c);
+  return true;
+}
+
+void IpcServer::Impl::updateInterest(IpcServerClient& c) {
+  // A half-closed socket is always readable (EOF): stop asking, or epoll would spin.
+  uint32_t want =
+      (c.read_closed ? 0u : uint32_t(EPOLLIN)) | (c.pending() ? uint32_t(EPOLLOUT) : 0u);
+  if (want == c.interest) return;
+  c.interest = want;
+  loop.modifyFd(c.fd, want);
+}
+
+void IpcServer::Impl::armLineTimer(IpcServerClient& c) {
+  if (c.line_timer) return;  // the deadline counts from the line's first byte
+  std::weak_ptr<Impl> weak = weak_from_this();
+  IpcClientId cid = c.id;
+  c.line_timer = loop.addTimer(opt.line_timeout, [weak, cid] {
+    auto s = weak.lock();
+    if (!s) return;
+    IpcServerClient* c = s->find(cid);
+    if (!c) return;
+    c->line_timer = 0;
+    if (c->in.empty()) return;
+    spdlog::info("ipc: client {} left a {}-byte line unfinished; disconnecting", cid, c->in.size());
+    s->sendFinal(cid,
+                 makeErrorReply(nullptr, makeError(ErrorCode::kTimeout,
+                                                   "request line unfinished after " +
+                                                       std::to_string(s->opt.line_timeout.count()) +
+                                                       " ms; closing the connection")),
+                 "unfinished line");
+  });
+}
+
+void IpcServer::Impl::disarmLineTimer(IpcServerClient& c) {
+  if (!c.line_timer) return;
+  loop.cancelTimer(c.line_timer);
+  c.line_timer = 0;
+}
+
+void IpcServer::Impl::closeClient(IpcClientId cid, const char* reason, bool notify) {
+  auto it = clients.find(cid);
+  if (it == clients.end()) return;
+  std::unique_ptr<IpcServerClient> c = std::move(it->second);
+  clients.erase(it);
+  if (c->line_timer) loop.cancelTimer(c->line_timer);
+  loop.removeFd(c->fd);
+  ::close(c->fd);
+  spdlog::debug("ipc: client {} disconnected: {}", cid, reason);
+  if (notify && hook) {
+    DisconnectHook h = hook;  // the hook may replace itself
+    h(cid);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public face
+
+IpcServer::IpcServer(EventLoop& loop, IpcServerOptions options)
+    : impl_(std::make_shared<Impl>(loop, std::move(options))) {}
+
+IpcServer::~IpcServer() = default;
+
+Status IpcServer::listen() {
+  return impl_->listen();
+}
+const std::string& IpcServer::socketPath() const {
+  return impl_->path;
+}
+
+bool IpcServer::registerCommand(const std::string& cmd, Handler handler) {
+  if (cmd == "hello" || cmd == "subscribe" || cmd == "unsubscribe") return false;
+  impl_->handlers[cmd] = std::move(handler);
+  return true;
+}
+
+void IpcServer::setHelloInfo(nlohmann::json fields) {
+  impl_->hello_info = fields.is_object() ? std::move(fields) : nlohmann::json::object();
+}
+
+void IpcServer::setDisconnectHook(DisconnectHook hook) {
+  impl_->hook = std::move(hook);
+}
+
+void IpcServer::broadcast(std::string_view name, const nlohmann::json& fields) {
+  std::vector<IpcClientId> targets;
+  for (const auto& [cid, c] : impl_->clients)
+    if (c->subs.count("*") || c->subs.count(name)) targets.push_back(cid);
+  if (targets.empty()) return;
+  std::string line = encodeIpcLine(makeEvent(name, fields));
+  for (IpcClientId cid : targets) impl_->sendLine(cid, line);
+}
+
+bool IpcServer::hasSubscribers(std::string_view name) const {
+  for (const auto& [cid, c] : impl_->clients)
+    if (c->subs.count("*") || c->subs.count(name)) return true;
+  return false;
+}
+
+std::size_t IpcServer::clientCount() const {
+  return impl_->clients.size();
+}
+
+void IpcServer::disconnect(IpcClientId client) {
+  impl_->closeClient(client, "disconnected by the daemon");
+}
+
+}  // namespace liseur

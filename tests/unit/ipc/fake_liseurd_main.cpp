@@ -1,0 +1,107 @@
+// A stand-in for liseurd over the real IpcServer, for the client and CLI tests: the commands the
+// CLI sends, answered from canned data, and every request appended as one JSON line to
+// $LISEUR_FAKE_LOG (so a test can check what the CLI sent). Never used outside tests.
+//
+// Environment: LISEUR_FAKE_LOG (request log), LISEUR_FAKE_AUDIO=0 (status says no sound device).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/event_loop.h"
+#include "ipc/ipc_server.h"
+
+using liseur::ErrorCode;
+using liseur::IpcRequest;
+using liseur::IpcResponder;
+using nlohmann::json;
+
+namespace {
+
+void logLine(const json& j) {
+  const char* path = std::getenv("LISEUR_FAKE_LOG");
+  if (!path || !*path) return;
+  std::ofstream out(path, std::ios::app);
+  out << j.dump() << "\n";
+}
+
+bool fileArg(const IpcRequest& req, IpcResponder& r, std::string& file) {
+  auto f = req.args.find("file");
+  if (f == req.args.end() || !f->is_string() || f->get<std::string>().empty() ||
+      f->get<std::string>()[0] != '/') {
+    r.fail(ErrorCode::kInvalidArgument, "args.file must be an absolute path");
+    return false;
+  }
+  file = *f;
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    r.fail(ErrorCode::kFileNotFound, "no such file: " + file);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int, char**) {
+  liseur::EventLoop loop;
+  liseur::IpcServer server(loop);
+  liseur::Status st = server.listen();
+  if (!st) {
+    logLine({{"exit", st.error().name()}, {"pid", ::getpid()}});
+    // Like liseurd: losing the start-up race is not an error.
+    return st.error().code == ErrorCode::kBusy ? 0 : 1;
+  }
+  logLine({{"started", ::getpid()}});
+  int jobs = 0;
+  auto logged = [&](const std::string& cmd, liseur::IpcServer::Handler h) {
+    server.registerCommand(cmd, [cmd, h](const IpcRequest& req, IpcResponder r) {
+      logLine({{"cmd", cmd}, {"args", req.args}});
+      h(req, std::move(r));
+    });
+  };
+  logged("read", [&](const IpcRequest& req, IpcResponder r) {
+    std::string file;
+    if (!fileArg(req, r, file)) return;
+    int job = ++jobs;
+    server.broadcast("job-started", {{"job", job}, {"t_ms", 0.0}});
+    if (auto w = req.args.find("to_wav"); w != req.args.end() && w->is_string())
+      std::ofstream(w->get<std::string>(), std::ios::binary) << "RIFF fake wave";
+    json reply = {{"job", job}};
+    if (req.args.value("wait", false))
+      reply["timings"] = {{"first_audio_ms", 12.5}, {"ocr_ms", 30.25}, {"total_ms", 100.0}};
+    server.broadcast("job-finished", {{"job", job}, {"t_ms", 100.0}});
+    r.reply(reply);
+  });
+  logged("ocr", [&](const IpcRequest& req, IpcResponder r) {
+    std::string file;
+    if (!fileArg(req, r, file)) return;
+    r.reply({{"job", ++jobs},
+             {"text", "Bonjour l'élève\nfile=" + file},
+             {"document",
+              {{"format", "liseur-document/1"}, {"source", file}, {"blocks", json::array()}}}});
+  });
+  logged("status", [&](const IpcRequest&, IpcResponder r) {
+    const char* audio = std::getenv("LISEUR_FAKE_AUDIO");
+    bool available = !(audio && std::string(audio) == "0");
+    r.reply({{"state", "idle"},
+             {"audio", {{"available", available}, {"sink", available ? "portaudio" : "none"}}}});
+  });
+  for (const char* cmd : {"stop", "pause", "resume"})
+    logged(cmd, [](const IpcRequest&, IpcResponder r) { r.reply(); });
+  logged("emit", [&](const IpcRequest& req, IpcResponder r) {
+    r.reply();
+    server.broadcast(req.args.value("name", "word"), {{"job", 1}, {"t_ms", 1.5}});
+  });
+  logged("shutdown", [&](const IpcRequest&, IpcResponder r) {
+    r.reply();
+    loop.stop();
+  });
+  loop.run();
+  logLine({{"exit", "shutdown"}, {"pid", ::getpid()}});
+  return 0;
+}
