@@ -192,10 +192,11 @@ struct Unit {
   std::u32string text;
 };
 
-// Vowel graphemes other than single letters and nasals, longest first.
-constexpr std::array<std::u32string_view, 14> kVowelGraphemes{U"eau", U"oeu", U"œu", U"ou", U"oû",
-                                                              U"où",  U"oi",  U"oî", U"ai", U"aî",
-                                                              U"ei",  U"au",  U"eu", U"œ"};
+// Vowel graphemes other than single letters and nasals, longest first. oê is [wa] (poê-le) and
+// aoû is [u] (août).
+constexpr std::array<std::u32string_view, 16> kVowelGraphemes{
+    U"aoû", U"eau", U"oeu", U"œu", U"ou", U"oû", U"où", U"oi",
+    U"oî",  U"oê",  U"ai",  U"aî", U"ei", U"au", U"eu", U"œ"};
 
 // Vowels that take n/m as a nasal (an, ain, ein, oin, on, un, yn...).
 bool takesNasal(std::u32string_view v) {
@@ -255,6 +256,13 @@ class Part {
         break;
       }
     }
+    // ey not before a vowel is the [ɛ] of borrowed words (po-ney, hoc-key); before a vowel the y
+    // is a consonant (gras-se-yer). oe before ll is [wa] (moel-le).
+    if (end == i + 1 && at(i) == U'e' && at(i + 1) == U'y' && !isVowelLetter(at(i + 2)))
+      end = i + 2;
+    if (end == i + 1 && at(i) == U'o' && at(i + 1) == U'e' && at(i + 2) == U'l' &&
+        at(i + 3) == U'l')
+      end = i + 2;
     // oo is the single [u] of borrowed words in a closed or final syllable (foot-ball, al-cool,
     // zoos) and a hiatus before an open syllable (zo-o-lo-gie) or after the prefix co-
     // (co-or-don-ner, co-o-pé-rer).
