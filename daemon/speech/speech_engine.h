@@ -49,7 +49,8 @@ struct SynthCallbacks {
 
 class SpeechEngine {
  public:
-  // espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, bufferMs). Errors: speech-failed when espeak-ng
+  // espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, bufferMs), then selects the default voice so
+  // the phoneme tables are loaded before the first utterance. Errors: speech-failed when espeak-ng
   // data cannot be loaded or another SpeechEngine exists.
   static Result<std::unique_ptr<SpeechEngine>> create(int bufferMs);
   ~SpeechEngine();

@@ -40,11 +40,14 @@
 //   marks, joined by an apostrophe or hyphen ("m'appelle", "peut-être") or by "." / "," between
 //   digits ("3,5"); leading and trailing punctuation excluded; a run of symbols (an emoji) when
 //   the word has no letters. espeak-ng may report several words inside one written word (numbers
-//   read digit group by digit group): only the first is sent, so marks never overlap and both
-//   offsets and samples strictly increase within an utterance. S < N.
+//   read digit group by digit group): only the first is sent, so within an utterance marks never
+//   overlap, offsets increase and samples never decrease. A mark is sent before the pcm frame
+//   that holds its sample S, and S < N.
 // - pcm frames hold at most one espeak-ng buffer (kSynthBufferMs) each; the first one of an
 //   utterance is sent as soon as espeak-ng produces it.
-// - ready: added "buffer_ms". If espeak-ng cannot initialise, the worker sends instead
+// - ready: added "buffer_ms". Sent once the phoneme tables are loaded (the default voice is
+//   selected first), so the first utterance is not slower than the next ones. If espeak-ng cannot
+//   initialise, the worker sends instead
 //   {"ev":"error","code":"speech-failed","message":...} (no gen/utt) and exits with status 1.
 // - cancel: generations stay cancelled; a later speak with gen <= G is dropped silently. Once the
 //   worker has read a cancel, it sends no frame of a cancelled generation, so a pong (or any
