@@ -256,7 +256,7 @@ class Part {
         break;
       }
     }
-    // ey not before a vowel is the [ɛ] of borrowed words (po-ney, hoc-key); before a vowel the y
+    // ey not before a vowel is the [ɛ] of borrowed words (po-ney, vol-ley); before a vowel the y
     // is a consonant (gras-se-yer). oe before ll is [wa] (moel-le).
     if (end == i + 1 && at(i) == U'e' && at(i + 1) == U'y' && !isVowelLetter(at(i + 2)))
       end = i + 2;
@@ -283,7 +283,7 @@ class Part {
       ++end;
     } else if (takesNasal(base) && (at(end) == U'n' || at(end) == U'm')) {
       // A nasal needs a consonant or the end after its n/m: not a vowel (a-mi), not a doubled
-      // or n/m (bon-ne, em-me-ner), not a glide y (ca-nyon).
+      // n/m or an mn/nm pair (bon-ne, em-me-ner), not a glide y (ca-nyon).
       const char32_t next = at(end + 1);
       const bool nasal = end + 1 == n_ || (!isVowelLetter(next) && next != U'n' && next != U'm');
       if (nasal) ++end;
@@ -352,7 +352,7 @@ bool inseparable(const Unit& a, const Unit& b) {
 //  * -amment/-emment are adverbs (évidemment, savamment);
 //  * -escent is the Latin inchoative adjective suffix (adolescent, fluorescent);
 // and after a vowel, -tient/-vient are forms of tenir/venir (il tient, il convient) or
-// patient/quotient, where the ending is a sounded nasal.
+// patient/quotient, and -scient is conscient/omniscient, where the ending is a sounded nasal.
 // What remains wrong are homographs and a few learned adjectives (souvent, parent, argent,
 // accident, talent); the benchmark prints the measured precision and recall.
 
@@ -409,8 +409,8 @@ class PartSyllabifier {
  public:
   explicit PartSyllabifier(Part& part) : part_(part), u_(part.units()) {}
 
-  // Returns the letter indices where syllables start (first is always 0), and for each
-  // syllable the letter index of its mute e (or -1).
+  // Computes the letter index where each syllable starts (the first is 0) and, per syllable,
+  // the letter index of a mute e inside it (or -1).
   void run() {
     markMuteVerbEnding();
     groupNuclei();
