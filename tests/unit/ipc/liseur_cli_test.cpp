@@ -1,0 +1,259 @@
+// The `liseur` CLI, run as a program against the fake daemon (ipc_fake_liseurd), which it starts
+// through autospawn ($LISEUR_DAEMON) and which logs every request it gets.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "core/paths.h"
+#include "ipc/ipc_client.h"
+#include "support/test_env.h"
+
+extern char** environ;
+
+namespace liseur {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int status = -1;
+  std::string out, err;
+  std::string show() const {  // for failure messages
+    return "exit " + std::to_string(status) + "\n--- stdout\n" + out + "--- stderr\n" + err;
+  }
+};
+
+class LiseurCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    log_ = xdg_.path("fake.log");
+    work_ = xdg_.path("work");
+    fs::create_directories(work_);
+    test::writeFile(work_ + "/page.png", "not really a png: the fake daemon does not look");
+    ::setenv("LISEUR_FAKE_LOG", log_.c_str(), 1);
+    ::setenv("LISEUR_DAEMON", IPC_FAKE_DAEMON, 1);
+    ::unsetenv("LISEUR_FAKE_AUDIO");
+  }
+  void TearDown() override {
+    IpcClientOptions o;
+    o.autospawn = false;
+    if (auto c = IpcClient::connect(o); c.ok())
+      (void)(*c)->request("shutdown", json::object(), 10s);
+    for (const auto& j : requests("started")) ::kill(j["started"].get<pid_t>(), SIGKILL);
+    for (const char* v : {"LISEUR_FAKE_LOG", "LISEUR_DAEMON", "LISEUR_FAKE_AUDIO"}) ::unsetenv(v);
+  }
+
+  // Runs the CLI in work_ and waits for it.
+  CliRun run(const std::vector<std::string>& args) {
+    std::string out = xdg_.path("stdout"), err = xdg_.path("stderr");
+    pid_t pid = start(args, out, err);
+    CliRun r;
+    int st = 0;
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = test::readFile(out);
+    r.err = test::readFile(err);
+    return r;
+  }
+  pid_t start(const std::vector<std::string>& args, const std::string& out,
+              const std::string& err) {
+    std::vector<std::string> storage{LISEUR_CLI};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addchdir_np(&fa, work_.c_str());
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    EXPECT_EQ(rc, 0) << LISEUR_CLI;
+    return pid;
+  }
+  // The fake daemon's log lines that have `key`.
+  std::vector<json> requests(const std::string& key = "cmd") {
+    std::vector<json> out;
+    std::ifstream in(log_);
+    std::string line;
+    while (std::getline(in, line)) {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains(key)) out.push_back(j);
+    }
+    return out;
+  }
+  json lastRequest(const std::string& cmd) {
+    json last;
+    for (const auto& j : requests())
+      if (j["cmd"] == cmd) last = j;
+    return last;
+  }
+
+  test::TempXdg xdg_;
+  std::string log_, work_;
+};
+
+TEST_F(LiseurCliTest, OcrPrintsTheTextAndSendsAnAbsolutePath) {
+  CliRun r = run({"ocr", "page.png"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  EXPECT_EQ(r.out, "Bonjour l'élève\nfile=" + work_ + "/page.png\n") << r.show();
+  EXPECT_EQ(r.err, "") << r.show();
+  EXPECT_EQ(lastRequest("ocr")["args"], json({{"file", work_ + "/page.png"}})) << r.show();
+}
+
+TEST_F(LiseurCliTest, OcrJsonPrintsTheDocument) {
+  CliRun r = run({"ocr", "./sub/../page.png", "--json", "--lang", "fr"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  json doc = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << r.show();
+  EXPECT_EQ(doc["format"], "liseur-document/1") << r.show();
+  EXPECT_EQ(doc["source"], work_ + "/page.png") << r.show();
+  EXPECT_EQ(lastRequest("ocr")["args"]["lang"], "fr");
+}
+
+TEST_F(LiseurCliTest, ReadWaitTimingsPrintsExactlyOneJsonLine) {
+  CliRun r = run({"read", "page.png", "--wait", "--timings", "--lang", "en"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  ASSERT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.show();
+  json t = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(t.is_object()) << r.show();
+  EXPECT_EQ(t["first_audio_ms"], 12.5) << r.show();
+  EXPECT_EQ(t["ocr_ms"], 30.25) << r.show();
+  EXPECT_EQ(t["total_ms"], 100.0) << r.show();
+  json args = lastRequest("read")["args"];
+  EXPECT_EQ(args, json({{"file", work_ + "/page.png"}, {"wait", true}, {"lang", "en"}})) << args;
+}
+
+TEST_F(LiseurCliTest, ReadReturnsAtOnceWithoutWait) {
+  CliRun r = run({"read", "page.png"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  EXPECT_EQ(r.out, "") << r.show();
+  EXPECT_FALSE(lastRequest("read")["args"].contains("wait")) << lastRequest("read");
+}
+
+TEST_F(LiseurCliTest, ReadToWavSendsAnAbsoluteOutputPath) {
+  CliRun r = run({"read", "page.png", "--to-wav", "out.wav"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  EXPECT_EQ(lastRequest("read")["args"]["to_wav"], work_ + "/out.wav") << lastRequest("read");
+  EXPECT_TRUE(fs::exists(work_ + "/out.wav"));
+}
+
+TEST_F(LiseurCliTest, WithoutASoundDeviceReadWritesAWavAndSaysWhere) {
+  ::setenv("LISEUR_FAKE_AUDIO", "0", 1);
+  CliRun r = run({"read", "page.png"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  std::smatch m;
+  std::regex line("liseur: no sound device; writing speech to (" + work_ +
+                  "/liseur-[0-9]{8}-[0-9]{6}(-[0-9]+)?\\.wav)\n");
+  ASSERT_TRUE(std::regex_match(r.err, m, line)) << r.show();
+  json args = lastRequest("read")["args"];
+  EXPECT_EQ(args["to_wav"], m[1].str()) << args;
+  EXPECT_EQ(args["wait"], true) << args << " (the file must be complete when liseur exits)";
+  EXPECT_TRUE(fs::exists(m[1].str())) << m[1];
+  // A second read in the same second does not overwrite the first file.
+  CliRun again = run({"read", "page.png"});
+  ASSERT_EQ(again.status, 0) << again.show();
+  EXPECT_NE(lastRequest("read")["args"]["to_wav"], args["to_wav"]) << again.show();
+}
+
+TEST_F(LiseurCliTest, DaemonErrorsExitOneWithCodeAndMessage) {
+  CliRun r = run({"read", "missing.png"});
+  EXPECT_EQ(r.status, 1) << r.show();
+  EXPECT_EQ(r.err, "liseur: file-not-found: no such file: " + work_ + "/missing.png\n") << r.show();
+  EXPECT_EQ(r.out, "") << r.show();
+}
+
+TEST_F(LiseurCliTest, UsageErrorsExitTwo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {}, {"read"}, {"frobnicate"}, {"read", "a.png", "--lang", "de"}, {"ocr", "a", "b"}}) {
+    CliRun r = run(args);
+    EXPECT_EQ(r.status, 2) << json(args) << "\n" << r.show();
+    EXPECT_NE(r.err, "") << json(args) << "\n" << r.show();
+  }
+  CliRun help = run({"--help"});
+  EXPECT_EQ(help.status, 0) << help.show();
+  EXPECT_NE(help.out.find("ocr"), std::string::npos) << help.show();
+  EXPECT_TRUE(requests("started").empty()) << "a usage error started the daemon";
+}
+
+TEST_F(LiseurCliTest, NoSpawnRefusesWithNotRunning) {
+  CliRun r = run({"--no-spawn", "status"});
+  EXPECT_EQ(r.status, 1) << r.show();
+  EXPECT_EQ(r.err.rfind("liseur: not-running: liseurd is not running", 0), 0u) << r.show();
+  CliRun after = run({"status", "--no-spawn"});
+  EXPECT_EQ(after.status, 1) << after.show();
+  EXPECT_TRUE(requests("started").empty()) << "--no-spawn started the daemon";
+}
+
+TEST_F(LiseurCliTest, StopAndShutdownDoNotStartTheDaemon) {
+  for (const char* cmd : {"stop", "shutdown"}) {
+    CliRun r = run({cmd});
+    EXPECT_EQ(r.status, 0) << cmd << "\n" << r.show();
+    EXPECT_EQ(r.out + r.err, "") << cmd << "\n" << r.show();
+  }
+  EXPECT_TRUE(requests("started").empty());
+}
+
+TEST_F(LiseurCliTest, StatusPrintsFieldsOrJson) {
+  CliRun r = run({"status"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  EXPECT_EQ(r.out, "audio.available: true\naudio.sink: portaudio\nstate: idle\n") << r.show();
+  CliRun j = run({"status", "--json"});
+  ASSERT_EQ(j.status, 0) << j.show();
+  EXPECT_EQ(json::parse(j.out, nullptr, false),
+            json::parse(R"({"audio":{"available":true,"sink":"portaudio"},"state":"idle"})"))
+      << j.show();
+  for (const char* cmd : {"stop", "pause", "resume"}) {
+    CliRun s = run({cmd});
+    EXPECT_EQ(s.status, 0) << cmd << "\n" << s.show();
+    EXPECT_EQ(lastRequest(cmd)["cmd"], cmd) << cmd;
+  }
+  CliRun down = run({"shutdown"});
+  EXPECT_EQ(down.status, 0) << down.show();
+  EXPECT_EQ(lastRequest("shutdown")["cmd"], "shutdown");
+}
+
+TEST_F(LiseurCliTest, EventsPrintsOneLinePerEventUntilTheDaemonLeaves) {
+  ASSERT_EQ(run({"status"}).status, 0);  // the daemon is up
+  std::string out = xdg_.path("events.out"), err = xdg_.path("events.err");
+  pid_t pid = start({"events"}, out, err);
+  IpcClientOptions o;
+  o.autospawn = false;
+  auto c = IpcClient::connect(o);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  // Emit until the CLI (which subscribes after it starts) has printed one.
+  for (int i = 0; i < 500 && test::readFile(out).empty(); ++i) {
+    ASSERT_TRUE((*c)->request("emit", {{"name", "word"}}, 10s).ok());
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE((*c)->request("shutdown", json::object(), 10s).ok());
+  int st = 0;
+  ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+  std::string printed = test::readFile(out);
+  std::istringstream lines(printed);
+  std::string first;
+  ASSERT_TRUE(std::getline(lines, first)) << printed;
+  EXPECT_EQ(json::parse(first, nullptr, false),
+            json::parse(R"({"event":"word","job":1,"t_ms":1.5})"))
+      << printed;
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) << st;
+  EXPECT_EQ(test::readFile(err).rfind("liseur: not-running: ", 0), 0u) << test::readFile(err);
+}
+
+}  // namespace
+}  // namespace liseur
