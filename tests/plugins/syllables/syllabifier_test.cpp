@@ -2,7 +2,7 @@
 //
 // Words come from the convention's examples in ../shared/dys/README.md, from its CC0 `handcheck`
 // list, or are everyday words chosen here; no other entry of the CC BY-NC-SA dev list is copied
-// (DevList reads that list at run time).
+// (SyllablesDevList reads that list at run time).
 #include "syllabifier.h"
 
 #include <gtest/gtest.h>
@@ -252,7 +252,8 @@ TEST(Syllabifier, GeBeforeAOrOSoftensTheG) {
 }
 
 TEST(Syllabifier, HandcheckWords) {
-  // The CC0 hand-checked school words of ../shared/dys (a sample; DevList checks all of them).
+  // The CC0 hand-checked school words of ../shared/dys (a sample; SyllablesDevList checks all of
+  // them).
   expectSyllables({{"maison", "mai-son"},
                    {"cheval", "che-val"},
                    {"cheveu", "che-veu"},
@@ -444,7 +445,7 @@ TEST(SyllablesLine, FormatsOneWordPerLine) {
 
 // The issue-7 target on the shared reference list, read at run time (it is CC BY-NC-SA test
 // data and is never copied into the repository).
-TEST(DevList, ReachesTheIssueTarget) {
+TEST(SyllablesDevList, ReachesTheIssueTarget) {
   const std::string dev = liseur::test::sharedPath("dys/syllables_dev.tsv");
   const std::string prov = liseur::test::sharedPath("dys/syllables_dev.provenance.tsv");
   if (dev.empty() || prov.empty()) GTEST_SKIP() << "../shared/dys not available";
