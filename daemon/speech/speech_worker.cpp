@@ -147,11 +147,12 @@ void SpeechWorker::handleFrame(json header, std::string payload) {
           makeError(ErrorCode::kInvalidArgument, "cancel: \"gen\" must be a non-negative integer"));
       return;
     }
-    {
-      // Under the write lock: once this returns, no frame of these generations is written.
-      std::lock_guard lock(out_mu_);
-      cancelled_gen_ = std::max(cancelled_gen_, *gen);
+    int64_t prev = cancelled_gen_.load();
+    while (prev < *gen && !cancelled_gen_.compare_exchange_weak(prev, *gen)) {
     }
+    // A frame of a cancelled generation may be half written: let it finish, so that every frame
+    // written after this point (a pong, say) is known to come after the last stale one.
+    { std::lock_guard lock(out_mu_); }
     std::lock_guard lock(queue_mu_);
     std::erase_if(queue_, [&](const Request& r) { return r.gen >= 0 && r.gen <= *gen; });
   } else if (op == "speak") {

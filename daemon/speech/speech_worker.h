@@ -5,10 +5,12 @@
 // process-global: every espeak-ng call happens on that thread), then reads frames on the calling
 // thread. Speak requests go through a bounded queue and are synthesised in order; a cancel
 // raises the cancelled generation at once (checked by the synthesis callbacks before each frame
-// they send, under the same lock as the write) and drops queued requests of that generation.
-// Frames from both threads are serialised by one mutex.
+// they send, under the same lock as the write), waits for a frame being written to finish, and
+// drops queued requests of that generation. Frames from both threads are serialised by one
+// mutex: the daemon must keep reading, or a cancel waits behind a blocked write.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -50,8 +52,10 @@ class SpeechWorker {
 
   const int fd_;
 
-  std::mutex out_mu_;  // writes to fd_, and cancelled_gen_ changes
-  int64_t cancelled_gen_ = -1;
+  std::mutex out_mu_;  // writes to fd_
+  // Raised by the reader as soon as it reads a cancel (not under out_mu_, so a synthesis thread
+  // writing frame after frame cannot delay it), checked under out_mu_ before every write.
+  std::atomic<int64_t> cancelled_gen_{-1};
   bool closed_ = false;  // EOF, a failed write or shutdown: nothing more is sent
 
   std::mutex queue_mu_;
