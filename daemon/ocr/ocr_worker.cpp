@@ -1,9 +1,13 @@
 #include "ocr/ocr_worker.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <sstream>
 
@@ -115,6 +119,24 @@ Status OcrWorker::sendError(long long gen, ErrorCode code, const std::string& me
 }
 
 int OcrWorker::run() {
+  // A daemon that goes away mid-job must show up as a failed write (EPIPE), not kill the worker
+  // with SIGPIPE before it can finish cleanly. The reader thread inherits the mask.
+  sigset_t pipe_only, saved;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &saved);
+  struct RestoreMask {
+    sigset_t* pipe_only;
+    sigset_t* saved;
+    ~RestoreMask() {
+      // Consume a SIGPIPE left pending by a failed write, or unblocking would deliver it now.
+      const timespec zero{0, 0};
+      while (sigtimedwait(pipe_only, nullptr, &zero) == SIGPIPE) {
+      }
+      pthread_sigmask(SIG_SETMASK, saved, nullptr);
+    }
+  } restore{&pipe_only, &saved};
+
   Json ready{{"ev", "ready"}, {"langs", engine_.languages()}, {"tesseract", engine_.version()}};
   if (auto s = writer_.write(ready); !s) {
     spdlog::error("cannot send ready: {}", s.error().message);
@@ -143,29 +165,41 @@ int OcrWorker::run() {
   // Wake the reader if it is still blocked in read() (we stopped on our own, not on EOF).
   ::shutdown(fd_, SHUT_RD);
   reader.join();
+  // A failed write means the daemon closed its end, like EOF: a clean end, not an error.
   std::lock_guard lock(mu_);
   if (exit_status_ != 0) return exit_status_;
-  if (write_failed_ || protocol_error_) return 1;
-  return 0;
+  return protocol_error_ ? 1 : 0;
 }
 
 void OcrWorker::readLoop() {
+  // Our own read loop over core's FrameReader (rather than the blocking readFrame) tells the two
+  // endings apart: the daemon closing its end (EOF, or ECONNRESET when it closed with our frames
+  // unread) is a clean end; bytes that do not form a frame are a protocol error.
+  FrameReader frames;
+  std::string buf(64 * 1024, '\0');
+  auto end = [this](bool protocol_error) {
+    std::lock_guard lock(mu_);
+    protocol_error_ = protocol_error;
+    eof_ = true;
+    if (current_cancelled_) *current_cancelled_ = true;
+    cv_.notify_all();
+  };
   for (;;) {
-    auto frame = readFrame(fd_);
-    if (!frame) {
-      std::lock_guard lock(mu_);
-      // readFrame reports a clean EOF as worker-crashed ("peer closed"); anything else is a
-      // broken stream.
-      if (frame.error().code != ErrorCode::kWorkerCrashed) {
-        protocol_error_ = true;
+    ssize_t n = ::read(fd_, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != ECONNRESET)
+      spdlog::warn("reading from the daemon: {}", std::strerror(errno));
+    if (n <= 0) return end(false);
+    frames.feed(buf.data(), static_cast<std::size_t>(n));
+    for (;;) {
+      auto frame = frames.next();
+      if (!frame) {
         spdlog::error("bad frame from the daemon: {}", frame.error().message);
+        return end(true);
       }
-      eof_ = true;
-      if (current_cancelled_) *current_cancelled_ = true;
-      cv_.notify_all();
-      return;
+      if (!frame->has_value()) break;
+      handleFrame(std::move((*frame)->header), std::move((*frame)->payload));
     }
-    handleFrame(std::move(frame->header), std::move(frame->payload));
   }
 }
 
@@ -220,6 +254,10 @@ bool OcrWorker::runJob(Job& job) {
     if (!s) write_failed_ = true;
     return !write_failed_;
   };
+  auto daemonGone = [&] {
+    std::lock_guard lock(mu_);
+    return eof_;
+  };
   auto fail = [&](const Error& e) {
     spdlog::info("job {}: {}", gen, errorCodeName(e.code));
     return finish(sendError(gen, e.code, e.message));
@@ -242,19 +280,25 @@ bool OcrWorker::runJob(Job& job) {
     if (!image) return fail(image.error());
     if (cancelled) return sendCancelled();
 
+    // A failed write means the daemon is gone: stop recognising, nobody will read the rest.
+    auto emit = [&](const Json& ev) {
+      if (!writer_.write(ev)) {
+        write_failed_ = true;
+        cancelled = true;
+      }
+    };
     int blocks = 0;
     RecogniseCallbacks callbacks;
     callbacks.on_layout = [&](int width, int height, int n) {
-      Json ev{{"ev", "layout"}, {"gen", gen}, {"width", width}, {"height", height}, {"blocks", n}};
-      if (!writer_.write(ev)) write_failed_ = true, cancelled = true;
+      emit(Json{
+          {"ev", "layout"}, {"gen", gen}, {"width", width}, {"height", height}, {"blocks", n}});
     };
     callbacks.on_block = [&](Block&& block) {
       ++blocks;
-      if (!writer_.write(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}}))
-        write_failed_ = true, cancelled = true;
+      emit(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}});
     };
     auto timings = engine_.recognise(image->get(), *mode, callbacks, cancelled);
-    if (write_failed_) return false;
+    if (write_failed_ || daemonGone()) return false;  // nobody to answer
     if (!timings) {
       if (timings.error().code == ErrorCode::kCancelled) return sendCancelled();
       return fail(timings.error());

@@ -1,0 +1,241 @@
+#include "ocr/ocr_test_util.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "ocr/ocr_protocol.h"
+#include "support/test_env.h"
+
+namespace liseur::test {
+namespace {
+
+void putBe32(std::string& s, uint32_t v) {
+  for (int i = 3; i >= 0; --i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void appendChunk(std::string& png, const char* type, const std::string& data) {
+  putBe32(png, static_cast<uint32_t>(data.size()));
+  std::string body = std::string(type, 4) + data;
+  png += body;
+  putBe32(png, static_cast<uint32_t>(
+                   crc32(0, reinterpret_cast<const Bytef*>(body.data()), body.size())));
+}
+
+std::string ihdr(uint32_t w, uint32_t h, int bit_depth) {
+  std::string d;
+  putBe32(d, w);
+  putBe32(d, h);
+  d.push_back(static_cast<char>(bit_depth));
+  d.append("\0\0\0\0", 4);  // grey, deflate, adaptive filtering, no interlace
+  return d;
+}
+
+const char kPngSignature[] = "\x89PNG\r\n\x1a\n";
+
+std::u32string decodeUtf8(const std::string& s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    char32_t cp = n == 1 ? c : c & (0x7f >> n);
+    for (int k = 1; k < n && i + k < s.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+std::u32string normaliseSpaces(const std::u32string& s) {
+  std::u32string out;
+  bool space = false;
+  for (char32_t c : s) {
+    bool ws = c == U' ' || c == U'\n' || c == U'\t' || c == U'\r' || c == 0xa0 || c == 0x202f;
+    if (ws) {
+      space = !out.empty();
+    } else {
+      if (space) out.push_back(U' ');
+      space = false;
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string makePng(long long width, long long height, int bit_depth,
+                    const std::function<void(long long, std::string&)>& row) {
+  std::string png(kPngSignature, 8);
+  appendChunk(png, "IHDR",
+              ihdr(static_cast<uint32_t>(width), static_cast<uint32_t>(height), bit_depth));
+  z_stream zs{};
+  if (deflateInit(&zs, 6) != Z_OK) throw std::runtime_error("deflateInit");
+  const std::size_t row_bytes = static_cast<std::size_t>((width * bit_depth + 7) / 8);
+  std::string line(row_bytes + 1, '\0');  // filter byte 0, then the packed row
+  std::string packed(row_bytes, '\0');
+  std::string idat;
+  char out[1 << 16];
+  for (long long y = 0; y <= height; ++y) {
+    const bool last = y == height;
+    if (!last) {
+      std::fill(packed.begin(), packed.end(), '\0');
+      if (row) row(y, packed);
+      std::memcpy(line.data() + 1, packed.data(), row_bytes);
+      zs.next_in = reinterpret_cast<Bytef*>(line.data());
+      zs.avail_in = static_cast<uInt>(line.size());
+    }
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(out);
+      zs.avail_out = sizeof out;
+      deflate(&zs, last ? Z_FINISH : Z_NO_FLUSH);
+      idat.append(out, sizeof out - zs.avail_out);
+    } while (zs.avail_out == 0 || zs.avail_in > 0);
+  }
+  deflateEnd(&zs);
+  appendChunk(png, "IDAT", idat);
+  appendChunk(png, "IEND", "");
+  return png;
+}
+
+std::string makePngHeaderOnly(uint32_t width, uint32_t height) {
+  std::string png(kPngSignature, 8);
+  appendChunk(png, "IHDR", ihdr(width, height, 8));
+  // 12 bytes of zlib stream (header, a stored empty block, adler32): a start of image data.
+  appendChunk(png, "IDAT", std::string("\x78\x01\x01\x00\x00\xff\xff\x00\x00\x00\x01\x00", 12));
+  appendChunk(png, "IEND", "");
+  return png;
+}
+
+double characterErrorRate(const std::string& reference, const std::string& hypothesis) {
+  const std::u32string a = normaliseSpaces(decodeUtf8(reference));
+  const std::u32string b = normaliseSpaces(decodeUtf8(hypothesis));
+  if (a.empty()) return b.empty() ? 0.0 : 1.0;
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return static_cast<double>(prev[b.size()]) / static_cast<double>(a.size());
+}
+
+std::string blocksText(const std::vector<nlohmann::json>& blocks) {
+  std::string out;
+  for (const auto& block : blocks) {
+    if (!out.empty()) out += "\n\n";
+    bool first_line = true;
+    for (const auto& line : block.value("lines", nlohmann::json::array())) {
+      if (!first_line) out += "\n";
+      first_line = false;
+      bool first_word = true;
+      for (const auto& word : line.value("words", nlohmann::json::array())) {
+        if (!first_word) out += " ";
+        first_word = false;
+        out += word.value("text", std::string());
+      }
+    }
+  }
+  return out;
+}
+
+WorkerProcess::WorkerProcess(std::vector<std::string> env, WorkerLimits limits) {
+  auto w = spawnWorker(programPath(ocr::kWorkerProgram), {}, env, limits);
+  if (!w) {
+    start_error_ = w.error().message;
+    return;
+  }
+  pid_ = w->pid;
+  fd_ = w->fd;
+  auto first = next(std::chrono::seconds(60));
+  if (!first) {
+    start_error_ = "no ready event: " + first.error().message;
+    return;
+  }
+  if (first->header.value("ev", "") != "ready") {
+    start_error_ = "first event is not ready: " + first->header.dump();
+    return;
+  }
+  ready = first->header;
+}
+
+WorkerProcess::~WorkerProcess() {
+  closeAndWait();
+}
+
+Status WorkerProcess::send(const nlohmann::json& header, std::string_view payload) {
+  return writeFrame(fd_, header, payload);
+}
+
+Result<Frame> WorkerProcess::next(std::chrono::seconds timeout) {
+  if (fd_ < 0) return makeError(ErrorCode::kInternal, "worker not running");
+  pollfd p{fd_, POLLIN, 0};
+  int r;
+  do {
+    r = ::poll(&p, 1, static_cast<int>(timeout.count() * 1000));
+  } while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return makeError(ErrorCode::kTimeout,
+                     "no frame from the worker within " + std::to_string(timeout.count()) + " s");
+  return readFrame(fd_);
+}
+
+Result<WorkerProcess::JobResult> WorkerProcess::run(
+    const nlohmann::json& request, std::string_view payload,
+    const std::function<void(const nlohmann::json&)>& on_event) {
+  if (auto s = send(request, payload); !s) return s.error();
+  const auto gen = request.value("gen", 0ll);
+  JobResult result;
+  for (;;) {
+    auto f = next();
+    if (!f) return f.error();
+    const auto& ev = f->header;
+    if (ev.value("ev", "") == "pong") continue;
+    result.events.push_back(ev);
+    if (on_event) on_event(ev);
+    const std::string kind = ev.value("ev", "");
+    if (ev.value("gen", -1ll) != gen) continue;  // another job's event: the caller checks events
+    if (kind == "block") result.blocks.push_back(ev["block"]);
+    if (kind == "done" || kind == "cancelled" || kind == "error") {
+      result.terminal = ev;
+      return result;
+    }
+  }
+}
+
+int WorkerProcess::closeAndWait(std::chrono::seconds timeout) {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (pid_ <= 0 || status_ != -1) return status_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  for (;;) {
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) break;
+    if (r < 0) return -1;
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      status_ = 1000;  // killed: did not exit by itself
+      return status_;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return status_;
+}
+
+}  // namespace liseur::test

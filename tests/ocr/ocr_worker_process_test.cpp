@@ -1,0 +1,345 @@
+// The real liseur-ocr-worker (Tesseract, eng+fra) started with spawnWorker as the daemon does,
+// driven through frames: readiness, recognition quality on the fixtures (CER against the .txt
+// next to each image), streaming order, cancel, and a clear error for every bad input with the
+// worker staying alive.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <leptonica/allheaders.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "ocr/ocr_test_util.h"
+#include "ocr/ocr_worker.h"
+#include "support/test_env.h"
+
+namespace liseur::test {
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr double kMaxCer = 0.05;
+
+std::string expectedText(const std::string& image) {
+  return readFile(image.substr(0, image.size() - 4) + ".txt");
+}
+
+std::string describe(const WorkerProcess::JobResult& r) {
+  std::string s = "events:";
+  for (const auto& e : r.events) s += " " + e.value("ev", "?");
+  return s + "; terminal " + r.terminal.dump();
+}
+
+Json ocrRequest(long long gen, const std::string& path) {
+  return Json{{"op", "ocr"}, {"gen", gen}, {"path", path}, {"lang", "eng+fra"}, {"mode", "auto"}};
+}
+
+class OcrWorkerProcess : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    worker_ = std::make_unique<WorkerProcess>();
+    ASSERT_TRUE(worker_->started()) << worker_->startError();
+  }
+
+  // Recognises `path` and checks the protocol shape of a successful job: layout first, then
+  // blocks with consecutive indices, done last.
+  WorkerProcess::JobResult recognise(long long gen, const std::string& path) {
+    auto r = worker_->run(ocrRequest(gen, path));
+    if (!r) {
+      ADD_FAILURE() << path << ": " << r.error().message;
+      return {};
+    }
+    EXPECT_EQ(r->terminal.value("ev", ""), "done") << path << ": " << describe(*r);
+    if (r->terminal.value("ev", "") != "done") return *r;
+    EXPECT_EQ(r->events.front().value("ev", ""), "layout") << path << ": " << describe(*r);
+    for (std::size_t i = 0; i < r->blocks.size(); ++i)
+      EXPECT_EQ(r->blocks[i].value("index", -1), static_cast<int>(i))
+          << path << ": " << describe(*r);
+    EXPECT_EQ(r->terminal.value("blocks", -1), static_cast<int>(r->blocks.size())) << path;
+    for (const char* k : {"decode", "preprocess", "layout", "recognise"})
+      EXPECT_TRUE(r->terminal["ms"].contains(k)) << path << ": no ms." << k << " in done";
+    return *r;
+  }
+
+  void expectReadsLike(const std::string& path, double max_cer = kMaxCer) {
+    auto r = recognise(1, path);
+    const std::string want = expectedText(path), got = r.text();
+    const double cer = characterErrorRate(want, got);
+    EXPECT_LE(cer, max_cer) << path << ": CER " << cer * 100 << " %\n--- expected:\n"
+                            << want << "\n--- recognised:\n"
+                            << got;
+  }
+
+  std::unique_ptr<WorkerProcess> worker_;
+  TempXdg tmp_;
+};
+
+TEST_F(OcrWorkerProcess, AnnouncesReadyWithItsLanguages) {
+  EXPECT_EQ(worker_->ready.value("langs", Json()), (Json{"eng", "fra"})) << worker_->ready.dump();
+  EXPECT_EQ(worker_->ready.value("tesseract", "").substr(0, 2), "5.") << worker_->ready.dump();
+  EXPECT_EQ(worker_->closeAndWait(), 0) << "exit status after EOF";
+}
+
+TEST_F(OcrWorkerProcess, ReadsTheEnglishDialog) {
+  expectReadsLike(dataPath("ocr/dialog-en.png"));
+}
+
+TEST_F(OcrWorkerProcess, ReadsTheFrenchTextWithItsAccents) {
+  const std::string path = dataPath("ocr/cigale-fr.png");
+  expectReadsLike(path);
+  auto r = recognise(2, path);
+  int french = 0;
+  for (const auto& b : r.blocks) french += b.value("lang", "") == "fr";
+  EXPECT_GT(french, 0) << path << ": no block recognised as French: " << describe(r);
+}
+
+TEST_F(OcrWorkerProcess, ReadsTheDarkThemeScreenshot) {
+  expectReadsLike(dataPath("ocr/dark-en.png"));
+}
+
+TEST_F(OcrWorkerProcess, ReadsTheBundledExamples) {
+  expectReadsLike(std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/ecole-fr.png");
+  expectReadsLike(std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/ui-en.png");
+}
+
+// The multi-block page: a title then three paragraphs far apart. They arrive as at least four
+// blocks (so the first can be spoken before the last is recognised), in reading order (each
+// block starts below the previous one, or on the same row to its right), their text in page
+// order, every block event before done and nothing after it.
+TEST_F(OcrWorkerProcess, StreamsTheBlocksOfAPageInReadingOrder) {
+  const std::string path = dataPath("ocr/multiblock-en.png");
+  auto r = recognise(4, path);
+  EXPECT_GE(r.blocks.size(), 4u) << path << ": " << describe(r) << "\n" << r.text();
+  for (std::size_t i = 1; i < r.blocks.size(); ++i) {
+    const Json &a = r.blocks[i - 1]["box"], &b = r.blocks[i]["box"];
+    const int ay = a.value("y", 0), ah = a.value("h", 0), by = b.value("y", 0);
+    const bool below = by >= ay + ah / 2;
+    const bool same_row_right =
+        by < ay + ah && b.value("x", 0) >= a.value("x", 0) + a.value("w", 0);
+    EXPECT_TRUE(below || same_row_right)
+        << path << ": block " << i << " " << b.dump() << " does not follow block " << i - 1 << " "
+        << a.dump() << " in reading order";
+  }
+  const std::string want = expectedText(path), got = r.text();
+  const double cer = characterErrorRate(want, got);
+  EXPECT_LE(cer, kMaxCer) << path << ": CER " << cer * 100 << " %\n--- expected:\n"
+                          << want << "\n--- recognised:\n"
+                          << got;
+  // Nothing trails the done event: the next frame is the answer to a ping.
+  ASSERT_TRUE(worker_->send(Json{{"op", "ping"}}).ok());
+  auto pong = worker_->next();
+  ASSERT_TRUE(pong.ok()) << pong.error().message;
+  EXPECT_EQ(pong->header, (Json{{"ev", "pong"}})) << pong->header.dump();
+}
+
+TEST_F(OcrWorkerProcess, CancelMidJobEndsWithCancelledThenServesTheNextJob) {
+  const std::string page = dataPath("ocr/multiblock-en.png");
+  int layout_blocks = -1;
+  auto r = worker_->run(ocrRequest(10, page), {}, [&](const Json& ev) {
+    // Cancel as soon as the layout is known: the blocks are still to be recognised.
+    if (ev.value("ev", "") == "layout") {
+      layout_blocks = ev.value("blocks", -1);
+      ASSERT_TRUE(worker_->send(Json{{"op", "cancel"}, {"gen", 10}}).ok());
+    }
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_GE(layout_blocks, 4) << page;
+  EXPECT_EQ(r->terminal, (Json{{"ev", "cancelled"}, {"gen", 10}})) << describe(*r);
+  EXPECT_LT(r->blocks.size(), 4u) << describe(*r);
+  expectReadsLike(dataPath("ocr/dialog-en.png"));
+}
+
+TEST_F(OcrWorkerProcess, ReadsPixelsFromTheFramePayload) {
+  const std::string path = dataPath("ocr/dialog-en.png");
+  Pix* src = pixRead(path.c_str());
+  ASSERT_NE(src, nullptr) << path;
+  Pix* rgb = pixConvertTo32(src);
+  pixDestroy(&src);
+  const int w = pixGetWidth(rgb), h = pixGetHeight(rgb), stride = w * 4 + 32;
+  std::string bgra(static_cast<std::size_t>(stride) * h, '\0');
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      l_int32 r, g, b;
+      l_uint32 v;
+      pixGetPixel(rgb, x, y, &v);
+      extractRGBValues(v, &r, &g, &b);
+      char* p = &bgra[static_cast<std::size_t>(y) * stride + x * 4];
+      p[0] = static_cast<char>(b), p[1] = static_cast<char>(g), p[2] = static_cast<char>(r);
+    }
+  }
+  pixDestroy(&rgb);
+  Json req{{"op", "ocr"},
+           {"gen", 3},
+           {"pixels", {{"width", w}, {"height", h}, {"stride", stride}, {"format", "bgra"}}}};
+  auto r = worker_->run(req, bgra);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->terminal.value("ev", ""), "done") << describe(*r);
+  const double cer = characterErrorRate(expectedText(path), r->text());
+  EXPECT_LE(cer, kMaxCer) << "pixels of " << path << ": CER " << cer * 100 << " %\n" << r->text();
+}
+
+// Tesseract runs single-threaded (OMP_THREAD_LIMIT=1 through the worker's re-exec): after a
+// recognition the worker has exactly its two threads, main and frame reader.
+TEST_F(OcrWorkerProcess, RunsTesseractSingleThreaded) {
+  recognise(1, dataPath("ocr/multiblock-en.png"));
+  const std::string task = "/proc/" + std::to_string(worker_->pid()) + "/task";
+  std::size_t threads = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(task)) ++threads;
+  EXPECT_EQ(threads, 2u) << task;
+  const std::string environ = readFile("/proc/" + std::to_string(worker_->pid()) + "/environ");
+  EXPECT_NE(environ.find(std::string("OMP_THREAD_LIMIT=1\0", 19)), std::string::npos);
+}
+
+TEST(OcrWorkerProcessStart, MissingModelIsReportedInsteadOfReady) {
+  auto w = spawnWorker(programPath(ocr::kWorkerProgram), {}, {"LISEUR_OCR_LANGS=eng+xyz"}, {});
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  auto f = readFrame(w->fd);
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  EXPECT_EQ(f->header.value("ev", ""), "error") << f->header.dump();
+  EXPECT_EQ(f->header.value("code", ""), "ocr-language-missing") << f->header.dump();
+  EXPECT_NE(f->header.value("message", "").find("tesseract-ocr-xyz"), std::string::npos)
+      << f->header.dump();
+  ::close(w->fd);
+  int status = 0;
+  ASSERT_EQ(::waitpid(w->pid, &status, 0), w->pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << "status " << status;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: each gets its error code, and the same worker then reads the dialog.
+
+struct BadInput {
+  const char* name;
+  const char* code;     // expected error code
+  const char* mention;  // a piece of the message (the size, the kind of file...)
+};
+
+std::ostream& operator<<(std::ostream& os, const BadInput& b) {
+  return os << b.name;
+}
+
+class OcrWorkerBadInput : public OcrWorkerProcess, public ::testing::WithParamInterface<BadInput> {
+ protected:
+  // Creates the input called `name` in the temp dir and returns its path.
+  std::string make(const std::string& name) {
+    const std::string path = tmp_.path(name);
+    const std::string dialog = readFile(dataPath("ocr/dialog-en.png"));
+    if (name == "missing.png") return path;
+    if (name == "directory.png") {
+      fs::create_directory(path);
+    } else if (name == "fifo.png") {
+      EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
+    } else if (name == "symlink-to-dev-zero.png") {
+      fs::create_symlink("/dev/zero", path);
+    } else if (name == "empty.png") {
+      writeFile(path, "");
+    } else if (name == "random.png") {
+      std::mt19937 rng(7);
+      std::string junk(10000, '\0');
+      for (char& c : junk) c = static_cast<char>(rng());
+      junk[0] = 'x';
+      writeFile(path, junk);
+    } else if (name == "truncated.png") {
+      writeFile(path, dialog.substr(0, dialog.size() / 2));
+    } else if (name == "truncated.jpg") {
+      const std::string cmd = std::string("/usr/bin/python3 ") + LISEUR_SOURCE_DIR +
+                              "/tests/ocr/make_format_samples.py " + tmp_.path("s");
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+      const std::string jpg = readFile(tmp_.path("s/rgb.jpg"));
+      writeFile(path, jpg.substr(0, jpg.size() * 6 / 10));
+    } else if (name == "header-100000x100000.png") {
+      writeFile(path, makePngHeaderOnly(100000, 100000));
+    } else if (name == "real-20000x20000.png") {
+      writeFile(path, makePng(20000, 20000, 1));
+    } else if (name == "1x40000.png") {
+      writeFile(path, makePng(1, 40000, 8, [](long long, std::string& row) { row[0] = '\x80'; }));
+    } else if (name == "sparse-300MiB.png") {
+      writeFile(path, "");
+      EXPECT_EQ(::truncate(path.c_str(), 300ll << 20), 0);
+    } else {
+      ADD_FAILURE() << "unknown bad input " << name;
+    }
+    return path;
+  }
+};
+
+TEST_P(OcrWorkerBadInput, GetsItsErrorAndTheWorkerGoesOn) {
+  const BadInput& in = GetParam();
+  const std::string path = make(in.name);
+  auto r = worker_->run(ocrRequest(20, path));
+  ASSERT_TRUE(r.ok()) << in.name << ": " << r.error().message;
+  EXPECT_EQ(r->events.size(), 1u) << in.name << ": " << describe(*r);
+  EXPECT_EQ(r->terminal.value("ev", ""), "error") << in.name << ": " << describe(*r);
+  EXPECT_EQ(r->terminal.value("code", ""), in.code) << in.name << ": " << describe(*r);
+  EXPECT_NE(r->terminal.value("message", "").find(in.mention), std::string::npos)
+      << in.name << ": message lacks \"" << in.mention << "\": " << r->terminal.dump();
+  expectReadsLike(dataPath("ocr/dialog-en.png"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Inputs, OcrWorkerBadInput,
+    ::testing::Values(BadInput{"missing.png", "file-not-found", "missing.png"},
+                      BadInput{"directory.png", "not-a-regular-file", "directory"},
+                      BadInput{"fifo.png", "not-a-regular-file", "FIFO"},
+                      BadInput{"symlink-to-dev-zero.png", "not-a-regular-file", "symbolic link"},
+                      BadInput{"empty.png", "file-empty", "empty.png"},
+                      BadInput{"sparse-300MiB.png", "file-too-large", "300.0 MiB"},
+                      BadInput{"random.png", "image-unknown-format", "random.png"},
+                      BadInput{"truncated.png", "image-corrupt", "PNG"},
+                      BadInput{"truncated.jpg", "image-corrupt", "JPEG"},
+                      BadInput{"header-100000x100000.png", "image-too-large", "100000x100000"},
+                      BadInput{"real-20000x20000.png", "image-too-large", "20000x20000"},
+                      BadInput{"1x40000.png", "image-too-large", "1x40000"}),
+    [](const auto& info) {
+      std::string n = info.param.name;
+      for (char& c : n)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      return n;
+    });
+
+// Images with nothing to read end with done and no blocks (or at most noise-free emptiness).
+TEST_F(OcrWorkerProcess, UniformImagesGiveAnEmptyDocument) {
+  struct Case {
+    const char* name;
+    int w, h;
+    char value;
+  };
+  for (const Case& c : {Case{"black.png", 800, 600, '\x00'}, Case{"white.png", 800, 600, '\xff'},
+                        Case{"thin.png", 1, 16000, '\x80'}}) {
+    const std::string path = tmp_.path(c.name);
+    writeFile(path, makePng(c.w, c.h, 8, [&](long long, std::string& row) {
+                std::fill(row.begin(), row.end(), c.value);
+              }));
+    auto r = recognise(30, path);
+    EXPECT_EQ(r.blocks.size(), 0u) << c.name << " " << c.w << "x" << c.h << ": " << r.text();
+  }
+}
+
+// The address-space limit suggested in ocr_worker.h is enough for a full-HD screenshot, and a
+// header bomb is still refused under it.
+TEST(OcrWorkerProcessLimits, WorksUnderTheSuggestedAddressSpaceLimit) {
+  WorkerLimits limits;
+  limits.address_space_mb = ocr::kSuggestedAddressSpaceMb;
+  WorkerProcess worker({}, limits);
+  ASSERT_TRUE(worker.started()) << worker.startError();
+  TempXdg tmp;
+  writeFile(tmp.path("bomb.png"), makePng(20000, 20000, 1));
+  auto bomb = worker.run(ocrRequest(1, tmp.path("bomb.png")));
+  ASSERT_TRUE(bomb.ok()) << bomb.error().message;
+  EXPECT_EQ(bomb->terminal.value("code", ""), "image-too-large") << bomb->terminal.dump();
+  const std::string dialog = dataPath("ocr/dialog-en.png");
+  auto r = worker.run(ocrRequest(2, dialog));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->terminal.value("ev", ""), "done") << describe(*r);
+  EXPECT_LE(characterErrorRate(expectedText(dialog), r->text()), kMaxCer) << r->text();
+}
+
+}  // namespace
+}  // namespace liseur::test
