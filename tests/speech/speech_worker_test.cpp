@@ -36,8 +36,8 @@ const std::string kElodie = "Bonjour, je m'appelle Élodie.";
 // One worker process; killed and reaped by the destructor if still running.
 class WorkerProcess {
  public:
-  WorkerProcess() {
-    auto w = spawnWorker(test::programPath(kWorkerProgram), {}, {}, WorkerLimits{});
+  explicit WorkerProcess(WorkerLimits limits = {}) {
+    auto w = spawnWorker(test::programPath(kWorkerProgram), {}, {}, limits);
     if (!w) {
       ADD_FAILURE() << "spawnWorker: " << w.error().message;
       return;
@@ -393,6 +393,21 @@ TEST(SpeechWorker, BadSettingsAndOverlongTextAreRefusedByName) {
   ASSERT_TRUE(atLimit.end.has_value()) << "4096 bytes of 'a': " << describe(atLimit);
   w.send(speakRequest(1, 101, kElodie));
   expectConsistent(kElodie, collect(w, 1, 101));
+}
+
+TEST(SpeechWorker, SpeaksUnderASmallAddressSpaceLimit) {
+  // The daemon may cap the worker's memory: espeak-ng needs ~11 MB resident, ~40 MB mapped.
+  WorkerLimits limits;
+  limits.address_space_mb = 64;
+  WorkerProcess w(limits);
+  w.ready();
+  std::string text;
+  while (text.size() + kElodie.size() + 1 < static_cast<std::size_t>(kMaxUtteranceBytes))
+    text += kElodie + " ";
+  w.send(speakRequest(1, 1, text));
+  Utterance u = collect(w, 1, 1);
+  expectConsistent(text, u);
+  EXPECT_GT(rms(u.pcm), 1000.0) << describe(u);
 }
 
 TEST(SpeechWorker, EmptyBlankAndSymbolOnlyTextsEndNormally) {
