@@ -1,5 +1,6 @@
 #include "speech/speech_worker.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <optional>
