@@ -31,10 +31,10 @@ std::string tempNameFor(const std::string& base) {
 }
 
 Status failure(const std::string& path, SaveStep step, int err, bool oldKept = true) {
-  return makeError(kConfigWriteFailedCode,
-                   fmt::format("cannot save {}: {} failed: {}{}", path, saveStepName(step),
-                               std::strerror(err),
-                               oldKept ? " (the previous file is unchanged)" : ""));
+  return makeError(
+      kConfigWriteFailedCode,
+      fmt::format("cannot save {}: {} failed: {}{}", path, saveStepName(step), std::strerror(err),
+                  oldKept ? " (the previous file is unchanged)" : ""));
 }
 
 class Fd {
@@ -57,12 +57,18 @@ class Fd {
 
 std::string_view saveStepName(SaveStep step) {
   switch (step) {
-    case SaveStep::kOpen: return "open";
-    case SaveStep::kWrite: return "write";
-    case SaveStep::kFsync: return "fsync";
-    case SaveStep::kLink: return "link";
-    case SaveStep::kRename: return "rename";
-    case SaveStep::kFsyncDir: return "fsync of the directory";
+    case SaveStep::kOpen:
+      return "open";
+    case SaveStep::kWrite:
+      return "write";
+    case SaveStep::kFsync:
+      return "fsync";
+    case SaveStep::kLink:
+      return "link";
+    case SaveStep::kRename:
+      return "rename";
+    case SaveStep::kFsyncDir:
+      return "fsync of the directory";
   }
   return "?";
 }
@@ -127,8 +133,8 @@ Status atomicWriteFile(const std::string& path, std::string_view content,
   std::size_t done = 0;
   while (done < content.size()) {
     if (int err = hook(options, SaveStep::kWrite)) return fail(SaveStep::kWrite, err);
-    std::size_t n = std::min(options.chunkBytes ? options.chunkBytes : content.size(),
-                             content.size() - done);
+    std::size_t n =
+        std::min(options.chunkBytes ? options.chunkBytes : content.size(), content.size() - done);
     ssize_t w = ::write(fd.get(), content.data() + done, n);
     if (w < 0 && errno == EINTR) continue;
     if (w < 0) return fail(SaveStep::kWrite, errno);

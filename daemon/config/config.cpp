@@ -24,9 +24,12 @@ const T& typed(const std::map<std::string, Setting, std::less<>>& settings, std:
 
 std::string Origin::toString() const {
   switch (kind) {
-    case Kind::kDefault: return "default";
-    case Kind::kRuntime: return "runtime";
-    case Kind::kFile: return at.line > 0 ? fmt::format("{}:{}", file, at.line) : file;
+    case Kind::kDefault:
+      return "default";
+    case Kind::kRuntime:
+      return "runtime";
+    case Kind::kFile:
+      return at.line > 0 ? fmt::format("{}:{}", file, at.line) : file;
   }
   return "default";
 }
@@ -41,11 +44,15 @@ const Setting* Config::find(std::string_view key) const {
   return it == settings_.end() ? nullptr : &it->second;
 }
 
-bool Config::getBool(std::string_view key) const { return typed<bool>(settings_, key); }
+bool Config::getBool(std::string_view key) const {
+  return typed<bool>(settings_, key);
+}
 std::int64_t Config::getInt(std::string_view key) const {
   return typed<std::int64_t>(settings_, key);
 }
-double Config::getDouble(std::string_view key) const { return typed<double>(settings_, key); }
+double Config::getDouble(std::string_view key) const {
+  return typed<double>(settings_, key);
+}
 const std::string& Config::getString(std::string_view key) const {
   return typed<std::string>(settings_, key);
 }

@@ -6,11 +6,12 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
-#include <toml++/toml.h>
+#include <tuple>
 
 #include "config/config_schema.h"
 #include "config/suggestion.h"
@@ -24,16 +25,26 @@ Position positionOf(const toml::source_region& r) {
 
 std::string nodeTypeName(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::date: return "date";
-    case toml::node_type::time: return "time";
-    case toml::node_type::date_time: return "date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -64,10 +75,14 @@ nlohmann::json tomlToJson(const toml::node& n) {
       for (const auto& v : *n.as_array()) j.push_back(tomlToJson(v));
       return j;
     }
-    case toml::node_type::string: return n.as_string()->get();
-    case toml::node_type::integer: return n.as_integer()->get();
-    case toml::node_type::floating_point: return n.as_floating_point()->get();
-    case toml::node_type::boolean: return n.as_boolean()->get();
+    case toml::node_type::string:
+      return n.as_string()->get();
+    case toml::node_type::integer:
+      return n.as_integer()->get();
+    case toml::node_type::floating_point:
+      return n.as_floating_point()->get();
+    case toml::node_type::boolean:
+      return n.as_boolean()->get();
     default: {
       // Dates and times have no JSON type: hand the plugin their TOML spelling.
       std::ostringstream os;
@@ -211,8 +226,8 @@ class LayerParser {
         bool ok = true;
         for (const auto& item : *arr) {
           if (!item.is_string()) {
-            add(diag(key, positionOf(item.source()), "wrong type of list item",
-                     spec.expectedText(), describeNode(item)));
+            add(diag(key, positionOf(item.source()), "wrong type of list item", spec.expectedText(),
+                     describeNode(item)));
             ok = false;
             continue;
           }
@@ -272,8 +287,8 @@ class LayerParser {
           continue;
         }
         if (!spec->lockable) {
-          add(diag(lockKey, p, "this key cannot be locked", "a lockable key (see liseur config schema)",
-                   quoteToml(lockKey)));
+          add(diag(lockKey, p, "this key cannot be locked",
+                   "a lockable key (see liseur config schema)", quoteToml(lockKey)));
           continue;
         }
         const bool seen = std::any_of(out_.locks.begin(), out_.locks.end(),
@@ -346,6 +361,14 @@ ParsedLayer parseLayerText(std::string_view text, const std::string& file, Layer
   try {
     toml::table table = toml::parse(text, file);
     LayerParser(out).walk(table, "");
+    // toml++ tables iterate in key order; people read a report in file order.
+    std::stable_sort(out.diagnostics.begin(), out.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                       return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                     });
+    std::stable_sort(out.locks.begin(), out.locks.end(), [](const Lock& a, const Lock& b) {
+      return std::tie(a.at.line, a.at.column) < std::tie(b.at.line, b.at.column);
+    });
   } catch (const toml::parse_error& e) {
     Diagnostic d;
     d.file = file;
@@ -381,8 +404,9 @@ Result<std::string> readConfigFile(const std::string& path) {
     return R::fail(ErrorCode::kNotRegularFile, path + ": not a regular file");
   }
   auto tooLarge = [&](std::size_t size) {
-    return R::fail(ErrorCode::kFileTooLarge, fmt::format("{}: file too large ({} bytes, at most {})",
-                                                         path, size, kMaxConfigFileBytes));
+    return R::fail(
+        ErrorCode::kFileTooLarge,
+        fmt::format("{}: file too large ({} bytes, at most {})", path, size, kMaxConfigFileBytes));
   };
   if (static_cast<std::size_t>(st.st_size) > kMaxConfigFileBytes) {
     ::close(fd);
@@ -436,9 +460,9 @@ std::optional<Diagnostic> parseValueText(std::string_view key, std::string_view 
     std::string section = std::string(key.substr(0, key.rfind('.')));
     std::string leaf = std::string(key.substr(key.rfind('.') + 1));
     std::string doc = "[" + section + "]\n" + leaf + " = " + std::string(text) + "\n";
-    layer = parseLayerText(doc, origin,
-                           spec->scope == KeyScope::kProfileOnly ? LayerKind::kProfile
-                                                                 : LayerKind::kUserMain);
+    layer = parseLayerText(
+        doc, origin,
+        spec->scope == KeyScope::kProfileOnly ? LayerKind::kProfile : LayerKind::kUserMain);
   } else {
     layer.diagnostics.push_back(Diagnostic{});
   }
@@ -461,8 +485,8 @@ std::optional<Diagnostic> parseValueText(std::string_view key, std::string_view 
     std::size_t start = 0;
     while (start <= text.size()) {
       std::size_t comma = text.find(',', start);
-      std::string_view part =
-          text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      std::string_view part = text.substr(
+          start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
       while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
       if (!part.empty()) list.emplace_back(part);

@@ -20,14 +20,15 @@ const std::vector<std::string>& modifierNames() {
 const std::vector<std::string>& namedKeys() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v = {
-        "space",  "Return", "Escape", "Tab",    "BackSpace", "Delete", "Insert", "Home",
-        "End",    "Prior",  "Next",   "Up",     "Down",      "Left",   "Right",  "Pause",
-        "Print",  "Menu",   "comma",  "period", "semicolon", "colon",  "slash",  "minus",
+        "space",  "Return", "Escape",     "Tab",         "BackSpace",    "Delete",
+        "Insert", "Home",   "End",        "Prior",       "Next",         "Up",
+        "Down",   "Left",   "Right",      "Pause",       "Print",        "Menu",
+        "comma",  "period", "semicolon",  "colon",       "slash",        "minus",
         "plus",   "equal",  "apostrophe", "bracketleft", "bracketright", "backslash"};
     for (int i = 1; i <= 24; ++i) v.push_back(fmt::format("F{}", i));
     for (int i = 0; i <= 9; ++i) v.push_back(fmt::format("KP_{}", i));
-    for (const char* k : {"KP_Add", "KP_Subtract", "KP_Multiply", "KP_Divide", "KP_Enter",
-                          "KP_Decimal"})
+    for (const char* k :
+         {"KP_Add", "KP_Subtract", "KP_Multiply", "KP_Divide", "KP_Enter", "KP_Decimal"})
       v.push_back(k);
     return v;
   }();
@@ -48,8 +49,8 @@ std::string checkHotkey(const std::string& chord, std::string* suggestion) {
   std::size_t start = 0;
   while (true) {
     std::size_t plus = chord.find('+', start);
-    parts.push_back(chord.substr(start, plus == std::string::npos ? std::string::npos
-                                                                  : plus - start));
+    parts.push_back(
+        chord.substr(start, plus == std::string::npos ? std::string::npos : plus - start));
     if (plus == std::string::npos) break;
     start = plus + 1;
   }
@@ -60,7 +61,8 @@ std::string checkHotkey(const std::string& chord, std::string* suggestion) {
   std::vector<std::string> seen;
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     const auto& m = modifierNames();
-    auto it = std::find_if(m.begin(), m.end(), [&](const auto& n) { return equalsNoCase(n, parts[i]); });
+    auto it =
+        std::find_if(m.begin(), m.end(), [&](const auto& n) { return equalsNoCase(n, parts[i]); });
     if (it == m.end()) {
       if (suggestion) {
         std::string near = nearestMatch(parts[i], m);
@@ -74,7 +76,8 @@ std::string checkHotkey(const std::string& chord, std::string* suggestion) {
       }
       return expected;
     }
-    if (std::find(seen.begin(), seen.end(), *it) != seen.end()) return expected + " (a modifier twice)";
+    if (std::find(seen.begin(), seen.end(), *it) != seen.end())
+      return expected + " (a modifier twice)";
     seen.push_back(*it);
   }
   const std::string& key = parts.back();
@@ -88,7 +91,9 @@ std::string checkHotkey(const std::string& chord, std::string* suggestion) {
   return expected;
 }
 
-bool isHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool isHex(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string checkColour(const std::string& c, std::string* suggestion) {
   if (!c.empty() && c[0] == '#' && (c.size() == 4 || c.size() == 7) &&
@@ -120,9 +125,11 @@ std::string checkText(TextCheck check, const std::string& s, std::string* sugges
       std::size_t start = 0;
       while (true) {
         std::size_t plus = s.find('+', start);
-        std::string part = s.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
-        if (part.size() < 2 || part.size() > 16 ||
-            !allOf(part, [](char c) { return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9'); }))
+        std::string part =
+            s.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
+        if (part.size() < 2 || part.size() > 16 || !allOf(part, [](char c) {
+              return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9');
+            }))
           return "Tesseract language codes joined by '+', like \"eng+fra\"";
         if (plus == std::string::npos) return {};
         start = plus + 1;
@@ -151,15 +158,21 @@ std::string checkText(TextCheck check, const std::string& s, std::string* sugges
 // What a value under a text check must look like, for messages.
 std::string textExpectation(TextCheck check) {
   switch (check) {
-    case TextCheck::kNone: return "a string";
+    case TextCheck::kNone:
+      return "a string";
     case TextCheck::kHotkey:
       return "a key chord like \"Ctrl+Alt+Shift+W\": modifiers (Ctrl, Alt, Shift, Super) joined "
              "by '+' and ending with one key, or \"\" for none";
-    case TextCheck::kColour: return checkColour("", nullptr);
-    case TextCheck::kOcrLanguages: return checkText(check, "", nullptr);
-    case TextCheck::kVoice: return checkText(check, "", nullptr);
-    case TextCheck::kPluginId: return checkText(check, "", nullptr);
-    case TextCheck::kProfileName: return checkText(check, "", nullptr);
+    case TextCheck::kColour:
+      return checkColour("", nullptr);
+    case TextCheck::kOcrLanguages:
+      return checkText(check, "", nullptr);
+    case TextCheck::kVoice:
+      return checkText(check, "", nullptr);
+    case TextCheck::kPluginId:
+      return checkText(check, "", nullptr);
+    case TextCheck::kProfileName:
+      return checkText(check, "", nullptr);
   }
   return "a string";
 }
@@ -170,7 +183,9 @@ std::string joinChoices(const std::vector<std::string>& c) {
   return out;
 }
 
-std::string number(double d) { return fmt::format("{}", d); }
+std::string number(double d) {
+  return fmt::format("{}", d);
+}
 
 // Builders keep the table below readable: one key per line group.
 KeySpec boolKey(std::string key, bool def, std::string help) {
@@ -236,27 +251,35 @@ KeySpec listKey(std::string key, StringList def, TextCheck check, std::size_t ma
 
 std::string_view valueTypeName(ValueType type) {
   switch (type) {
-    case ValueType::kBool: return "bool";
-    case ValueType::kInt: return "int";
-    case ValueType::kDouble: return "double";
-    case ValueType::kString: return "string";
-    case ValueType::kStringList: return "string list";
-    case ValueType::kEnum: return "enum";
-    case ValueType::kTable: return "table";
+    case ValueType::kBool:
+      return "bool";
+    case ValueType::kInt:
+      return "int";
+    case ValueType::kDouble:
+      return "double";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kStringList:
+      return "string list";
+    case ValueType::kEnum:
+      return "enum";
+    case ValueType::kTable:
+      return "table";
   }
   return "?";
 }
 
 const std::vector<std::string>& colourNames() {
   static const std::vector<std::string> names = {
-      "black", "white",  "grey",   "dark-grey", "blue",  "dark-blue", "red",   "dark-red",
-      "green", "dark-green", "orange", "purple", "brown", "yellow",  "pink", "cyan"};
+      "black", "white",      "grey",   "dark-grey", "blue",  "dark-blue", "red",  "dark-red",
+      "green", "dark-green", "orange", "purple",    "brown", "yellow",    "pink", "cyan"};
   return names;
 }
 
 bool isValidProfileName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
-  if (!std::isalnum(static_cast<unsigned char>(name[0])) || std::isupper(static_cast<unsigned char>(name[0])))
+  if (!std::isalnum(static_cast<unsigned char>(name[0])) ||
+      std::isupper(static_cast<unsigned char>(name[0])))
     return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
@@ -444,8 +467,7 @@ const KeySpec* ConfigSchema::find(std::string_view key) const {
       std::string_view prefix = std::string_view(k.key).substr(0, k.key.size() - 1);
       if (key.size() > prefix.size() && key.substr(0, prefix.size()) == prefix &&
           key.find('.', prefix.size()) == std::string_view::npos &&
-          !checkText(TextCheck::kPluginId, std::string(key.substr(prefix.size())), nullptr)
-               .size())
+          !checkText(TextCheck::kPluginId, std::string(key.substr(prefix.size())), nullptr).size())
         return &k;
     } else if (k.key == key) {
       return &k;

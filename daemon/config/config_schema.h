@@ -32,12 +32,12 @@ enum class KeyScope {
 // Extra checks on a string (or on each item of a string list) beyond the type.
 enum class TextCheck {
   kNone,
-  kHotkey,       // "Ctrl+Alt+Shift+W": modifiers Ctrl, Alt, Shift, Super then one key; "" = off
-  kColour,       // a colour name (see colourNames()) or #rgb / #rrggbb
-  kOcrLanguages, // Tesseract codes joined by '+': "eng+fra"
-  kVoice,        // an espeak-ng voice name: letters, digits, '-', '_', '+', '/'
-  kPluginId,     // lower-case letters, digits and '-'
-  kProfileName,  // a profile name (see isValidProfileName)
+  kHotkey,        // "Ctrl+Alt+Shift+W": modifiers Ctrl, Alt, Shift, Super then one key; "" = off
+  kColour,        // a colour name (see colourNames()) or #rgb / #rrggbb
+  kOcrLanguages,  // Tesseract codes joined by '+': "eng+fra"
+  kVoice,         // an espeak-ng voice name: letters, digits, '-', '_', '+', '/'
+  kPluginId,      // lower-case letters, digits and '-'
+  kProfileName,   // a profile name (see isValidProfileName)
 };
 
 struct KeySpec {

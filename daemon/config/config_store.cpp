@@ -203,7 +203,7 @@ class ConfigBuilder {
       const Setting& otherAt = thisIsDefault ? s : other;
       Diagnostic d;
       d.file = reportAt.origin.kind == Origin::Kind::kFile ? reportAt.origin.file
-                                                            : reportAt.origin.toString();
+                                                           : reportAt.origin.toString();
       d.line = reportAt.origin.at.line;
       d.column = reportAt.origin.at.column;
       d.key = reportKey;
@@ -225,7 +225,8 @@ class ConfigBuilder {
     }
     std::sort(mods.begin(), mods.end());
     std::string key = chord.substr(start);
-    if (key.size() == 1) key[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(key[0])));
+    if (key.size() == 1)
+      key[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(key[0])));
     std::string out;
     for (const auto& m : mods) out += m + "+";
     return out + key;
@@ -242,9 +243,12 @@ ConfigDirs ConfigDirs::standard() {
 
 std::string_view profileSourceName(ProfileSource source) {
   switch (source) {
-    case ProfileSource::kUser: return "user";
-    case ProfileSource::kSystem: return "system";
-    case ProfileSource::kShipped: return "shipped";
+    case ProfileSource::kUser:
+      return "user";
+    case ProfileSource::kSystem:
+      return "system";
+    case ProfileSource::kShipped:
+      return "shipped";
   }
   return "?";
 }
@@ -266,7 +270,8 @@ std::optional<ProfileLocation> findProfile(const ConfigDirs& dirs, std::string_v
 
 std::vector<std::string> profileNames(const ConfigDirs& dirs) {
   std::set<std::string> names;
-  for (const auto& dir : {dirs.userProfilesDir(), dirs.systemProfilesDir(), dirs.shippedProfilesDir()}) {
+  for (const auto& dir :
+       {dirs.userProfilesDir(), dirs.systemProfilesDir(), dirs.shippedProfilesDir()}) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const fs::path& p = it->path();

@@ -82,8 +82,8 @@ struct BuildResult {
 BuildResult buildConfig(const ConfigDirs& dirs, const BuildOptions& options = {});
 
 struct ReloadReport {
-  bool applied = false;                // false: the previous configuration is still in use
-  std::vector<Diagnostic> diagnostics; // all errors and warnings found
+  bool applied = false;                 // false: the previous configuration is still in use
+  std::vector<Diagnostic> diagnostics;  // all errors and warnings found
 };
 
 // The daemon's live configuration. Owned and mutated by the main thread; current() may be

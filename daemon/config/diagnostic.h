@@ -17,14 +17,14 @@ enum class Severity {
 
 struct Diagnostic {
   Severity severity = Severity::kError;
-  std::string file;    // path as given, or "runtime" / "command line"
-  int line = 0;        // 1-based; 0 when the problem is not at a place in a file
-  int column = 0;      // 1-based; 0 when unknown
-  std::string key;     // "speech.rate", or "" for a syntax error
-  std::string message; // what is wrong, one phrase: "unknown key", "value out of range"
-  std::string expected;   // what would be valid: "an integer from 80 to 450"
-  std::string found;      // what is there: "500 (integer)"
-  std::string suggestion; // nearest valid key or value, or ""
+  std::string file;        // path as given, or "runtime" / "command line"
+  int line = 0;            // 1-based; 0 when the problem is not at a place in a file
+  int column = 0;          // 1-based; 0 when unknown
+  std::string key;         // "speech.rate", or "" for a syntax error
+  std::string message;     // what is wrong, one phrase: "unknown key", "value out of range"
+  std::string expected;    // what would be valid: "an integer from 80 to 450"
+  std::string found;       // what is there: "500 (integer)"
+  std::string suggestion;  // nearest valid key or value, or ""
 
   bool isError() const { return severity == Severity::kError; }
   // "FILE:LINE:COL: error: KEY: MESSAGE; expected EXPECTED, found FOUND (did you mean

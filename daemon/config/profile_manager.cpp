@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <filesystem>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "config/config_parser.h"
 #include "config/config_schema.h"
@@ -41,8 +41,8 @@ Result<std::string> withoutLocks(const std::string& text) {
     os << "# Copied from a system profile; its [locks] stay in /etc/liseur.\n" << doc << "\n";
     return os.str();
   } catch (const toml::parse_error& e) {
-    return Result<std::string>::fail(ErrorCode::kConfigInvalid,
-                                     std::string("not valid TOML: ") + std::string(e.description()));
+    return Result<std::string>::fail(
+        ErrorCode::kConfigInvalid, std::string("not valid TOML: ") + std::string(e.description()));
   }
 }
 
@@ -97,9 +97,8 @@ std::vector<ProfileInfo> ProfileManager::list() const {
       info.description = std::get<std::string>(it->second.value);
     std::error_code ec;
     if (where->source == ProfileSource::kUser)
-      info.shadowsOther =
-          fs::exists(dirs_.systemProfilesDir() + "/" + name + ".toml", ec) ||
-          fs::exists(dirs_.shippedProfilesDir() + "/" + name + ".toml", ec);
+      info.shadowsOther = fs::exists(dirs_.systemProfilesDir() + "/" + name + ".toml", ec) ||
+                          fs::exists(dirs_.shippedProfilesDir() + "/" + name + ".toml", ec);
     const std::string systemFile = dirs_.systemProfilesDir() + "/" + name + ".toml";
     info.hasLocks = fs::exists(fs::symlink_status(systemFile, ec)) &&
                     !parseLayerFile(systemFile, LayerKind::kSystemProfile).locks.empty();
@@ -157,8 +156,8 @@ Status ProfileManager::use(std::string_view name) {
   return write(dirs_.userDir, path, *next);
 }
 
-Status ProfileManager::set(std::string_view name, std::string_view key,
-                           std::string_view valueText, ProfileTarget target) {
+Status ProfileManager::set(std::string_view name, std::string_view key, std::string_view valueText,
+                           ProfileTarget target) {
   if (!isValidProfileName(name)) return invalidName(name);
   Value value;
   if (auto d = parseValueText(key, valueText, &value, "profile " + std::string(name)))
@@ -197,9 +196,9 @@ Status ProfileManager::set(std::string_view name, std::string_view key,
   if (!next) return next.error();
   // Errors already in the file elsewhere do not block this change (it makes nothing worse and
   // may be one step of fixing them); an error about this key, or a broken file, does.
-  ParsedLayer checked = parseLayerText(*next, path,
-                                       target == ProfileTarget::kSystem ? LayerKind::kSystemProfile
-                                                                        : LayerKind::kProfile);
+  ParsedLayer checked = parseLayerText(
+      *next, path,
+      target == ProfileTarget::kSystem ? LayerKind::kSystemProfile : LayerKind::kProfile);
   std::vector<Diagnostic> blocking;
   for (const auto& d : checked.diagnostics)
     if (d.isError() && (d.key.empty() || d.key == key)) blocking.push_back(d);
@@ -232,10 +231,9 @@ Result<std::string> ProfileManager::exportText(std::string_view name) const {
   if (!where) return notFound(dirs_, name).error();
   Result<std::string> text = readConfigFile(where->file);
   if (!text) return text;
-  ParsedLayer layer = parseLayerText(*text, where->file,
-                                     where->source == ProfileSource::kSystem
-                                         ? LayerKind::kSystemProfile
-                                         : LayerKind::kProfile);
+  ParsedLayer layer = parseLayerText(
+      *text, where->file,
+      where->source == ProfileSource::kSystem ? LayerKind::kSystemProfile : LayerKind::kProfile);
   if (layer.hasErrors()) return diagnosticsError(layer.diagnostics);
   return text;
 }
@@ -260,8 +258,9 @@ Result<std::string> ProfileManager::importFile(const std::string& file,
     Error e = diagnosticsError(layer.diagnostics);
     for (const auto& d : layer.diagnostics)
       if (d.key == "locks" && kind == LayerKind::kProfile) {
-        e.message += "\n(a profile with [locks] can only be installed as a system profile by "
-                     "an administrator)";
+        e.message +=
+            "\n(a profile with [locks] can only be installed as a system profile by "
+            "an administrator)";
         break;
       }
     return e;

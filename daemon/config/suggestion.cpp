@@ -6,7 +6,9 @@
 namespace liseur::config {
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 }  // namespace
 
@@ -38,7 +40,8 @@ std::string nearestMatch(std::string_view word, const std::vector<std::string>& 
   std::string found;
   for (const auto& c : candidates) {
     // A length gap larger than the limit can never be within it: skip the work.
-    const std::size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    const std::size_t gap =
+        c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
     if (gap > limit) continue;
     const std::size_t d = editDistance(word, c);
     if (d < best) {

@@ -1,7 +1,7 @@
 #include "config/toml_editor.h"
 
-#include <sstream>
 #include <toml++/toml.h>
+#include <sstream>
 #include <vector>
 
 namespace liseur::config {
@@ -79,7 +79,8 @@ Result<std::string> setTomlValue(std::string_view text, std::string_view key, co
       std::size_t start = 0;
       while (start < section.size()) {
         std::size_t d = section.find('.', start);
-        std::string part = section.substr(start, d == std::string::npos ? std::string::npos : d - start);
+        std::string part =
+            section.substr(start, d == std::string::npos ? std::string::npos : d - start);
         toml::node* child = parent->get(part);
         if (!child) child = &parent->insert_or_assign(part, toml::table{}).first->second;
         if (!child->is_table())
@@ -106,10 +107,10 @@ Result<std::string> setTomlValue(std::string_view text, std::string_view key, co
         line.replace(b, e - b, literal);
         candidate = joinLines(lines);
       }
-    } else if (const toml::node* table = doc.at_path(section).node();
-               table && table->is_table()) {
+    } else if (const toml::node* table = doc.at_path(section).node(); table && table->is_table()) {
       const auto line = table->source().begin.line;
-      if (line >= 1 && line <= lines.size() && trim(lines[line - 1]).rfind("[" + section + "]", 0) == 0) {
+      if (line >= 1 && line <= lines.size() &&
+          trim(lines[line - 1]).rfind("[" + section + "]", 0) == 0) {
         lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(line), leaf + " = " + literal);
         candidate = joinLines(lines);
       }
@@ -128,10 +129,10 @@ Result<std::string> setTomlValue(std::string_view text, std::string_view key, co
                                        "cannot write " + keyStr + " back as TOML");
     return os.str();
   } catch (const toml::parse_error& e) {
-    return Result<std::string>::fail(
-        ErrorCode::kConfigInvalid,
-        "the file is not valid TOML (line " + std::to_string(e.source().begin.line) + "): " +
-            std::string(e.description()));
+    return Result<std::string>::fail(ErrorCode::kConfigInvalid,
+                                     "the file is not valid TOML (line " +
+                                         std::to_string(e.source().begin.line) +
+                                         "): " + std::string(e.description()));
   } catch (const std::exception& e) {
     return Result<std::string>::fail(ErrorCode::kInternal, e.what());
   }

@@ -1,0 +1,337 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "config/config_parser.h"
+#include "config_test_util.h"
+#include "support/test_env.h"
+
+namespace liseur::config {
+namespace {
+
+using test::dump;
+
+ParsedLayer parse(const std::string& text, LayerKind kind = LayerKind::kUserMain) {
+  return parseLayerText(text, "test.toml", kind);
+}
+
+const Diagnostic* findDiag(const ParsedLayer& layer, const std::string& key) {
+  for (const auto& d : layer.diagnostics)
+    if (d.key == key) return &d;
+  return nullptr;
+}
+
+TEST(ConfigParser, ReadsValuesWithTheirPositions) {
+  const std::string text =
+      "[speech]\n"
+      "rate = 200\n"
+      "  voice_fr = \"fr+f3\"\n"
+      "[view]\n"
+      "line_spacing = 2\n"
+      "line_colours = [\"blue\", \"#ff0000\"]\n"
+      "[plugins.options.dys]\n"
+      "short_chunks = true\n"
+      "max_words = 4\n";
+  ParsedLayer layer = parse(text);
+  ASSERT_TRUE(layer.diagnostics.empty()) << text << "\n" << dump(layer.diagnostics);
+  EXPECT_EQ(std::get<std::int64_t>(layer.settings.at("speech.rate").value), 200);
+  EXPECT_EQ(layer.settings.at("speech.rate").at.line, 2);
+  EXPECT_EQ(layer.settings.at("speech.rate").at.column, 8);
+  EXPECT_EQ(layer.settings.at("speech.voice_fr").at.line, 3);
+  EXPECT_EQ(layer.settings.at("speech.voice_fr").at.column, 14);
+  EXPECT_EQ(std::get<double>(layer.settings.at("view.line_spacing").value), 2.0)
+      << "an integer is accepted for a double key";
+  EXPECT_EQ(std::get<StringList>(layer.settings.at("view.line_colours").value),
+            (StringList{"blue", "#ff0000"}));
+  const auto& opts = std::get<nlohmann::json>(layer.settings.at("plugins.options.dys").value);
+  EXPECT_EQ(opts, (nlohmann::json{{"short_chunks", true}, {"max_words", 4}})) << opts.dump();
+}
+
+TEST(ConfigParser, DottedKeysAndInlineTablesAreTheSameKeys) {
+  ParsedLayer layer = parse("speech.rate = 190\nview = { syllables = true }\n");
+  ASSERT_TRUE(layer.diagnostics.empty()) << dump(layer.diagnostics);
+  EXPECT_EQ(std::get<std::int64_t>(layer.settings.at("speech.rate").value), 190);
+  EXPECT_TRUE(std::get<bool>(layer.settings.at("view.syllables").value));
+}
+
+TEST(ConfigParser, MisspeltKeyNamesFileLineColumnAndSuggestion) {
+  const std::string text = "[speech]\nrat = 200\n";
+  ParsedLayer layer = parse(text);
+  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
+  const Diagnostic& d = layer.diagnostics[0];
+  EXPECT_EQ(d.file, "test.toml");
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.column, 1);
+  EXPECT_EQ(d.key, "speech.rat");
+  EXPECT_EQ(d.message, "unknown key");
+  EXPECT_EQ(d.expected, "a key of [speech] (see liseur config schema)");
+  EXPECT_EQ(d.found, "speech.rat");
+  EXPECT_EQ(d.suggestion, "speech.rate");
+  EXPECT_EQ(d.toString(),
+            "test.toml:2:1: error: speech.rat: unknown key; expected a key of [speech] (see "
+            "liseur config schema), found speech.rat (did you mean 'speech.rate'?)");
+  EXPECT_TRUE(layer.settings.empty());
+}
+
+TEST(ConfigParser, KeyInTheWrongPlaceSuggestsItsSection) {
+  ParsedLayer layer = parse("rate = 200\n[view]\nrate = 3\n");
+  ASSERT_EQ(layer.diagnostics.size(), 2u) << dump(layer.diagnostics);
+  EXPECT_EQ(layer.diagnostics[0].key, "rate");
+  EXPECT_EQ(layer.diagnostics[0].suggestion, "speech.rate");
+  EXPECT_EQ(layer.diagnostics[1].key, "view.rate");
+  EXPECT_EQ(layer.diagnostics[1].suggestion, "speech.rate");
+}
+
+TEST(ConfigParser, MisspeltSectionSuggestsTheSection) {
+  ParsedLayer layer = parse("[speach]\nrate = 200\n");
+  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
+  EXPECT_EQ(layer.diagnostics[0].key, "speach");
+  EXPECT_EQ(layer.diagnostics[0].line, 1);
+  EXPECT_EQ(layer.diagnostics[0].suggestion, "[speech]");
+}
+
+TEST(ConfigParser, WrongTypeSaysExpectedAndFound) {
+  ParsedLayer layer = parse("[speech]\nrate = \"fast\"\n");
+  const Diagnostic* d = findDiag(layer, "speech.rate");
+  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
+  EXPECT_EQ(d->message, "wrong type");
+  EXPECT_EQ(d->expected, "an integer from 80 to 450");
+  EXPECT_EQ(d->found, "\"fast\" (string)");
+  EXPECT_EQ(d->line, 2);
+  EXPECT_EQ(d->column, 8);
+}
+
+TEST(ConfigParser, OutOfRangeValue) {
+  ParsedLayer layer = parse("[speech]\nrate = 500\n");
+  const Diagnostic* d = findDiag(layer, "speech.rate");
+  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
+  EXPECT_EQ(d->message, "invalid value");
+  EXPECT_EQ(d->expected, "an integer from 80 to 450");
+  EXPECT_EQ(d->found, "500 (integer)");
+}
+
+TEST(ConfigParser, MisspeltEnumValueGetsSuggestion) {
+  ParsedLayer layer = parse("[view]\ntheme = \"blak-on-white\"\n");
+  const Diagnostic* d = findDiag(layer, "view.theme");
+  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
+  EXPECT_EQ(d->suggestion, "black-on-white");
+  EXPECT_EQ(d->found, "\"blak-on-white\" (string)");
+  EXPECT_EQ(d->expected, "one of black-on-white|white-on-black|yellow-on-black|dys");
+}
+
+TEST(ConfigParser, BadListItemIsPointedAt) {
+  const std::string text = "[view]\nline_colours = [\"blue\",\n  \"rde\"]\n";
+  ParsedLayer layer = parse(text);
+  const Diagnostic* d = findDiag(layer, "view.line_colours");
+  ASSERT_NE(d, nullptr) << text << dump(layer.diagnostics);
+  EXPECT_EQ(d->line, 3) << d->toString();
+  EXPECT_EQ(d->column, 3) << d->toString();
+  EXPECT_EQ(d->found, "\"rde\" (string)");
+  EXPECT_EQ(d->suggestion, "red");
+}
+
+TEST(ConfigParser, NonStringListItem) {
+  ParsedLayer layer = parse("[plugins]\nchain = [\"dys\", 3]\n");
+  const Diagnostic* d = findDiag(layer, "plugins.chain");
+  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
+  EXPECT_EQ(d->message, "wrong type of list item");
+  EXPECT_EQ(d->found, "3 (integer)");
+  EXPECT_EQ(layer.settings.count("plugins.chain"), 0u);
+}
+
+TEST(ConfigParser, CollectsEveryErrorAndKeepsTheGoodSettings) {
+  const std::string text =
+      "[speech]\n"
+      "rat = 200\n"
+      "pitch = 120\n"
+      "volume = 90\n"
+      "punctuation = \"sume\"\n"
+      "[view]\n"
+      "theme = \"blak-on-white\"\n"
+      "font_size_pt = 20\n"
+      "[hotkeys]\n"
+      "spell = \"Ctlr+Alt+O\"\n";
+  ParsedLayer layer = parse(text);
+  ASSERT_EQ(layer.diagnostics.size(), 5u) << text << dump(layer.diagnostics);
+  std::vector<std::string> keys;
+  for (const auto& d : layer.diagnostics) keys.push_back(d.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"speech.rat", "speech.pitch", "speech.punctuation",
+                                            "view.theme", "hotkeys.spell"}));
+  EXPECT_EQ(layer.diagnostics[2].suggestion, "some");
+  EXPECT_EQ(layer.diagnostics[4].suggestion, "Ctrl+Alt+O");
+  EXPECT_EQ(layer.settings.size(), 2u);
+  EXPECT_EQ(std::get<std::int64_t>(layer.settings.at("speech.volume").value), 90);
+  EXPECT_EQ(std::get<std::int64_t>(layer.settings.at("view.font_size_pt").value), 20);
+}
+
+TEST(ConfigParser, SyntaxErrorHasLineAndColumn) {
+  const std::string text = "[speech]\nrate = 200\nvolume = = 3\n";
+  ParsedLayer layer = parse(text);
+  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
+  const Diagnostic& d = layer.diagnostics[0];
+  EXPECT_EQ(d.line, 3) << d.toString();
+  EXPECT_GT(d.column, 1) << d.toString();
+  EXPECT_EQ(d.message.rfind("TOML syntax error: ", 0), 0u) << d.toString();
+  EXPECT_FALSE(d.expected.empty());
+}
+
+TEST(ConfigParser, InvalidUtf8IsASyntaxErrorNotACrash) {
+  ParsedLayer layer = parse("[view]\nfont = \"\xff\xfe\"\n");
+  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
+  EXPECT_EQ(layer.diagnostics[0].line, 2);
+}
+
+TEST(ConfigParser, LocksOnlyUnderEtc) {
+  const std::string text = "[locks]\nkeys = [\"speech.rate\", \"plugins.chain\"]\n";
+  ParsedLayer user = parse(text, LayerKind::kUserMain);
+  ASSERT_EQ(user.diagnostics.size(), 1u) << dump(user.diagnostics);
+  EXPECT_EQ(user.diagnostics[0].key, "locks");
+  EXPECT_EQ(user.diagnostics[0].line, 1);
+  EXPECT_TRUE(user.locks.empty());
+  EXPECT_EQ(parse(text, LayerKind::kProfile).locks.size(), 0u);
+
+  ParsedLayer admin = parse(text, LayerKind::kSystemMain);
+  ASSERT_TRUE(admin.diagnostics.empty()) << dump(admin.diagnostics);
+  ASSERT_EQ(admin.locks.size(), 2u);
+  EXPECT_EQ(admin.locks[0].key, "speech.rate");
+  EXPECT_EQ(admin.locks[0].at.line, 2);
+  EXPECT_EQ(admin.locks[0].toString(), "test.toml:2");
+  EXPECT_EQ(parse(text, LayerKind::kSystemProfile).locks.size(), 2u);
+}
+
+TEST(ConfigParser, BadLockEntriesAreReported) {
+  const std::string text =
+      "[locks]\n"
+      "keys = [\"speech.rat\", \"profile.name\", 7, \"plugins.options.dys\"]\n"
+      "kyes = []\n";
+  ParsedLayer layer = parse(text, LayerKind::kSystemMain);
+  ASSERT_EQ(layer.diagnostics.size(), 4u) << dump(layer.diagnostics);
+  EXPECT_EQ(layer.diagnostics[0].key, "speech.rat");
+  EXPECT_EQ(layer.diagnostics[0].suggestion, "speech.rate");
+  EXPECT_EQ(layer.diagnostics[1].key, "profile.name");
+  EXPECT_EQ(layer.diagnostics[1].message, "this key cannot be locked");
+  EXPECT_EQ(layer.diagnostics[2].found, "7 (integer)");
+  EXPECT_EQ(layer.diagnostics[3].key, "locks.kyes");
+  EXPECT_EQ(layer.diagnostics[3].suggestion, "locks.keys");
+  ASSERT_EQ(layer.locks.size(), 1u);
+  EXPECT_EQ(layer.locks[0].key, "plugins.options.dys");
+}
+
+TEST(ConfigParser, KeysInTheWrongKindOfFile) {
+  ParsedLayer profile = parse("[daemon]\nprofile = \"dys\"\n", LayerKind::kProfile);
+  ASSERT_EQ(profile.diagnostics.size(), 1u) << dump(profile.diagnostics);
+  EXPECT_EQ(profile.diagnostics[0].message, "this key belongs in liseur.toml, not in a profile");
+  ParsedLayer main = parse("[profile]\nname = \"x\"\n", LayerKind::kUserMain);
+  ASSERT_EQ(main.diagnostics.size(), 1u) << dump(main.diagnostics);
+  EXPECT_EQ(main.diagnostics[0].message, "this key belongs in a profile, not in liseur.toml");
+}
+
+TEST(ConfigParser, QuotedKeyWithADotIsNotAPath) {
+  ParsedLayer layer = parse("\"speech.rate\" = 200\n");
+  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
+  EXPECT_EQ(layer.diagnostics[0].suggestion, "speech.rate");
+  EXPECT_TRUE(layer.settings.empty());
+}
+
+TEST(ConfigParser, SectionGivenAsAValue) {
+  ParsedLayer layer = parse("speech = 3\n");
+  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
+  EXPECT_EQ(layer.diagnostics[0].expected, "a table [speech]");
+}
+
+TEST(ConfigParser, EmptyFileIsValid) {
+  EXPECT_TRUE(parse("").diagnostics.empty());
+  EXPECT_TRUE(parse("# only a comment\n").diagnostics.empty());
+}
+
+TEST(ConfigParser, FileTooLarge) {
+  ParsedLayer layer = parse(std::string(kMaxConfigFileBytes + 1, '#'));
+  ASSERT_EQ(layer.diagnostics.size(), 1u);
+  EXPECT_EQ(layer.diagnostics[0].message, "file too large");
+}
+
+TEST(ConfigParserFile, MissingSymlinkAndFifoAreErrorsNotHangs) {
+  liseur::test::TempXdg xdg;
+  ParsedLayer missing = parseLayerFile(xdg.path("nope.toml"), LayerKind::kProfile);
+  ASSERT_EQ(missing.diagnostics.size(), 1u);
+  EXPECT_EQ(missing.diagnostics[0].message, "file not found");
+  EXPECT_EQ(missing.diagnostics[0].file, xdg.path("nope.toml"));
+
+  liseur::test::writeFile(xdg.path("real.toml"), "[speech]\nrate = 100\n");
+  std::filesystem::create_symlink(xdg.path("real.toml"), xdg.path("link.toml"));
+  ParsedLayer link = parseLayerFile(xdg.path("link.toml"), LayerKind::kProfile);
+  ASSERT_EQ(link.diagnostics.size(), 1u);
+  EXPECT_NE(link.diagnostics[0].message.find("symbolic link"), std::string::npos)
+      << link.diagnostics[0].toString();
+
+  ASSERT_EQ(::mkfifo(xdg.path("fifo.toml").c_str(), 0600), 0);
+  ParsedLayer fifo = parseLayerFile(xdg.path("fifo.toml"), LayerKind::kProfile);
+  ASSERT_EQ(fifo.diagnostics.size(), 1u);
+  EXPECT_EQ(fifo.diagnostics[0].message, "not a regular file");
+
+  ParsedLayer real = parseLayerFile(xdg.path("real.toml"), LayerKind::kProfile);
+  EXPECT_TRUE(real.diagnostics.empty()) << dump(real.diagnostics);
+  EXPECT_EQ(real.settings.at("speech.rate").at.line, 2);
+}
+
+struct ValueCase {
+  const char* key;
+  const char* text;
+  Value expected;
+};
+
+TEST(ParseValueText, AcceptsWhatAPersonTypes) {
+  for (const ValueCase& c :
+       {ValueCase{"speech.rate", "200", Value(std::int64_t{200})},
+        ValueCase{"speech.auto_language", "false", Value(false)},
+        ValueCase{"view.line_spacing", "2", Value(2.0)},
+        ValueCase{"view.line_spacing", "1.5", Value(1.5)},
+        ValueCase{"speech.voice_fr", "fr+f3", Value(std::string("fr+f3"))},
+        ValueCase{"speech.voice_fr", "\"fr\"", Value(std::string("fr"))},
+        ValueCase{"view.theme", "dys", Value(std::string("dys"))},
+        ValueCase{"view.font", "Open Dyslexic", Value(std::string("Open Dyslexic"))},
+        ValueCase{"view.line_colours", "blue, red,green",
+                  Value(StringList{"blue", "red", "green"})},
+        ValueCase{"view.line_colours", "[\"blue\"]", Value(StringList{"blue"})},
+        ValueCase{"hotkeys.spell", "Ctrl+Alt+Shift+O", Value(std::string("Ctrl+Alt+Shift+O"))},
+        ValueCase{"plugins.options.dys", "{ short = true }",
+                  Value(nlohmann::json{{"short", true}})}}) {
+    Value v;
+    auto d = parseValueText(c.key, c.text, &v);
+    EXPECT_FALSE(d.has_value()) << c.key << " " << c.text << ": " << (d ? d->toString() : "");
+    EXPECT_EQ(v, c.expected) << c.key << " " << c.text << " -> " << formatValueToml(v);
+  }
+}
+
+TEST(ParseValueText, RefusesWithAnActionableDiagnostic) {
+  Value v = std::int64_t{1};
+  auto d = parseValueText("speech.rate", "fast", &v);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->key, "speech.rate");
+  EXPECT_EQ(d->expected, "an integer from 80 to 450");
+  EXPECT_EQ(d->found, "fast");
+  EXPECT_EQ(d->file, "command line");
+  EXPECT_EQ(std::get<std::int64_t>(v), 1) << "output touched on failure";
+
+  d = parseValueText("speech.rate", "1000", &v);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->found, "1000");
+  EXPECT_EQ(d->line, 0);
+
+  d = parseValueText("view.theme", "blak-on-white", &v);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->suggestion, "black-on-white");
+
+  d = parseValueText("speech.rat", "200", &v);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->message, "unknown key");
+  EXPECT_EQ(d->suggestion, "speech.rate");
+
+  d = parseValueText("speech.rate", "200\n[view]\nfont = \"x\"", &v);
+  ASSERT_TRUE(d.has_value()) << "a newline must not smuggle in other keys";
+}
+
+}  // namespace
+}  // namespace liseur::config
