@@ -133,4 +133,8 @@ Status WavSink::close() {
   return okStatus();
 }
 
+std::unique_ptr<AudioSink> makeWavSink(const std::string& path) {
+  return std::make_unique<WavSink>(path);
+}
+
 }  // namespace liseur
