@@ -26,14 +26,20 @@
 // missing), the worker sends {"ev":"error","gen":0,"code":"ocr-language-missing",...} instead of
 // `ready` and exits with status 1, so the daemon reports it rather than restarting in a loop.
 //
-// Resources (measured on Debian 12, Tesseract 5.3.0, eng+fra, after the OMP_THREAD_LIMIT=1
-// re-exec and with one malloc arena; see the test OcrWorkerProcess.RecognisesUnderAddressLimit):
-//   idle after `ready`:                 VSZ ~ see kSuggestedAddressSpaceMb's comment
-//   1920x1080 screenshot recognised:    peak RSS / VSZ: see below
-//   16384x2400 page decoded and read:   peak RSS / VSZ: see below
+// Resources. Measured on Debian 12 (Tesseract 5.3.0, eng+fra, OMP_THREAD_LIMIT=1, one malloc
+// arena), from /proc/PID/status after each job (VmPeak = peak address space, VmHWM = peak RSS):
+//   idle after `ready`                           VmPeak  102 MiB   VmHWM   47 MiB
+//   600x200 dialog                               VmPeak  109 MiB   VmHWM   52 MiB
+//   1920x1080 screenshot (screen-en-01)          VmPeak  168 MiB   VmHWM  110 MiB
+//   16384x2400 grey page, 20 dense text lines    VmPeak  347 MiB   VmHWM  285 MiB
+//   16384x2400 RGBA PNG (the worst decode: 39 Mpx
+//     x 4 bytes, decoded then composited)        VmPeak  602 MiB   VmHWM  543 MiB
 // The daemon should start the worker with WorkerLimits{.address_space_mb =
-// kSuggestedAddressSpaceMb}. An image that would need more makes an allocation fail: the job
-// gets `ocr-failed` ("out of memory") and the worker exits with status 3 so it restarts clean.
+// kSuggestedAddressSpaceMb}: about 2.5 times the worst measured peak, for text-dense large
+// images that Tesseract also upscales. An image that needs more makes an allocation fail: the
+// job gets `ocr-failed` ("out of memory") and the worker exits with status 3 to restart clean.
+// CPU: decoding a 39 Mpx PNG takes seconds; a CPU-time limit (RLIMIT_CPU) is the daemon's
+// watchdog's business, not set here.
 #pragma once
 
 #include <atomic>
@@ -53,7 +59,8 @@
 
 namespace liseur::ocr {
 
-// RLIMIT_AS for the OCR worker, in MiB (see the measurements above).
+// RLIMIT_AS for the OCR worker, in MiB (see the measurements above). Tested by
+// OcrWorkerProcessLimits.WorksUnderTheSuggestedAddressSpaceLimit.
 inline constexpr std::size_t kSuggestedAddressSpaceMb = 1536;
 
 struct OcrWorkerOptions {
@@ -70,8 +77,9 @@ class OcrWorker {
   OcrWorker& operator=(const OcrWorker&) = delete;
 
   // Sends `ready`, then serves requests until EOF. Call once. Returns the process exit status:
-  // 0 after EOF, 1 after a protocol error (malformed frame) or a failed write, 3 after running
-  // out of memory.
+  // 0 when the daemon closed the connection (EOF, or a write failed because it was gone), 1
+  // after a protocol error (bytes that are not a frame), 3 after running out of memory.
+  // SIGPIPE is blocked in the worker's threads while it runs (a gone daemon is a failed write).
   int run();
 
  private:
@@ -101,7 +109,7 @@ class OcrWorker {
   bool eof_ = false;                                      // guarded by mu_
   bool protocol_error_ = false;                           // guarded by mu_
   std::atomic<bool> write_failed_{false};
-  int exit_status_ = 0;
+  int exit_status_ = 0;  // guarded by mu_
 };
 
 // The whole worker program after main() has fixed the environment: logging, the fd from

@@ -118,11 +118,11 @@ TEST_F(OcrWorkerProcess, StreamsTheBlocksOfAPageInReadingOrder) {
   auto r = recognise(4, path);
   EXPECT_GE(r.blocks.size(), 4u) << path << ": " << describe(r) << "\n" << r.text();
   for (std::size_t i = 1; i < r.blocks.size(); ++i) {
+    // Boxes are [x, y, w, h] (document.h JSON form).
     const Json &a = r.blocks[i - 1]["box"], &b = r.blocks[i]["box"];
-    const int ay = a.value("y", 0), ah = a.value("h", 0), by = b.value("y", 0);
+    const int ax = a[0], ay = a[1], aw = a[2], ah = a[3], bx = b[0], by = b[1];
     const bool below = by >= ay + ah / 2;
-    const bool same_row_right =
-        by < ay + ah && b.value("x", 0) >= a.value("x", 0) + a.value("w", 0);
+    const bool same_row_right = by < ay + ah && bx >= ax + aw;
     EXPECT_TRUE(below || same_row_right)
         << path << ": block " << i << " " << b.dump() << " does not follow block " << i - 1 << " "
         << a.dump() << " in reading order";
