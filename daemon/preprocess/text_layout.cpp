@@ -1,0 +1,854 @@
+#include "preprocess/text_layout.h"
+
+#include <leptonica/allheaders.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <numeric>
+
+#include "preprocess/text_image.h"
+
+namespace liseur::preprocess {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+struct Comp {
+  Box box;
+  int ink = 0;  // pixel count
+  int pixa_index = 0;
+};
+
+struct Segment {
+  Box box;
+  Polarity polarity = Polarity::kDarkOnLight;
+  std::vector<int> comps;  // indices into the polarity's comps
+  float char_height = 0;
+  bool valid = true;
+};
+
+struct Unit {
+  Box box;
+  std::vector<int> lines;  // indices into the page's lines
+  bool prose = false;
+  int container = -1;
+};
+
+int right(const Box& b) {
+  return b.x + b.w;
+}
+int bottom(const Box& b) {
+  return b.y + b.h;
+}
+
+Box unite(const Box& a, const Box& b) {
+  if (a.w <= 0 || a.h <= 0) return b;
+  if (b.w <= 0 || b.h <= 0) return a;
+  const int x0 = std::min(a.x, b.x), y0 = std::min(a.y, b.y);
+  return Box{x0, y0, std::max(right(a), right(b)) - x0, std::max(bottom(a), bottom(b)) - y0};
+}
+
+int overlapLen(int a0, int a1, int b0, int b1) {
+  return std::min(a1, b1) - std::max(a0, b0);
+}
+
+bool contains(const Box& outer, const Box& inner, int tol) {
+  return inner.x >= outer.x - tol && inner.y >= outer.y - tol &&
+         right(inner) <= right(outer) + tol && bottom(inner) <= bottom(outer) + tol;
+}
+
+Box boxOf(BOXA* boxa, int i) {
+  l_int32 x, y, w, h;
+  boxaGetBoxGeometry(boxa, i, &x, &y, &w, &h);
+  return Box{x, y, w, h};
+}
+
+int oddSize(float v, int lo, int hi) {
+  int k = std::clamp(static_cast<int>(std::lround(v)), lo, hi);
+  return k | 1;
+}
+
+float median(std::vector<float> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+// Grey levels at ranks 5 %, 50 % and 95 % inside `r` (clipped to the image).
+std::array<int, 3> rectRanks(Pix* grey, Box r) {
+  const int w = pixGetWidth(grey), h = pixGetHeight(grey);
+  const int x0 = std::clamp(r.x, 0, w), y0 = std::clamp(r.y, 0, h);
+  const int x1 = std::clamp(right(r), 0, w), y1 = std::clamp(bottom(r), 0, h);
+  std::array<int, 256> hist{};
+  const l_uint32* data = pixGetData(grey);
+  const int wpl = pixGetWpl(grey);
+  int n = 0;
+  for (int y = y0; y < y1; ++y) {
+    const l_uint32* line = data + y * wpl;
+    for (int x = x0; x < x1; ++x) {
+      ++hist[GET_DATA_BYTE(line, x)];
+      ++n;
+    }
+  }
+  std::array<int, 3> out{255, 255, 255};
+  if (n == 0) return out;
+  const std::array<double, 3> ranks{0.05, 0.5, 0.95};
+  for (int k = 0; k < 3; ++k) {
+    const double target = ranks[k] * n;
+    int acc = 0;
+    for (int v = 0; v < 256; ++v) {
+      acc += hist[v];
+      if (acc >= target) {
+        out[k] = v;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Ink threshold of a top-hat image: Otsu's split, but never above 40 % of the strongest ink, so
+// that faint text (grey on white) keeps its thin strokes, and never below `floor` (JPEG noise).
+int inkThreshold(Pix* tophat, int floor) {
+  NUMA* hist = pixGetGrayHistogram(tophat, 1);
+  if (!hist) return floor;
+  l_int32 split = floor;
+  numaSplitDistribution(hist, 0.0f, &split, nullptr, nullptr, nullptr, nullptr, nullptr);
+  l_float32 total = 0;
+  numaGetSum(hist, &total);
+  // The strongest ink: the level above which 0.3 % of the pixels lie.
+  int strong = 255;
+  double acc = 0;
+  for (int v = 255; v >= 0; --v) {
+    l_float32 c = 0;
+    numaGetFValue(hist, v, &c);
+    acc += c;
+    if (acc >= 0.003 * total) {
+      strong = v;
+      break;
+    }
+  }
+  numaDestroy(&hist);
+  return std::clamp(std::min<int>(split, static_cast<int>(0.4 * strong)), floor, 128);
+}
+
+// A rectangular frame (check box, hollow cursor): four nearly complete straight sides and no ink
+// inside. No letter has that: n and u miss a side, O and 0 have round corners, H has ink inside.
+bool isFrame(Pix* comp) {
+  const int w = pixGetWidth(comp), h = pixGetHeight(comp);
+  const float aspect = float(w) / h;
+  if (aspect < 0.5f || aspect > 2.0f) return false;
+  auto inked = [&](int x, int y) {
+    l_uint32 v = 0;
+    pixGetPixel(comp, x, y, &v);
+    return v != 0;
+  };
+  // Each side, within 1 px of the edge, inked on 90 % of its length.
+  auto side = [&](bool horizontal, int pos, int inward) {
+    const int len = horizontal ? w : h;
+    int hit = 0;
+    for (int t = 0; t < len; ++t) {
+      const bool a = horizontal ? inked(t, pos) : inked(pos, t);
+      const bool b = horizontal ? inked(t, pos + inward) : inked(pos + inward, t);
+      hit += a || b;
+    }
+    return hit >= 0.9 * len;
+  };
+  if (!side(true, 0, 1) || !side(true, h - 1, -1) || !side(false, 0, 1) || !side(false, w - 1, -1))
+    return false;
+  const int ix0 = w / 4 + 1, ix1 = w - w / 4 - 1, iy0 = h / 4 + 1, iy1 = h - h / 4 - 1;
+  for (int y = iy0; y < iy1; ++y) {
+    for (int x = ix0; x < ix1; ++x) {
+      if (inked(x, y)) return false;
+    }
+  }
+  return true;
+}
+
+struct PolarityResult {
+  PixPtr tophat;  // ink strength, 0 = background
+  std::vector<Comp> comps;
+  std::vector<bool> is_text;
+  PIXA* pixa = nullptr;
+  std::vector<Segment> segments;
+  std::vector<Box> containers, hseps, vseps;
+  float typical = 0;
+  int threshold = 0;
+  ~PolarityResult() {
+    if (pixa) pixaDestroy(&pixa);
+  }
+};
+
+void findComponents(Pix* work, Polarity pol, int k, PolarityResult& r) {
+  const int W = pixGetWidth(work), H = pixGetHeight(work);
+  r.tophat.reset(
+      pixTophat(work, k, k, pol == Polarity::kDarkOnLight ? L_TOPHAT_BLACK : L_TOPHAT_WHITE));
+  if (!r.tophat) return;
+  r.threshold = inkThreshold(r.tophat.get(), 16);
+  // pixThresholdToBinary marks pixels below the threshold; ink is what is above it.
+  PixPtr below(pixThresholdToBinary(r.tophat.get(), r.threshold));
+  if (!below) return;
+  PixPtr mask(pixInvert(nullptr, below.get()));
+  BOXA* boxa = pixConnComp(mask.get(), &r.pixa, 8);
+  if (!boxa) return;
+  const int n = boxaGetCount(boxa);
+  r.comps.reserve(n);
+  std::vector<float> heights;
+  for (int i = 0; i < n; ++i) {
+    Comp c;
+    c.box = boxOf(boxa, i);
+    c.pixa_index = i;
+    Pix* p = pixaGetPix(r.pixa, i, L_CLONE);
+    l_int32 count = 0;
+    pixCountPixels(p, &count, nullptr);
+    pixDestroy(&p);
+    c.ink = count;
+    r.comps.push_back(c);
+    if (c.box.h >= 4 && c.box.h < H * 0.5 && c.box.w <= 3 * c.box.h) heights.push_back(c.box.h);
+  }
+  boxaDestroy(&boxa);
+  r.typical = heights.size() >= 3 ? median(heights) : 0;
+  const float typ = r.typical > 0 ? r.typical : 10.0f;
+
+  r.is_text.assign(r.comps.size(), false);
+  for (std::size_t i = 0; i < r.comps.size(); ++i) {
+    const Comp& c = r.comps[i];
+    const Box& b = c.box;
+    const double density = double(c.ink) / std::max(1, b.w * b.h);
+    const float thin = std::max(2.0f, 0.25f * typ);
+    if (b.h <= thin && b.w >= 6 * typ) {
+      r.hseps.push_back(b);
+      continue;
+    }
+    if (b.w <= thin && b.h >= 4 * typ) {
+      r.vseps.push_back(b);
+      continue;
+    }
+    if (b.h > std::min<float>(5 * typ, H * 0.8f)) {
+      if (density < 0.2 && b.w < W * 0.95 && b.h < H * 0.95) r.containers.push_back(b);
+      continue;
+    }
+    if (b.w >= 2 * typ && b.h >= 1.3 * typ && density < 0.15) {
+      // A ring: field border, card, checkbox frame.
+      r.containers.push_back(b);
+      continue;
+    }
+    if (b.w > 12 * std::max(b.h, 2)) continue;
+    if (b.w >= 6 && b.h >= 6 && density < 0.5) {
+      Pix* cp = pixaGetPix(r.pixa, c.pixa_index, L_CLONE);
+      const bool frame = isFrame(cp);
+      pixDestroy(&cp);
+      if (frame) {
+        // A check box, radio frame or text cursor: not a character.
+        continue;
+      }
+    }
+    // Solid blocks (bars, filled boxes) are not characters; thin strokes (l, I, 1) are solid too.
+    const bool big = b.w >= 0.6f * typ && b.h >= 0.6f * typ;
+    if (big && (density < 0.06 || density > 0.95)) continue;
+    r.is_text[i] = true;
+  }
+}
+
+void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
+  if (r.comps.empty() || r.typical <= 0) return;
+  const int W = pixGetWidth(work), H = pixGetHeight(work);
+  const float typ = r.typical;
+  PixPtr text(pixCreate(W, H, 1));
+  for (std::size_t i = 0; i < r.comps.size(); ++i) {
+    if (!r.is_text[i]) continue;
+    const Box& b = r.comps[i].box;
+    Pix* p = pixaGetPix(r.pixa, r.comps[i].pixa_index, L_CLONE);
+    pixRasterop(text.get(), b.x, b.y, b.w, b.h, PIX_PAINT, p, 0, 0);
+    pixDestroy(&p);
+  }
+  // Joins the characters and words of a line, not the columns or the label and value of a form.
+  const int smear = std::max(3, static_cast<int>(std::lround(1.8f * typ)));
+  PixPtr smeared(pixCloseSafeBrick(nullptr, text.get(), smear, 1));
+  BOXA* boxa = pixConnComp(smeared.get(), nullptr, 8);
+  if (!boxa) return;
+  std::vector<Segment> segs(boxaGetCount(boxa));
+  for (std::size_t s = 0; s < segs.size(); ++s) {
+    segs[s].box = boxOf(boxa, static_cast<int>(s));
+    segs[s].polarity = pol;
+  }
+  boxaDestroy(&boxa);
+  // Components to segments by their centre (segments do not overlap: they are components).
+  for (std::size_t i = 0; i < r.comps.size(); ++i) {
+    if (!r.is_text[i]) continue;
+    const Box& b = r.comps[i].box;
+    const int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+    for (Segment& s : segs) {
+      if (cx >= s.box.x && cx < right(s.box) && cy >= s.box.y && cy < bottom(s.box)) {
+        s.comps.push_back(static_cast<int>(i));
+        break;
+      }
+    }
+  }
+  auto charHeight = [&](const Segment& s) {
+    std::vector<float> hs;
+    for (int i : s.comps) {
+      if (r.comps[i].box.h >= 0.4f * typ) hs.push_back(r.comps[i].box.h);
+    }
+    return median(hs);
+  };
+  // Lines set without leading (terminals) touch through descenders and ascenders: a segment
+  // several lines high is cut into lines by clustering its characters' centres.
+  const std::size_t n_before = segs.size();
+  for (std::size_t si = 0; si < n_before; ++si) {
+    const float ch = charHeight(segs[si]);
+    if (ch <= 0 || segs[si].box.h <= 2.3f * ch) continue;
+    std::vector<int> core, marks;
+    for (int i : segs[si].comps) (r.comps[i].box.h >= 0.6f * ch ? core : marks).push_back(i);
+    auto cy = [&](int i) { return r.comps[i].box.y + r.comps[i].box.h / 2.0f; };
+    std::sort(core.begin(), core.end(), [&](int a, int b) { return cy(a) < cy(b); });
+    std::vector<std::vector<int>> rows;
+    float last = -1e9f;
+    for (int i : core) {
+      if (cy(i) - last > 0.6f * ch) rows.emplace_back();
+      rows.back().push_back(i);
+      last = cy(i);
+    }
+    if (rows.size() < 2) continue;
+    std::vector<float> centre(rows.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      float sum = 0;
+      for (int i : rows[k]) sum += cy(i);
+      centre[k] = sum / rows[k].size();
+    }
+    for (int i : marks) {
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < rows.size(); ++k) {
+        if (std::fabs(cy(i) - centre[k]) < std::fabs(cy(i) - centre[best])) best = k;
+      }
+      rows[best].push_back(i);
+    }
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      Segment piece;
+      piece.polarity = pol;
+      piece.comps = rows[k];
+      for (int i : rows[k]) piece.box = unite(piece.box, r.comps[i].box);
+      if (k == 0)
+        segs[si] = std::move(piece);
+      else
+        segs.push_back(std::move(piece));
+    }
+  }
+  for (Segment& s : segs) s.char_height = charHeight(s);
+  // Words of one line that the smear left apart (wide spaces of monospace or justified text).
+  std::sort(segs.begin(), segs.end(),
+            [](const Segment& a, const Segment& b) { return a.box.x < b.box.x; });
+  for (std::size_t a = 0; a < segs.size(); ++a) {
+    Segment& sa = segs[a];
+    if (!sa.valid || sa.char_height == 0) continue;
+    for (std::size_t b = a + 1; b < segs.size(); ++b) {
+      Segment& sb = segs[b];
+      if (!sb.valid || sb.char_height == 0) continue;
+      const float ch = std::max(sa.char_height, sb.char_height);
+      const int gap = sb.box.x - right(sa.box);
+      if (gap > 1.6f * ch) continue;
+      if (std::max(sa.char_height, sb.char_height) >
+          1.3f * std::min(sa.char_height, sb.char_height))
+        continue;
+      if (overlapLen(sa.box.y, bottom(sa.box), sb.box.y, bottom(sb.box)) <
+          0.7 * std::min(sa.box.h, sb.box.h))
+        continue;
+      sa.box = unite(sa.box, sb.box);
+      sa.comps.insert(sa.comps.end(), sb.comps.begin(), sb.comps.end());
+      sb.valid = false;
+    }
+  }
+  std::erase_if(segs, [](const Segment& s) { return !s.valid; });
+  // Accents, dots and other marks that stand apart: into the line just below or above them.
+  for (std::size_t s = 0; s < segs.size(); ++s) {
+    Segment& m = segs[s];
+    if (!m.valid || m.comps.empty()) continue;
+    const bool small = m.char_height == 0 || m.box.h < 0.6f * typ;
+    if (!small || m.box.w > 2.5f * typ) continue;
+    int best = -1;
+    int best_gap = static_cast<int>(0.8f * typ) + 1;
+    const int cx = m.box.x + m.box.w / 2;
+    for (std::size_t t = 0; t < segs.size(); ++t) {
+      const Segment& o = segs[t];
+      if (t == s || !o.valid || o.char_height == 0 || o.box.h < 0.6f * typ) continue;
+      if (cx < o.box.x - 0.3f * typ || cx > right(o.box) + 0.3f * typ) continue;
+      int gap = std::max(o.box.y - bottom(m.box), m.box.y - bottom(o.box));
+      if (gap < best_gap) {
+        best_gap = gap;
+        best = static_cast<int>(t);
+      }
+    }
+    if (best >= 0) {
+      Segment& o = segs[best];
+      o.box = unite(o.box, m.box);
+      o.comps.insert(o.comps.end(), m.comps.begin(), m.comps.end());
+    }
+    m.valid = false;
+  }
+  for (Segment& s : segs) {
+    if (!s.valid) continue;
+    if (s.comps.empty() || s.char_height == 0 || s.box.h < 0.5f * typ) {
+      s.valid = false;
+      continue;
+    }
+    // The ink must really be darker (lighter) than the background around it: the holes and gaps
+    // of dark letters are "light ink" for the other polarity, but the background of their box is
+    // as light as they are.
+    const int m = std::max(2, s.box.h / 4);
+    const auto [r05, r50, r95] =
+        rectRanks(work, Box{s.box.x - m, s.box.y - m, s.box.w + 2 * m, s.box.h + 2 * m});
+    const int dark_side = r50 - r05, light_side = r95 - r50;
+    if (pol == Polarity::kDarkOnLight)
+      s.valid = dark_side > light_side;
+    else
+      s.valid = light_side > dark_side;
+  }
+  if (std::getenv("LISEUR_LAYOUT_DEBUG")) {
+    for (const Segment& s : segs) {
+      std::fprintf(stderr, "seg pol=%d valid=%d box=%d,%d %dx%d ch=%.1f comps=%zu typ=%.1f\n",
+                   static_cast<int>(pol), s.valid, s.box.x, s.box.y, s.box.w, s.box.h,
+                   s.char_height, s.comps.size(), typ);
+    }
+  }
+  std::erase_if(segs, [](const Segment& s) { return !s.valid; });
+  r.segments = std::move(segs);
+}
+
+// ---- Reading order ----------------------------------------------------------------------
+
+struct OrderContext {
+  const std::vector<TextLine>* lines;
+  std::vector<Box> vseps;
+  std::deque<Unit>* extra;  // units made while ordering (a prose block split into its lines)
+};
+
+Box extentOf(const std::vector<Unit*>& units) {
+  Box e;
+  for (const Unit* u : units) e = unite(e, u->box);
+  return e;
+}
+
+// Splits units into groups separated by empty space along one axis (true: horizontal bands).
+std::vector<std::vector<Unit*>> splitByGaps(std::vector<Unit*> units, bool bands) {
+  auto lo = [bands](const Unit* u) { return bands ? u->box.y : u->box.x; };
+  auto hi = [bands](const Unit* u) { return bands ? bottom(u->box) : right(u->box); };
+  std::sort(units.begin(), units.end(), [&](Unit* a, Unit* b) { return lo(a) < lo(b); });
+  std::vector<std::vector<Unit*>> groups;
+  int end = -1;
+  for (Unit* u : units) {
+    if (groups.empty() || lo(u) >= end) {
+      groups.emplace_back();
+      end = hi(u);
+    }
+    groups.back().push_back(u);
+    end = std::max(end, hi(u));
+  }
+  return groups;
+}
+
+bool sameRow(const Box& a, const Box& b) {
+  return overlapLen(a.y, bottom(a), b.y, bottom(b)) > std::min(a.h, b.h) / 2;
+}
+
+void rowMajor(std::vector<Unit*>& units) {
+  std::sort(units.begin(), units.end(),
+            [](Unit* a, Unit* b) { return a->box.y + a->box.h / 2 < b->box.y + b->box.h / 2; });
+  std::size_t i = 0;
+  while (i < units.size()) {
+    std::size_t j = i + 1;
+    while (j < units.size() && sameRow(units[i]->box, units[j]->box)) ++j;
+    std::sort(units.begin() + i, units.begin() + j,
+              [](Unit* a, Unit* b) { return a->box.x < b->box.x; });
+    i = j;
+  }
+}
+
+void xyCut(std::vector<Unit*> units, const OrderContext& ctx, std::vector<Unit*>& out, int depth) {
+  if (units.size() <= 1 || depth > 64) {
+    rowMajor(units);
+    out.insert(out.end(), units.begin(), units.end());
+    return;
+  }
+  const Box ext = extentOf(units);
+  const int tol = 2;
+  // A vertical separator (sidebar border, pane divider) splits what lies beside it; what lies
+  // above or below its ends is cut off first.
+  for (const Box& sep : ctx.vseps) {
+    if (sep.h < 0.6 * ext.h || sep.x <= ext.x || right(sep) >= right(ext)) continue;
+    std::vector<Unit*> above, middle, below;
+    bool clean = true;
+    for (Unit* u : units) {
+      if (bottom(u->box) <= sep.y + tol)
+        above.push_back(u);
+      else if (u->box.y >= bottom(sep) - tol)
+        below.push_back(u);
+      else if (u->box.y >= sep.y - tol && bottom(u->box) <= bottom(sep) + tol)
+        middle.push_back(u);
+      else
+        clean = false;
+    }
+    if (!clean || middle.empty()) continue;
+    if (!above.empty() || !below.empty()) {
+      xyCut(above, ctx, out, depth + 1);
+      xyCut(middle, ctx, out, depth + 1);
+      xyCut(below, ctx, out, depth + 1);
+      return;
+    }
+    std::vector<Unit*> left, rightSide;
+    for (Unit* u : middle) {
+      if (right(u->box) <= sep.x + tol)
+        left.push_back(u);
+      else if (u->box.x >= right(sep) - tol)
+        rightSide.push_back(u);
+      else
+        clean = false;
+    }
+    if (!clean || left.empty() || rightSide.empty()) continue;
+    xyCut(left, ctx, out, depth + 1);
+    xyCut(rightSide, ctx, out, depth + 1);
+    return;
+  }
+  // Rows of the page first: titles, paragraphs, form rows, menu items, button bars.
+  auto bands = splitByGaps(units, true);
+  if (bands.size() > 1) {
+    for (auto& band : bands) xyCut(band, ctx, out, depth + 1);
+    return;
+  }
+  auto cols = splitByGaps(units, false);
+  if (cols.size() > 1) {
+    // Columns of prose are read one after the other. Short items beside prose (an option and its
+    // description in --help text, a term and its definition) are read row by row, line by line.
+    // Short items side by side (a label and its value, a menu item and its shortcut) are read row
+    // by row when most of them have a partner on their row.
+    int prose_groups = 0;
+    for (const auto& col : cols) {
+      bool p = false;
+      for (const Unit* u : col) p |= u->prose;
+      prose_groups += p;
+    }
+    if (prose_groups == static_cast<int>(cols.size())) {
+      for (auto& col : cols) xyCut(col, ctx, out, depth + 1);
+      return;
+    }
+    if (prose_groups > 0) {
+      std::vector<Unit*> singles;
+      for (Unit* u : units) {
+        if (u->lines.size() <= 1) {
+          singles.push_back(u);
+          continue;
+        }
+        for (int li : u->lines) {
+          Unit one;
+          one.box = (*ctx.lines)[li].box;
+          one.lines = {li};
+          ctx.extra->push_back(std::move(one));
+          singles.push_back(&ctx.extra->back());
+        }
+      }
+      rowMajor(singles);
+      out.insert(out.end(), singles.begin(), singles.end());
+      return;
+    }
+    int paired = 0;
+    for (std::size_t g = 0; g < cols.size(); ++g) {
+      for (const Unit* u : cols[g]) {
+        bool has = false;
+        for (std::size_t h = 0; h < cols.size() && !has; ++h) {
+          if (h == g) continue;
+          for (const Unit* v : cols[h]) has |= sameRow(u->box, v->box);
+        }
+        paired += has;
+      }
+    }
+    if (paired * 2 >= static_cast<int>(units.size())) {
+      rowMajor(units);
+      out.insert(out.end(), units.begin(), units.end());
+      return;
+    }
+    for (auto& col : cols) xyCut(col, ctx, out, depth + 1);
+    return;
+  }
+  rowMajor(units);
+  out.insert(out.end(), units.begin(), units.end());
+}
+
+}  // namespace
+
+Box PageLayout::toSource(const Box& box) const {
+  if (skew_degrees == 0) return box;
+  const double a = skew_degrees * kPi / 180.0;
+  const double c = std::cos(a), s = std::sin(a);
+  const double cx = width / 2.0, cy = height / 2.0;
+  double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+  for (int k = 0; k < 4; ++k) {
+    const double px = (k & 1) ? right(box) : box.x;
+    const double py = (k & 2) ? bottom(box) : box.y;
+    // Inverse of pixRotate's clockwise rotation about the centre.
+    const double sx = cx + (px - cx) * c + (py - cy) * s;
+    const double sy = cy - (px - cx) * s + (py - cy) * c;
+    x0 = std::min(x0, sx);
+    y0 = std::min(y0, sy);
+    x1 = std::max(x1, sx);
+    y1 = std::max(y1, sy);
+  }
+  Box out;
+  out.x = std::clamp(static_cast<int>(std::floor(x0)), 0, width);
+  out.y = std::clamp(static_cast<int>(std::floor(y0)), 0, height);
+  out.w = std::clamp(static_cast<int>(std::ceil(x1)), 0, width) - out.x;
+  out.h = std::clamp(static_cast<int>(std::ceil(y1)), 0, height) - out.y;
+  return out;
+}
+
+PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
+  PageLayout page;
+  if (!grey8 || pixGetDepth(grey8) != 8) return page;
+  const int W = pixGetWidth(grey8), H = pixGetHeight(grey8);
+  page.width = W;
+  page.height = H;
+  page.ink.reset(pixCreate(W, H, 8));
+  if (!page.ink) return page;
+  pixSetAll(page.ink.get());
+  if (W < 4 || H < 4) return page;
+
+  PixPtr work(pixClone(grey8));
+  PixPtr upright = darkTextOnLight(grey8);
+  const float est = estimateTextHeight(upright.get());
+  if (options.deskew && double(W) * H >= 400000) {
+    // Paper photographed or scanned askew; screens measure 0 and are left alone.
+    PixPtr bin;
+    {
+      Pix* b = nullptr;
+      pixOtsuAdaptiveThreshold(upright.get(), 2000, 2000, 0, 0, 0.1f, nullptr, &b);
+      bin.reset(b);
+    }
+    l_float32 angle = 0, conf = 0;
+    if (bin && pixFindSkew(bin.get(), &angle, &conf) == 0 && conf >= 3.0f &&
+        std::fabs(angle) >= 0.25f && std::fabs(angle) <= 10.0f) {
+      const int incolor = hasDarkBackground(grey8) ? L_BRING_IN_BLACK : L_BRING_IN_WHITE;
+      PixPtr rotated(pixRotate(grey8, static_cast<l_float32>(angle * kPi / 180.0),
+                               L_ROTATE_AREA_MAP, incolor, W, H));
+      if (rotated) {
+        work = std::move(rotated);
+        page.skew_degrees = angle;
+      }
+    }
+  }
+
+  const int k = oddSize((est > 0 ? est : 10.0f) * 0.7f, 5, 41);
+  std::array<PolarityResult, 2> pols;
+  for (int p = 0; p < 2; ++p) {
+    findComponents(work.get(), static_cast<Polarity>(p), k, pols[p]);
+    buildSegments(work.get(), static_cast<Polarity>(p), pols[p]);
+  }
+
+  // The ink image: each valid line's characters, dark on white, whatever their polarity.
+  std::vector<TextLine> lines;
+  std::vector<Box> containers;
+  OrderContext ctx;
+  ctx.lines = &lines;
+  float typical = 0;
+  std::size_t typical_n = 0;
+  for (int p = 0; p < 2; ++p) {
+    PolarityResult& r = pols[p];
+    containers.insert(containers.end(), r.containers.begin(), r.containers.end());
+    for (const Box& b : r.vseps) ctx.vseps.push_back(b);
+    if (r.segments.empty()) continue;
+    PixPtr mask(pixCreate(W, H, 1));
+    for (const Segment& s : r.segments) {
+      for (int i : s.comps) {
+        const Comp& c = r.comps[i];
+        Pix* cp = pixaGetPix(r.pixa, c.pixa_index, L_CLONE);
+        pixRasterop(mask.get(), c.box.x, c.box.y, c.box.w, c.box.h, PIX_PAINT, cp, 0, 0);
+        pixDestroy(&cp);
+      }
+      lines.push_back(TextLine{s.box, s.polarity, s.char_height});
+    }
+    if (r.segments.size() > typical_n) {
+      typical_n = r.segments.size();
+      typical = r.typical;
+    }
+    // Keep the anti-aliased rim of each character.
+    PixPtr grown(pixDilateBrick(nullptr, mask.get(), 3, 3));
+    PixPtr ink(pixInvert(nullptr, r.tophat.get()));
+    pixCombineMasked(page.ink.get(), ink.get(), grown.get());
+  }
+  page.char_height = typical;
+  if (lines.empty()) return page;
+
+  // Units: the lines inside one box (button, field, card) stay together; long lines of running
+  // text close below each other form a prose block.
+  std::vector<int> container_of(lines.size(), -1);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    long best_area = -1;
+    for (std::size_t c = 0; c < containers.size(); ++c) {
+      const Box& cb = containers[c];
+      if (!contains(cb, lines[i].box, 1)) continue;
+      const long area = long(cb.w) * cb.h;
+      if (best_area < 0 || area < best_area) {
+        best_area = area;
+        container_of[i] = static_cast<int>(c);
+      }
+    }
+  }
+  std::vector<int> order(lines.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    if (lines[a].box.y != lines[b].box.y) return lines[a].box.y < lines[b].box.y;
+    return lines[a].box.x < lines[b].box.x;
+  });
+  std::vector<Unit> units;
+  units.reserve(lines.size());
+  auto isLong = [&](const TextLine& l) { return l.box.w >= 30 * std::max(1.0f, l.char_height); };
+  if (options.single_block) {
+    Unit u;
+    for (int i : order) {
+      u.lines.push_back(i);
+      u.box = unite(u.box, lines[i].box);
+    }
+    units.push_back(std::move(u));
+  } else {
+    std::vector<int> unit_of(lines.size(), -1);
+    for (int i : order) {
+      const TextLine& l = lines[i];
+      int target = -1;
+      if (container_of[i] >= 0) {
+        for (std::size_t u = 0; u < units.size(); ++u) {
+          if (units[u].container == container_of[i]) target = static_cast<int>(u);
+        }
+      } else {
+        for (std::size_t u = 0; u < units.size() && target < 0; ++u) {
+          Unit& cand = units[u];
+          if (cand.container >= 0) continue;
+          const TextLine& last = lines[cand.lines.back()];
+          const float ratio = l.char_height / std::max(1.0f, last.char_height);
+          if (ratio > 1.35f || ratio < 0.74f || l.polarity != last.polarity) continue;
+          const int gap = l.box.y - bottom(last.box);
+          if (gap < -last.box.h / 3 || gap > 0.8f * std::max(l.box.h, last.box.h)) continue;
+          // Lines of a paragraph start at the same x; every line but the last fills the measure,
+          // so the line above must be long.
+          const bool aligned = std::abs(l.box.x - last.box.x) <= 2 * last.char_height;
+          if (!aligned || !isLong(last)) continue;
+          target = static_cast<int>(u);
+        }
+      }
+      if (target < 0) {
+        units.emplace_back();
+        units.back().container = container_of[i];
+        if (container_of[i] >= 0) units.back().box = containers[container_of[i]];
+        target = static_cast<int>(units.size()) - 1;
+      }
+      units[target].lines.push_back(i);
+      units[target].box = unite(units[target].box, l.box);
+      unit_of[i] = target;
+    }
+    for (Unit& u : units) {
+      int long_lines = 0;
+      for (int i : u.lines) long_lines += isLong(lines[i]);
+      u.prose = u.lines.size() >= 2 && long_lines >= 1;
+    }
+    // Paragraphs of one column: same left edge and width, a paragraph gap apart.
+    bool merged = true;
+    while (merged) {
+      merged = false;
+      for (std::size_t a = 0; a < units.size() && !merged; ++a) {
+        for (std::size_t b = 0; b < units.size() && !merged; ++b) {
+          Unit& ua = units[a];
+          Unit& ub = units[b];
+          if (a == b || !ua.prose || !ub.prose || ua.lines.empty() || ub.lines.empty()) continue;
+          const float ch = lines[ua.lines.front()].char_height;
+          const int gap = ub.box.y - bottom(ua.box);
+          if (gap < 0 || gap > 4.0f * ch) continue;
+          if (std::abs(ua.box.x - ub.box.x) > 2 * ch) continue;
+          if (std::abs(ua.box.w - ub.box.w) > 0.25 * std::max(ua.box.w, ub.box.w)) continue;
+          ua.lines.insert(ua.lines.end(), ub.lines.begin(), ub.lines.end());
+          ua.box = unite(ua.box, ub.box);
+          ub.lines.clear();
+          merged = true;
+        }
+      }
+    }
+    std::erase_if(units, [](const Unit& u) { return u.lines.empty(); });
+  }
+
+  std::vector<Unit*> ptrs;
+  for (Unit& u : units) ptrs.push_back(&u);
+  std::vector<Unit*> ordered;
+  std::deque<Unit> extra;
+  ctx.extra = &extra;
+  if (options.single_block)
+    ordered = ptrs;
+  else
+    xyCut(ptrs, ctx, ordered, 0);
+
+  if (std::getenv("LISEUR_LAYOUT_DEBUG")) {
+    for (const Box& b : ctx.vseps) std::fprintf(stderr, "vsep %d,%d %dx%d\n", b.x, b.y, b.w, b.h);
+    for (const Unit* u : ordered)
+      std::fprintf(stderr, "unit %d,%d %dx%d lines=%zu prose=%d container=%d\n", u->box.x, u->box.y,
+                   u->box.w, u->box.h, u->lines.size(), u->prose, u->container);
+  }
+  for (Unit* u : ordered) {
+    TextBlock block;
+    block.prose = u->prose;
+    std::vector<int> ls = u->lines;
+    std::sort(ls.begin(), ls.end(), [&](int a, int b) {
+      const Box& ba = lines[a].box;
+      const Box& bb = lines[b].box;
+      if (sameRow(ba, bb)) return ba.x < bb.x;
+      return ba.y < bb.y;
+    });
+    for (int i : ls) {
+      block.lines.push_back(lines[i]);
+      block.box = unite(block.box, lines[i].box);
+    }
+    page.blocks.push_back(std::move(block));
+  }
+  return page;
+}
+
+PixPtr lineImage(const PageLayout& layout, const TextLine& line, float target_char_height,
+                 float* scale, Box* origin, int* pad) {
+  Pix* ink = layout.ink.get();
+  if (!ink) return nullptr;
+  const int W = pixGetWidth(ink), H = pixGetHeight(ink);
+  const int m = 1;
+  const int x0 = std::max(0, line.box.x - m), y0 = std::max(0, line.box.y - m);
+  const int x1 = std::min(W, right(line.box) + m), y1 = std::min(H, bottom(line.box) + m);
+  if (x1 <= x0 || y1 <= y0) return nullptr;
+  BOX* clip = boxCreate(x0, y0, x1 - x0, y1 - y0);
+  PixPtr crop(pixClipRectangle(ink, clip, nullptr));
+  boxDestroy(&clip);
+  if (!crop) return nullptr;
+  // Stretch: the faintest text (grey on white) gets the contrast of black on white.
+  const auto ranks = rectRanks(crop.get(), Box{0, 0, x1 - x0, y1 - y0});
+  const int darkest = ranks[0];
+  if (darkest < 250) {
+    const double f = 255.0 / (255 - darkest);
+    l_uint32* data = pixGetData(crop.get());
+    const int wpl = pixGetWpl(crop.get());
+    for (int y = 0; y < y1 - y0; ++y) {
+      l_uint32* row = data + y * wpl;
+      for (int x = 0; x < x1 - x0; ++x) {
+        const int v = GET_DATA_BYTE(row, x);
+        const int out = 255 - static_cast<int>(std::lround(std::min(255.0, (255 - v) * f)));
+        SET_DATA_BYTE(row, x, std::clamp(out, 0, 255));
+      }
+    }
+  }
+  float s = line.char_height > 0 ? target_char_height / line.char_height : 1.0f;
+  s = std::clamp(s, 0.25f, 6.0f);
+  if (std::fabs(s - 1.0f) < 0.1f) s = 1.0f;
+  PixPtr scaled = scaleGrey(crop.get(), s);
+  if (!scaled) return nullptr;
+  const int p = std::max(8, static_cast<int>(std::lround(0.5 * pixGetHeight(scaled.get()))));
+  PixPtr padded(pixAddBorderGeneral(scaled.get(), p, p, p, p, 255));
+  *scale = s;
+  *origin = Box{x0, y0, x1 - x0, y1 - y0};
+  *pad = p;
+  return padded;
+}
+
+}  // namespace liseur::preprocess

@@ -1,0 +1,63 @@
+// TextLayout: finds the text lines of a screen capture or a page photo and puts them in reading
+// order, before any recognition.
+//
+// Why not Tesseract's own layout analysis: on screens it reads form labels and values as two
+// columns, loses light text on coloured buttons when the rest is dark on light, and treats field
+// borders and separators as text. Here each polarity is found on its own (a grey top-hat
+// transform: ink darker or lighter than its local background), so a dark theme, a coloured
+// button and a light dialog are all normalised to dark ink on white, line by line; thin UI lines
+// and specks are never copied to the ink image; reading order comes from a recursive XY cut that
+// respects separators and boxes, keeps prose blocks whole (columns read column by column) and
+// reads rows of short items (forms, menus, button bars) left to right.
+//
+// Pure computation on Leptonica images; thread-safe; the input is not modified nor taken.
+#pragma once
+
+#include <vector>
+
+#include "document/document.h"
+#include "preprocess/pix_ptr.h"
+
+namespace liseur::preprocess {
+
+enum class Polarity { kDarkOnLight = 0, kLightOnDark = 1 };
+
+struct TextLine {
+  Box box;  // in the working image (deskewed source, same size)
+  Polarity polarity = Polarity::kDarkOnLight;
+  float char_height = 0;  // median height of its characters, px
+};
+
+struct TextBlock {
+  Box box;
+  std::vector<TextLine> lines;  // top to bottom, left to right
+  bool prose = false;           // several long lines of running text
+};
+
+struct PageLayout {
+  int width = 0, height = 0;
+  float skew_degrees = 0;         // the working image is the source rotated by this angle
+  float char_height = 0;          // typical character height over the page, px
+  PixPtr ink;                     // 8 bpp, dark ink on white, text only (UI lines, specks removed)
+  std::vector<TextBlock> blocks;  // reading order
+
+  // Maps a box of the working image back to the source image (undoes the deskew).
+  Box toSource(const Box& box) const;
+};
+
+struct LayoutOptions {
+  bool deskew = true;         // photos and scans of paper; a no-op on screens
+  bool single_block = false;  // the caller knows the image is one block: keep every line in it
+};
+
+// Analyses an 8 bpp grey image. Never fails: an image without text gives no blocks.
+PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options = {});
+
+// The image of one line for the recogniser: cropped from `layout.ink` with a margin, contrast
+// stretched, scaled so characters are `target_char_height` px high and padded with white.
+// `*scale` receives the factor applied and `*origin` the working-image position of the crop's
+// top-left corner (before scaling and padding `pad` px).
+PixPtr lineImage(const PageLayout& layout, const TextLine& line, float target_char_height,
+                 float* scale, Box* origin, int* pad);
+
+}  // namespace liseur::preprocess
