@@ -1,0 +1,628 @@
+#include "control/session.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/log.h"
+#include "document/lang_guess.h"
+#include "ocr/ocr_protocol.h"
+#include "speech/speech_protocol.h"
+
+namespace liseur {
+
+using nlohmann::json;
+
+std::string_view jobKindName(JobKind kind) {
+  switch (kind) {
+    case JobKind::kRead:
+      return "read";
+    case JobKind::kOcr:
+      return "ocr";
+    case JobKind::kSay:
+      return "say";
+  }
+  return "read";
+}
+
+struct Session::Job {
+  uint64_t id = 0;
+  JobRequest req;
+  JobDone done;
+  Document doc;
+  bool finished = false;
+  // OCR
+  bool needsOcr = false, ocrSent = false, ocrDone = false;
+  int blocksExpected = -1;
+  // Speech: utterances wait in toSend, then are in flight (sent, not ended) by utterance id.
+  std::deque<Utterance> toSend;
+  std::map<int, Utterance> inFlight;
+  int nextUtt = 0;
+  int currentUtt = -1;
+  std::map<int, uint64_t> uttStart;  // utterance id -> first sample in the job's audio
+  bool speechSent = false;
+  std::vector<Error> uttErrors;
+  // Audio
+  std::vector<int16_t> pcm;  // received, not yet accepted by the sink
+  std::size_t pcmPos = 0;
+  uint64_t samplesReceived = 0, samplesWritten = 0;
+  std::unique_ptr<AudioSink> wav;
+  bool usedMainSink = false;
+  uint64_t sinkBase = 0;
+  bool sinkBaseSet = false;
+  std::deque<TimedEvent> timed;
+  // Timings, in ms since the request arrived
+  double firstAudioMs = -1, firstBlockMs = -1, ocrMs = -1;
+
+  double since() const { return EventLoop::nowMsPrecise() - req.received_ms; }
+  bool speaks() const { return req.kind != JobKind::kOcr; }
+};
+
+Session::Session(EventLoop& loop, SessionOptions options, EventSink events)
+    : loop_(loop), opts_(std::move(options)), events_(std::move(events)) {
+  WorkerClient::Options o;
+  o.name = "ocr";
+  o.program = findHelperProgram(ocr::kWorkerProgram);
+  o.env = {"OMP_THREAD_LIMIT=1", "LISEUR_OCR_LANGS=" + opts_.ocr_languages};
+  o.limits.address_space_mb = opts_.ocr_memory_mb;
+  o.limits.nice = 5;  // OCR must never starve speech or the desktop
+  ocr_ = std::make_unique<WorkerClient>(
+      loop_, o, [this](Frame&& f) { onOcrFrame(std::move(f)); },
+      [this](const Error& e) { onOcrDeath(e); });
+  WorkerClient::Options s;
+  s.name = "speech";
+  s.program = findHelperProgram(speech::kWorkerProgram);
+  s.limits.address_space_mb = opts_.speech_memory_mb;
+  speech_ = std::make_unique<WorkerClient>(
+      loop_, s, [this](Frame&& f) { onSpeechFrame(std::move(f)); },
+      [this](const Error& e) { onSpeechDeath(e); });
+}
+
+Session::~Session() {
+  shutdown();
+}
+
+void Session::start() {
+  AudioSinkCallbacks cb;
+  cb.on_space = [this] { loop_.post([this] { pumpAudio(); }); };
+  cb.on_failure = [this](const Error& e) {
+    loop_.post([this, e] {
+      spdlog::error("audio: {}", e.message);
+      audioProblem_ = e.message;
+    });
+  };
+  const std::string& kind = opts_.audio_sink;
+  if (kind == "auto" || kind == "portaudio") {
+    auto pa = makePortAudioSink(opts_.audio_device);
+    if (pa) {
+      if (auto st = (*pa)->open(sampleRate_, cb); st) {
+        sink_ = std::move(*pa);
+        audioAvailable_ = true;
+      } else {
+        audioProblem_ = st.error().message;
+      }
+    } else {
+      audioProblem_ = pa.error().message;
+    }
+    if (!sink_) spdlog::warn("audio: {}; speech goes to WAV files or nowhere", audioProblem_);
+  }
+  if (!sink_) {
+    sink_ = makeNullSink(kind == "paced-null");
+    (void)sink_->open(sampleRate_, cb);
+    // A paced null sink stands in for a sound card in tests and benchmarks.
+    audioAvailable_ = kind == "paced-null";
+    if (kind == "null" || kind == "paced-null") audioProblem_.clear();
+  }
+  (void)ocr_->start();
+  (void)speech_->start();
+}
+
+void Session::shutdown() {
+  for (auto& [id, job] : jobs_)
+    if (!job->finished) finish(*job, std::nullopt, true);
+  jobs_.clear();
+  if (ocr_) ocr_->shutdown();
+  if (speech_) speech_->shutdown();
+  if (sink_) {
+    (void)sink_->close();
+    sink_.reset();
+  }
+}
+
+Session::Job* Session::find(uint64_t id) {
+  auto it = jobs_.find(id);
+  return it == jobs_.end() || it->second->finished ? nullptr : it->second.get();
+}
+
+Session::Job* Session::speakingJob() {
+  return speakingId_ ? find(speakingId_) : nullptr;
+}
+
+AudioSink* Session::sinkFor(Job& job) {
+  return job.wav ? job.wav.get() : sink_.get();
+}
+
+std::string Session::voiceFor(const std::string& lang) const {
+  std::string l = opts_.auto_language && !lang.empty() ? lang : opts_.default_lang;
+  return l == "en" ? opts_.voice_en : opts_.voice_fr;
+}
+
+void Session::emit(Job& job, const std::string& name, json body) {
+  body["job"] = job.id;
+  body["t_ms"] = std::round(job.since() * 10) / 10;
+  if (events_) events_(name, std::move(body));
+}
+
+Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
+  if (request.kind != JobKind::kSay && request.path.empty())
+    return makeError(ErrorCode::kInvalidArgument, "no image file given");
+  if (request.kind == JobKind::kSay && request.text.empty())
+    return makeError(ErrorCode::kInvalidArgument, "no text given");
+  if (!request.lang.empty() && request.lang != "fr" && request.lang != "en")
+    return makeError(ErrorCode::kInvalidArgument,
+                     "unknown language '" + request.lang + "' (expected fr or en)");
+  if (request.received_ms == 0) request.received_ms = EventLoop::nowMsPrecise();
+
+  auto job = std::make_unique<Job>();
+  job->id = nextJob_++;
+  job->req = std::move(request);
+  job->done = std::move(done);
+  job->doc.source = job->req.kind == JobKind::kSay ? "text" : job->req.path;
+  if (!job->req.to_wav.empty()) {
+    job->wav = makeWavSink(job->req.to_wav);
+    if (auto st = job->wav->open(sampleRate_, {}); !st) return st.error();
+  }
+  Job& j = *job;
+  if (j.speaks()) {
+    // One voice at a time: a new read or say supersedes what is being spoken.
+    if (Job* old = speakingJob()) finish(*old, std::nullopt, true);
+    speakingId_ = j.id;
+    paused_ = false;
+    if (sink_) sink_->resume();
+  }
+  jobs_[j.id] = std::move(job);
+  emit(j, "job-started", {{"kind", jobKindName(j.req.kind)}, {"source", j.doc.source}});
+
+  if (j.req.kind == JobKind::kSay) {
+    Block b;
+    b.lang = j.req.lang.empty() ? guessLanguage(j.req.text, opts_.default_lang) : j.req.lang;
+    Line line;
+    std::size_t i = 0, n = j.req.text.size();
+    while (i < n) {
+      while (i < n && std::isspace(static_cast<unsigned char>(j.req.text[i]))) ++i;
+      std::size_t s = i;
+      while (i < n && !std::isspace(static_cast<unsigned char>(j.req.text[i]))) ++i;
+      if (i > s) line.words.push_back(Word{j.req.text.substr(s, i - s), {}, 100, b.lang});
+    }
+    b.lines.push_back(std::move(line));
+    j.doc.lang = b.lang;
+    addBlock(j, std::move(b));
+    pumpSpeech();
+    maybeFinish(j);
+  } else {
+    j.needsOcr = true;
+    ocrQueue_.push_back(j.id);
+    sendOcr(j);
+    armOcrWatchdog();
+  }
+  armTick();
+  return j.id;
+}
+
+void Session::sendOcr(Job& job) {
+  if (job.ocrSent || !ocr_->running()) return;
+  json req{{"op", "ocr"},
+           {"gen", job.id},
+           {"path", job.req.path},
+           {"lang", opts_.ocr_languages},
+           {"mode", "auto"}};
+  if (ocr_->send(req)) {
+    job.ocrSent = true;
+    lastOcrFrameMs_ = EventLoop::nowMsPrecise();
+  }
+}
+
+void Session::onOcrFrame(Frame&& f) {
+  lastOcrFrameMs_ = EventLoop::nowMsPrecise();
+  const std::string ev = f.header.value("ev", "");
+  if (ev == "ready") {
+    for (uint64_t id : ocrQueue_)
+      if (Job* j = find(id)) sendOcr(*j);
+    return;
+  }
+  if (ev == "pong") return;
+  uint64_t gen = f.header.value("gen", uint64_t{0});
+  bool ends = ev == "done" || ev == "cancelled" || ev == "error";
+  if (ends) {
+    auto it = std::find(ocrQueue_.begin(), ocrQueue_.end(), gen);
+    if (it != ocrQueue_.end()) ocrQueue_.erase(it);
+  }
+  Job* job = find(gen);
+  if (!job) return;  // stale work of a stopped job
+  if (ev == "layout") {
+    job->doc.width = f.header.value("width", 0);
+    job->doc.height = f.header.value("height", 0);
+    job->blocksExpected = f.header.value("blocks", -1);
+  } else if (ev == "block") {
+    auto b = blockFromJson(f.header["block"]);
+    if (!b) {
+      ocr_->kill(makeError(ErrorCode::kWorkerCrashed,
+                           "the OCR worker sent a bad block: " + b.error().message));
+      return;
+    }
+    addBlock(*job, std::move(b).value());
+    pumpSpeech();
+  } else if (ev == "done") {
+    job->ocrDone = true;
+    job->ocrMs = job->since();
+    std::map<std::string, std::size_t> langs;
+    for (const auto& b : job->doc.blocks) langs[b.lang] += b.text().size();
+    std::size_t best = 0;
+    for (const auto& [l, n] : langs)
+      if (!l.empty() && n > best) best = n, job->doc.lang = l;
+    emit(*job, "ocr-finished",
+         {{"blocks", job->doc.blocks.size()}, {"ms", f.header.value("ms", json::object())}});
+    maybeFinish(*job);
+  } else if (ev == "error") {
+    std::string code = f.header.value("code", "ocr-failed");
+    finish(*job, makeError(errorCodeFromName(code), f.header.value("message", "OCR failed")),
+           false);
+  } else if (ev == "cancelled") {
+    finish(*job, std::nullopt, true);
+  }
+}
+
+void Session::addBlock(Job& job, Block&& block) {
+  if (!job.req.lang.empty()) block.lang = job.req.lang;
+  if (block.lang.empty()) block.lang = guessLanguage(block.text(), opts_.default_lang);
+  block.index = static_cast<int>(job.doc.blocks.size());
+  if (job.firstBlockMs < 0) job.firstBlockMs = job.since();
+  json ev{{"block", block.index},
+          {"lang", block.lang},
+          {"box", toJson(block.box)},
+          {"lines", block.lines.size()},
+          {"text", block.text()}};
+  if (job.blocksExpected >= 0) ev["of"] = job.blocksExpected;
+  emit(job, "block-recognised", std::move(ev));
+  if (job.speaks())
+    for (auto& u : defaultUtterances(block, speech::kMaxUtteranceBytes / 4))
+      job.toSend.push_back(std::move(u));
+  job.doc.blocks.push_back(std::move(block));
+}
+
+void Session::onOcrDeath(const Error& e) {
+  // The job the worker was running is lost; the ones queued behind it are sent again once the
+  // new worker is ready.
+  bool first = true;
+  std::vector<uint64_t> keep;
+  for (uint64_t id : ocrQueue_) {
+    Job* j = find(id);
+    if (!j) continue;
+    if (first && j->ocrSent) {
+      first = false;
+      finish(*j, e, false);
+      continue;
+    }
+    j->ocrSent = false;
+    keep.push_back(id);
+  }
+  ocrQueue_.assign(keep.begin(), keep.end());
+}
+
+void Session::armOcrWatchdog() {
+  if (ocrWatchdog_) return;
+  ocrWatchdog_ = loop_.addTimer(std::chrono::milliseconds(500), [this] {
+    ocrWatchdog_.reset();
+    if (ocrQueue_.empty()) return;
+    Job* front = find(ocrQueue_.front());
+    if (front && front->ocrSent && ocr_->running() &&
+        EventLoop::nowMsPrecise() - lastOcrFrameMs_ > opts_.ocr_stall_timeout.count()) {
+      ocr_->kill(makeError(ErrorCode::kWorkerTimeout,
+                           "the OCR worker did not answer for " +
+                               std::to_string(opts_.ocr_stall_timeout.count() / 1000) +
+                               " s and was restarted"));
+    }
+    armOcrWatchdog();
+  });
+}
+
+void Session::pumpSpeech() {
+  Job* job = speakingJob();
+  if (!job || !speech_->running()) return;
+  while (!job->toSend.empty() &&
+         static_cast<int>(job->inFlight.size()) < opts_.max_utterances_in_flight) {
+    Utterance u = std::move(job->toSend.front());
+    job->toSend.pop_front();
+    int id = job->nextUtt++;
+    json req{{"op", "speak"},
+             {"gen", job->id},
+             {"utt", id},
+             {"text", u.text},
+             {"voice", voiceFor(u.lang)},
+             {"rate", opts_.rate},
+             {"pitch", opts_.pitch},
+             {"volume", opts_.volume},
+             {"wordgap", opts_.word_gap}};
+    if (!speech_->send(req)) {
+      job->toSend.push_front(std::move(u));
+      --job->nextUtt;
+      return;
+    }
+    if (job->inFlight.empty()) lastSpeechFrameMs_ = EventLoop::nowMsPrecise();
+    job->speechSent = true;
+    job->inFlight.emplace(id, std::move(u));
+  }
+  armSpeechWatchdog();
+}
+
+void Session::onSpeechFrame(Frame&& f) {
+  lastSpeechFrameMs_ = EventLoop::nowMsPrecise();
+  const std::string ev = f.header.value("ev", "");
+  if (ev == "ready") {
+    int rate = f.header.value("sample_rate", 22050);
+    if (rate != sampleRate_) spdlog::error("speech worker sample rate {} != {}", rate, sampleRate_);
+    pumpSpeech();
+    return;
+  }
+  if (ev == "pong") return;
+  Job* job = find(f.header.value("gen", uint64_t{0}));
+  if (!job || job->id != speakingId_) return;  // stale audio of a stopped job: dropped here
+  int utt = f.header.value("utt", -1);
+  auto uttIt = job->inFlight.find(utt);
+  if (uttIt == job->inFlight.end()) return;
+  if (utt != job->currentUtt && (ev == "pcm" || ev == "mark")) {
+    job->currentUtt = utt;
+    job->uttStart[utt] = job->samplesReceived;
+    const Utterance& u = uttIt->second;
+    job->timed.push_back(
+        {job->samplesReceived,
+         "utterance-started",
+         {{"utterance", utt}, {"block", u.block}, {"lang", u.lang}, {"text", u.text}}});
+  }
+  if (ev == "pcm") {
+    std::size_t n = f.payload.size() / 2;
+    std::size_t old = job->pcm.size();
+    job->pcm.resize(old + n);
+    std::memcpy(job->pcm.data() + old, f.payload.data(), n * 2);
+    job->samplesReceived += n;
+    pumpAudio();
+  } else if (ev == "mark") {
+    const Utterance& u = uttIt->second;
+    int off = f.header.value("offset", -1), len = f.header.value("length", 0);
+    uint64_t at = job->uttStart[utt] + f.header.value("sample", uint64_t{0});
+    json body{{"utterance", utt}, {"offset", off}, {"length", len}};
+    if (off >= 0 && static_cast<std::size_t>(off) + len <= u.text.size())
+      body["text"] = u.text.substr(off, len);
+    for (const WordRef& w : u.words) {
+      if (w.offset > off || w.offset + w.length < off + len) continue;
+      body["block"] = w.block;
+      body["line"] = w.line;
+      body["word"] = w.word;
+      if (w.block >= 0 && w.block < static_cast<int>(job->doc.blocks.size())) {
+        const Block& b = job->doc.blocks[w.block];
+        if (w.line >= 0 && w.line < static_cast<int>(b.lines.size()) && w.word >= 0 &&
+            w.word < static_cast<int>(b.lines[w.line].words.size()))
+          body["box"] = toJson(b.lines[w.line].words[w.word].box);
+      }
+      break;
+    }
+    auto pos = std::upper_bound(job->timed.begin(), job->timed.end(), at,
+                                [](uint64_t s, const TimedEvent& t) { return s < t.sample; });
+    job->timed.insert(pos, TimedEvent{at, "word", std::move(body)});
+    emitTimedEvents(*job);
+  } else if (ev == "end" || ev == "error") {
+    if (ev == "error") {
+      Error e = makeError(errorCodeFromName(f.header.value("code", "speech-failed")),
+                          f.header.value("message", "speech failed"));
+      emit(*job, "error", {{"code", e.name()}, {"message", e.message}, {"utterance", utt}});
+      job->uttErrors.push_back(std::move(e));
+    }
+    job->inFlight.erase(uttIt);
+    if (job->currentUtt == utt) job->currentUtt = -1;
+    pumpSpeech();
+    maybeFinish(*job);
+  }
+}
+
+void Session::onSpeechDeath(const Error& e) {
+  Job* job = speakingJob();
+  if (!job || job->inFlight.empty()) return;
+  // espeak-ng died on the first utterance in flight (it synthesises in order): report and skip
+  // that one, and send the others again to the new worker.
+  auto culprit = job->inFlight.begin();
+  emit(*job, "error", {{"code", e.name()}, {"message", e.message}, {"utterance", culprit->first}});
+  job->uttErrors.push_back(e);
+  job->inFlight.erase(culprit);
+  for (auto it = job->inFlight.rbegin(); it != job->inFlight.rend(); ++it)
+    job->toSend.push_front(std::move(it->second));
+  job->inFlight.clear();
+  job->currentUtt = -1;
+  maybeFinish(*job);  // pumpSpeech runs again when the new worker says ready
+}
+
+void Session::armSpeechWatchdog() {
+  if (speechWatchdog_) return;
+  speechWatchdog_ = loop_.addTimer(std::chrono::milliseconds(500), [this] {
+    speechWatchdog_.reset();
+    Job* job = speakingJob();
+    if (!job || job->inFlight.empty()) return;
+    if (speech_->running() &&
+        EventLoop::nowMsPrecise() - lastSpeechFrameMs_ > opts_.speech_stall_timeout.count())
+      speech_->kill(makeError(ErrorCode::kWorkerTimeout,
+                              "the speech worker stopped answering and was restarted"));
+    armSpeechWatchdog();
+  });
+}
+
+void Session::pumpAudio() {
+  Job* job = speakingJob();
+  if (!job) return;
+  AudioSink* sink = sinkFor(*job);
+  if (!sink) return;
+  while (job->pcmPos < job->pcm.size()) {
+    if (!job->sinkBaseSet) {
+      job->sinkBase = sink->playedSamples() + sink->queuedSamples();
+      job->sinkBaseSet = true;
+      job->usedMainSink = sink == sink_.get();
+    }
+    std::size_t want = job->pcm.size() - job->pcmPos;
+    std::size_t n = sink->write(job->pcm.data() + job->pcmPos, want);
+    if (n > 0 && job->firstAudioMs < 0) {
+      job->firstAudioMs = job->since();
+      emit(*job, "first-audio", {{"first_audio_ms", std::round(job->firstAudioMs * 10) / 10}});
+    }
+    job->pcmPos += n;
+    job->samplesWritten += n;
+    if (n < want) break;  // ring full: on_space or the tick brings us back
+  }
+  if (job->pcmPos == job->pcm.size()) {
+    job->pcm.clear();
+    job->pcmPos = 0;
+  } else if (job->pcmPos > (1u << 20)) {
+    job->pcm.erase(job->pcm.begin(), job->pcm.begin() + static_cast<std::ptrdiff_t>(job->pcmPos));
+    job->pcmPos = 0;
+  }
+  emitTimedEvents(*job);
+  maybeFinish(*job);
+}
+
+void Session::emitTimedEvents(Job& job) {
+  AudioSink* sink = sinkFor(job);
+  if (!sink || !job.sinkBaseSet) return;
+  uint64_t played = sink->playedSamples() - job.sinkBase;
+  while (!job.timed.empty() && job.timed.front().sample <= played) {
+    TimedEvent t = std::move(job.timed.front());
+    job.timed.pop_front();
+    t.body["sample"] = t.sample;
+    emit(job, t.name, std::move(t.body));
+  }
+}
+
+void Session::armTick() {
+  if (tick_) return;
+  tick_ = loop_.addTimer(std::chrono::milliseconds(10), [this] {
+    tick_.reset();
+    if (Job* job = speakingJob()) {
+      pumpAudio();
+      if (speakingJob()) armTick();
+    }
+  });
+}
+
+void Session::maybeFinish(Job& job) {
+  if (job.finished) return;
+  if (job.needsOcr && !job.ocrDone) return;
+  if (job.speaks()) {
+    if (!job.toSend.empty() || !job.inFlight.empty() || job.pcmPos < job.pcm.size()) return;
+    AudioSink* sink = sinkFor(job);
+    if (job.sinkBaseSet && sink && sink->playedSamples() - job.sinkBase < job.samplesWritten)
+      return;
+    emitTimedEvents(job);
+  }
+  finish(job, std::nullopt, false);
+}
+
+void Session::cancelJob(Job& job) {
+  if (job.needsOcr && !job.ocrDone && job.ocrSent)
+    (void)ocr_->send({{"op", "cancel"}, {"gen", job.id}});
+  if (job.needsOcr && !job.ocrSent) {
+    auto it = std::find(ocrQueue_.begin(), ocrQueue_.end(), job.id);
+    if (it != ocrQueue_.end()) ocrQueue_.erase(it);
+  }
+  if (job.speechSent && (!job.inFlight.empty() || !job.toSend.empty()))
+    (void)speech_->send({{"op", "cancel"}, {"gen", job.id}});
+  if (job.usedMainSink && sink_) sink_->flush();
+  job.pcm.clear();
+  job.pcmPos = 0;
+  job.toSend.clear();
+  job.inFlight.clear();
+  job.timed.clear();
+}
+
+void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
+  if (job.finished) return;
+  if (error || stopped) cancelJob(job);
+  JobResult r;
+  r.job = job.id;
+  r.kind = job.req.kind;
+  r.stopped = stopped;
+  if (job.wav) {
+    r.wav_path = job.req.to_wav;
+    if (auto st = job.wav->close(); !st && !error) error = st.error();
+  }
+  r.error = error;
+  auto ms = [](double v) { return v < 0 ? json(nullptr) : json(std::round(v * 10) / 10); };
+  r.timings = {{"first_audio_ms", ms(job.firstAudioMs)},
+               {"first_block_ms", ms(job.firstBlockMs)},
+               {"ocr_ms", ms(job.ocrMs)},
+               {"total_ms", ms(job.since())},
+               {"blocks", job.doc.blocks.size()},
+               {"audio_ms", std::round(job.samplesWritten * 1000.0 / sampleRate_)}};
+  job.finished = true;
+  r.document = std::move(job.doc);
+  json body{{"ok", !error},
+            {"stopped", stopped},
+            {"kind", jobKindName(job.req.kind)},
+            {"timings", r.timings}};
+  if (error) {
+    body["error"] = {{"code", error->name()}, {"message", error->message}};
+    emit(job, "error", {{"code", error->name()}, {"message", error->message}});
+  }
+  if (!job.uttErrors.empty()) {
+    json errs = json::array();
+    for (const auto& e : job.uttErrors)
+      errs.push_back({{"code", e.name()}, {"message", e.message}});
+    body["errors"] = errs;
+  }
+  if (!r.wav_path.empty()) body["wav"] = r.wav_path;
+  emit(job, "job-finished", std::move(body));
+  if (speakingId_ == job.id) speakingId_ = 0;
+  JobDone done = std::move(job.done);
+  uint64_t id = job.id;
+  // Erase after the current handler: callers up the stack may still hold the reference.
+  loop_.post([this, id] { jobs_.erase(id); });
+  if (done) done(r);
+}
+
+void Session::stop() {
+  if (Job* job = speakingJob()) finish(*job, std::nullopt, true);
+  if (sink_) sink_->flush();
+  paused_ = false;
+  if (sink_) sink_->resume();
+}
+
+void Session::pause() {
+  if (paused_) return;
+  paused_ = true;
+  if (sink_) sink_->pause();
+  if (Job* job = speakingJob()) emit(*job, "paused", json::object());
+}
+
+void Session::resume() {
+  if (!paused_) return;
+  paused_ = false;
+  if (sink_) sink_->resume();
+  if (Job* job = speakingJob()) emit(*job, "resumed", json::object());
+}
+
+json Session::status() const {
+  auto worker = [](const WorkerClient& w) {
+    return json{{"running", w.running()},
+                {"ready", w.ready()},
+                {"pid", w.pid()},
+                {"restarts", w.restarts()}};
+  };
+  std::string state = "idle";
+  if (speakingId_) state = paused_ ? "paused" : "reading";
+  json jobs = json::array();
+  for (const auto& [id, j] : jobs_)
+    if (!j->finished) jobs.push_back({{"job", id}, {"kind", jobKindName(j->req.kind)}});
+  json audio{{"available", audioAvailable_}, {"sink", sink_ ? sink_->describe() : "none"}};
+  if (!audioProblem_.empty()) audio["problem"] = audioProblem_;
+  return json{{"state", state},
+              {"job", speakingId_ ? json(speakingId_) : json(nullptr)},
+              {"jobs", jobs},
+              {"audio", audio},
+              {"workers", {{"ocr", worker(*ocr_)}, {"speech", worker(*speech_)}}}};
+}
+
+}  // namespace liseur

@@ -1,0 +1,140 @@
+// Session: the one owner of "what is happening now" in the daemon.
+//
+// It turns commands (read an image, recognise it, say a text, stop, pause, resume) into jobs that
+// flow OCR worker -> document -> utterances -> speech worker -> audio sink, and reports what
+// happens as events. Each job's id is its generation: every frame from a worker carries it, so
+// stale work from a stopped job is recognised and dropped wherever it is.
+//
+// Threads: main thread only (the event loop's). Callbacks (EventSink, JobDone) are called on it.
+// Errors: submit() fails only for requests that are wrong in themselves; everything that goes
+// wrong later ends the job with an Error in its JobResult and an `error` event.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "audio/audio_sink.h"
+#include "control/worker_client.h"
+#include "core/event_loop.h"
+#include "document/document.h"
+
+namespace liseur {
+
+struct SessionOptions {
+  std::string ocr_languages = "eng+fra";
+  std::string audio_sink = "auto";  // auto | portaudio | null | paced-null
+  std::string audio_device;
+  std::string voice_fr = "fr";
+  std::string voice_en = "en-gb";
+  std::string default_lang = "fr";  // for text whose language is unknown
+  bool auto_language = true;        // pick the voice from each block's language
+  int rate = 175, pitch = 50, volume = 100, word_gap = 0;
+  std::size_t ocr_memory_mb = 2048;  // RLIMIT_AS of the OCR worker
+  std::size_t speech_memory_mb = 512;
+  std::chrono::milliseconds ocr_stall_timeout{60000};     // no frame for a running OCR job
+  std::chrono::milliseconds speech_stall_timeout{15000};  // no frame for an utterance in flight
+  int max_utterances_in_flight = 4;
+};
+
+enum class JobKind { kRead, kOcr, kSay };
+
+struct JobRequest {
+  JobKind kind = JobKind::kRead;
+  std::string path;        // image file (kRead, kOcr), absolute
+  std::string text;        // kSay
+  std::string to_wav;      // non-empty: this job's audio goes to that WAV file
+  std::string lang;        // "fr" / "en" forces the language; "" = detect
+  double received_ms = 0;  // EventLoop::nowMsPrecise() when the request arrived
+};
+
+struct JobResult {
+  uint64_t job = 0;
+  JobKind kind = JobKind::kRead;
+  bool stopped = false;        // superseded or stopped: not an error
+  std::optional<Error> error;  // the job failed
+  Document document;           // what was recognised (kRead, kOcr)
+  nlohmann::json timings;      // first_audio_ms, ocr_ms, total_ms, ...
+  std::string wav_path;
+};
+
+class Session {
+ public:
+  using EventSink = std::function<void(const std::string& name, nlohmann::json body)>;
+  using JobDone = std::function<void(const JobResult&)>;
+
+  Session(EventLoop& loop, SessionOptions options, EventSink events);
+  ~Session();
+
+  // Opens the audio sink and starts the workers. Audio problems are not fatal (status tells).
+  void start();
+  // Starts a job. A read or say job supersedes the one being spoken (which ends `stopped`);
+  // OCR-only jobs queue behind it.
+  Result<uint64_t> submit(JobRequest request, JobDone done);
+  // Silences the sink within one buffer and cancels all OCR and speech of the current job(s).
+  void stop();
+  void pause();
+  void resume();
+  nlohmann::json status() const;
+  void shutdown();
+
+  // For tests: the worker clients.
+  WorkerClient& ocrWorker() { return *ocr_; }
+  WorkerClient& speechWorker() { return *speech_; }
+
+ private:
+  struct Job;
+  struct TimedEvent {
+    uint64_t sample;  // position in the job's audio
+    std::string name;
+    nlohmann::json body;
+  };
+
+  void onOcrFrame(Frame&& f);
+  void onSpeechFrame(Frame&& f);
+  void onOcrDeath(const Error& e);
+  void onSpeechDeath(const Error& e);
+  void sendOcr(Job& job);
+  void pumpSpeech();
+  void pumpAudio();
+  void emitTimedEvents(Job& job);
+  void maybeFinish(Job& job);
+  void finish(Job& job, std::optional<Error> error, bool stopped);
+  void cancelJob(Job& job);
+  void armTick();
+  void armOcrWatchdog();
+  void armSpeechWatchdog();
+  void addBlock(Job& job, Block&& block);
+  void emit(Job& job, const std::string& name, nlohmann::json body);
+  std::string voiceFor(const std::string& lang) const;
+  Job* find(uint64_t id);
+  Job* speakingJob();
+  AudioSink* sinkFor(Job& job);
+
+  EventLoop& loop_;
+  SessionOptions opts_;
+  EventSink events_;
+  std::unique_ptr<WorkerClient> ocr_, speech_;
+  std::unique_ptr<AudioSink> sink_;
+  bool audioAvailable_ = false;
+  std::string audioProblem_;
+  int sampleRate_ = 22050;
+  bool paused_ = false;
+  uint64_t nextJob_ = 1;
+  std::map<uint64_t, std::unique_ptr<Job>> jobs_;
+  std::deque<uint64_t> ocrQueue_;  // jobs sent to the OCR worker, in order
+  uint64_t speakingId_ = 0;        // the read/say job that owns speech and the sink
+  std::optional<EventLoop::TimerId> tick_, ocrWatchdog_, speechWatchdog_;
+  double lastOcrFrameMs_ = 0, lastSpeechFrameMs_ = 0;
+};
+
+std::string_view jobKindName(JobKind kind);
+
+}  // namespace liseur

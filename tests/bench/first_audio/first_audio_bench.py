@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""First audio: a warm liseurd against the naive `tesseract IMG stdout | espeak-ng` pipeline.
+
+    python3 tests/bench/first_audio/first_audio_bench.py [--build build] [--runs 5]
+
+Images come from ../shared/bench/corpus-dev (made by its gen_corpus.py): a 600x200 dialog and a
+1920x1080 screenshot. For each, in one run:
+  naive       `sh -c "tesseract IMG stdout -l eng+fra | espeak-ng -v LANG --stdout"` from start to
+              its first audio byte, with the default environment and with OMP_THREAD_LIMIT=1
+              (the baseline figures of issue 2: dialog 0.34-0.66 s, screen 1.7-10.7 s)
+  liseur      a warm daemon (started once, one warm-up read) asked over its socket to read the
+              image into a WAV file: `first_audio_ms` as the daemon reports it (request received ->
+              first PCM sample handed to the sink), and the client-side wall time from sending the
+              request to receiving the first-audio event.
+Prints a table with medians and the ratio naive/liseur. Not a test: nothing is asserted.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+SHARED = os.path.abspath(os.path.join(ROOT, '..', 'shared', 'bench'))
+
+
+def naive_first_audio(img, lang, env):
+    """Seconds from starting the naive pipeline to its first audio byte past the WAV header."""
+    voice = 'fr' if lang == 'fr' else 'en'
+    cmd = 'tesseract %s stdout -l eng+fra 2>/dev/null | espeak-ng -v %s --stdout' % (img, voice)
+    t0 = time.perf_counter()
+    p = subprocess.Popen(['sh', '-c', cmd], stdout=subprocess.PIPE, env=env)
+    got = 0
+    first = None
+    while True:
+        chunk = p.stdout.read1(65536) if hasattr(p.stdout, 'read1') else p.stdout.read(4096)
+        if not chunk:
+            break
+        got += len(chunk)
+        if first is None and got > 44:
+            first = time.perf_counter() - t0
+    p.wait()
+    return first if first is not None else time.perf_counter() - t0
+
+
+class Daemon:
+    def __init__(self, build, tmp):
+        self.tmp = tmp
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
+                        XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
+                        HOME=os.path.join(tmp, 'home'))
+        for d in ('run', 'config', 'cache', 'home'):
+            os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
+        self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
+        self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',
+                                      '--audio', 'null'], env=self.env, stderr=self.log)
+        path = os.path.join(tmp, 'run', 'liseur', 'socket')
+        for _ in range(300):
+            if os.path.exists(path):
+                try:
+                    self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    self.sock.connect(path)
+                    break
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        else:
+            raise SystemExit('liseurd did not start: see %s' % self.log.name)
+        self.buf = b''
+        self.next_id = 1
+        self.request('hello', {'protocol': 1, 'client': 'first-audio-bench'})
+        self.request('subscribe', {'events': ['first-audio', 'job-finished']})
+
+    def send(self, cmd, args):
+        rid = self.next_id
+        self.next_id += 1
+        self.sock.sendall((json.dumps({'id': rid, 'cmd': cmd, 'args': args}) + '\n').encode())
+        return rid
+
+    def line(self):
+        while b'\n' not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise SystemExit('liseurd closed the connection')
+            self.buf += data
+        ln, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(ln)
+
+    def request(self, cmd, args):
+        rid = self.send(cmd, args)
+        while True:
+            m = self.line()
+            if m.get('id') == rid:
+                if not m.get('ok'):
+                    raise SystemExit('%s failed: %s' % (cmd, m))
+                return m
+
+    def read(self, img, wav):
+        """(daemon first_audio_ms, client wall ms to the first-audio event, ocr_ms)."""
+        t0 = time.perf_counter()
+        rid = self.send('read', {'path': img, 'to_wav': wav})
+        job = None
+        wall = None
+        while True:
+            m = self.line()
+            if m.get('id') == rid:
+                if not m.get('ok'):
+                    raise SystemExit('read failed: %s' % m)
+                job = m['job']
+            elif m.get('event') == 'first-audio' and wall is None:
+                wall = (time.perf_counter() - t0) * 1000
+            elif m.get('event') == 'job-finished' and job is not None and m.get('job') == job:
+                t = m['timings']
+                return t['first_audio_ms'], wall, t['ocr_ms']
+
+    def close(self):
+        try:
+            self.request('shutdown', {})
+        except SystemExit:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
+    ap.add_argument('--corpus', default=os.path.join(SHARED, 'corpus-dev'))
+    ap.add_argument('--images', default='dialog-en-01,dialog-fr-01,screen-en-01,screen-fr-01')
+    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--naive-runs', type=int, default=3)
+    ap.add_argument('--md', help='also write the table as markdown here')
+    a = ap.parse_args()
+    man = {}
+    for ln in open(os.path.join(a.corpus, 'manifest.jsonl'), encoding='utf-8'):
+        m = json.loads(ln)
+        man[m['id']] = m
+    base = dict(os.environ)
+    base.pop('OMP_THREAD_LIMIT', None)
+    omp1 = dict(base, OMP_THREAD_LIMIT='1')
+    tmp = tempfile.mkdtemp(prefix='liseur-bench-')
+    d = Daemon(os.path.abspath(a.build), tmp)
+    rows = []
+    try:
+        ids = a.images.split(',')
+        d.read(os.path.join(a.corpus, man[ids[0]]['image']), os.path.join(tmp, 'warm.wav'))  # warm-up
+        for cid in ids:
+            m = man[cid]
+            img = os.path.join(a.corpus, m['image'])
+            naive_def = [naive_first_audio(img, m['lang'], base) for _ in range(a.naive_runs)]
+            naive_omp = [naive_first_audio(img, m['lang'], omp1) for _ in range(a.naive_runs)]
+            ours, wall, ocr = [], [], []
+            for i in range(a.runs):
+                fa, w, o = d.read(img, os.path.join(tmp, 'out.wav'))
+                ours.append(fa)
+                wall.append(w)
+                ocr.append(o)
+            r = dict(id=cid, size='%dx%d' % (m['width'], m['height']),
+                     naive_default_ms=statistics.median(naive_def) * 1000,
+                     naive_omp1_ms=statistics.median(naive_omp) * 1000,
+                     liseur_ms=statistics.median(ours), liseur_wall_ms=statistics.median(wall),
+                     liseur_ocr_ms=statistics.median(ocr))
+            rows.append(r)
+            print('%-13s naive %.0f / %.0f ms   liseur first audio %.0f ms (client %.0f ms), whole OCR %.0f ms'
+                  % (cid, r['naive_default_ms'], r['naive_omp1_ms'], r['liseur_ms'], r['liseur_wall_ms'],
+                     r['liseur_ocr_ms']), file=sys.stderr)
+    finally:
+        d.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    md = ['| image | size | naive pipeline, default (ms) | naive, OMP_THREAD_LIMIT=1 (ms) | liseur first audio (ms) '
+          '| liseur, client wall (ms) | liseur whole OCR (ms) | ratio naive(OMP=1)/liseur |',
+          '|---|---|---:|---:|---:|---:|---:|---:|']
+    for r in rows:
+        md.append('| %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f× |' % (
+            r['id'], r['size'], r['naive_default_ms'], r['naive_omp1_ms'], r['liseur_ms'], r['liseur_wall_ms'],
+            r['liseur_ocr_ms'], r['naive_omp1_ms'] / max(r['liseur_ms'], 0.1)))
+    text = '\n'.join(md) + '\n'
+    print(text)
+    if a.md:
+        open(a.md, 'w').write(text)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,167 @@
+// What must not take the daemon down: stop in the middle, killed workers, text that makes
+// espeak-ng abort, bad files and bad protocol input.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include "integration/daemon_harness.h"
+
+namespace liseur::test {
+namespace {
+
+using nlohmann::json;
+
+TEST(Stop, EndsTheReadAndCancelsTheRemainingOcr) {
+  DaemonHarness d({"--audio", "paced-null"});  // real-time playback, as with a sound card
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  json r = d.request("read", {{"path", dataPath("ocr/multiblock-en.png")}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  uint64_t job = r["job"];
+  std::vector<json> seen;
+  json fa = d.waitEvent("first-audio", &seen);
+  ASSERT_FALSE(fa.is_null());
+  json s = d.request("stop");
+  ASSERT_TRUE(s["ok"]) << s.dump();
+  json fin = d.waitEvent("job-finished", &seen);
+  ASSERT_EQ(fin["job"], job) << fin.dump();
+  EXPECT_TRUE(fin["stopped"]) << fin.dump();
+  EXPECT_TRUE(fin["ok"]) << "a stopped job is not an error: " << fin.dump();
+  // Nothing more of that job is heard or recognised afterwards.
+  auto later = d.events().readEvent(std::chrono::milliseconds(1500));
+  if (later) EXPECT_NE((*later).value("job", uint64_t{0}), job) << later->dump();
+  EXPECT_EQ(d.request("status")["state"], "idle");
+  // The daemon reads again at once.
+  json again = d.request(
+      "read",
+      {{"path", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("a.wav")}, {"wait", true}});
+  EXPECT_TRUE(again["ok"]) << again.dump();
+}
+
+TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  pid_t ocr = d.workerPid("ocr");
+  ASSERT_GT(ocr, 0);
+  json r =
+      d.request("read", {{"path", dataPath("ocr/multiblock-en.png")}, {"to_wav", d.path("k.wav")}});
+  ASSERT_TRUE(r["ok"]);
+  d.waitEvent("job-started");
+  ASSERT_EQ(::kill(ocr, SIGKILL), 0);
+  json fin = d.waitEvent("job-finished");
+  EXPECT_FALSE(fin["ok"]) << fin.dump();
+  EXPECT_EQ(fin["error"]["code"], "worker-crashed") << fin.dump();
+  ASSERT_TRUE(d.waitWorkerReady("ocr")) << d.log();
+  EXPECT_NE(d.workerPid("ocr"), ocr);
+  json next = d.request("ocr", {{"path", dataPath("ocr/dialog-en.png")}});
+  ASSERT_TRUE(next["ok"]) << next.dump();
+  EXPECT_NE(next["text"].get<std::string>().find("Save"), std::string::npos) << next["text"];
+  EXPECT_GE(d.request("status")["workers"]["ocr"]["restarts"].get<int>(), 1);
+}
+
+TEST(Workers, AKilledSpeechWorkerIsReportedAndTheNextUtteranceIsSpoken) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  pid_t sp = d.workerPid("speech");
+  ASSERT_GT(sp, 0);
+  ASSERT_EQ(::kill(sp, SIGKILL), 0);
+  ASSERT_TRUE(d.waitWorkerReady("speech")) << d.log();
+  EXPECT_NE(d.workerPid("speech"), sp);
+  json r = d.request(
+      "say",
+      {{"text", "The speech worker came back."}, {"to_wav", d.path("b.wav")}, {"wait", true}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  EXPECT_GT(readWav(d.path("b.wav")).seconds(), 0.5);
+}
+
+TEST(Workers, TextThatAbortsEspeakIsSurvivedReportedAndSkipped) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  std::string hostile;
+  for (int i = 0; i < 220; ++i) hostile += "s'";
+  // Two utterances: the hostile one, then an ordinary sentence that must still be spoken.
+  json r = d.request("say", {{"text", hostile + ". Bonjour à tous, la lecture continue."},
+                             {"lang", "fr"},
+                             {"to_wav", d.path("h.wav")}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  auto evs = d.eventsUntilFinished(r["job"]);
+  bool crashReported = false, secondSpoken = false;
+  for (const auto& e : evs) {
+    if (e["event"] == "error" && e["code"] == "worker-crashed") crashReported = true;
+    if (e["event"] == "word" && e.value("text", "") == "lecture") secondSpoken = true;
+  }
+  EXPECT_TRUE(crashReported) << "espeak-ng 1.51 aborts on this text; the crash must be reported";
+  EXPECT_TRUE(secondSpoken) << "the next utterance must be spoken";
+  EXPECT_TRUE(d.alive());
+  EXPECT_GT(readWav(d.path("h.wav")).seconds(), 1.0);
+}
+
+struct BadFile {
+  const char* name;
+  const char* code;
+};
+
+TEST(BadInput, EachBadFileGetsAClearErrorAndTheDaemonKeepsServing) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  std::string dir = d.path("bad");
+  ::mkdir(dir.c_str(), 0700);
+  writeFile(dir + "/empty.png", "");
+  std::mt19937 rng(7);
+  std::string noise(4096, '\0');
+  for (char& c : noise) c = static_cast<char>(rng());
+  writeFile(dir + "/random.png", noise);
+  std::string png = readFile(dataPath("ocr/dialog-en.png"));
+  writeFile(dir + "/truncated.png", png.substr(0, png.size() / 3));
+  // A valid PNG signature and IHDR claiming 100000 x 100000 pixels, and nothing else.
+  std::string huge(
+      "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x02\x00\x00\x00",
+      33);
+  huge += std::string("\x00\x00\x00\x00", 4) + std::string(32, '\0');
+  writeFile(dir + "/huge-header.png", huge);
+  ::mkfifo((dir + "/fifo.png").c_str(), 0600);
+  ::symlink("/dev/zero", (dir + "/zero.png").c_str());
+  ::mkdir((dir + "/folder.png").c_str(), 0700);
+
+  const BadFile cases[] = {
+      {"missing.png", "file-not-found"},  {"folder.png", "not-a-regular-file"},
+      {"fifo.png", "not-a-regular-file"}, {"zero.png", "not-a-regular-file"},
+      {"empty.png", "file-empty"},        {"random.png", "image-unknown-format"},
+      {"truncated.png", "image-corrupt"}, {"huge-header.png", "image-too-large"},
+  };
+  for (const auto& c : cases) {
+    json r = d.request("ocr", {{"path", dir + "/" + c.name}}, std::chrono::milliseconds(30000));
+    EXPECT_FALSE(r["ok"]) << c.name << ": " << r.dump();
+    EXPECT_EQ(r["error"]["code"], c.code) << c.name << ": " << r.dump();
+    EXPECT_FALSE(r["error"]["message"].get<std::string>().empty()) << c.name;
+  }
+  EXPECT_TRUE(d.alive());
+  json ok = d.request("ocr", {{"path", dataPath("ocr/dialog-en.png")}});
+  EXPECT_TRUE(ok["ok"]) << ok.dump();
+}
+
+TEST(BadInput, BadRequestsGetErrorsNamingTheProblem) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  json r = d.request("fly");
+  EXPECT_EQ(r["error"]["code"], "unknown-command") << r.dump();
+  r = d.request("read", {{"path", "relative.png"}});
+  EXPECT_EQ(r["error"]["code"], "invalid-argument") << r.dump();
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("absolute"), std::string::npos)
+      << r.dump();
+  r = d.request("read", {{"path", 42}});
+  EXPECT_EQ(r["error"]["code"], "invalid-argument") << r.dump();
+  r = d.request("say", {{"text", "bonjour"}, {"lang", "de"}});
+  EXPECT_EQ(r["error"]["code"], "invalid-argument") << r.dump();
+  ASSERT_TRUE(d.client().sendRaw("{not json\n"));
+  auto line = d.client().readLine(std::chrono::milliseconds(5000));
+  ASSERT_TRUE(line.ok());
+  EXPECT_NE(line->find("bad-request"), std::string::npos) << *line;
+  EXPECT_TRUE(d.request("status")["ok"]);
+}
+
+}  // namespace
+}  // namespace liseur::test
