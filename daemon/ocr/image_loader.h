@@ -12,6 +12,9 @@
 // or 32 bpp RGB (spp 3). 16-bit samples are reduced to 8, colormaps removed, 1/2/4-bit images
 // expanded to 8-bit grey, alpha composited on white, CMYK JPEG converted to RGB.
 //
+// Leptonica is strict with JPEG: data libjpeg warns about (bad bytes, a cut file) is refused as
+// image-corrupt rather than decoded with grey gaps.
+//
 // Errors (ErrorCode of core/error.h), each naming the path and what was wrong:
 //   file-not-found, not-a-regular-file (directory, FIFO, device, socket or symlink: says which),
 //   file-unreadable, file-empty, file-too-large (size and limit), image-unknown-format,

@@ -70,7 +70,8 @@ struct OcrWorkerOptions {
 
 class OcrWorker {
  public:
-  // `fd`: a connected stream socket (not owned, not closed). `engine` must outlive run().
+  // `fd`: a connected stream socket (not owned, not closed; run() shuts down its reading side
+  // when it ends, to stop the reader thread). `engine` must outlive run().
   OcrWorker(int fd, OcrEngine& engine, OcrWorkerOptions options = {});
   ~OcrWorker();
   OcrWorker(const OcrWorker&) = delete;
