@@ -87,8 +87,20 @@ float estimateTextHeight(Pix* grey8) {
   }
   boxaDestroy(&boxes);
   if (heights.size() < 3) return 0;
-  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-  return static_cast<float>(heights[heights.size() / 2]);
+  return heightWeightedMedian(std::vector<float>(heights.begin(), heights.end()));
+}
+
+float heightWeightedMedian(std::vector<float> heights) {
+  if (heights.empty()) return 0;
+  std::sort(heights.begin(), heights.end());
+  double total = 0;
+  for (float h : heights) total += h;
+  double acc = 0;
+  for (float h : heights) {
+    acc += h;
+    if (acc >= total / 2) return h;
+  }
+  return heights.back();
 }
 
 float chooseScale(float text_height, int width, int height, double max_pixels) {
@@ -105,7 +117,7 @@ float chooseScale(float text_height, int width, int height, double max_pixels) {
 PixPtr scaleGrey(Pix* grey8, float factor) {
   if (!grey8) return nullptr;
   if (factor == 1.0f) return PixPtr(pixCopy(nullptr, grey8));
-  if (factor < 1.0f) return PixPtr(pixScaleAreaMap(grey8, factor, factor));
+  if (factor < 0.7f) return PixPtr(pixScaleAreaMap(grey8, factor, factor));
   return PixPtr(pixScaleGrayLI(grey8, factor, factor));
 }
 

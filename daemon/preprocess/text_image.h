@@ -7,6 +7,8 @@
 // Leptonica could not allocate.
 #pragma once
 
+#include <vector>
+
 #include "preprocess/pix_ptr.h"
 
 namespace liseur::preprocess {
@@ -28,6 +30,10 @@ PixPtr darkTextOnLight(Pix* grey8);
 // Median height in pixels of the connected components that look like characters in an 8 bpp
 // dark-on-light image; 0 when there are none.
 float estimateTextHeight(Pix* grey8);
+
+// Median of component heights, each weighted by its height: specks and dots (photocopies, JPEG
+// noise) outnumber the characters but do not outweigh them. 0 for no heights.
+float heightWeightedMedian(std::vector<float> heights);
 
 // Factor to scale by so that text of `text_height` px reaches the height Tesseract's LSTM reads
 // best; 1 when unknown. Bounded so that the scaled image stays below `max_pixels`.

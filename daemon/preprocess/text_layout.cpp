@@ -211,7 +211,7 @@ void findComponents(Pix* work, Polarity pol, int k, PolarityResult& r) {
     if (c.box.h >= 4 && c.box.h < H * 0.5 && c.box.w <= 3 * c.box.h) heights.push_back(c.box.h);
   }
   boxaDestroy(&boxa);
-  r.typical = heights.size() >= 3 ? median(heights) : 0;
+  r.typical = heights.size() >= 3 ? heightWeightedMedian(heights) : 0;
   const float typ = r.typical > 0 ? r.typical : 10.0f;
 
   r.is_text.assign(r.comps.size(), false);
@@ -259,8 +259,43 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
   const int W = pixGetWidth(work), H = pixGetHeight(work);
   const float typ = r.typical;
   PixPtr text(pixCreate(W, H, 1));
+  // Dots (periods, i dots) and specks (toner, JPEG noise) look alike; they are kept out of the
+  // smear, so that specks cannot chain into false lines, and joined to the line they fall in.
+  auto tiny = [&](const Box& b) { return b.h < 0.3f * typ && b.w < 0.3f * typ; };
+  // Distance from each tiny component to the nearest character: punctuation and diacritics touch
+  // their letter's neighbourhood, specks mostly lie in open space.
+  const int ncell = std::max(4, static_cast<int>(typ));
+  const int nw = (W + ncell - 1) / ncell, nh = (H + ncell - 1) / ncell;
+  std::vector<std::vector<int>> near_grid(static_cast<std::size_t>(nw) * nh);
+  for (std::size_t i = 0; i < r.comps.size(); ++i) {
+    if (!r.is_text[i] || tiny(r.comps[i].box)) continue;
+    const Box& b = r.comps[i].box;
+    for (int gy = b.y / ncell; gy <= (bottom(b) - 1) / ncell && gy < nh; ++gy)
+      for (int gx = b.x / ncell; gx <= (right(b) - 1) / ncell && gx < nw; ++gx)
+        near_grid[gy * nw + gx].push_back(static_cast<int>(i));
+  }
+  auto distanceToChar = [&](const Box& b) {
+    float best = 1e9f;
+    const int gx0 = std::max(0, b.x / ncell - 2), gx1 = std::min(nw - 1, right(b) / ncell + 2);
+    const int gy0 = std::max(0, b.y / ncell - 2), gy1 = std::min(nh - 1, bottom(b) / ncell + 2);
+    for (int gy = gy0; gy <= gy1; ++gy) {
+      for (int gx = gx0; gx <= gx1; ++gx) {
+        for (int j : near_grid[gy * nw + gx]) {
+          const Box& o = r.comps[j].box;
+          const int dx = std::max({0, o.x - right(b), b.x - right(o)});
+          const int dy = std::max({0, o.y - bottom(b), b.y - bottom(o)});
+          best = std::min(best, static_cast<float>(std::max(dx, dy)));
+        }
+      }
+    }
+    return best;
+  };
   for (std::size_t i = 0; i < r.comps.size(); ++i) {
     if (!r.is_text[i]) continue;
+    if (tiny(r.comps[i].box) && distanceToChar(r.comps[i].box) > 0.5f * typ) {
+      r.is_text[i] = false;
+      continue;
+    }
     const Box& b = r.comps[i].box;
     Pix* p = pixaGetPix(r.pixa, r.comps[i].pixa_index, L_CLONE);
     pixRasterop(text.get(), b.x, b.y, b.w, b.h, PIX_PAINT, p, 0, 0);
@@ -278,11 +313,22 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
   }
   boxaDestroy(&boxa);
   // Components to segments by their centre (segments do not overlap: they are components).
+  // A grid of segment indices keeps this linear in the number of components.
+  const int cell = std::max(8, static_cast<int>(2 * typ));
+  const int gw = (W + cell - 1) / cell, gh = (H + cell - 1) / cell;
+  std::vector<std::vector<int>> grid(static_cast<std::size_t>(gw) * gh);
+  for (std::size_t si = 0; si < segs.size(); ++si) {
+    const Box& b = segs[si].box;
+    for (int gy = b.y / cell; gy <= (bottom(b) - 1) / cell && gy < gh; ++gy)
+      for (int gx = b.x / cell; gx <= (right(b) - 1) / cell && gx < gw; ++gx)
+        grid[gy * gw + gx].push_back(static_cast<int>(si));
+  }
   for (std::size_t i = 0; i < r.comps.size(); ++i) {
     if (!r.is_text[i]) continue;
     const Box& b = r.comps[i].box;
     const int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
-    for (Segment& s : segs) {
+    for (int si : grid[(cy / cell) * gw + (cx / cell)]) {
+      Segment& s = segs[si];
       if (cx >= s.box.x && cx < right(s.box) && cy >= s.box.y && cy < bottom(s.box)) {
         s.comps.push_back(static_cast<int>(i));
         break;
@@ -534,7 +580,26 @@ void xyCut(std::vector<Unit*> units, const OrderContext& ctx, std::vector<Unit*>
       for (auto& col : cols) xyCut(col, ctx, out, depth + 1);
       return;
     }
+    // Items beside prose that start exactly on one of its lines (an option and its description)
+    // belong to that line; a sidebar beside an article does not line up with it.
+    int items = 0, aligned_items = 0;
     if (prose_groups > 0) {
+      for (const Unit* u : units) {
+        if (u->prose) continue;
+        ++items;
+        bool aligned = false;
+        for (const Unit* p : units) {
+          if (!p->prose) continue;
+          for (int li : p->lines) {
+            const Box& lb = (*ctx.lines)[li].box;
+            aligned |= std::abs(lb.y - u->box.y) <= std::max(2, lb.h / 5) &&
+                       std::abs(bottom(lb) - bottom(u->box)) <= std::max(2, lb.h / 4);
+          }
+        }
+        aligned_items += aligned;
+      }
+    }
+    if (prose_groups > 0 && items > 0 && aligned_items * 10 >= items * 7) {
       std::vector<Unit*> singles;
       for (Unit* u : units) {
         if (u->lines.size() <= 1) {
@@ -579,6 +644,16 @@ void xyCut(std::vector<Unit*> units, const OrderContext& ctx, std::vector<Unit*>
 }  // namespace
 
 Box PageLayout::toSource(const Box& box) const {
+  const Box unrotated = unrotate(box);
+  if (scale == 1.0f) return unrotated;
+  const int x0 = static_cast<int>(std::floor(unrotated.x / scale));
+  const int y0 = static_cast<int>(std::floor(unrotated.y / scale));
+  const int x1 = static_cast<int>(std::ceil(right(unrotated) / scale));
+  const int y1 = static_cast<int>(std::ceil(bottom(unrotated) / scale));
+  return Box{x0, y0, x1 - x0, y1 - y0};
+}
+
+Box PageLayout::unrotate(const Box& box) const {
   if (skew_degrees == 0) return box;
   const double a = skew_degrees * kPi / 180.0;
   const double c = std::cos(a), s = std::sin(a);
@@ -606,7 +681,7 @@ Box PageLayout::toSource(const Box& box) const {
 PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
   PageLayout page;
   if (!grey8 || pixGetDepth(grey8) != 8) return page;
-  const int W = pixGetWidth(grey8), H = pixGetHeight(grey8);
+  int W = pixGetWidth(grey8), H = pixGetHeight(grey8);
   page.width = W;
   page.height = H;
   page.ink.reset(pixCreate(W, H, 8));
@@ -616,7 +691,23 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
 
   PixPtr work(pixClone(grey8));
   PixPtr upright = darkTextOnLight(grey8);
-  const float est = estimateTextHeight(upright.get());
+  float est = estimateTextHeight(upright.get());
+  if (std::getenv("LISEUR_LAYOUT_DEBUG")) std::fprintf(stderr, "estimated char height %.1f\n", est);
+  if (est > options.max_char_height) {
+    // Large print and 300 dpi scans: the layout needs no more pixels than screen text has, and
+    // the lines are scaled down for recognition anyway.
+    page.scale = options.max_char_height * 0.75f / est;
+    work = scaleGrey(grey8, page.scale);
+    upright = darkTextOnLight(work.get());
+    est *= page.scale;
+    W = pixGetWidth(work.get());
+    H = pixGetHeight(work.get());
+    page.width = W;
+    page.height = H;
+    page.ink.reset(pixCreate(W, H, 8));
+    if (!page.ink) return page;
+    pixSetAll(page.ink.get());
+  }
   if (options.deskew && double(W) * H >= 400000) {
     // Paper photographed or scanned askew; screens measure 0 and are left alone.
     PixPtr bin;
@@ -628,8 +719,8 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
     l_float32 angle = 0, conf = 0;
     if (bin && pixFindSkew(bin.get(), &angle, &conf) == 0 && conf >= 3.0f &&
         std::fabs(angle) >= 0.25f && std::fabs(angle) <= 10.0f) {
-      const int incolor = hasDarkBackground(grey8) ? L_BRING_IN_BLACK : L_BRING_IN_WHITE;
-      PixPtr rotated(pixRotate(grey8, static_cast<l_float32>(angle * kPi / 180.0),
+      const int incolor = hasDarkBackground(work.get()) ? L_BRING_IN_BLACK : L_BRING_IN_WHITE;
+      PixPtr rotated(pixRotate(work.get(), static_cast<l_float32>(angle * kPi / 180.0),
                                L_ROTATE_AREA_MAP, incolor, W, H));
       if (rotated) {
         work = std::move(rotated);
@@ -725,9 +816,9 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
           if (cand.container >= 0) continue;
           const TextLine& last = lines[cand.lines.back()];
           const float ratio = l.char_height / std::max(1.0f, last.char_height);
-          if (ratio > 1.35f || ratio < 0.74f || l.polarity != last.polarity) continue;
+          if (ratio > 1.25f || ratio < 0.8f || l.polarity != last.polarity) continue;
           const int gap = l.box.y - bottom(last.box);
-          if (gap < -last.box.h / 3 || gap > 0.8f * std::max(l.box.h, last.box.h)) continue;
+          if (gap < -last.box.h / 3 || gap > 0.8f * std::min(l.box.h, last.box.h)) continue;
           // Lines of a paragraph start at the same x; every line but the last fills the measure,
           // so the line above must be long.
           const bool aligned = std::abs(l.box.x - last.box.x) <= 2 * last.char_height;

@@ -23,7 +23,7 @@ namespace liseur::preprocess {
 enum class Polarity { kDarkOnLight = 0, kLightOnDark = 1 };
 
 struct TextLine {
-  Box box;  // in the working image (deskewed source, same size)
+  Box box;  // in the working image (the source scaled by PageLayout::scale, then deskewed)
   Polarity polarity = Polarity::kDarkOnLight;
   float char_height = 0;  // median height of its characters, px
 };
@@ -35,19 +35,23 @@ struct TextBlock {
 };
 
 struct PageLayout {
-  int width = 0, height = 0;
+  int width = 0, height = 0;      // of the working image
+  float scale = 1;                // the working image is the source scaled by this, then rotated
   float skew_degrees = 0;         // the working image is the source rotated by this angle
   float char_height = 0;          // typical character height over the page, px
   PixPtr ink;                     // 8 bpp, dark ink on white, text only (UI lines, specks removed)
   std::vector<TextBlock> blocks;  // reading order
 
-  // Maps a box of the working image back to the source image (undoes the deskew).
+  // Maps a box of the working image back to the source image (undoes the deskew and scale).
   Box toSource(const Box& box) const;
+  // Maps a box of the working image back to the unscaled, deskewed frame (for tests).
+  Box unrotate(const Box& box) const;
 };
 
 struct LayoutOptions {
-  bool deskew = true;         // photos and scans of paper; a no-op on screens
-  bool single_block = false;  // the caller knows the image is one block: keep every line in it
+  bool deskew = true;          // photos and scans of paper; a no-op on screens
+  bool single_block = false;   // the caller knows the image is one block: keep every line in it
+  float max_char_height = 24;  // larger text (300 dpi scans) is analysed on a reduced image
 };
 
 // Analyses an 8 bpp grey image. Never fails: an image without text gives no blocks.
