@@ -15,6 +15,7 @@
 
 #include "config/config_schema.h"
 #include "config/suggestion.h"
+#include "config/toml_guard.h"
 
 namespace liseur::config {
 namespace {
@@ -286,6 +287,11 @@ class LayerParser {
           add(std::move(d));
           continue;
         }
+        if (spec->scope == KeyScope::kMainOnly && isProfileKind(out_.kind)) {
+          add(diag(lockKey, p, "this key can only be locked in /etc/liseur/liseur.toml",
+                   "a key that a profile can set", quoteToml(lockKey)));
+          continue;
+        }
         if (!spec->lockable) {
           add(diag(lockKey, p, "this key cannot be locked",
                    "a lockable key (see liseur config schema)", quoteToml(lockKey)));
@@ -355,6 +361,16 @@ ParsedLayer parseLayerText(std::string_view text, const std::string& file, Layer
     d.message = "file too large";
     d.expected = fmt::format("at most {} bytes", kMaxConfigFileBytes);
     d.found = fmt::format("{} bytes", text.size());
+    out.diagnostics.push_back(std::move(d));
+    return out;
+  }
+  if (auto bad = checkTomlInput(text)) {
+    Diagnostic d;
+    d.file = file;
+    d.line = bad->line;
+    d.column = bad->column;
+    d.message = "TOML syntax error: " + bad->message;
+    d.expected = "valid TOML (key = value lines under [section] headers)";
     out.diagnostics.push_back(std::move(d));
     return out;
   }

@@ -11,6 +11,7 @@
 #include "config/config_schema.h"
 #include "config/suggestion.h"
 #include "config/toml_editor.h"
+#include "config/toml_guard.h"
 
 namespace liseur::config {
 namespace fs = std::filesystem;
@@ -33,6 +34,10 @@ Status notFound(const ConfigDirs& dirs, std::string_view name) {
 // A user copy of a system profile must not carry its [locks]: they are only honoured under
 // /etc, and the parser rightly rejects them elsewhere.
 Result<std::string> withoutLocks(const std::string& text) {
+  if (auto bad = checkTomlInput(text))
+    return Result<std::string>::fail(
+        ErrorCode::kConfigInvalid,
+        "not valid TOML (line " + std::to_string(bad->line) + "): " + bad->message);
   try {
     toml::table doc = toml::parse(text);
     if (!doc.contains("locks")) return text;
@@ -140,12 +145,14 @@ Status ProfileManager::create(std::string_view name, std::string_view templateNa
 Status ProfileManager::use(std::string_view name) {
   if (!isValidProfileName(name)) return invalidName(name);
   if (!findProfile(dirs_, name)) return notFound(dirs_, name);
-  auto locks = locksFor(dirs_, name);
-  if (auto it = locks.find("daemon.profile"); it != locks.end())
-    return makeError(kConfigLockedCode, lockedMessage("daemon.profile", it->second));
+  // daemon.profile can only be locked in SYSTEM/liseur.toml (it is a liseur.toml key).
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dirs_.systemMainFile(), ec)))
+    for (const auto& lock : parseLayerFile(dirs_.systemMainFile(), LayerKind::kSystemMain).locks)
+      if (lock.key == "daemon.profile")
+        return makeError(kConfigLockedCode, lockedMessage("daemon.profile", lock));
   const std::string path = dirs_.userMainFile();
   std::string text;
-  std::error_code ec;
   if (fs::exists(fs::symlink_status(path, ec))) {
     Result<std::string> old = readConfigFile(path);
     if (!old) return old.error();
@@ -181,7 +188,14 @@ Status ProfileManager::set(std::string_view name, std::string_view key, std::str
     text = *old;
   } else {
     // Copy on write: the first change to a shipped or system profile makes the target's copy.
-    auto from = findProfile(dirs_, name);
+    // An administrator's copy never starts from a user's file.
+    std::optional<ProfileLocation> from = findProfile(dirs_, name);
+    if (target == ProfileTarget::kSystem) {
+      const std::string shipped = dirs_.shippedProfilesDir() + "/" + std::string(name) + ".toml";
+      from.reset();
+      if (fs::exists(fs::symlink_status(shipped, ec)))
+        from = ProfileLocation{std::string(name), shipped, ProfileSource::kShipped};
+    }
     if (!from) return notFound(dirs_, name);
     Result<std::string> old = readConfigFile(from->file);
     if (!old) return old.error();

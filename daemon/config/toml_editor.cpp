@@ -1,5 +1,7 @@
 #include "config/toml_editor.h"
 
+#include "config/toml_guard.h"
+
 #include <toml++/toml.h>
 #include <sstream>
 #include <vector>
@@ -68,6 +70,10 @@ Result<std::string> setTomlValue(std::string_view text, std::string_view key, co
   const std::string section = keyStr.substr(0, dot);
   const std::string leaf = keyStr.substr(dot + 1);
   const std::string literal = formatValueToml(value);
+  if (auto bad = checkTomlInput(text))
+    return Result<std::string>::fail(
+        ErrorCode::kConfigInvalid,
+        "the file is not valid TOML (line " + std::to_string(bad->line) + "): " + bad->message);
   try {
     toml::table doc = toml::parse(text);
     // The document as it must read after the edit, built from a parsed one-line snippet so the

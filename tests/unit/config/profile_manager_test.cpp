@@ -278,3 +278,28 @@ TEST(ProfileManager, UseSelectsTheProfileInUserConfigKeepingItsComments) {
 
 }  // namespace
 }  // namespace liseur::config
+
+namespace liseur::config {
+namespace {
+
+TEST(ProfileManager, AdministratorCopyStartsFromTheShippedProfileNotTheUsers) {
+  ConfigTree tree;
+  tree.shipped("dys-primaire", "[speech]\nrate = 120\n");
+  tree.userProfile("dys-primaire", "[speech]\nrate = 400\n[view]\nsyllables = false\n");
+  ProfileManager pm(tree.dirs());
+  Status s = pm.set("dys-primaire", "speech.pitch", "40", ProfileTarget::kSystem);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(readFile(tree.dirs().systemProfilesDir() + "/dys-primaire.toml"),
+            "[speech]\npitch = 40\nrate = 120\n");
+}
+
+TEST(ConfigParserLocks, ProfileKeysOnlyOfLiseurTomlCannotBeLockedInAProfile) {
+  ParsedLayer layer =
+      parseLayerText("[locks]\nkeys = [\"daemon.profile\"]\n", "p.toml", LayerKind::kSystemProfile);
+  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
+  EXPECT_EQ(layer.diagnostics[0].message, "this key can only be locked in /etc/liseur/liseur.toml");
+  EXPECT_TRUE(layer.locks.empty());
+}
+
+}  // namespace
+}  // namespace liseur::config
