@@ -25,6 +25,7 @@ namespace liseur {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr off_t kMaxDaemonLogBytes = 1 << 20;
 
 std::string errnoText(int err) {
   return std::strerror(err);
@@ -217,6 +218,9 @@ Result<std::unique_ptr<IpcClient>> IpcClient::connect(const IpcClientOptions& op
   }
   std::string log =
       options.daemon_log.empty() ? dirName(path) + "/liseurd.log" : options.daemon_log;
+  // The log only grows by appending; keep one previous generation instead of an endless file.
+  if (struct stat st{}; ::stat(log.c_str(), &st) == 0 && st.st_size > kMaxDaemonLogBytes)
+    ::rename(log.c_str(), (log + ".old").c_str());
   auto spawned = spawnDetached(program, options.daemon_args, log);
   if (!spawned) return spawned.error();
 
@@ -294,17 +298,21 @@ Result<std::string> IpcClient::readLine(std::chrono::milliseconds timeout) {
       in_.erase(0, nl + 1);
       return line;
     }
+    // Poll even when the time is up, so data already received is never reported as a timeout.
     int wait_ms = -1;
     if (!forever) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return Error{ErrorCode::kTimeout, "no answer from liseurd in time"};
-      wait_ms = static_cast<int>(std::min<int64_t>(left.count(), 1 << 30));
+      wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1 << 30));
     }
     pollfd p{fd_, POLLIN, 0};
     int r = ::poll(&p, 1, wait_ms);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return Error{ErrorCode::kInternal, "poll: " + errnoText(errno)};
-    if (r == 0) continue;  // the deadline check above reports it
+    if (r == 0) {
+      if (Clock::now() >= deadline)
+        return Error{ErrorCode::kTimeout, "no answer from liseurd in time"};
+      continue;
+    }
     char buf[64 * 1024];
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n > 0) {
@@ -336,7 +344,18 @@ Result<nlohmann::json> IpcClient::request(const std::string& cmd, const nlohmann
   int64_t id = next_id_++;
   nlohmann::json msg = {
       {"id", id}, {"cmd", cmd}, {"args", args.is_object() ? args : nlohmann::json::object()}};
-  if (Status st = sendRaw(encodeIpcLine(msg)); !st) return st.error();
+  if (Status st = sendRaw(encodeIpcLine(msg)); !st) {
+    // The daemon may have said why before hanging up (too many clients, line too long): that
+    // line is still waiting in our receive buffer and explains more than "connection closed".
+    for (;;) {
+      auto m = readMessage(Clock::now(), false);
+      if (!m) break;
+      if (m->contains("event")) continue;
+      auto rid = m->find("id");
+      if (rid != m->end() && rid->is_null() && !m->value("ok", true)) return errorFromReply(*m);
+    }
+    return st.error();
+  }
   bool forever = timeout.count() < 0;
   auto deadline = Clock::now() + (forever ? std::chrono::milliseconds(0) : timeout);
   for (;;) {

@@ -34,7 +34,8 @@ struct IpcClientOptions {
   std::vector<std::string> daemon_args = {"--foreground"};  // it is detached by us already
   // How long to keep retrying the connection after starting the daemon.
   std::chrono::milliseconds spawn_timeout{15'000};
-  // Where the started daemon's stderr goes; empty: <runtime dir>/liseurd.log.
+  // Where the started daemon's stderr goes (appended; over 1 MiB it is first moved to
+  // "<log>.old"); empty: liseurd.log beside the socket.
   std::string daemon_log;
 };
 

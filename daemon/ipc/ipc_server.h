@@ -55,7 +55,9 @@ struct IpcRequest {
 // first reply() or fail() is sent and later ones are ignored. Replying after the client left, or
 // after the server was destroyed, does nothing. A request whose every Responder is destroyed
 // without an answer gets an `internal` error reply, so a client never waits forever.
-// Loop thread only (including destruction of the last copy).
+// Loop thread only (including destruction of the last copy). Sending (reply, fail, or dropping the
+// last copy unanswered) may close the connection when it was the last thing a half-closed client
+// waited for; the disconnect hook then runs inside that call.
 class IpcResponder {
  public:
   IpcResponder() = default;  // inert: replies go nowhere

@@ -1,6 +1,7 @@
 #include "ipc/ipc_client.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -119,6 +120,23 @@ TEST_F(IpcClientTest, TooManyClientsIsBusy) {
   auto c = IpcClient::connect(o);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, ErrorCode::kBusy) << c.error().message;
+}
+
+TEST_F(IpcClientTest, BusyIsReportedEvenWhenTheDaemonHungUpBeforeTheRequest) {
+  IpcServerOptions so;
+  so.max_clients = 1;
+  ServerHarness h(so);
+  h.start();
+  auto first = h.client();
+  ASSERT_TRUE(first);
+  auto c = h.raw();
+  ASSERT_TRUE(c);
+  // Wait until the server has refused and closed this connection, so the send fails.
+  pollfd p{c->fd(), POLLRDHUP, 0};
+  ASSERT_EQ(::poll(&p, 1, static_cast<int>(kGenerous.count())), 1);
+  auto r = c->request("hello", {{"protocol", 1}}, kGenerous);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kBusy) << r.error().message;
 }
 
 // --- autospawn, with the fake daemon (tests/unit/ipc/fake_liseurd_main.cpp) ---------------------
@@ -248,6 +266,17 @@ TEST_F(AutospawnTest, ADaemonThatDiesAtStartIsReportedWithItsLog) {
   EXPECT_NE(c.error().message.find("exited during start-up; see " + log), std::string::npos)
       << c.error().message;
   EXPECT_EQ(test::readFile(log), "cannot load models\n");
+}
+
+TEST_F(AutospawnTest, ALargeDaemonLogIsRotatedBeforeStarting) {
+  ASSERT_TRUE(ensureRuntimeDir().ok());
+  std::string log = runtimeDir() + "/liseurd.log";
+  test::writeFile(log, std::string(2 << 20, 'x'));
+  options_.daemon_program = "/bin/sh";
+  options_.daemon_args = {"-c", "echo fresh >&2; exit 3"};
+  ASSERT_FALSE(IpcClient::connect(options_).ok());
+  EXPECT_EQ(test::readFile(log), "fresh\n");
+  EXPECT_EQ(std::filesystem::file_size(log + ".old"), 2u << 20);
 }
 
 TEST(FindDaemonProgram, HonoursLiseurDaemon) {
