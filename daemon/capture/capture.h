@@ -1,0 +1,111 @@
+// Screen capture on X11: the whole screen, a region, a window, the area around the pointer, the
+// monitors (XRandR), and the clipboard's image.
+//
+// Pixels stay in memory: nothing here writes pixels to disk or logs them. Coordinates are screen
+// pixels of the X screen's root window (with several monitors, one big root; on HiDPI, device
+// pixels). MIT-SHM (XShm) is used when the server offers it for this connection, XGetImage
+// otherwise (remote displays, a refused attach).
+//
+// Threads: a ScreenCapture belongs to the thread that uses it (the daemon's main thread); it has
+// its own X connection, separate from the hotkeys'. Calls block on the X server (a capture is a
+// few milliseconds; clipboardPng waits up to its timeout).
+//
+// Errors: kInvalidArgument for what the caller or the session can fix (no display, Wayland, an
+// empty region, no active window, no clipboard image), kTimeout when the clipboard owner does not
+// answer, kImageTooLarge for an oversized clipboard image, kInternal for X failures.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/x11_display.h"
+#include "core/result.h"
+#include "document/document.h"
+
+namespace liseur {
+
+// 32-bit pixels in memory order B, G, R, A (A is 255), rows `stride` bytes apart (stride =
+// width * 4 here). `origin` is where the image was on screen; `description` says what was
+// captured, without any screen text (no window titles), for logs and events.
+struct CapturedImage {
+  int width = 0, height = 0, stride = 0;
+  std::string bgra;
+  Box origin;
+  std::string description;
+};
+
+struct Monitor {
+  std::string name;  // RandR output or monitor name ("HDMI-1", "screen")
+  Box geometry;      // in screen pixels
+  bool primary = false;
+  int width_mm = 0, height_mm = 0;  // 0 when unknown
+  // Horizontal dots per inch from the physical size, or 0 when unknown.
+  double dpi() const;
+};
+
+enum class CaptureMethod {
+  kAuto,      // XShm when available, else XGetImage
+  kShm,       // XShm only (error if unavailable); for tests
+  kGetImage,  // XGetImage only
+};
+
+class ScreenCapture {
+ public:
+  // Opens its own connection (see X11Display::open for the errors, including Wayland).
+  static Result<std::unique_ptr<ScreenCapture>> open(const std::string& display = "");
+  ~ScreenCapture();
+  ScreenCapture(const ScreenCapture&) = delete;
+  ScreenCapture& operator=(const ScreenCapture&) = delete;
+
+  void setMethod(CaptureMethod method) { method_ = method; }
+  // True when XShm works on this connection (checked at open).
+  bool shmAvailable() const { return shm_ok_; }
+
+  // The X screen's root window in screen pixels (x = y = 0).
+  Box screenBox() const;
+  // The monitors (RandR 1.5 monitors, else active CRTCs, else the whole screen as one).
+  std::vector<Monitor> monitors();
+
+  Result<CapturedImage> captureScreen();
+  // `region` is clipped to the screen; an empty region, or one wholly outside, is an error that
+  // names it.
+  Result<CapturedImage> captureRegion(const Box& region);
+  // The window's own area (for a window manager's client window, its frame is outside it; a
+  // client-side-decorated window's _GTK_FRAME_EXTENTS shadow is removed), as seen on screen
+  // (what overlaps it is captured too), clipped to the screen.
+  Result<CapturedImage> captureWindow(unsigned long window_id);
+  // _NET_ACTIVE_WINDOW; an error when the window manager does not publish it or no window is
+  // active.
+  Result<CapturedImage> captureActiveWindow();
+  Result<unsigned long> activeWindow();
+  // A width x height rectangle centred on the pointer, moved (not shrunk) to stay on the monitor
+  // under the pointer, and clipped only if that monitor is smaller.
+  Result<CapturedImage> captureAroundPointer(int width, int height);
+
+  // The CLIPBOARD selection as image/png: the PNG bytes as the owner sent them, not decoded
+  // (decoding untrusted images is the OCR worker's job). At most `max_bytes`. Errors: no owner,
+  // no image/png target (the message lists what is offered), the owner did not answer within
+  // `timeout` (kTimeout), too large (kImageTooLarge).
+  Result<std::string> clipboardPng(std::chrono::milliseconds timeout = std::chrono::seconds(2),
+                                   std::size_t max_bytes = 64u << 20);
+
+ private:
+  struct Shm;
+  explicit ScreenCapture(X11Display dpy);
+  Result<CapturedImage> grab(const Box& box, std::string description);
+  Result<CapturedImage> grabShm(const Box& box);
+  Result<CapturedImage> grabGetImage(const Box& box);
+  Status checkVisual();
+  bool setUpShm();
+
+  X11Display dpy_;
+  CaptureMethod method_ = CaptureMethod::kAuto;
+  bool shm_ok_ = false;
+  std::unique_ptr<Shm> shm_;
+  unsigned long clip_window_ = 0;  // created on first clipboard request
+};
+
+}  // namespace liseur
