@@ -1,0 +1,275 @@
+// large-print: a render plugin giving a large, high-contrast view of the document in ONE
+// self-contained HTML file (inline CSS and JS, fonts by family name, the narration as a data:
+// URI). A Content-Security-Policy with default-src 'none' makes the browser refuse any fetch, so
+// the file provably works offline and leaks nothing.
+//
+// Request: {"document": DOC, "options": {...per-call overrides of the manifest's options...},
+//           "narration": {"wav_base64": "...", "words": [{"start_ms": 0, "end_ms": 420,
+//                         "block": 0, "line": 0, "word": 0}, ...]}}   (narration optional)
+// Reply:   {"html": "<!DOCTYPE html>..."}
+//
+// Each word is <span class="lp-word" id="w-B-L-W" data-block data-line data-word data-index>,
+// data-index counting words in document order. Narration words point at spans by block/line/word
+// (as Utterance word refs do) and are highlighted in the order given, from the audio clock.
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "liseur_plugin.hpp"
+
+namespace {
+
+using liseur::sdk::PluginError;
+using nlohmann::json;
+
+struct Theme {
+  const char* fg;
+  const char* bg;
+};
+
+const std::map<std::string, Theme, std::less<>> kThemes = {
+    {"black-on-white", {"#000000", "#ffffff"}},
+    {"white-on-black", {"#ffffff", "#000000"}},
+    {"yellow-on-black", {"#ffff00", "#000000"}},
+};
+
+std::string escapeHtml(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// A font family name safe inside CSS quotes.
+std::string safeFont(const std::string& f) {
+  std::string out;
+  for (char c : f)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '-') out += c;
+  return out.empty() ? "DejaVu Sans" : out;
+}
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
+// Checks a base64 string (the WAV) before it goes into an attribute: only the base64 alphabet.
+bool isBase64(const std::string& s) {
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='))
+      return false;
+  return !s.empty();
+}
+
+// The player: finds the word whose time has come from the audio clock and moves the highlight.
+// Words are highlighted strictly in the narration's order (a binary search over start times).
+constexpr const char* kPlayerScript = R"JS(
+(function () {
+  'use strict';
+  var timings = JSON.parse(document.getElementById('lp-timings').textContent);
+  var audio = document.getElementById('lp-audio');
+  var button = document.getElementById('lp-play');
+  var labels = JSON.parse(button.getAttribute('data-labels'));
+  var current = null, frame = 0;
+  var spans = timings.map(function (t) {
+    return document.getElementById('w-' + t.block + '-' + t.line + '-' + t.word);
+  });
+  function indexAt(ms) {
+    var lo = 0, hi = timings.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (timings[mid].start_ms <= ms) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    if (found >= 0 && timings[found].end_ms !== undefined && ms > timings[found].end_ms &&
+        found === timings.length - 1) return -1;
+    return found;
+  }
+  function show(i) {
+    var span = i >= 0 ? spans[i] : null;
+    if (span === current) return;
+    if (current) { current.classList.remove('lp-current'); current.removeAttribute('aria-current'); }
+    current = span;
+    if (span) {
+      span.classList.add('lp-current');
+      span.setAttribute('aria-current', 'true');
+      document.body.setAttribute('data-current-word', span.getAttribute('data-index'));
+      if (span.scrollIntoView) span.scrollIntoView({block: 'center', inline: 'nearest'});
+    }
+  }
+  function tick() {
+    show(indexAt(audio.currentTime * 1000));
+    if (!audio.paused && !audio.ended) frame = requestAnimationFrame(tick);
+  }
+  function setLabel() {
+    var playing = !audio.paused && !audio.ended;
+    button.textContent = playing ? labels.pause : labels.play;
+    button.setAttribute('aria-pressed', playing ? 'true' : 'false');
+  }
+  button.addEventListener('click', function () {
+    if (audio.paused || audio.ended) { audio.play(); } else { audio.pause(); }
+  });
+  audio.addEventListener('play', function () { setLabel(); cancelAnimationFrame(frame); tick(); });
+  audio.addEventListener('pause', function () { setLabel(); tick(); });
+  audio.addEventListener('ended', function () { setLabel(); show(-1); });
+  audio.addEventListener('seeked', tick);
+  document.addEventListener('keydown', function (e) {
+    if (e.key === ' ' && e.target === document.body) { e.preventDefault(); button.click(); }
+  });
+})();
+)JS";
+
+class LargePrint {
+ public:
+  explicit LargePrint(const json& options) : defaults_(options) { check(defaults_); }
+
+  std::string render(const json& request) {
+    json o = defaults_;
+    if (auto it = request.find("options"); it != request.end() && it->is_object())
+      for (const auto& [k, v] : it->items())
+        if (defaults_.contains(k)) o[k] = v;  // the daemon's [view] table carries other keys too
+    check(o);
+    const json& doc = request.at("document");
+    const json* narration = nullptr;
+    if (auto it = request.find("narration"); it != request.end() && it->is_object())
+      narration = &*it;
+
+    const Theme& theme = kThemes.at(o["theme"].get<std::string>());
+    const std::string lang = doc.value("lang", "").empty() ? "fr" : doc.value("lang", "");
+    const bool fr = lang != "en";
+    std::ostringstream h;
+    h << "<!DOCTYPE html>\n<html lang=\"" << escapeHtml(lang)
+      << "\">\n<head>\n<meta charset=\"utf-8\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; media-src data:\">\n"
+      << "<meta name=\"generator\" content=\"liseur large-print 0.1.0\">\n"
+      << "<title>" << (fr ? "Texte en grands caractères" : "Large print text") << "</title>\n";
+    h << "<style>\n"
+      << ":root { --fg: " << theme.fg << "; --bg: " << theme.bg << "; }\n"
+      << "html, body { background: var(--bg); color: var(--fg); margin: 0; }\n"
+      << "body { font-family: \"" << safeFont(o["font"])
+      << "\", \"DejaVu Sans\", \"Liberation Sans\", sans-serif;"
+      << " font-size: " << num(o["font_size_pt"].get<double>()) << "pt;"
+      << " line-height: " << num(o["line_spacing"].get<double>()) << ";"
+      << " letter-spacing: " << num(o["letter_spacing_em"].get<double>()) << "em;"
+      << " word-spacing: " << num(o["word_spacing_em"].get<double>()) << "em; }\n"
+      << "main { max-width: " << num(o["max_width_em"].get<double>()) << "em; margin: 0 auto;"
+      << " padding: 0.5em 1em 4em; overflow-wrap: anywhere; }\n"
+      << "h2 { font-size: 1.3em; margin: 0.6em 0 0.3em; }\n"
+      << "p, ul { margin: 0 0 0.8em; }\n"
+      << ".lp-line { display: block; }\n"
+      << ".lp-current { background: var(--fg); color: var(--bg); outline: 0.12em solid var(--fg);"
+      << " border-radius: 0.1em; }\n"
+      << "#lp-player { position: sticky; top: 0; background: var(--bg); padding: 0.3em 1em;"
+      << " border-bottom: 0.1em solid var(--fg); z-index: 1; }\n"
+      << "#lp-play { font: inherit; color: var(--bg); background: var(--fg); border: 0.1em solid "
+         "var(--fg);"
+      << " border-radius: 0.3em; padding: 0.1em 0.8em; cursor: pointer; }\n"
+      << "#lp-play:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
+      << "</style>\n</head>\n";
+    h << "<body class=\"theme-" << o["theme"].get<std::string>() << "\">\n";
+
+    const bool player = narration && o["highlight_word"].get<bool>();
+    if (narration) {
+      const std::string wav = narration->value("wav_base64", "");
+      if (!isBase64(wav))
+        throw PluginError(LISEUR_ERR_INVALID_INPUT, "narration.wav_base64 is not base64 text");
+      h << "<div id=\"lp-player\"><button id=\"lp-play\" type=\"button\" aria-pressed=\"false\" "
+        << "data-labels='"
+        << (fr ? R"({"play":"Écouter","pause":"Pause"})" : R"({"play":"Play","pause":"Pause"})")
+        << "'>" << (fr ? "Écouter" : "Play") << "</button>\n"
+        << "<audio id=\"lp-audio\" preload=\"auto\" src=\"data:audio/wav;base64," << wav
+        << "\"></audio></div>\n";
+    }
+
+    h << "<main id=\"lp-text\">\n";
+    int index = 0;
+    const json& blocks = doc.at("blocks");
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+      const json& blk = blocks[b];
+      const std::string kind = blk.value("kind", "text");
+      const std::string blang = blk.value("lang", "");
+      const char* tag = kind == "heading" ? "h2" : kind == "list" ? "ul" : "p";
+      h << "<" << tag << " class=\"lp-block lp-" << escapeHtml(kind) << "\" data-block=\"" << b
+        << "\"";
+      if (!blang.empty() && blang != lang) h << " lang=\"" << escapeHtml(blang) << "\"";
+      h << ">";
+      const json& lines = blk.at("lines");
+      for (std::size_t l = 0; l < lines.size(); ++l) {
+        h << (kind == "list" ? "<li class=\"lp-line\"" : "<span class=\"lp-line\"")
+          << " data-line=\"" << l << "\">";
+        const json& words = lines[l].at("words");
+        for (std::size_t w = 0; w < words.size(); ++w) {
+          if (w) h << ' ';
+          h << "<span class=\"lp-word\" id=\"w-" << b << '-' << l << '-' << w << "\" data-block=\""
+            << b << "\" data-line=\"" << l << "\" data-word=\"" << w << "\" data-index=\""
+            << index++ << "\">" << escapeHtml(words[w].at("text").get<std::string>()) << "</span>";
+        }
+        h << (kind == "list" ? "</li>" : "</span>") << "\n";
+      }
+      h << "</" << tag << ">\n";
+    }
+    h << "</main>\n";
+
+    if (player) {
+      json timings = json::array();
+      for (const auto& t : narration->value("words", json::array())) {
+        json e{{"start_ms", t.at("start_ms").get<double>()},
+               {"block", t.at("block").get<int>()},
+               {"line", t.at("line").get<int>()},
+               {"word", t.at("word").get<int>()}};
+        if (t.contains("end_ms")) e["end_ms"] = t["end_ms"].get<double>();
+        timings.push_back(std::move(e));
+      }
+      // "</" cannot appear in JSON numbers; the data is numbers only, so the script tag is safe.
+      h << "<script type=\"application/json\" id=\"lp-timings\">" << timings.dump() << "</script>\n"
+        << "<script>" << kPlayerScript << "</script>\n";
+    }
+    h << "</body>\n</html>\n";
+    return h.str();
+  }
+
+ private:
+  static void check(const json& o) {
+    auto bad = [](const std::string& what) { throw PluginError(LISEUR_ERR_INVALID_OPTIONS, what); };
+    if (!o.contains("theme") || !o["theme"].is_string() ||
+        !kThemes.count(o["theme"].get<std::string>()))
+      bad("theme: expected black-on-white, white-on-black or yellow-on-black");
+    if (!o.contains("font") || !o["font"].is_string()) bad("font: expected a font family name");
+    for (const char* k :
+         {"font_size_pt", "line_spacing", "letter_spacing_em", "word_spacing_em", "max_width_em"})
+      if (!o.contains(k) || !o[k].is_number() || !std::isfinite(o[k].get<double>()))
+        bad(std::string(k) + ": expected a number");
+    if (!o.contains("highlight_word") || !o["highlight_word"].is_boolean())
+      bad("highlight_word: expected true or false");
+  }
+
+  json defaults_;
+};
+
+}  // namespace
+
+LISEUR_PLUGIN_EXPORT(LargePrint, "large-print", "0.1.0")

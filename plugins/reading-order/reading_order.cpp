@@ -1,0 +1,696 @@
+// reading-order: an adapt plugin that makes recognised text flow when it is read aloud.
+//
+// What it does, in order, to each block of the document (README.md has the details):
+//   1. drops OCR noise: border characters (| _) around or between words, isolated symbols that
+//      are not punctuation, rulers and dot leaders, and low-confidence words that do not look
+//      like words;
+//   2. splits leading lines in clearly larger text off as a heading block;
+//   3. reads a simple table (one block, cells separated by wide gaps, the first line holding the
+//      column headers) row by row: "Nom : Dupont, Classe : CM2.";
+//   4. recognises a list (lines starting with a bullet or a number): one line per item;
+//   5. joins words hyphenated at a line end, keeping real compounds (peut-être);
+//   6. joins the lines of a paragraph into one line per sentence.
+// Word boxes are kept: a joined word has the union of its parts' boxes.
+//
+// The plugin works on the document's JSON form directly (it does not link the daemon) and is
+// deterministic, so that golden tests pin its output.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "liseur_plugin.hpp"
+
+namespace {
+
+using liseur::sdk::PluginError;
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------
+// Document pieces (the parts of liseur-document/1 this plugin reads and writes)
+
+struct Box {
+  int x = 0, y = 0, w = 0, h = 0;
+  bool empty() const { return w <= 0 && h <= 0; }
+};
+
+Box unite(const Box& a, const Box& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  int x0 = std::min(a.x, b.x), y0 = std::min(a.y, b.y);
+  int x1 = std::max(a.x + a.w, b.x + b.w), y1 = std::max(a.y + a.h, b.y + b.h);
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+struct Word {
+  std::string text;
+  Box box;
+  double conf = 100;
+  bool hasConf = false;
+  std::string lang;
+};
+
+struct Line {
+  Box box;
+  std::vector<Word> words;
+};
+
+struct Block {
+  std::string kind = "text";
+  Box box;
+  std::string lang;
+  double conf = 0;
+  std::vector<Line> lines;
+};
+
+Box boxFrom(const json& j) {
+  if (!j.is_array() || j.size() != 4) return {};
+  return {j[0].get<int>(), j[1].get<int>(), j[2].get<int>(), j[3].get<int>()};
+}
+json boxJson(const Box& b) {
+  return json::array({b.x, b.y, b.w, b.h});
+}
+
+Block blockFrom(const json& bj) {
+  Block b;
+  b.kind = bj.value("kind", "text");
+  if (bj.contains("box")) b.box = boxFrom(bj["box"]);
+  b.lang = bj.value("lang", "");
+  b.conf = bj.value("conf", 0.0);
+  for (const auto& lj : bj.at("lines")) {
+    Line l;
+    if (lj.contains("box")) l.box = boxFrom(lj["box"]);
+    for (const auto& wj : lj.at("words")) {
+      Word w;
+      w.text = wj.at("text").get<std::string>();
+      if (wj.contains("box")) w.box = boxFrom(wj["box"]);
+      w.hasConf = wj.contains("conf");
+      w.conf = wj.value("conf", 100.0);
+      w.lang = wj.value("lang", "");
+      l.words.push_back(std::move(w));
+    }
+    b.lines.push_back(std::move(l));
+  }
+  return b;
+}
+
+json blockJson(const Block& b, int index) {
+  json lines = json::array();
+  for (const auto& l : b.lines) {
+    json words = json::array();
+    for (const auto& w : l.words) {
+      json wj{{"text", w.text}, {"box", boxJson(w.box)}, {"lang", w.lang}};
+      if (w.hasConf) wj["conf"] = w.conf;
+      words.push_back(std::move(wj));
+    }
+    lines.push_back({{"box", boxJson(l.box)}, {"words", std::move(words)}});
+  }
+  return {{"index", index}, {"kind", b.kind}, {"box", boxJson(b.box)},
+          {"lang", b.lang}, {"conf", b.conf}, {"lines", std::move(lines)}};
+}
+
+void refreshLineBox(Line& l) {
+  Box b;
+  for (const auto& w : l.words) b = unite(b, w.box);
+  if (!b.empty()) l.box = b;
+}
+
+void refreshBlockBox(Block& blk) {
+  Box b;
+  for (const auto& l : blk.lines) b = unite(b, l.box);
+  if (!b.empty()) blk.box = b;
+}
+
+int lineHeight(const Line& l) {
+  if (l.box.h > 0) return l.box.h;
+  int h = 0;
+  for (const auto& w : l.words) h = std::max(h, w.box.h);
+  return h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// UTF-8 and character classes
+
+std::vector<char32_t> decode(std::string_view s) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) {
+      out.push_back(0xFFFD);
+      ++i;
+      continue;
+    }
+    char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+std::string encode(const std::vector<char32_t>& cps) {
+  std::string out;
+  for (char32_t c : cps) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+bool isLetter(char32_t c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  if (c >= 0xC0 && c <= 0x24F) return c != 0xD7 && c != 0xF7;  // Latin-1 and Latin Extended
+  if (c == 0x153 || c == 0x152) return true;                   // œ Œ
+  return (c >= 0x370 && c <= 0x52F);                           // Greek, Cyrillic
+}
+bool isDigit(char32_t c) {
+  return c >= '0' && c <= '9';
+}
+bool isAlnum(char32_t c) {
+  return isLetter(c) || isDigit(c);
+}
+bool isUpper(char32_t c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  if (c >= 0xC0 && c <= 0xDE) return c != 0xD7;
+  if (c >= 0x100 && c <= 0x17F) return c % 2 == 0;  // most of Latin Extended-A alternates
+  return c == 0x152;
+}
+bool isLower(char32_t c) {
+  return isLetter(c) && !isUpper(c);
+}
+bool isVowel(char32_t c) {
+  if (c >= 0x80) return isLetter(c);  // accented letters are nearly all vowels (é, à, ï, ô...)
+  return std::string_view("aeiouyAEIOUY").find(static_cast<char>(c)) != std::string_view::npos;
+}
+// Characters that draw UI borders, table rules and underlines rather than text.
+bool isBorder(char32_t c) {
+  return c == '|' || c == '_' || c == 0xA6 || (c >= 0x2500 && c <= 0x257F) || c == 0x2502;
+}
+bool isHyphen(char32_t c) {
+  return c == '-' || c == 0x2010 || c == 0xAD || c == 0xAC;
+}
+
+std::string lower(std::string_view s) {
+  auto cps = decode(s);
+  for (auto& c : cps) {
+    if (c < 0x80 && c >= 'A' && c <= 'Z')
+      c += 32;
+    else if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+      c += 32;
+    else if (c == 0x152)
+      c = 0x153;
+  }
+  return encode(cps);
+}
+
+int alnumCount(const std::vector<char32_t>& cps) {
+  return static_cast<int>(std::count_if(cps.begin(), cps.end(), isAlnum));
+}
+
+// The word without leading and trailing punctuation, lower-cased ("(Tant," -> "tant").
+std::string core(std::string_view s) {
+  auto cps = decode(s);
+  std::size_t a = 0, b = cps.size();
+  while (a < b && !isAlnum(cps[a])) ++a;
+  while (b > a && !isAlnum(cps[b - 1])) --b;
+  return lower(encode(std::vector<char32_t>(cps.begin() + a, cps.begin() + b)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Noise
+
+// Symbols that carry meaning when they stand alone (French puts a space before ! ? : ;).
+const std::set<std::string, std::less<>> kMeaningfulSymbols = {
+    "!", "?", ":", ";", ",", ".", "…", "...", "«",  "»",  "\"", "“", "”", "‘", "’",
+    "'", "(", ")", "-", "–", "—", "&", "%",   "€",  "$",  "£",  "+", "=", "×", "÷",
+    "/", "*", "<", ">", "°", "#", "§", "@",   "•",  "·",  "▪",  "■", "►", "▸", "◦",
+    "●", "○", "□", "☐", "✓", "✔", "→", "?!",  "!?", "!!", "??", "«", "»", "[", "]"};
+
+// Strips border characters from the ends of a word that has real characters ("|Nom" -> "Nom").
+std::string stripBorders(const std::string& text) {
+  auto cps = decode(text);
+  if (alnumCount(cps) == 0) return text;
+  std::size_t a = 0, b = cps.size();
+  while (a < b && isBorder(cps[a])) ++a;
+  while (b > a && isBorder(cps[b - 1])) --b;
+  if (a == 0 && b == cps.size()) return text;
+  return encode(std::vector<char32_t>(cps.begin() + a, cps.begin() + b));
+}
+
+bool isNoise(const Word& w, double minConf) {
+  auto cps = decode(w.text);
+  if (cps.empty()) return true;
+  const int alnum = alnumCount(cps);
+  if (alnum == 0) {
+    if (kMeaningfulSymbols.count(w.text)) return false;
+    return true;  // borders, rulers (-----), dot leaders (.....), stray marks (~ ^ `)
+  }
+  if (!w.hasConf || w.conf >= minConf) return false;
+  // Low confidence: drop only what does not look like a word.
+  if (alnum * 2 < static_cast<int>(cps.size())) return true;  // mostly symbols: "a#%&"
+  int letters = 0, vowels = 0, thin = 0, upper = 0;
+  for (char32_t c : cps) {
+    if (!isLetter(c)) continue;
+    ++letters;
+    vowels += isVowel(c);
+    upper += isUpper(c);
+    thin += (c == 'i' || c == 'l' || c == 'I' || c == '1' || c == 'j');
+  }
+  if (letters >= 3 && thin == letters) return true;                  // "lIlI", "iIl"
+  if (letters >= 3 && vowels == 0 && upper != letters) return true;  // "rnrnm", but not "PDF"
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hyphenation
+
+// Second halves that make a real compound (peut-être, celui-ci, dit-il, c'est-à-dire).
+const std::set<std::string, std::less<>> kCompoundTails = {
+    "être",    "ci",     "là",     "même", "mêmes", "il",    "ils",  "elle",  "elles",  "on",
+    "je",      "tu",     "nous",   "vous", "moi",   "toi",   "lui",  "le",    "la",     "les",
+    "leur",    "leurs",  "y",      "en",   "t",     "dire",  "à",    "delà",  "deçà",   "dessus",
+    "dessous", "dedans", "dehors", "midi", "uns",   "unes",  "deux", "trois", "quatre", "cinq",
+    "six",     "sept",   "huit",   "neuf", "dix",   "vingt", "cent", "mille", "et",     "end",
+    "known",   "time",   "based",  "free", "up",    "in",    "out"};
+// First halves that make a real compound (grand-mère, arc-en-ciel, après-midi, self-made).
+const std::set<std::string, std::less<>> kCompoundHeads = {
+    "peut",      "c'est",    "grand",  "grande",  "grands",  "grandes",     "demi",   "mi",
+    "semi",      "arc",      "après",  "avant",   "arrière", "aujourd'hui", "belle",  "beau",
+    "vis",       "ex",       "non",    "self",    "well",    "vingt",       "trente", "quarante",
+    "cinquante", "soixante", "dix",    "porte",   "garde",   "passe",       "tire",   "sans",
+    "bien",      "nord",     "sud",    "chou",    "pomme",   "week",        "long",   "short",
+    "so",        "co",       "sous",   "sur",     "contre",  "entre",       "haut",   "bas",
+    "petit",     "petite",   "petits", "petites", "saint",   "sainte",      "rendez", "abat",
+    "lave",      "sèche",    "presse", "tout",    "toute"};
+
+// Decides how `head` (ending with a hyphen) and `tail` (the next line's first word) join:
+// returns the joined text.
+std::string joinHyphenated(const std::string& head, const std::string& tail,
+                           const std::set<std::string>& knownWords) {
+  auto hc = decode(head);
+  const char32_t hyphen = hc.back();
+  hc.pop_back();
+  const std::string stem = encode(hc);
+  if (hyphen == 0xAD || hyphen == 0xAC) return stem + tail;  // soft hyphen: always a cut
+  const auto tc = decode(tail);
+  const std::string stemCore = core(stem), tailCore = core(tail);
+  const std::string whole = stemCore + tailCore, compound = stemCore + "-" + tailCore;
+  bool keep = false;
+  if (!tc.empty() && (isUpper(tc[0]) || isDigit(tc[0])))
+    keep = true;  // Jean-Pierre, 2023-2024
+  else if (knownWords.count(compound))
+    keep = true;  // the page writes it with a hyphen elsewhere
+  else if (knownWords.count(whole))
+    keep = false;  // ... or without
+  else if (kCompoundTails.count(tailCore) || kCompoundHeads.count(stemCore))
+    keep = true;
+  else if (tailCore.find('-') != std::string::npos)
+    keep = true;  // "t-il", "à-dire"
+  return keep ? stem + "-" + tail : stem + tail;
+}
+
+bool endsWithHyphen(const std::string& text) {
+  auto cps = decode(text);
+  return cps.size() >= 3 && isHyphen(cps.back()) && isLetter(cps[cps.size() - 2]);
+}
+
+bool startsWithLetterOrDigit(const std::string& text) {
+  auto cps = decode(text);
+  return !cps.empty() && isAlnum(cps[0]);
+}
+
+// Joins hyphenated line ends inside `lines` (the next line's first word moves up).
+void joinHyphens(std::vector<Line>& lines, const std::set<std::string>& knownWords) {
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+    Line& a = lines[i];
+    Line& b = lines[i + 1];
+    if (a.words.empty() || b.words.empty()) continue;
+    Word& last = a.words.back();
+    const Word& first = b.words.front();
+    if (!endsWithHyphen(last.text) || !startsWithLetterOrDigit(first.text)) continue;
+    last.text = joinHyphenated(last.text, first.text, knownWords);
+    last.box = unite(last.box, first.box);
+    if (first.hasConf) {
+      last.conf = last.hasConf ? std::min(last.conf, first.conf) : first.conf;
+      last.hasConf = true;
+    }
+    b.words.erase(b.words.begin());
+    refreshLineBox(a);
+    refreshLineBox(b);
+  }
+  std::erase_if(lines, [](const Line& l) { return l.words.empty(); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sentences
+
+bool endsSentence(const std::string& text) {
+  auto cps = decode(text);
+  while (!cps.empty() && (cps.back() == '"' || cps.back() == ')' || cps.back() == 0xBB ||
+                          cps.back() == 0x201D || cps.back() == '\''))
+    cps.pop_back();
+  if (cps.empty()) return false;
+  char32_t c = cps.back();
+  return c == '.' || c == '!' || c == '?' || c == 0x2026;
+}
+
+// One line per sentence: the words of `lines` cut after each sentence end.
+std::vector<Line> sentenceLines(const std::vector<Line>& lines) {
+  std::vector<Line> out;
+  Line cur;
+  for (const auto& l : lines)
+    for (const auto& w : l.words) {
+      cur.words.push_back(w);
+      if (endsSentence(w.text)) {
+        refreshLineBox(cur);
+        out.push_back(std::move(cur));
+        cur = Line{};
+      }
+    }
+  if (!cur.words.empty()) {
+    refreshLineBox(cur);
+    out.push_back(std::move(cur));
+  }
+  return out;
+}
+
+Line joinAll(const std::vector<Line>& lines) {
+  Line out;
+  for (const auto& l : lines) out.words.insert(out.words.end(), l.words.begin(), l.words.end());
+  refreshLineBox(out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+const std::set<std::string, std::less<>> kBullets = {
+    "•", "·", "-", "–", "—", "*", "▪", "■", "►", "▸", "◦", "●", "○", "□", "☐", "✓", "✔", "→", ">"};
+
+// "1.", "2)", "a)", "B.", "iv.", "10-" are numbered-list markers.
+bool isNumberMarker(const std::string& t) {
+  auto cps = decode(t);
+  if (cps.size() < 2 || cps.size() > 5) return false;
+  char32_t end = cps.back();
+  if (end != '.' && end != ')' && end != '-' && end != 0xB0) return false;
+  cps.pop_back();
+  bool digits = std::all_of(cps.begin(), cps.end(), isDigit);
+  if (digits) return cps.size() <= 3;
+  if (cps.size() == 1 && isLetter(cps[0]) && end == ')') return true;
+  // "a." but not "J." (an initial, as in "J. Dupont").
+  if (cps.size() == 1 && cps[0] < 0x80 && isLower(cps[0]) && end == '.') return true;
+  bool roman = std::all_of(cps.begin(), cps.end(), [](char32_t c) {
+    return c == 'i' || c == 'v' || c == 'x' || c == 'I' || c == 'V' || c == 'X';
+  });
+  return roman && (end == '.' || end == ')');
+}
+
+enum class Marker { kNone, kBullet, kNumber };
+
+Marker markerOf(const Line& l) {
+  if (l.words.empty()) return Marker::kNone;
+  const std::string& t = l.words.front().text;
+  if (kBullets.count(t)) return l.words.size() > 1 ? Marker::kBullet : Marker::kNone;
+  if (isNumberMarker(t)) return l.words.size() > 1 ? Marker::kNumber : Marker::kNone;
+  // A bullet glued to the word ("•Pommes").
+  auto cps = decode(t);
+  if (cps.size() > 1 && kBullets.count(encode({cps[0]})) && cps[0] != '-' && cps[0] != '>' &&
+      isLetter(cps[1]))
+    return Marker::kBullet;
+  return Marker::kNone;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+struct Cell {
+  std::vector<Word> words;
+  double left = 0, right = 0;
+  double center() const { return (left + right) / 2; }
+};
+
+std::vector<Cell> cellsOf(const Line& l, double gapFactor) {
+  std::vector<Cell> cells;
+  const double h = std::max(1, lineHeight(l));
+  for (const auto& w : l.words) {
+    if (cells.empty() || w.box.x - cells.back().right > gapFactor * h)
+      cells.push_back(Cell{{}, double(w.box.x), 0});
+    cells.back().words.push_back(w);
+    cells.back().right = std::max(cells.back().right, double(w.box.x + w.box.w));
+  }
+  return cells;
+}
+
+// Rows of cells when `lines` form a simple table whose first line holds the headers: every line
+// has at least two cells, and each cell falls under a distinct header column.
+bool tableRows(const std::vector<Line>& lines, double gapFactor,
+               std::vector<std::vector<int>>& columns, std::vector<std::vector<Cell>>& rows) {
+  if (lines.size() < 2) return false;
+  rows.clear();
+  columns.clear();
+  for (const auto& l : lines) {
+    for (const auto& w : l.words)
+      if (w.box.empty()) return false;  // no geometry, no table
+    rows.push_back(cellsOf(l, gapFactor));
+    if (rows.back().size() < 2) return false;
+  }
+  const auto& header = rows.front();
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    std::vector<int> cols;
+    for (const auto& c : rows[r]) {
+      int best = 0;
+      double bestDist = 1e18;
+      for (std::size_t k = 0; k < header.size(); ++k) {
+        // A cell belongs to the header whose span it overlaps most, else the nearest centre.
+        double overlap = std::min(c.right, header[k].right) - std::max(c.left, header[k].left);
+        double dist = overlap > 0 ? -overlap : std::abs(c.center() - header[k].center());
+        if (dist < bestDist) {
+          bestDist = dist;
+          best = static_cast<int>(k);
+        }
+      }
+      if (!cols.empty() && best <= cols.back()) return false;  // two cells under one header
+      cols.push_back(best);
+    }
+    columns.push_back(std::move(cols));
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plugin
+
+class ReadingOrder {
+ public:
+  explicit ReadingOrder(const json& o)
+      : joinHyphens_(o.value("join_hyphens", true)),
+        joinLines_(o.value("join_lines", true)),
+        headings_(o.value("headings", true)),
+        headingRatio_(o.value("heading_ratio", 1.35)),
+        lists_(o.value("lists", true)),
+        dropBullets_(o.value("drop_bullets", true)),
+        tables_(o.value("tables", true)),
+        tableGap_(o.value("table_gap", 1.5)),
+        dropNoise_(o.value("drop_noise", true)),
+        noiseConf_(o.value("noise_confidence", 45.0)) {
+    if (headingRatio_ <= 1.0)
+      throw PluginError(LISEUR_ERR_INVALID_OPTIONS, "heading_ratio must be above 1");
+    if (tableGap_ <= 0) throw PluginError(LISEUR_ERR_INVALID_OPTIONS, "table_gap must be positive");
+  }
+
+  json adapt(json doc) {
+    if (doc.value("format", "") != "liseur-document/1")
+      throw PluginError(LISEUR_ERR_UNSUPPORTED, "expected a liseur-document/1 document");
+    std::vector<Block> blocks;
+    for (const auto& bj : doc.at("blocks")) blocks.push_back(blockFrom(bj));
+
+    if (dropNoise_)
+      for (auto& b : blocks) cleanNoise(b);
+    std::erase_if(blocks, [](const Block& b) { return b.lines.empty(); });
+
+    // Words as the page writes them elsewhere settle doubtful hyphenations.
+    std::set<std::string> known;
+    for (const auto& b : blocks)
+      for (const auto& l : b.lines)
+        for (const auto& w : l.words) known.insert(core(w.text));
+
+    const double median = medianLineHeight(blocks);
+    std::vector<Block> out;
+    for (auto& b : blocks) {
+      if (b.kind != "text" && b.kind != "heading" && b.kind != "table" && b.kind != "list") {
+        out.push_back(std::move(b));
+        continue;
+      }
+      if (headings_ && b.kind == "text" && median > 0) {
+        if (auto h = splitHeading(b, median)) out.push_back(std::move(*h));
+        if (b.lines.empty()) continue;
+      }
+      std::vector<std::vector<int>> cols;
+      std::vector<std::vector<Cell>> rows;
+      if (tables_ && (b.kind == "text" || b.kind == "table") &&
+          tableRows(b.lines, tableGap_, cols, rows)) {
+        readTable(b, rows, cols);
+      } else if (lists_ && (b.kind == "text" || b.kind == "list") && isList(b)) {
+        makeList(b, known);
+      } else {
+        if (joinHyphens_) joinHyphens(b.lines, known);
+        if (joinLines_) {
+          if (b.kind == "heading")
+            b.lines = {joinAll(b.lines)};
+          else if (b.kind == "text")
+            b.lines = sentenceLines(b.lines);
+        }
+      }
+      refreshBlockBox(b);
+      out.push_back(std::move(b));
+    }
+
+    json blocksJson = json::array();
+    for (std::size_t i = 0; i < out.size(); ++i)
+      blocksJson.push_back(blockJson(out[i], static_cast<int>(i)));
+    doc["blocks"] = std::move(blocksJson);
+    return doc;
+  }
+
+ private:
+  void cleanNoise(Block& b) const {
+    for (auto& l : b.lines) {
+      for (auto& w : l.words) w.text = stripBorders(w.text);
+      std::erase_if(l.words, [&](const Word& w) { return isNoise(w, noiseConf_); });
+      refreshLineBox(l);
+    }
+    std::erase_if(b.lines, [](const Line& l) { return l.words.empty(); });
+  }
+
+  static double medianLineHeight(const std::vector<Block>& blocks) {
+    std::vector<int> hs;
+    for (const auto& b : blocks)
+      for (const auto& l : b.lines)
+        if (int h = lineHeight(l); h > 0) hs.push_back(h);
+    if (hs.size() < 2) return 0;  // one line: nothing to compare with
+    std::sort(hs.begin(), hs.end());
+    return hs[hs.size() / 2];
+  }
+
+  // Leading lines in larger text (at most 3, at most 20 words) become a heading block.
+  std::optional<Block> splitHeading(Block& b, double median) const {
+    std::size_t n = 0, words = 0;
+    while (n < b.lines.size() && n < 3 && lineHeight(b.lines[n]) >= headingRatio_ * median) {
+      words += b.lines[n].words.size();
+      ++n;
+    }
+    if (n == 0 || words > 20) return std::nullopt;
+    if (n == b.lines.size()) {
+      b.kind = "heading";
+      return std::nullopt;
+    }
+    Block h = b;
+    h.kind = "heading";
+    h.lines.assign(b.lines.begin(), b.lines.begin() + n);
+    if (joinLines_) h.lines = {joinAll(h.lines)};
+    refreshBlockBox(h);
+    b.lines.erase(b.lines.begin(), b.lines.begin() + n);
+    return h;
+  }
+
+  static bool isList(const Block& b) {
+    if (b.lines.size() < 2 || markerOf(b.lines.front()) == Marker::kNone) return false;
+    int markers = 0;
+    for (const auto& l : b.lines) markers += markerOf(l) != Marker::kNone;
+    return markers >= 2;
+  }
+
+  void makeList(Block& b, const std::set<std::string>& known) const {
+    std::vector<std::vector<Line>> items;
+    for (auto& l : b.lines) {
+      Marker m = markerOf(l);
+      if (m != Marker::kNone || items.empty()) items.emplace_back();
+      if (m == Marker::kBullet && dropBullets_) {
+        if (kBullets.count(l.words.front().text)) {
+          l.words.erase(l.words.begin());
+        } else {  // glued bullet: cut it off the word
+          auto cps = decode(l.words.front().text);
+          l.words.front().text = encode(std::vector<char32_t>(cps.begin() + 1, cps.end()));
+        }
+      }
+      items.back().push_back(std::move(l));
+    }
+    b.lines.clear();
+    for (auto& item : items) {
+      if (joinHyphens_) joinHyphens(item, known);
+      if (joinLines_)
+        b.lines.push_back(joinAll(item));
+      else
+        b.lines.insert(b.lines.end(), item.begin(), item.end());
+    }
+    std::erase_if(b.lines, [](const Line& l) { return l.words.empty(); });
+    b.kind = "list";
+  }
+
+  // "Nom : Dupont, Classe : CM2." for each row under the header row. English puts the colon
+  // right after the header ("Name: Smith").
+  void readTable(Block& b, const std::vector<std::vector<Cell>>& rows,
+                 const std::vector<std::vector<int>>& cols) const {
+    const bool english = b.lang == "en";
+    const auto& header = rows.front();
+    std::vector<Line> lines;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+      Line line;
+      for (std::size_t c = 0; c < rows[r].size(); ++c) {
+        const Cell& h = header[cols[r - 1][c]];
+        std::vector<Word> head = h.words;
+        if (english) {
+          head.back().text += ":";
+        } else {
+          Word colon;
+          colon.text = ":";
+          colon.lang = head.back().lang;
+          head.push_back(colon);
+        }
+        std::vector<Word> cell = rows[r][c].words;
+        const bool lastCell = c + 1 == rows[r].size();
+        auto& end = cell.back().text;
+        if (!lastCell && !end.empty() && end.back() != ',') end += ",";
+        if (lastCell && !endsSentence(end)) end += ".";
+        line.words.insert(line.words.end(), head.begin(), head.end());
+        line.words.insert(line.words.end(), cell.begin(), cell.end());
+      }
+      Box box;
+      for (const auto& cell : rows[r])
+        for (const auto& w : cell.words) box = unite(box, w.box);
+      line.box = box;
+      lines.push_back(std::move(line));
+    }
+    b.lines = std::move(lines);
+    b.kind = "table";
+  }
+
+  bool joinHyphens_, joinLines_, headings_;
+  double headingRatio_;
+  bool lists_, dropBullets_, tables_;
+  double tableGap_;
+  bool dropNoise_;
+  double noiseConf_;
+};
+
+}  // namespace
+
+LISEUR_PLUGIN_EXPORT(ReadingOrder, "reading-order", "0.1.0")
