@@ -153,6 +153,16 @@ Result<ImageHeader> gifHeader(std::string_view d, const Limits& limits, const st
   return ImageHeader{kGif, static_cast<int>(w), static_cast<int>(h)};
 }
 
+// Under the worker's address-space limit, an image within the pixel limit can still be too big
+// to decode (a 40 Mpx RGBA PNG needs about 600 MiB at its peak). That is the image's size, not
+// corrupt data, and the worker goes on: Leptonica only returned NULL.
+Error outOfMemory(const std::string& what, long long w, long long h) {
+  return makeError(ErrorCode::kImageTooLarge,
+                   fmt::format("{}: image is {}x{} pixels; there is not enough memory to decode it "
+                               "within the OCR worker's memory limit",
+                               what, w, h));
+}
+
 std::string describeFileType(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -302,6 +312,7 @@ Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const st
   if (!header) return header.error();
   auto* bytes = reinterpret_cast<const l_uint8*>(data.data());
   PixPtr pix;
+  errno = 0;  // Leptonica reports a failed allocation only through malloc's errno
   if (header->format == ImageFormat::kJpeg) {
     l_int32 warnings = 0;
     pix.reset(pixReadMemJpeg(bytes, data.size(), 0, 1, &warnings, 0));
@@ -313,10 +324,14 @@ Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const st
   } else {
     pix.reset(pixReadMem(bytes, data.size()));
   }
+  if (!pix && errno == ENOMEM) return outOfMemory(what, header->width, header->height);
   if (!pix) return corrupt(what, header->format, "the data is truncated or undecodable");
   if (auto s = checkSize(pixGetWidth(pix.get()), pixGetHeight(pix.get()), limits, what); !s)
     return s.error();
-  return normaliseImage(pix.get());
+  errno = 0;
+  auto normal = normaliseImage(pix.get());
+  if (!normal && errno == ENOMEM) return outOfMemory(what, header->width, header->height);
+  return normal;
 }
 
 Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits) {

@@ -18,7 +18,8 @@
 // Errors (ErrorCode of core/error.h), each naming the path and what was wrong:
 //   file-not-found, not-a-regular-file (directory, FIFO, device, socket or symlink: says which),
 //   file-unreadable, file-empty, file-too-large (size and limit), image-unknown-format,
-//   image-too-large (size and limit), image-corrupt (truncated or undecodable data).
+//   image-too-large (size and limit; or not enough memory under the process's address-space
+//   limit to decode it), image-corrupt (truncated or undecodable data).
 //
 // Thread-safe: no shared state except Leptonica's message severity, set once (Leptonica's stderr
 // chatter is silenced: errors come back as values). Memory: the file bytes plus the decoded

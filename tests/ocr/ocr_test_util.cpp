@@ -29,12 +29,13 @@ void appendChunk(std::string& png, const char* type, const std::string& data) {
                    crc32(0, reinterpret_cast<const Bytef*>(body.data()), body.size())));
 }
 
-std::string ihdr(uint32_t w, uint32_t h, int bit_depth) {
+std::string ihdr(uint32_t w, uint32_t h, int bit_depth, int color_type = 0) {
   std::string d;
   putBe32(d, w);
   putBe32(d, h);
   d.push_back(static_cast<char>(bit_depth));
-  d.append("\0\0\0\0", 4);  // grey, deflate, adaptive filtering, no interlace
+  d.push_back(static_cast<char>(color_type));
+  d.append("\0\0\0", 3);  // deflate, adaptive filtering, no interlace
   return d;
 }
 
@@ -73,13 +74,15 @@ std::u32string normaliseSpaces(const std::u32string& s) {
 }  // namespace
 
 std::string makePng(long long width, long long height, int bit_depth,
-                    const std::function<void(long long, std::string&)>& row) {
+                    const std::function<void(long long, std::string&)>& row, int color_type) {
   std::string png(kPngSignature, 8);
-  appendChunk(png, "IHDR",
-              ihdr(static_cast<uint32_t>(width), static_cast<uint32_t>(height), bit_depth));
+  appendChunk(
+      png, "IHDR",
+      ihdr(static_cast<uint32_t>(width), static_cast<uint32_t>(height), bit_depth, color_type));
+  const int channels = color_type == 2 ? 3 : color_type == 4 ? 2 : color_type == 6 ? 4 : 1;
   z_stream zs{};
   if (deflateInit(&zs, 6) != Z_OK) throw std::runtime_error("deflateInit");
-  const std::size_t row_bytes = static_cast<std::size_t>((width * bit_depth + 7) / 8);
+  const std::size_t row_bytes = static_cast<std::size_t>((width * bit_depth * channels + 7) / 8);
   std::string line(row_bytes + 1, '\0');  // filter byte 0, then the packed row
   std::string packed(row_bytes, '\0');
   std::string idat;

@@ -15,11 +15,13 @@
 
 namespace liseur::test {
 
-// A PNG of `width` x `height` grey pixels at `bit_depth` (1 or 8). `row(y, bytes)` fills the
-// packed row (already zeroed); nullptr leaves every row zero. Rows are streamed through zlib, so
-// a 20000x20000 image costs a row of memory, not the image.
+// A PNG of `width` x `height` pixels at `bit_depth` (1 or 8) of PNG colour type `color_type`
+// (0 grey, 2 RGB, 4 grey+alpha, 6 RGBA). `row(y, bytes)` fills the packed row (already
+// zeroed); nullptr leaves every row zero. Rows are streamed through zlib, so a 20000x20000
+// image costs a row of memory, not the image.
 std::string makePng(long long width, long long height, int bit_depth,
-                    const std::function<void(long long y, std::string& row)>& row = nullptr);
+                    const std::function<void(long long y, std::string& row)>& row = nullptr,
+                    int color_type = 0);
 
 // A PNG made of the signature, an IHDR claiming width x height (8-bit grey), a tiny IDAT and
 // IEND: 69 bytes.

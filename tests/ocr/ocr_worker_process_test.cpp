@@ -341,5 +341,28 @@ TEST(OcrWorkerProcessLimits, WorksUnderTheSuggestedAddressSpaceLimit) {
   EXPECT_LE(characterErrorRate(expectedText(dialog), r->text()), kMaxCer) << r->text();
 }
 
+// Under a tight address-space limit, an image within the pixel limit can still be too big to
+// decode: a 16384x2400 RGBA PNG needs about 600 MiB. It is refused as image-too-large (not
+// "corrupt"), and the same worker then reads the dialog.
+TEST(OcrWorkerProcessLimits, ImageTooBigForTheMemoryLimitIsRefusedAndTheWorkerGoesOn) {
+  WorkerLimits limits;
+  limits.address_space_mb = 320;
+  WorkerProcess worker({}, limits);
+  ASSERT_TRUE(worker.started()) << worker.startError();
+  TempXdg tmp;
+  const std::string big = tmp.path("wide-rgba.png");
+  writeFile(big, makePng(16384, 2400, 8, nullptr, 6));
+  auto r = worker.run(ocrRequest(1, big));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->terminal.value("code", ""), "image-too-large") << describe(*r);
+  EXPECT_NE(r->terminal.value("message", "").find("not enough memory"), std::string::npos)
+      << r->terminal.dump();
+  const std::string dialog = dataPath("ocr/dialog-en.png");
+  auto d = worker.run(ocrRequest(2, dialog));
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->terminal.value("ev", ""), "done") << describe(*d);
+  EXPECT_LE(characterErrorRate(expectedText(dialog), d->text()), kMaxCer) << d->text();
+}
+
 }  // namespace
 }  // namespace liseur::test
