@@ -67,27 +67,48 @@ PixPtr darkTextOnLight(Pix* grey8) {
 
 float estimateTextHeight(Pix* grey8) {
   if (!grey8 || pixGetDepth(grey8) != 8) return 0;
-  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
   if (w < 4 || h < 4) return 0;
-  Pix* bin = nullptr;
-  // Global Otsu over the whole image: the text/background split of a screen region.
-  if (pixOtsuAdaptiveThreshold(grey8, w, h, 0, 0, 0.1f, nullptr, &bin) != 0 || !bin) return 0;
-  BOXA* boxes = pixConnCompBB(bin, 8);
-  pixDestroy(&bin);
-  if (!boxes) return 0;
-  std::vector<int> heights;
-  const int n = boxaGetCount(boxes);
-  heights.reserve(n);
-  for (int i = 0; i < n; ++i) {
-    l_int32 bx, by, bw, bh;
-    boxaGetBoxGeometry(boxes, i, &bx, &by, &bw, &bh);
-    // Characters: not specks, not lines or frames, not the whole region.
-    if (bh < 4 || bh > h * 0.8 || bw > 4 * bh || bw > w / 2) continue;
-    heights.push_back(bh);
+  // Large images are measured at half size: the median height does not need every pixel.
+  PixPtr small;
+  float factor = 1.0f;
+  Pix* src = grey8;
+  if (double(w) * h > 1.5e6) {
+    small.reset(pixScaleAreaMap2(grey8));
+    if (small) {
+      src = small.get();
+      factor = 0.5f;
+      w = pixGetWidth(src);
+      h = pixGetHeight(src);
+    }
   }
-  boxaDestroy(&boxes);
-  if (heights.size() < 3) return 0;
-  return heightWeightedMedian(std::vector<float>(heights.begin(), heights.end()));
+  // Ink darker and ink lighter than its surroundings (grey top-hats), so that neither a dark
+  // theme nor filled buttons and bars are taken for characters.
+  float best = 0;
+  std::size_t best_n = 0;
+  for (int type : {L_TOPHAT_BLACK, L_TOPHAT_WHITE}) {
+    PixPtr hat(pixTophat(src, 15, 15, type));
+    if (!hat) continue;
+    PixPtr below(pixThresholdToBinary(hat.get(), 40));
+    if (!below) continue;
+    PixPtr ink(pixInvert(nullptr, below.get()));
+    BOXA* boxes = pixConnCompBB(ink.get(), 8);
+    if (!boxes) continue;
+    std::vector<float> heights;
+    const int n = boxaGetCount(boxes);
+    for (int i = 0; i < n; ++i) {
+      l_int32 bx, by, bw, bh;
+      boxaGetBoxGeometry(boxes, i, &bx, &by, &bw, &bh);
+      if (bh < 3 || bh > h * 0.5 || bw > 3 * bh) continue;
+      heights.push_back(static_cast<float>(bh));
+    }
+    boxaDestroy(&boxes);
+    if (heights.size() >= 3 && heights.size() > best_n) {
+      best_n = heights.size();
+      best = heightWeightedMedian(heights);
+    }
+  }
+  return best / factor;
 }
 
 float heightWeightedMedian(std::vector<float> heights) {

@@ -27,8 +27,8 @@ bool hasDarkBackground(Pix* grey8);
 // 8 bpp grey with dark text on a light background: inverted when the background is dark.
 PixPtr darkTextOnLight(Pix* grey8);
 
-// Median height in pixels of the connected components that look like characters in an 8 bpp
-// dark-on-light image; 0 when there are none.
+// Typical character height in pixels of an 8 bpp image of either polarity (height-weighted
+// median of the components that look like characters); 0 when there are none.
 float estimateTextHeight(Pix* grey8);
 
 // Median of component heights, each weighted by its height: specks and dots (photocopies, JPEG
