@@ -355,8 +355,28 @@ Status ConfigStore::set(std::string_view key, std::string_view valueText) {
   Value value;
   if (auto d = parseValueText(key, valueText, &value, "runtime"))
     return makeError(ErrorCode::kConfigInvalid, d->toString());
+  return setValue(key, std::move(value));
+}
+
+Status ConfigStore::setValue(std::string_view key, Value value) {
   const ConfigSchema& schema = ConfigSchema::instance();
   const KeySpec* spec = schema.find(key);
+  if (!spec)
+    return makeError(ErrorCode::kConfigInvalid,
+                     unknownKeyDiagnostic(key, "runtime", {}).toString());
+  if (spec->type == ValueType::kDouble && std::holds_alternative<std::int64_t>(value))
+    value = static_cast<double>(std::get<std::int64_t>(value));
+  std::string suggestion;
+  if (std::string expected = schema.validate(*spec, value, &suggestion); !expected.empty()) {
+    Diagnostic d;
+    d.file = "runtime";
+    d.key = std::string(key);
+    d.message = "invalid value";
+    d.expected = expected;
+    d.found = describeValue(value);
+    d.suggestion = suggestion;
+    return makeError(ErrorCode::kConfigInvalid, d.toString());
+  }
   if (spec->scope == KeyScope::kProfileOnly)
     return makeError(ErrorCode::kInvalidArgument,
                      std::string(key) + " describes a profile file and cannot be set at runtime");

@@ -109,6 +109,10 @@ class ConfigStore {
   // daemon.profile, which switches profile: every file is re-read, and the switch is refused if
   // any has errors.
   Status set(std::string_view key, std::string_view valueText);
+  // The same with a typed value (for example "faster": the daemon computes the new rate). The
+  // value must have the key's type (an int for a double key is accepted) and is checked against
+  // the schema like a typed one.
+  Status setValue(std::string_view key, Value value);
   // Removes one runtime value (no error when it was not set).
   Status unset(std::string_view key);
   void clearRuntime();

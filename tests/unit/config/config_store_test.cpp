@@ -384,3 +384,29 @@ TEST(Config, PluginOptionsAreHandedOverAsJson) {
 
 }  // namespace
 }  // namespace liseur::config
+
+namespace liseur::config {
+namespace {
+
+TEST(ConfigStore, TypedSetForDaemonActions) {
+  test::ConfigTree tree;
+  ConfigStore store(tree.dirs());
+  ASSERT_TRUE(store.reload().applied);
+  ASSERT_TRUE(store.setValue("speech.rate", Value(std::int64_t{200})).ok());
+  EXPECT_EQ(store.current()->getInt("speech.rate"), 200);
+  ASSERT_TRUE(store.setValue("view.line_spacing", Value(std::int64_t{2})).ok());
+  EXPECT_EQ(store.current()->getDouble("view.line_spacing"), 2.0);
+
+  Status tooFast = store.setValue("speech.rate", Value(std::int64_t{460}));
+  ASSERT_FALSE(tooFast.ok());
+  EXPECT_EQ(tooFast.error().message,
+            "runtime: error: speech.rate: invalid value; expected an integer from 80 to 450, "
+            "found 460");
+  Status wrongType = store.setValue("speech.rate", Value(std::string("fast")));
+  ASSERT_FALSE(wrongType.ok());
+  EXPECT_EQ(store.current()->getInt("speech.rate"), 200);
+  EXPECT_FALSE(store.setValue("speech.rat", Value(std::int64_t{200})).ok());
+}
+
+}  // namespace
+}  // namespace liseur::config
