@@ -121,6 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Sample{"cmyk.jpg", 32, {215, 30, 30}, 30}, Sample{"rgb.tif", 32, kRed, 0},
                       Sample{"bilevel-g4.tif", 8, {0, 0, 0}, 0}, Sample{"rgb.bmp", 32, kRed, 0},
                       Sample{"palette.bmp", 0, kRed, 0}, Sample{"palette.gif", 0, kRed, 0},
+                      Sample{"animated.gif", 0, kRed, 0}, Sample{"multipage.tif", 32, kRed, 0},
                       Sample{"rgb.webp", 32, kRed, 0}, Sample{"rgba.webp", 32, kBlue, 0},
                       Sample{"grey.pgm", 8, {50, 50, 50}, 0}, Sample{"rgb.ppm", 32, kRed, 0}),
     [](const auto& info) {

@@ -53,6 +53,12 @@ def main():
     rgb.save(p("rgb.bmp"))
     rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=4).save(p("palette.bmp"))
     rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=4).save(p("palette.gif"))
+    # Several frames / pages: the first one is read.
+    other = halves("RGB", (30, 200, 30), (0, 0, 0))
+    first = rgb.convert("P", palette=Image.Palette.ADAPTIVE, colors=4)
+    first.save(p("animated.gif"), save_all=True, duration=100,
+               append_images=[other.convert("P", palette=Image.Palette.ADAPTIVE, colors=4)])
+    rgb.save(p("multipage.tif"), save_all=True, append_images=[other], compression="tiff_lzw")
     rgb.save(p("rgb.webp"), lossless=True)
     halves("RGBA", (30, 30, 200, 255), (0, 0, 0, 0)).save(p("rgba.webp"), lossless=True)
     grey.save(p("grey.pgm"))
