@@ -5,6 +5,7 @@
 #include "capture/capture.h"
 #include "x11/xvfb_server.h"
 
+#include <X11/Xatom.h>
 #include <X11/Xlib.h>
 #include <X11/extensions/Xrandr.h>
 #include <fmt/format.h>
@@ -332,6 +333,39 @@ TEST_F(CaptureTest, VanishedWindowIsNamed) {
   auto img = cap_->captureWindow(0x7fff123);
   ASSERT_FALSE(img.ok());
   EXPECT_NE(img.error().message.find("0x7fff123"), std::string::npos) << img.error().message;
+}
+
+TEST_F(CaptureTest, ClientSideDecorationShadowIsRemoved) {
+  TestWindow win(server_.display(), 300, 200, 240, 160, 0x123456);
+  ASSERT_TRUE(win.ok());
+  // A GTK client-side-decorated window: 10 px of shadow left and right, 5 above, 15 below.
+  const long extents[4] = {10, 10, 5, 15};
+  XChangeProperty(win.dpy(), win.id(), XInternAtom(win.dpy(), "_GTK_FRAME_EXTENTS", False),
+                  XA_CARDINAL, 32, PropModeReplace, reinterpret_cast<const unsigned char*>(extents),
+                  4);
+  XSync(win.dpy(), False);
+  auto img = cap_->captureWindow(win.id());
+  ASSERT_TRUE(img.ok()) << img.error().message;
+  EXPECT_EQ(img->origin, (Box{310, 205, 220, 140})) << describe(img->origin);
+}
+
+// A server without MIT-SHM (as over ssh -X): automatic capture uses XGetImage, forcing XShm is a
+// clear error.
+TEST(CaptureNoShm, FallsBackToGetImage) {
+  XvfbServer server("640x480x24", {"-extension", "MIT-SHM"});
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto cap = ScreenCapture::open(server.display());
+  ASSERT_TRUE(cap.ok()) << cap.error().message;
+  EXPECT_FALSE((*cap)->shmAvailable());
+  TestWindow win(server.display(), 20, 20, 40, 40, 0x00ff00);
+  ASSERT_TRUE(win.ok());
+  auto img = (*cap)->captureRegion(Box{20, 20, 40, 40});
+  ASSERT_TRUE(img.ok()) << img.error().message;
+  EXPECT_EQ(pixelAt(*img, 5, 5), 0xff00ff00u) << std::hex << pixelAt(*img, 5, 5);
+  (*cap)->setMethod(CaptureMethod::kShm);
+  auto forced = (*cap)->captureRegion(Box{20, 20, 40, 40});
+  ASSERT_FALSE(forced.ok());
+  EXPECT_NE(forced.error().message.find("MIT-SHM"), std::string::npos) << forced.error().message;
 }
 
 TEST(CaptureDepth16, SixteenBitServerIsConverted) {

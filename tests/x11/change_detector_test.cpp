@@ -85,12 +85,17 @@ TEST(WatchTick, UnchangedRegionCostAndChangeDetected) {
   auto cap = ScreenCapture::open(server.display());
   ASSERT_TRUE(cap.ok()) << cap.error().message;
   const Box region{20, 20, 600, 200};
-  // Let the xterm finish drawing: two equal captures in a row.
+  // Let the xterm finish drawing (fonts load, the text arrives later than the window): the
+  // region must stay the same for a full second before ticks are counted.
   ChangeDetector det;
-  ASSERT_TRUE(test::waitUntil([&] {
-    auto img = (*cap)->captureRegion(region);
-    return img.ok() && !det.changed(*img);
-  }));
+  auto stable_since = std::chrono::steady_clock::now();
+  ASSERT_TRUE(test::waitUntil(
+      [&] {
+        auto img = (*cap)->captureRegion(region);
+        if (!img.ok() || det.changed(*img)) stable_since = std::chrono::steady_clock::now();
+        return std::chrono::steady_clock::now() - stable_since > std::chrono::seconds(1);
+      },
+      std::chrono::seconds(30)));
 
   for (CaptureMethod m : {CaptureMethod::kShm, CaptureMethod::kGetImage}) {
     (*cap)->setMethod(m);

@@ -2,6 +2,7 @@
 // GoogleTest and liseur headers before Xlib, which #defines None, Bool and Status.
 #include <gtest/gtest.h>
 
+#include "core/event_loop.h"
 #include "input/hotkeys.h"
 #include "x11/xvfb_server.h"
 
@@ -9,12 +10,14 @@
 #include <X11/Xlib.h>
 #include <X11/keysym.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <cstdio>
 #include <cstdlib>
 
 namespace liseur {
 namespace {
 
+using test::ChildProcess;
 using test::XvfbServer;
 
 TEST(KeySpecParse, AcceptsModifiersAndKeyNames) {
@@ -231,6 +234,24 @@ TEST_F(HotkeysTest, UnknownKeyIsNotGrabbed) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("unknown key name 'Shfit'"), std::string::npos)
       << s.error().message;
+}
+
+// The way the daemon uses it: the connection's fd in the event loop, dispatch() on input.
+TEST_F(HotkeysTest, DrivenByTheDaemonEventLoop) {
+  ASSERT_TRUE(keys_->bind({"Control+Alt+space", "stop"}).ok());
+  EventLoop loop;
+  keys_->setCallback([&](const std::string& action, bool) {
+    fired_.push_back(action);
+    loop.stop();
+  });
+  loop.addFd(keys_->fd(), EPOLLIN, [&](uint32_t) { keys_->dispatch(); });
+  keys_->dispatch();  // events queued while binding
+  const auto guard = loop.addTimer(std::chrono::seconds(10), [&] { loop.stop(); });
+  (void)guard;
+  ChildProcess sender({"xdotool", "key", "ctrl+alt+space"}, server_.display());
+  loop.run();
+  ASSERT_EQ(fired_.size(), 1u) << "no callback within 10 s: " << firedText();
+  EXPECT_EQ(fired_[0], "stop");
 }
 
 TEST(HotkeysOpen, WaylandOnlySessionSaysSoClearly) {

@@ -115,7 +115,7 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::string
   return r;
 }
 
-XvfbServer::XvfbServer(const std::string& screen) {
+XvfbServer::XvfbServer(const std::string& screen, const std::vector<std::string>& extra_args) {
   int fds[2];
   if (pipe(fds) != 0) {
     error_ = "pipe failed";
@@ -129,6 +129,7 @@ XvfbServer::XvfbServer(const std::string& screen) {
     std::vector<std::string> argv{"Xvfb",      "-displayfd", std::to_string(out),
                                   "-screen",   "0",          screen,
                                   "-nolisten", "tcp",        "-noreset"};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     const int null = ::open("/dev/null", O_RDWR);
     dup2(null, 0);
     dup2(null, 1);  // Xvfb's chatter about missing fonts and XKB paths

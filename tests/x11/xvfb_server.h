@@ -44,10 +44,11 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::string
                          std::chrono::seconds timeout = std::chrono::seconds(30));
 
 // Xvfb on a free display number (chosen by the server itself with -displayfd), stopped by the
-// destructor. `screen` is WxHxDEPTH.
+// destructor. `screen` is WxHxDEPTH; `extra_args` go to Xvfb (e.g. -extension MIT-SHM).
 class XvfbServer {
  public:
-  explicit XvfbServer(const std::string& screen = "1280x800x24");
+  explicit XvfbServer(const std::string& screen = "1280x800x24",
+                      const std::vector<std::string>& extra_args = {});
   ~XvfbServer();
   XvfbServer(const XvfbServer&) = delete;
   XvfbServer& operator=(const XvfbServer&) = delete;
