@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
       JobRequest jr;
       jr.kind = kind;
       jr.received_ms = EventLoop::nowMsPrecise();
-      auto path = pathArg(req.args, "path", kind != JobKind::kSay);
+      auto path = pathArg(req.args, "file", kind != JobKind::kSay);
       auto text = stringArg(req.args, "text", kind == JobKind::kSay);
       auto wav = pathArg(req.args, "to_wav", false);
       auto lang = stringArg(req.args, "lang", false);
@@ -166,6 +166,25 @@ int main(int argc, char** argv) {
   server.registerCommand("resume", [&](const IpcRequest&, IpcResponder r) {
     session.resume();
     r.reply();
+  });
+  server.registerCommand("review", [&](const IpcRequest& req, IpcResponder r) {
+    double received = EventLoop::nowMsPrecise();
+    auto action = stringArg(req.args, "action", true);
+    if (!action) return r.fail(action.error());
+    auto out = session.review(*action, received);
+    if (!out) return r.fail(out.error());
+    r.reply(*out);
+  });
+  server.registerCommand("set", [&](const IpcRequest& req, IpcResponder r) {
+    auto key = stringArg(req.args, "key", true);
+    if (!key) return r.fail(key.error());
+    auto it = req.args.find("value");
+    if (it == req.args.end() || !(it->is_string() || it->is_number_integer()))
+      return r.fail(ErrorCode::kInvalidArgument, "missing argument 'value' (a number, or +N / -N)");
+    std::string value = it->is_string() ? it->get<std::string>() : std::to_string(it->get<long>());
+    auto out = session.set(*key, value);
+    if (!out) return r.fail(out.error());
+    r.reply(*out);
   });
   server.registerCommand("status", [&](const IpcRequest&, IpcResponder r) {
     json s = session.status();

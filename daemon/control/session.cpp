@@ -559,6 +559,9 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
                {"audio_ms", std::round(job.samplesWritten * 1000.0 / sampleRate_)}};
   job.finished = true;
   r.document = std::move(job.doc);
+  // What was just read becomes what review commands move through.
+  if (job.req.kind != JobKind::kSay && !r.document.blocks.empty())
+    review_.reset(r.document, opts_.default_lang);
   json body{{"ok", !error},
             {"stopped", stopped},
             {"kind", jobKindName(job.req.kind)},
@@ -604,6 +607,56 @@ void Session::resume() {
   if (Job* job = speakingJob()) emit(*job, "resumed", json::object());
 }
 
+Result<json> Session::review(std::string_view action, double receivedMs) {
+  auto a = reviewActionFromName(action);
+  if (!a) return a.error();
+  ReviewSpeech said = review_.apply(*a);
+  json out{{"text", said.text}, {"lang", said.lang}, {"at_edge", said.at_edge}};
+  if (said.block >= 0) {
+    out["block"] = said.block;
+    out["line"] = said.line;
+    out["word"] = said.word;
+    if (auto box = review_.currentBox()) out["box"] = toJson(*box);
+  }
+  if (!said.text.empty()) {
+    JobRequest jr;
+    jr.kind = JobKind::kSay;
+    jr.text = said.text;
+    jr.lang = said.lang == "en" || said.lang == "fr" ? said.lang : "";
+    jr.received_ms = receivedMs;
+    auto job = submit(std::move(jr), {});
+    if (!job) return job.error();
+    out["job"] = *job;
+  }
+  return out;
+}
+
+Result<json> Session::set(const std::string& key, const std::string& value) {
+  struct Setting {
+    const char* name;
+    int* field;
+    int lo, hi;
+  };
+  const Setting settings[] = {{"rate", &opts_.rate, 80, 450},
+                              {"pitch", &opts_.pitch, 0, 99},
+                              {"volume", &opts_.volume, 0, 200}};
+  for (const auto& s : settings) {
+    if (key != s.name) continue;
+    bool relative = !value.empty() && (value[0] == '+' || value[0] == '-');
+    char* end = nullptr;
+    long v = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0')
+      return makeError(
+          ErrorCode::kInvalidArgument,
+          "set " + key + ": expected a number such as 180, +10 or -10 (got '" + value + "')");
+    long next = relative ? *s.field + v : v;
+    *s.field = static_cast<int>(std::clamp<long>(next, s.lo, s.hi));
+    return json{{key, *s.field}};
+  }
+  return makeError(ErrorCode::kInvalidArgument,
+                   "set: unknown setting '" + key + "' (one of: rate, pitch, volume)");
+}
+
 json Session::status() const {
   auto worker = [](const WorkerClient& w) {
     return json{{"running", w.running()},
@@ -622,6 +675,7 @@ json Session::status() const {
               {"job", speakingId_ ? json(speakingId_) : json(nullptr)},
               {"jobs", jobs},
               {"audio", audio},
+              {"speech", {{"rate", opts_.rate}, {"pitch", opts_.pitch}, {"volume", opts_.volume}}},
               {"workers", {{"ocr", worker(*ocr_)}, {"speech", worker(*speech_)}}}};
 }
 

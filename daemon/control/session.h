@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audio/audio_sink.h"
+#include "control/review.h"
 #include "control/worker_client.h"
 #include "core/event_loop.h"
 #include "document/document.h"
@@ -85,6 +86,13 @@ class Session {
   nlohmann::json status() const;
   void shutdown();
 
+  // Moves the review cursor over the last recognised document and speaks the result (a say job,
+  // which interrupts current speech). Returns what is said and where the cursor is.
+  Result<nlohmann::json> review(std::string_view action, double receivedMs);
+  // Changes a speech setting at run time: key rate|pitch|volume, value absolute ("180") or
+  // relative ("+10", "-10"), clamped to its range. Takes effect at the next utterance sent.
+  Result<nlohmann::json> set(const std::string& key, const std::string& value);
+
   // For tests: the worker clients.
   WorkerClient& ocrWorker() { return *ocr_; }
   WorkerClient& speechWorker() { return *speech_; }
@@ -127,6 +135,7 @@ class Session {
   std::string audioProblem_;
   int sampleRate_ = 22050;
   bool paused_ = false;
+  ReviewCursor review_;
   uint64_t nextJob_ = 1;
   std::map<uint64_t, std::unique_ptr<Job>> jobs_;
   std::deque<uint64_t> ocrQueue_;  // jobs sent to the OCR worker, in order

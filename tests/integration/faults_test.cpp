@@ -18,7 +18,7 @@ using nlohmann::json;
 TEST(Stop, EndsTheReadAndCancelsTheRemainingOcr) {
   DaemonHarness d({"--audio", "paced-null"});  // real-time playback, as with a sound card
   ASSERT_TRUE(d.started()) << d.startProblem();
-  json r = d.request("read", {{"path", dataPath("ocr/multiblock-en.png")}});
+  json r = d.request("read", {{"file", dataPath("ocr/multiblock-en.png")}});
   ASSERT_TRUE(r["ok"]) << r.dump();
   uint64_t job = r["job"];
   std::vector<json> seen;
@@ -37,7 +37,7 @@ TEST(Stop, EndsTheReadAndCancelsTheRemainingOcr) {
   // The daemon reads again at once.
   json again = d.request(
       "read",
-      {{"path", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("a.wav")}, {"wait", true}});
+      {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("a.wav")}, {"wait", true}});
   EXPECT_TRUE(again["ok"]) << again.dump();
 }
 
@@ -47,7 +47,7 @@ TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {
   pid_t ocr = d.workerPid("ocr");
   ASSERT_GT(ocr, 0);
   json r =
-      d.request("read", {{"path", dataPath("ocr/multiblock-en.png")}, {"to_wav", d.path("k.wav")}});
+      d.request("read", {{"file", dataPath("ocr/multiblock-en.png")}, {"to_wav", d.path("k.wav")}});
   ASSERT_TRUE(r["ok"]);
   d.waitEvent("job-started");
   ASSERT_EQ(::kill(ocr, SIGKILL), 0);
@@ -56,7 +56,7 @@ TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {
   EXPECT_EQ(fin["error"]["code"], "worker-crashed") << fin.dump();
   ASSERT_TRUE(d.waitWorkerReady("ocr")) << d.log();
   EXPECT_NE(d.workerPid("ocr"), ocr);
-  json next = d.request("ocr", {{"path", dataPath("ocr/dialog-en.png")}});
+  json next = d.request("ocr", {{"file", dataPath("ocr/dialog-en.png")}});
   ASSERT_TRUE(next["ok"]) << next.dump();
   EXPECT_NE(next["text"].get<std::string>().find("Save"), std::string::npos) << next["text"];
   EXPECT_GE(d.request("status")["workers"]["ocr"]["restarts"].get<int>(), 1);
@@ -133,13 +133,13 @@ TEST(BadInput, EachBadFileGetsAClearErrorAndTheDaemonKeepsServing) {
       {"truncated.png", "image-corrupt"}, {"huge-header.png", "image-too-large"},
   };
   for (const auto& c : cases) {
-    json r = d.request("ocr", {{"path", dir + "/" + c.name}}, std::chrono::milliseconds(30000));
+    json r = d.request("ocr", {{"file", dir + "/" + c.name}}, std::chrono::milliseconds(30000));
     EXPECT_FALSE(r["ok"]) << c.name << ": " << r.dump();
     EXPECT_EQ(r["error"]["code"], c.code) << c.name << ": " << r.dump();
     EXPECT_FALSE(r["error"]["message"].get<std::string>().empty()) << c.name;
   }
   EXPECT_TRUE(d.alive());
-  json ok = d.request("ocr", {{"path", dataPath("ocr/dialog-en.png")}});
+  json ok = d.request("ocr", {{"file", dataPath("ocr/dialog-en.png")}});
   EXPECT_TRUE(ok["ok"]) << ok.dump();
 }
 
@@ -148,11 +148,11 @@ TEST(BadInput, BadRequestsGetErrorsNamingTheProblem) {
   ASSERT_TRUE(d.started()) << d.startProblem();
   json r = d.request("fly");
   EXPECT_EQ(r["error"]["code"], "unknown-command") << r.dump();
-  r = d.request("read", {{"path", "relative.png"}});
+  r = d.request("read", {{"file", "relative.png"}});
   EXPECT_EQ(r["error"]["code"], "invalid-argument") << r.dump();
   EXPECT_NE(r["error"]["message"].get<std::string>().find("absolute"), std::string::npos)
       << r.dump();
-  r = d.request("read", {{"path", 42}});
+  r = d.request("read", {{"file", 42}});
   EXPECT_EQ(r["error"]["code"], "invalid-argument") << r.dump();
   r = d.request("say", {{"text", "bonjour"}, {"lang", "de"}});
   EXPECT_EQ(r["error"]["code"], "invalid-argument") << r.dump();

@@ -25,9 +25,9 @@ TEST(Read, WavIsNonSilentAndGrowsWithTheText) {
   ASSERT_TRUE(d.started()) << d.startProblem();
   json small = d.request(
       "read",
-      {{"path", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("small.wav")}, {"wait", true}});
+      {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("small.wav")}, {"wait", true}});
   ASSERT_TRUE(small["ok"]) << small.dump() << d.log();
-  json large = d.request("read", {{"path", dataPath("ocr/multiblock-en.png")},
+  json large = d.request("read", {{"file", dataPath("ocr/multiblock-en.png")},
                                   {"to_wav", d.path("large.wav")},
                                   {"wait", true}});
   ASSERT_TRUE(large["ok"]) << large.dump() << d.log();
@@ -49,7 +49,7 @@ TEST(Read, TheFirstBlockIsSpokenBeforeTheLastIsRecognised) {
   DaemonHarness d;
   ASSERT_TRUE(d.started()) << d.startProblem();
   json r =
-      d.request("read", {{"path", dataPath("ocr/multiblock-en.png")}, {"to_wav", d.path("s.wav")}});
+      d.request("read", {{"file", dataPath("ocr/multiblock-en.png")}, {"to_wav", d.path("s.wav")}});
   ASSERT_TRUE(r["ok"]) << r.dump();
   uint64_t job = r["job"];
   auto evs = d.eventsUntilFinished(job);
@@ -72,7 +72,7 @@ TEST(Read, WordEventsCarryTheWordAndItsBoxInTheImage) {
   DaemonHarness d;
   ASSERT_TRUE(d.started()) << d.startProblem();
   json r =
-      d.request("read", {{"path", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("w.wav")}});
+      d.request("read", {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("w.wav")}});
   ASSERT_TRUE(r["ok"]) << r.dump();
   auto evs = d.eventsUntilFinished(r["job"]);
   std::vector<std::string> words;
@@ -98,7 +98,7 @@ TEST(Read, WaitTimingsArePlausible) {
   ASSERT_TRUE(d.started()) << d.startProblem();
   json r = d.request(
       "read",
-      {{"path", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("t.wav")}, {"wait", true}});
+      {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("t.wav")}, {"wait", true}});
   ASSERT_TRUE(r["ok"]) << r.dump();
   const json& t = r["timings"];
   ASSERT_TRUE(t["first_audio_ms"].is_number()) << t.dump();
@@ -110,7 +110,7 @@ TEST(Read, WaitTimingsArePlausible) {
 TEST(Ocr, ReturnsTheTextInReadingOrderAndTheDocument) {
   DaemonHarness d;
   ASSERT_TRUE(d.started()) << d.startProblem();
-  json r = d.request("ocr", {{"path", dataPath("ocr/multiblock-en.png")}});
+  json r = d.request("ocr", {{"file", dataPath("ocr/multiblock-en.png")}});
   ASSERT_TRUE(r["ok"]) << r.dump();
   std::string text = r["text"];
   auto pos = [&](const char* s) { return text.find(s); };

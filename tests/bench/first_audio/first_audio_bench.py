@@ -104,7 +104,7 @@ class Daemon:
     def read(self, img, wav):
         """(daemon first_audio_ms, client wall ms to the first-audio event, ocr_ms)."""
         t0 = time.perf_counter()
-        rid = self.send('read', {'path': img, 'to_wav': wav})
+        rid = self.send('read', {'file': img, 'to_wav': wav})
         job = None
         wall = None
         while True:

@@ -1,0 +1,82 @@
+// ReviewCursor: moving through the last recognised document by block, line, word and character,
+// and what to say for each move (the word, the line, its spelling, where-am-I). Pure logic over a
+// Document: no I/O, no threads; the Session speaks what it returns.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "document/document.h"
+
+namespace liseur {
+
+enum class ReviewAction {
+  kNextBlock,
+  kPrevBlock,
+  kNextLine,
+  kPrevLine,
+  kNextWord,
+  kPrevWord,
+  kNextChar,
+  kPrevChar,
+  kCurrentLine,
+  kCurrentWord,
+  kCurrentChar,
+  kSpell,
+  kSpellPhonetic,
+  kRepeat,
+  kSayAll,
+  kWhere,
+  kFirst,
+  kLast,
+};
+
+// Parses "next-line", "spell", ... ; errors name the action and list the valid ones.
+Result<ReviewAction> reviewActionFromName(std::string_view name);
+
+struct ReviewSpeech {
+  std::string text;      // what to say
+  std::string lang;      // "fr" / "en"
+  bool at_edge = false;  // the move hit the start or end: nothing moved (text says so)
+  // The document word the text is about (for the highlight and "click where the word is").
+  int block = -1, line = -1, word = -1;
+};
+
+class ReviewCursor {
+ public:
+  // Starts at the first word of the document; `uiLang` is the language of the cursor's own
+  // messages ("fin du texte", "ligne 2 sur 5").
+  void reset(Document doc, std::string uiLang);
+  bool empty() const;
+  const Document& document() const { return doc_; }
+
+  // Moves and returns what to say. kSayAll returns the text from the cursor to the end.
+  ReviewSpeech apply(ReviewAction action);
+
+  int block() const { return block_; }
+  int line() const { return line_; }
+  int word() const { return word_; }
+  // The current word's box in the source image, when there is one.
+  std::optional<Box> currentBox() const;
+
+ private:
+  const Line* currentLine() const;
+  const Word* currentWord() const;
+  std::string langHere() const;
+  bool step(int dir, int level);  // level 0 block, 1 line, 2 word; crosses containers
+  ReviewSpeech say(std::string text, bool edge = false) const;
+
+  Document doc_;
+  std::string uiLang_ = "fr";
+  int block_ = 0, line_ = 0, word_ = 0, char_ = 0;
+  ReviewSpeech last_;
+};
+
+// Spelling of a word with letter names in its language ("é" -> "e accent aigu" in French),
+// letters separated so each is heard; phonetic=true uses "A comme Anatole" (French) or the NATO
+// alphabet (English).
+std::string spellWord(std::string_view word, std::string_view lang, bool phonetic);
+
+}  // namespace liseur
