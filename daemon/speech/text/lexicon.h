@@ -24,8 +24,8 @@
 //   "numéro 5", "5€" -> "5 euros").
 // - When FROM ends with '.' and the match ends the text, the '.' is kept after TO so the
 //   sentence still ends ("..., etc." -> "..., et cetera.").
-// - The longest FROM matching at a place wins. FROM appears once per file and case mode; a
-//   duplicate is an error naming both lines.
+// - The longest FROM matching at a place wins. FROM appears once per file with the same flags;
+//   a duplicate is an error naming both lines.
 //
 // Shipped lexicons live in dataDir()/voices/lexicon-<lang>.txt; the user's own
 // userConfigDir()/lexicon-<lang>.txt ($XDG_CONFIG_HOME/liseur/) overrides them entry by entry
@@ -70,8 +70,8 @@ class Lexicon {
   // file-too-large, config-invalid.
   static Result<Lexicon> load(const std::string& path);
 
-  // Entries of `user` replace entries of this lexicon with the same FROM and case mode, and
-  // new ones are added.
+  // Entries of `user` replace entries of this lexicon with the same FROM and flags, and new
+  // ones are added; for the same FROM with other flags, the user's is tried first.
   void overrideWith(const Lexicon& user);
 
   // The longest entry that matches `text` at byte `pos` with the whole-word and number rules

@@ -165,6 +165,11 @@ bool isClauseMark(char32_t c) {
 // A space after an abbreviation or after a number: cutting there separates "M." from "Dupont"
 // or "3" from "ans".
 bool protectedSpace(std::string_view s, std::size_t space, std::size_t floor) {
+  // French spacing puts a space before ";:!?" and "»": the mark belongs to what comes before.
+  const char32_t next = cpAt(s, skipSpace(s, space, s.size()));
+  if (next == U';' || next == U':' || next == U'!' || next == U'?' || next == 0x00BB ||
+      next == U')' || next == 0x2026)
+    return true;
   const std::size_t t = tokenStart(s, space, floor);
   std::string_view token = s.substr(t, space - t);
   if (token.empty()) return false;

@@ -13,7 +13,8 @@
 //  2. then, in a sentence longer than maxBytes, at the last clause mark (',' ';' ':' '—' '–'
 //     followed by a space) that leaves the chunk within maxBytes;
 //  3. else at the last space within maxBytes, preferring one that does not follow an
-//     abbreviation or a number ("M. Dupont", "3 ans" stay together);
+//     abbreviation or a number ("M. Dupont", "3 ans" stay together) nor precede a mark that
+//     French spacing detaches ("exercices ;", "Viens !", "oui »");
 //  4. never inside a word, except a single word longer than maxBytes, which is cut at the last
 //     whole UTF-8 character that fits.
 // Chunks are returned in order as byte ranges of `text`, without leading or trailing white space,

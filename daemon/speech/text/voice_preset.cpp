@@ -1,9 +1,11 @@
 #include "speech/text/voice_preset.h"
 
 #include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -128,7 +130,16 @@ class PresetParser {
     }
   }
 
-  const std::vector<std::string>& errors() const { return errors_; }
+  // In file order (toml++ walks keys in name order); a missing key (line 0) last.
+  std::vector<std::string> errors() const {
+    std::vector<std::pair<int, std::string>> sorted = errors_;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return (a.first == 0 ? INT_MAX : a.first) < (b.first == 0 ? INT_MAX : b.first);
+    });
+    std::vector<std::string> out;
+    for (auto& [line, msg] : sorted) out.push_back(std::move(msg));
+    return out;
+  }
 
  private:
   void error(int line, const std::string& key, const std::string& what, const std::string& expected,
@@ -137,7 +148,7 @@ class PresetParser {
                                : fmt::format("{}: {}: {}", file_, key, what);
     if (!expected.empty()) msg += "; expected " + expected;
     if (!found.empty()) msg += ", found " + found;
-    errors_.push_back(std::move(msg));
+    errors_.emplace_back(line, std::move(msg));
   }
 
   template <typename Check>
@@ -170,7 +181,7 @@ class PresetParser {
   const std::string& file_;
   VoicePreset& out_;
   std::vector<std::string> seen_;
-  std::vector<std::string> errors_;
+  std::vector<std::pair<int, std::string>> errors_;
 };
 
 std::string joinLines(const std::vector<std::string>& lines) {
@@ -233,8 +244,8 @@ Result<VoicePreset> parseVoicePreset(std::string_view tomlText, const std::strin
     toml::table table = toml::parse(tomlText, file);
     PresetParser parser(file, preset);
     parser.run(table);
-    if (!parser.errors().empty())
-      return Result<VoicePreset>::fail(ErrorCode::kConfigInvalid, joinLines(parser.errors()));
+    if (const std::vector<std::string> errors = parser.errors(); !errors.empty())
+      return Result<VoicePreset>::fail(ErrorCode::kConfigInvalid, joinLines(errors));
   } catch (const toml::parse_error& e) {
     return Result<VoicePreset>::fail(
         ErrorCode::kConfigInvalid,

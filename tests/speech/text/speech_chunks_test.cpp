@@ -79,6 +79,8 @@ TEST(SplitForSpeech, LongSentencesCutAtClausesThenSpaces) {
            {"Un deux trois quatre cinq six", "sept huit neuf dix."}},
           {"Il est venu hier avec M. Dupont chez nous.",
            {"Il est venu hier avec", "M. Dupont chez nous."}},  // not "...avec M." + "Dupont..."
+          {"Ils font tous leurs exercices ; voir la fiche.",
+           {"Ils font tous leurs", "exercices ; voir la fiche."}},  // ";" stays with "exercices"
           {"Nous avons vu hier soir 12 chats noirs.",
            {"Nous avons vu hier soir", "12 chats noirs."}},  // not "...soir 12" + "chats..."
           {"Il faut exactement 3 pommes pour 12 tartes.",

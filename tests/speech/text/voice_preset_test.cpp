@@ -84,6 +84,24 @@ TEST(VoicePreset, ErrorsNameFileLineAndKey) {
   }
 }
 
+TEST(VoicePreset, SeveralErrorsAreAllReportedInFileOrder) {
+  auto p = parseVoicePreset(
+      "zzz = 1\nlanguage = \"fr\"\nstyle = \"child\"\nvoice = 3\nvariant = \"\"\nrate = 1\n",
+      "/v/p.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message,
+            "/v/p.toml:1: zzz: unknown key; expected description, language, style, preferred, "
+            "voice, variant, rate, pitch, volume, word_gap, punctuation\n"
+            "/v/p.toml:4: voice: wrong type; expected an espeak-ng voice name such as \"fr\" or "
+            "\"en-gb\" (letters, digits, -_/), found 3 (an integer)\n"
+            "/v/p.toml:6: rate: value out of range; expected an integer from 80 to 450, found 1 "
+            "(an integer)\n"
+            "/v/p.toml: pitch: missing key\n"
+            "/v/p.toml: volume: missing key\n"
+            "/v/p.toml: word_gap: missing key\n"
+            "/v/p.toml: punctuation: missing key");
+}
+
 TEST(VoicePreset, DirectoryLoadReportsEveryBadFile) {
   test::TempXdg xdg;
   const std::string dir = xdg.path("voices");
