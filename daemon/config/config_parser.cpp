@@ -364,18 +364,8 @@ ParsedLayer parseLayerText(std::string_view text, const std::string& file, Layer
     out.diagnostics.push_back(std::move(d));
     return out;
   }
-  if (auto bad = checkTomlInput(text)) {
-    Diagnostic d;
-    d.file = file;
-    d.line = bad->line;
-    d.column = bad->column;
-    d.message = "TOML syntax error: " + bad->message;
-    d.expected = "valid TOML (key = value lines under [section] headers)";
-    out.diagnostics.push_back(std::move(d));
-    return out;
-  }
   try {
-    toml::table table = toml::parse(text, file);
+    toml::table table = parseToml(text, file);
     LayerParser(out).walk(table, "");
     // toml++ tables iterate in key order; people read a report in file order.
     std::stable_sort(out.diagnostics.begin(), out.diagnostics.end(),

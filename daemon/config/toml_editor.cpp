@@ -53,7 +53,7 @@ std::string trim(std::string_view s) {
 
 bool sameAsIntended(const std::string& candidate, const toml::table& intended) {
   try {
-    return toml::parse(candidate) == intended;
+    return parseToml(candidate) == intended;
   } catch (const toml::parse_error&) {
     return false;
   }
@@ -70,15 +70,11 @@ Result<std::string> setTomlValue(std::string_view text, std::string_view key, co
   const std::string section = keyStr.substr(0, dot);
   const std::string leaf = keyStr.substr(dot + 1);
   const std::string literal = formatValueToml(value);
-  if (auto bad = checkTomlInput(text))
-    return Result<std::string>::fail(
-        ErrorCode::kConfigInvalid,
-        "the file is not valid TOML (line " + std::to_string(bad->line) + "): " + bad->message);
   try {
-    toml::table doc = toml::parse(text);
+    toml::table doc = parseToml(text);
     // The document as it must read after the edit, built from a parsed one-line snippet so the
     // node has exactly the type the literal spells.
-    toml::table snippet = toml::parse("v = " + literal);
+    toml::table snippet = parseToml("v = " + literal);
     toml::table intended = doc;
     {
       toml::table* parent = &intended;

@@ -2,12 +2,41 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace liseur::config {
 namespace {
 
+constexpr char32_t kSwapBase = 0xF0000;  // Supplementary Private Use Area-A
+
+// The code points toml++ 3.3's is_non_ascii_horizontal_whitespace() has no answer for: it
+// splits U+00A0..U+FEFF into blocks of 0x3FA, rules out the blocks flagged in a mask, answers
+// U+00A0, U+3000, U+FEFF and blocks 5 and 7 explicitly, and is "unreachable" for the rest.
+bool isUnsafe(char32_t c) {
+  if (c <= 0xA0 || c >= 0xFEFF || c == 0x3000) return false;
+  const auto block = (static_cast<std::uint64_t>(c) - 0xA0) / 0x3FA;
+  if ((0x7FFFFFFFFFFFF75Eull >> block) & 1u) return false;
+  return block != 5 && block != 7;
+}
+
+const std::vector<char32_t>& unsafeCodePoints() {
+  static const std::vector<char32_t> list = [] {
+    std::vector<char32_t> v;
+    for (char32_t c = 0xA1; c < 0xFEFF; ++c)
+      if (isUnsafe(c)) v.push_back(c);
+    return v;
+  }();
+  return list;
+}
+
+bool isSwapped(char32_t c) {
+  return c >= kSwapBase && c < kSwapBase + unsafeCodePoints().size();
+}
+
 // Decodes one UTF-8 sequence at `i`; returns its length, or 0 when invalid (overlong forms,
 // surrogates and values above U+10FFFF included).
-std::size_t decode(std::string_view s, std::size_t i, char32_t* cp) {
+std::size_t decodeOne(std::string_view s, std::size_t i, char32_t* cp) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) {
     *cp = b0;
@@ -39,126 +68,135 @@ std::size_t decode(std::string_view s, std::size_t i, char32_t* cp) {
   return n;
 }
 
-enum class State { kNormal, kComment, kBasic, kLiteral, kMlBasic, kMlLiteral };
+void appendUtf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+// Maps code points with `f` (which returns the same code point to keep it); invalid bytes are
+// copied as they are. Returns false (and leaves `out` unspecified) when nothing changed.
+template <typename F>
+bool mapCodePoints(std::string_view s, std::string& out, F f) {
+  bool changed = false;
+  out.clear();
+  out.reserve(s.size() + 8);
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t c = 0;
+    std::size_t n = decodeOne(s, i, &c);
+    if (n == 0) {
+      out += s[i++];
+      continue;
+    }
+    char32_t m = f(c);
+    if (m != c) {
+      changed = true;
+      appendUtf8(out, m);
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return changed;
+}
+
+std::string swapIn(std::string_view s) {
+  std::string out;
+  const auto& list = unsafeCodePoints();
+  if (!mapCodePoints(s, out, [&](char32_t c) {
+        if (!isUnsafe(c)) return c;
+        auto it = std::lower_bound(list.begin(), list.end(), c);
+        return static_cast<char32_t>(kSwapBase + (it - list.begin()));
+      }))
+    return std::string(s);
+  return out;
+}
+
+std::string swapOut(std::string_view s) {
+  std::string out;
+  if (!mapCodePoints(
+          s, out, [](char32_t c) { return isSwapped(c) ? unsafeCodePoints()[c - kSwapBase] : c; }))
+    return std::string(s);
+  return out;
+}
+
+bool hasSwapped(std::string_view s) {
+  std::string out;
+  return mapCodePoints(s, out, [](char32_t c) { return isSwapped(c) ? char32_t{0} : c; });
+}
+
+void swapOutTree(toml::node& node) {
+  if (toml::table* table = node.as_table()) {
+    std::vector<std::string> renamed;
+    for (auto&& [k, v] : *table) {
+      swapOutTree(v);
+      if (hasSwapped(k.str())) renamed.emplace_back(k.str());
+    }
+    for (const auto& old : renamed) {
+      auto it = table->find(old);
+      toml::key key(swapOut(old), it->first.source());
+      it->second.visit([&](auto&& value) { table->insert(key, std::move(value)); });
+      table->erase(old);
+    }
+  } else if (toml::array* array = node.as_array()) {
+    for (auto& item : *array) swapOutTree(item);
+  } else if (auto* str = node.as_string()) {
+    if (hasSwapped(str->get())) str->get() = swapOut(str->get());
+  }
+}
 
 }  // namespace
 
 std::optional<TomlGuardError> checkTomlInput(std::string_view s) {
-  State state = State::kNormal;
   int line = 1, column = 1;
-  // After a line-ending backslash in a multi-line basic string, whitespace is skipped and the
-  // next character must not be non-ASCII (see the header).
-  bool trimming = false;
-  std::size_t i = 0;
-  auto startsWith = [&](std::size_t at, std::string_view what) {
-    return s.substr(at, what.size()) == what;
-  };
-  while (i < s.size()) {
-    char32_t cp = 0;
-    const std::size_t n = decode(s, i, &cp);
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t c = 0;
+    std::size_t n = decodeOne(s, i, &c);
     if (n == 0) return TomlGuardError{line, column, "invalid UTF-8"};
-    std::size_t advance = n;
-    if (trimming) {
-      if (cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n') {
-        // still skipping
-      } else {
-        trimming = false;
-        if (cp >= 0x80)
-          return TomlGuardError{
-              line, column,
-              fmt::format("character U+{:04X} right after a line-ending backslash is not "
-                          "supported: join the lines or start the line with a space and an "
-                          "ASCII character",
-                          static_cast<std::uint32_t>(cp))};
-      }
+    if (isSwapped(c))
+      return TomlGuardError{line, column,
+                            fmt::format("private-use character U+{:05X} is not supported",
+                                        static_cast<std::uint32_t>(c))};
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
     }
-    switch (state) {
-      case State::kNormal:
-        if (cp == '#') {
-          state = State::kComment;
-        } else if (cp == '"') {
-          state = startsWith(i, "\"\"\"") ? State::kMlBasic : State::kBasic;
-          if (state == State::kMlBasic) advance = 3;
-        } else if (cp == '\'') {
-          state = startsWith(i, "'''") ? State::kMlLiteral : State::kLiteral;
-          if (state == State::kMlLiteral) advance = 3;
-        } else if (cp >= 0x80) {
-          return TomlGuardError{
-              line, column,
-              fmt::format("character U+{:04X} outside a quoted string or a comment (keys and "
-                          "values other than strings are ASCII; put text in quotes)",
-                          static_cast<std::uint32_t>(cp))};
-        }
-        break;
-      case State::kComment:
-        if (cp == '\n') state = State::kNormal;
-        break;
-      case State::kBasic:
-        if (cp == '\\' && i + 1 < s.size()) {
-          // Skip the escaped character so that \" does not end the string.
-          char32_t next = 0;
-          std::size_t m = decode(s, i + 1, &next);
-          if (m == 0) return TomlGuardError{line, column + 1, "invalid UTF-8"};
-          advance = 1 + m;
-        } else if (cp == '"' || cp == '\n') {
-          state = State::kNormal;
-        }
-        break;
-      case State::kLiteral:
-        if (cp == '\'' || cp == '\n') state = State::kNormal;
-        break;
-      case State::kMlBasic:
-        if (cp == '\\') {
-          std::size_t j = i + 1;
-          while (j < s.size() && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r')) ++j;
-          if (j < s.size() && s[j] == '\n') {
-            trimming = true;
-          } else if (i + 1 < s.size()) {
-            // An escape: skip the escaped character so that \" does not end the string.
-            char32_t next = 0;
-            std::size_t m = decode(s, i + 1, &next);
-            if (m == 0) return TomlGuardError{line, column + 1, "invalid UTF-8"};
-            advance = 1 + m;
-          }
-        } else if (startsWith(i, "\"\"\"")) {
-          advance = 3;
-          // Up to two more quotes belong to the string's content.
-          std::size_t extra = 0;
-          while (extra < 2 && i + advance < s.size() && s[i + advance] == '"') {
-            ++advance;
-            ++extra;
-          }
-          state = State::kNormal;
-        }
-        break;
-      case State::kMlLiteral:
-        if (startsWith(i, "'''")) {
-          advance = 3;
-          std::size_t extra = 0;
-          while (extra < 2 && i + advance < s.size() && s[i + advance] == '\'') {
-            ++advance;
-            ++extra;
-          }
-          state = State::kNormal;
-        }
-        break;
-    }
-    // Position bookkeeping: `advance` bytes; all but multi-byte characters are one column.
-    for (std::size_t k = 0; k < advance;) {
-      char32_t c = 0;
-      std::size_t m = decode(s, i + k, &c);
-      if (m == 0) m = 1;
-      if (c == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-      k += m;
-    }
-    i += advance;
+    i += n;
   }
   return std::nullopt;
+}
+
+toml::table parseToml(std::string_view text, std::string_view sourcePath) {
+  if (auto bad = checkTomlInput(text))
+    throw toml::parse_error(
+        bad->message.c_str(),
+        toml::source_position{static_cast<toml::source_index>(bad->line),
+                              static_cast<toml::source_index>(bad->column)},
+        sourcePath.empty() ? nullptr : std::make_shared<const std::string>(sourcePath));
+  const std::string swapped = swapIn(text);
+  if (swapped.size() == text.size() && swapped == text) return toml::parse(text, sourcePath);
+  try {
+    toml::table table = toml::parse(swapped, sourcePath);
+    swapOutTree(table);
+    return table;
+  } catch (const toml::parse_error& e) {
+    // parse_error copies the text (it is a std::runtime_error).
+    throw toml::parse_error(swapOut(e.description()).c_str(), e.source());
+  }
 }
 
 }  // namespace liseur::config
