@@ -104,8 +104,8 @@ int runRead(const Cli& cli) {
     args["to_wav"] = absolute(cli.to_wav);
   } else {
     auto status = (*c)->request("status", json::object(), kQuick);
-    if (status && status->contains("audio") && (*status)["audio"].is_object() &&
-        (*status)["audio"].value("available", true) == false) {
+    if (status && status->contains("audio") &&
+        !liseur::boolField((*status)["audio"], "available", true)) {
       std::string path = defaultWavPath();
       std::cerr << "liseur: no sound device; writing speech to " << path << std::endl;
       args["to_wav"] = path;
@@ -134,9 +134,10 @@ int runOcr(const Cli& cli) {
   auto reply = (*c)->request("ocr", args, kForever);
   if (!reply) return fail(reply.error());
   if (cli.json_out) {
-    std::cout << dump(reply->value("document", json::object()), 2) << "\n";
+    auto doc = reply->find("document");
+    std::cout << dump(doc != reply->end() ? *doc : json::object(), 2) << "\n";
   } else {
-    std::string text = reply->value("text", std::string());
+    std::string text = liseur::stringField(*reply, "text");
     std::cout << text;
     if (!text.empty() && text.back() != '\n') std::cout << "\n";
   }

@@ -150,8 +150,8 @@ Error errorFromReply(const nlohmann::json& reply) {
   const nlohmann::json* e = reply.contains("error") ? &reply["error"] : nullptr;
   if (!e || !e->is_object())
     return Error{ErrorCode::kInternal, "the daemon sent a failure without an error"};
-  std::string code = e->value("code", std::string("internal"));
-  std::string message = e->value("message", std::string());
+  std::string code = stringField(*e, "code", "internal");
+  std::string message = stringField(*e, "message");
   return Error{errorCodeFromName(code), message.empty() ? code : message};
 }
 
@@ -260,11 +260,12 @@ Status IpcClient::hello(const std::string& name) {
                        std::chrono::seconds(30));
   if (!reply) return reply.error();
   hello_ = std::move(reply.value());
-  if (hello_.value("protocol", 0) != kIpcProtocolVersion)
-    return makeError(ErrorCode::kProtocolVersion,
-                     "the daemon answered hello with protocol " +
-                         hello_.value("protocol", nlohmann::json()).dump() + ", expected " +
-                         std::to_string(kIpcProtocolVersion));
+  if (intField(hello_, "protocol", 0) != kIpcProtocolVersion)
+    return makeError(
+        ErrorCode::kProtocolVersion,
+        "the daemon answered hello with protocol " +
+            (hello_.contains("protocol") ? hello_["protocol"] : nlohmann::json()).dump() +
+            ", expected " + std::to_string(kIpcProtocolVersion));
   return okStatus();
 }
 
@@ -352,7 +353,8 @@ Result<nlohmann::json> IpcClient::request(const std::string& cmd, const nlohmann
       if (!m) break;
       if (m->contains("event")) continue;
       auto rid = m->find("id");
-      if (rid != m->end() && rid->is_null() && !m->value("ok", true)) return errorFromReply(*m);
+      if (rid != m->end() && rid->is_null() && !boolField(*m, "ok", true))
+        return errorFromReply(*m);
     }
     return st.error();
   }
@@ -374,9 +376,9 @@ Result<nlohmann::json> IpcClient::request(const std::string& cmd, const nlohmann
     bool ours = rid != j.end() && rid->is_number_integer() && rid->get<int64_t>() == id;
     // An error with a null id answers a line the daemon could not attribute (too long, too many
     // clients): it concerns this connection, so it is ours.
-    bool connection_error = rid != j.end() && rid->is_null() && !j.value("ok", true);
+    bool connection_error = rid != j.end() && rid->is_null() && !boolField(j, "ok", true);
     if (!ours && !connection_error) continue;  // a late reply to an earlier, abandoned request
-    if (j.value("ok", false) == true) return std::move(j);
+    if (boolField(j, "ok", false)) return std::move(j);
     return errorFromReply(j);
   }
 }
@@ -397,7 +399,7 @@ Result<nlohmann::json> IpcClient::readEvent(std::chrono::milliseconds timeout) {
       return m.error();
     }
     if (m->contains("event")) return std::move(m.value());
-    if (m->value("ok", true) == false && m->contains("id") && (*m)["id"].is_null())
+    if (!boolField(*m, "ok", true) && m->contains("id") && (*m)["id"].is_null())
       return errorFromReply(*m);
   }
 }

@@ -198,4 +198,22 @@ nlohmann::json makeEvent(std::string_view name, const nlohmann::json& fields) {
   return e;
 }
 
+bool boolField(const nlohmann::json& obj, const char* key, bool fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+std::string stringField(const nlohmann::json& obj, const char* key, std::string fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+int64_t intField(const nlohmann::json& obj, const char* key, int64_t fallback) {
+  if (!obj.is_object()) return fallback;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+
 }  // namespace liseur

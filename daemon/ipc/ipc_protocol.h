@@ -52,4 +52,10 @@ nlohmann::json makeErrorReply(const int64_t* id, const Error& error);
 // {"event":name, ...fields}
 nlohmann::json makeEvent(std::string_view name, const nlohmann::json& fields);
 
+// Reading fields of a received message without exceptions: the fallback when `obj` is not an
+// object, lacks `key`, or holds another type there.
+bool boolField(const nlohmann::json& obj, const char* key, bool fallback);
+std::string stringField(const nlohmann::json& obj, const char* key, std::string fallback = {});
+int64_t intField(const nlohmann::json& obj, const char* key, int64_t fallback);
+
 }  // namespace liseur

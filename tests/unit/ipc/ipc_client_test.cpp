@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -137,6 +140,64 @@ TEST_F(IpcClientTest, BusyIsReportedEvenWhenTheDaemonHungUpBeforeTheRequest) {
   auto r = c->request("hello", {{"protocol", 1}}, kGenerous);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kBusy) << r.error().message;
+}
+
+// A "daemon" that answers each request line with the next canned line, whatever it is.
+TEST_F(IpcClientTest, HostileRepliesBecomeErrorsNotExceptions) {
+  std::string path = xdg_.path("hostile.sock");
+  int lfd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, path.c_str());
+  ASSERT_EQ(::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(lfd, 1), 0);
+  const std::vector<std::string> answers = {
+      R"({"id":1,"ok":"yes"})",
+      R"({"id":2,"ok":false,"error":{"code":5,"message":["x"]}})",
+      R"({"id":3,"ok":false,"error":"file-not-found"})",
+      R"([1,2])",
+      R"({"event":"word","t_ms":"soon"})"
+      "\n"
+      R"({"id":5,"ok":true,"n":1})",
+  };
+  std::thread fake([&] {
+    int fd = ::accept(lfd, nullptr, nullptr);
+    std::string in;
+    char buf[4096];
+    for (const auto& a : answers) {
+      while (in.find('\n') == std::string::npos) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) return (void)::close(fd);
+        in.append(buf, n);
+      }
+      in.erase(0, in.find('\n') + 1);
+      std::string line = a + "\n";
+      if (::write(fd, line.data(), line.size()) < 0) break;
+    }
+    ::close(fd);
+  });
+  auto c = IpcClient::connectRaw(path);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  std::vector<std::pair<ErrorCode, std::string>> expected = {
+      {ErrorCode::kInternal, "the daemon sent a failure without an error"},
+      {ErrorCode::kInternal, "internal"},
+      {ErrorCode::kInternal, "the daemon sent a failure without an error"},
+      {ErrorCode::kBadRequest, "liseurd sent a line that is not a JSON object"},
+  };
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    Result<json> r = Error{};
+    ASSERT_NO_THROW(r = (*c)->request("status", json::object(), kGenerous)) << answers[i];
+    ASSERT_FALSE(r.ok()) << answers[i];
+    EXPECT_EQ(r.error().code, expected[i].first) << answers[i] << " -> " << r.error().message;
+    EXPECT_EQ(r.error().message, expected[i].second) << answers[i];
+  }
+  auto last = (*c)->request("status", json::object(), kGenerous);
+  ASSERT_TRUE(last.ok()) << last.error().message;
+  auto e = (*c)->readEvent(kGenerous);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ((*e)["t_ms"], "soon");
+  fake.join();
+  ::close(lfd);
 }
 
 // --- autospawn, with the fake daemon (tests/unit/ipc/fake_liseurd_main.cpp) ---------------------
