@@ -20,6 +20,7 @@
 #include <map>
 #include <sstream>
 
+#include "document/lang_guess.h"
 #include "preprocess/pix_ptr.h"
 #include "preprocess/text_image.h"
 #include "preprocess/text_layout.h"
@@ -208,11 +209,25 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
     for (const Line& l : block.lines) all.push_back(Word{"", l.box, 0, ""});
     block.box = unionOfWords(all);
     block.confidence = conf_n ? static_cast<float>(conf_sum / conf_n) : 0.0f;
+    std::string tess_lang;
     std::size_t best = 0;
     for (const auto& [lang, chars] : lang_chars) {
       if (!lang.empty() && chars > best) {
         best = chars;
-        block.lang = lang;
+        tess_lang = lang;
+      }
+    }
+    // Tesseract tries its first model (eng) first and keeps it whenever the word reads well, so
+    // its per-word language says "en" for most French words without accents. The block's
+    // language comes from the text (stop words, accents), Tesseract's majority breaking ties;
+    // words take the block's language unless Tesseract read an accented word with the other
+    // model (a French name in an English sentence).
+    block.lang = guessLanguage(block.text(), tess_lang);
+    for (Line& line : block.lines) {
+      for (Word& w : line.words) {
+        const bool accented =
+            std::any_of(w.text.begin(), w.text.end(), [](char c) { return c & 0x80; });
+        if (!(accented && !w.lang.empty() && w.lang != block.lang)) w.lang = block.lang;
       }
     }
     block.index = index++;

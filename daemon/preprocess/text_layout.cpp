@@ -453,6 +453,21 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
     else
       s.valid = light_side > dark_side;
   }
+  // Noise (a photo of nothing, random pixels) makes many lines of one or two blobs; a page of
+  // text makes lines of many characters. When nearly all lines are that short, none is text.
+  {
+    int valid = 0, short_lines = 0;
+    for (const Segment& s : segs) {
+      if (!s.valid) continue;
+      ++valid;
+      short_lines += s.comps.size() <= 3;
+    }
+    if (valid >= 20 && short_lines * 10 >= valid * 8) {
+      for (Segment& s : segs) {
+        if (s.comps.size() <= 3) s.valid = false;
+      }
+    }
+  }
   if (std::getenv("LISEUR_LAYOUT_DEBUG")) {
     for (const Segment& s : segs) {
       std::fprintf(stderr, "seg pol=%d valid=%d box=%d,%d %dx%d ch=%.1f comps=%zu typ=%.1f\n",

@@ -1,0 +1,192 @@
+#!/usr/bin/python3
+"""Generates the OcrEngine test fixtures in tests/data/ocr/engine/: one small image per hard case
+of issue 3 (dark theme, 8 px text, coloured buttons, a form, two columns, a rotated and vignetted
+worksheet photo, French accents) with its expected text in reading order (X.png -> X.txt).
+
+Deterministic (fixed seed, Debian fonts from fonts-dejavu-core and fonts-liberation, PIL from
+python3-pil). The texts are written for these tests. Run: tests/ocr/engine/make_engine_fixtures.py
+"""
+
+import math
+import os
+import random
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "data", "ocr", "engine")
+DEJAVU = "/usr/share/fonts/truetype/dejavu/"
+LIBERATION = "/usr/share/fonts/truetype/liberation/"
+
+
+def font(path, size):
+    return ImageFont.truetype(path, size)
+
+
+def wrap(text, fnt, width):
+    lines, cur = [], ""
+    for word in text.split():
+        trial = (cur + " " + word).strip()
+        if fnt.getlength(trial) <= width or not cur:
+            cur = trial
+        else:
+            lines.append(cur)
+            cur = word
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def paragraph(draw, x, y, text, fnt, width, fill, leading=1.45):
+    size = fnt.size
+    for line in wrap(text, fnt, width):
+        draw.text((x, y), line, font=fnt, fill=fill)
+        y += int(size * leading)
+    return y
+
+
+def save(name, img, truth, **kw):
+    os.makedirs(OUT, exist_ok=True)
+    img.save(os.path.join(OUT, name), **kw)
+    stem = os.path.splitext(name)[0]
+    with open(os.path.join(OUT, stem + ".txt"), "w", encoding="utf-8") as f:
+        f.write(truth.strip() + "\n")
+
+
+EN1 = ("The library opens at nine on weekdays and closes early on Saturday. Members can borrow six "
+       "books at a time and keep them for three weeks.")
+EN2 = ("Please return the laptops to the charging cupboard before you leave, and report any broken "
+       "keys to the front desk.")
+FR1 = ("L'élève a déjà préparé sa leçon : il relit à voix haute les phrases où l'on entend « é », "
+       "« è » et « ê ». Ça l'aide à mémoriser l'orthographe des mots difficiles.")
+
+
+def dark_theme():
+    f = font(DEJAVU + "DejaVuSans.ttf", 13)
+    fb = font(DEJAVU + "DejaVuSans-Bold.ttf", 16)
+    img = Image.new("RGB", (560, 190), "#1e1e1e")
+    d = ImageDraw.Draw(img)
+    d.text((16, 12), "Opening hours", font=fb, fill="#f0f0f0")
+    y = paragraph(d, 16, 44, EN1, f, 520, "#e2e2e2")
+    paragraph(d, 16, y + 10, EN2, f, 520, "#e2e2e2")
+    save("dark-theme.png", img, "Opening hours\n" + EN1 + "\n" + EN2)
+
+
+def small_text():
+    f = font(LIBERATION + "LiberationSans-Regular.ttf", 8)
+    img = Image.new("RGB", (330, 60), "#f6f5f4")
+    d = ImageDraw.Draw(img)
+    paragraph(d, 8, 8, EN1, f, 310, "#2e3436", leading=1.4)
+    save("small-8px.png", img, EN1)
+
+
+def buttons():
+    f = font(LIBERATION + "LiberationSans-Regular.ttf", 13)
+    img = Image.new("RGB", (640, 120), "#eef4ec")
+    d = ImageDraw.Draw(img)
+    tabs = ["General", "Sound", "Keyboard"]
+    x = 16
+    for t in tabs:
+        d.text((x, 14), t, font=f, fill="#1f3d1f")
+        x += int(f.getlength(t)) + 36
+    d.line((12, 40, 628, 40), fill="#b8c4b5", width=1)
+    labels = [("Save settings", "#2e7d32"), ("Cancel", "#c62828"), ("Read aloud", "#1565c0"),
+              ("Help", "#6a1b9a")]
+    x = 16
+    for text, colour in labels:
+        w = int(f.getlength(text)) + 28
+        d.rounded_rectangle((x, 62, x + w, 92), radius=14, fill=colour)
+        d.text((x + 14, 69), text, font=f, fill="#ffffff")
+        x += w + 14
+    truth = " ".join(tabs) + "\n" + " ".join(t for t, _ in labels)
+    save("buttons.png", img, truth)
+
+
+def form():
+    f = font(LIBERATION + "LiberationSans-Regular.ttf", 13)
+    fb = font(LIBERATION + "LiberationSans-Bold.ttf", 16)
+    rows = [("First name", "Amelia"), ("Class", "Year five"), ("Favourite book", "The Hobbit"),
+            ("Reading speed", "Slow")]
+    img = Image.new("RGB", (520, 60 + 36 * len(rows)), "#fafafa")
+    d = ImageDraw.Draw(img)
+    d.text((16, 12), "Pupil profile", font=fb, fill="#202020")
+    y = 48
+    for label, value in rows:
+        d.text((16, y + 6), label, font=f, fill="#303030")
+        d.rectangle((200, y, 470, y + 26), outline="#9a9a9a", fill="#ffffff")
+        d.text((208, y + 6), value, font=f, fill="#202020")
+        y += 36
+    truth = "Pupil profile\n" + "\n".join(f"{l} {v}" for l, v in rows)
+    save("form.png", img, truth)
+
+
+def two_columns():
+    f = font(DEJAVU + "DejaVuSans.ttf", 12)
+    fb = font(DEJAVU + "DejaVuSans-Bold.ttf", 17)
+    left = ("Rivers carry rain from the hills down to the sea. Along the way they shape valleys, "
+            "feed farms and give towns their water.")
+    right = ("Most large cities grew beside a river, because boats were the cheapest way to move "
+             "heavy goods before railways were built.")
+    img = Image.new("RGB", (700, 150), "#ffffff")
+    d = ImageDraw.Draw(img)
+    d.text((16, 10), "Rivers and towns", font=fb, fill="#111111")
+    paragraph(d, 16, 48, left, f, 300, "#222222")
+    paragraph(d, 370, 48, right, f, 300, "#222222")
+    save("two-columns.png", img, "Rivers and towns\n" + left + "\n" + right)
+
+
+def worksheet_photo():
+    rnd = random.Random(7)
+    f = font(DEJAVU + "DejaVuSerif.ttf", 34)
+    fb = font(DEJAVU + "DejaVuSerif-Bold.ttf", 42)
+    q = ["1. Where does the river start?", "2. Name two towns it passes through.",
+         "3. Why did people build mills by the water?"]
+    page = Image.new("L", (1300, 700), 255)
+    d = ImageDraw.Draw(page)
+    d.text((80, 50), "Geography: Rivers", font=fb, fill=20)
+    y = 150
+    for line in q:
+        d.text((80, y), line, font=f, fill=25)
+        y += 110
+    page = page.rotate(-2.0, resample=Image.BICUBIC, expand=False, fillcolor=255)
+    page = page.filter(ImageFilter.GaussianBlur(0.8))
+    # Paper tone, vignetting and sensor noise of a phone photo.
+    w, h = page.size
+    px = page.load()
+    cx, cy = w / 2, h / 2
+    rmax = math.hypot(cx, cy)
+    for yy in range(h):
+        for xx in range(w):
+            r = math.hypot(xx - cx, yy - cy) / rmax
+            shade = 0.93 - 0.35 * r * r
+            v = px[xx, yy] * shade + rnd.gauss(0, 6)
+            px[xx, yy] = max(0, min(255, int(v)))
+    save("worksheet-photo.jpg", page.convert("RGB"), "Geography: Rivers\n" + "\n".join(q),
+         quality=80)
+
+
+def french():
+    f = font(DEJAVU + "DejaVuSans.ttf", 14)
+    img = Image.new("RGB", (560, 110), "#ffffff")
+    d = ImageDraw.Draw(img)
+    paragraph(d, 14, 12, FR1, f, 530, "#1a1a1a")
+    save("french-accents.png", img, FR1)
+
+
+def english():
+    f = font(DEJAVU + "DejaVuSans.ttf", 14)
+    img = Image.new("RGB", (560, 90), "#ffffff")
+    d = ImageDraw.Draw(img)
+    paragraph(d, 14, 12, EN2, f, 530, "#1a1a1a")
+    save("english.png", img, EN2)
+
+
+if __name__ == "__main__":
+    dark_theme()
+    small_text()
+    buttons()
+    form()
+    two_columns()
+    worksheet_photo()
+    french()
+    english()

@@ -1,0 +1,390 @@
+// OcrEngine on the hard cases of issue 3: each fixture of tests/data/ocr/engine (made by
+// make_engine_fixtures.py) must be read in reading order within a character error rate, blocks
+// must stream in order with boxes in the source image, cancel must stop the work, and bad images
+// must give an empty document or a clear error.
+#include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ocr/ocr_engine.h"
+#include "support/test_env.h"
+
+namespace liseur::ocr {
+namespace {
+
+struct PixFree {
+  void operator()(Pix* p) const { pixDestroy(&p); }
+};
+using PixHolder = std::unique_ptr<Pix, PixFree>;
+
+std::u32string decodeUtf8(const std::string& s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char c = s[i];
+    char32_t cp = c;
+    int n = 1;
+    if (c >= 0xf0) {
+      cp = c & 0x07;
+      n = 4;
+    } else if (c >= 0xe0) {
+      cp = c & 0x0f;
+      n = 3;
+    } else if (c >= 0xc0) {
+      cp = c & 0x1f;
+      n = 2;
+    }
+    for (int k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3f);
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+// Whitespace runs (with no-break spaces) become one space, as ../shared/bench/textmetrics.py does.
+std::u32string normalise(const std::string& s) {
+  std::u32string in = decodeUtf8(s), out;
+  bool space = true;
+  for (char32_t c : in) {
+    const bool ws = c == U' ' || c == U'\n' || c == U'\t' || c == U'\r' || c == 0xa0 ||
+                    c == 0x202f || c == 0x2009;
+    if (ws) {
+      if (!space) out.push_back(U' ');
+      space = true;
+    } else {
+      out.push_back(c);
+      space = false;
+    }
+  }
+  if (!out.empty() && out.back() == U' ') out.pop_back();
+  return out;
+}
+
+double cer(const std::string& reference, const std::string& hypothesis) {
+  const std::u32string r = normalise(reference), h = normalise(hypothesis);
+  if (r.empty()) return h.empty() ? 0.0 : 1.0;
+  std::vector<std::size_t> prev(h.size() + 1), cur(h.size() + 1);
+  for (std::size_t j = 0; j <= h.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= r.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= h.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r[i - 1] != h[j - 1])});
+    }
+    std::swap(prev, cur);
+  }
+  return double(prev[h.size()]) / r.size();
+}
+
+// Debian's libtesseract uses OpenMP, which reads OMP_THREAD_LIMIT when it is loaded, before
+// main: like the worker, the test runs Tesseract on one thread, so it starts itself again with
+// the variable set (ctest and gtest discovery both run this binary directly).
+[[maybe_unused]] const bool kOneThread = [] {
+  if (std::getenv("OMP_THREAD_LIMIT")) return true;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> args;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i] == '\0') {
+      args.push_back(all.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  setenv("OMP_THREAD_LIMIT", "1", 1);
+  execv("/proc/self/exe", argv.data());
+  return false;  // exec failed: run with the default thread count
+}();
+
+class EngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto created = OcrEngine::create("eng+fra");
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    engine_ = std::move(created.value()).release();
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    engine_ = nullptr;
+  }
+
+  struct Read {
+    Result<RecogniseTimings> result = Result<RecogniseTimings>::fail(ErrorCode::kInternal, "");
+    std::vector<Block> blocks;
+    int layout_blocks = -1, width = 0, height = 0;
+    std::string text() const {
+      std::string t;
+      for (const Block& b : blocks) t += b.text() + "\n";
+      return t;
+    }
+  };
+
+  static Read read(Pix* pix, RecogniseMode mode = RecogniseMode::kAuto) {
+    Read r;
+    std::atomic<bool> cancelled{false};
+    RecogniseCallbacks cb;
+    cb.on_layout = [&](int w, int h, int n) {
+      r.width = w;
+      r.height = h;
+      r.layout_blocks = n;
+    };
+    cb.on_block = [&](Block&& b) { r.blocks.push_back(std::move(b)); };
+    r.result = engine_->recognise(pix, mode, cb, cancelled);
+    return r;
+  }
+
+  static PixHolder load(const std::string& name) {
+    const std::string path = test::dataPath("ocr/engine/" + name);
+    PixHolder pix(pixRead(path.c_str()));
+    EXPECT_TRUE(pix) << "cannot read fixture " << path;
+    return pix;
+  }
+
+  static std::string truth(const std::string& name) {
+    const std::string stem = name.substr(0, name.rfind('.'));
+    return test::readFile(test::dataPath("ocr/engine/" + stem + ".txt"));
+  }
+
+  static OcrEngine* engine_;
+};
+
+OcrEngine* EngineTest::engine_ = nullptr;
+
+struct Case {
+  const char* image;
+  double max_cer;
+};
+
+class FixtureTest : public EngineTest, public ::testing::WithParamInterface<Case> {};
+
+TEST_P(FixtureTest, ReadsInReadingOrderWithinCer) {
+  const Case c = GetParam();
+  PixHolder pix = load(c.image);
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get());
+  ASSERT_TRUE(r.result.ok()) << c.image << ": " << r.result.error().message;
+  const std::string expected = truth(c.image);
+  const double e = cer(expected, r.text());
+  EXPECT_LE(e, c.max_cer) << c.image << ": CER " << e * 100 << " %\nexpected:\n"
+                          << expected << "\ngot:\n"
+                          << r.text();
+}
+
+// Thresholds hold with margin on this machine: each is about twice what is measured, and far
+// below what plain Tesseract reads on the same image (form and buttons out of order, 8 px text
+// and the photo garbled).
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest,
+                         ::testing::Values(Case{"dark-theme.png", 0.03},
+                                           Case{"small-8px.png", 0.06}, Case{"buttons.png", 0.03},
+                                           Case{"form.png", 0.03}, Case{"two-columns.png", 0.03},
+                                           Case{"worksheet-photo.jpg", 0.05},
+                                           Case{"french-accents.png", 0.06},
+                                           Case{"english.png", 0.02}),
+                         [](const auto& info) {
+                           std::string n = info.param.image;
+                           for (char& ch : n)
+                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
+
+TEST_F(EngineTest, BlocksStreamInReadingOrderWithSourceBoxes) {
+  PixHolder pix = load("two-columns.png");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get());
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  EXPECT_EQ(r.width, pixGetWidth(pix.get()));
+  EXPECT_EQ(r.height, pixGetHeight(pix.get()));
+  ASSERT_GE(r.blocks.size(), 3u) << "two-columns.png: title and two columns expected, got:\n"
+                                 << r.text();
+  EXPECT_GE(r.layout_blocks, static_cast<int>(r.blocks.size()));
+  for (std::size_t i = 0; i < r.blocks.size(); ++i) {
+    EXPECT_EQ(r.blocks[i].index, static_cast<int>(i)) << "two-columns.png block " << i;
+    for (const Line& line : r.blocks[i].lines) {
+      for (const Word& w : line.words) {
+        EXPECT_GE(w.box.x, 0) << w.text;
+        EXPECT_GE(w.box.y, 0) << w.text;
+        EXPECT_LE(w.box.x + w.box.w, r.width) << w.text;
+        EXPECT_LE(w.box.y + w.box.h, r.height) << w.text;
+        EXPECT_GT(w.box.w, 0) << w.text;
+      }
+    }
+  }
+  // The left column is read before the right one, and its box lies left of it.
+  const std::string text = r.text();
+  const auto left = text.find("Rivers carry");
+  const auto right = text.find("Most large");
+  ASSERT_NE(left, std::string::npos) << text;
+  ASSERT_NE(right, std::string::npos) << text;
+  EXPECT_LT(left, right) << text;
+  EXPECT_LT(r.blocks[1].box.x + r.blocks[1].box.w, r.blocks[2].box.x) << text;
+}
+
+TEST_F(EngineTest, WordBoxesMatchWhereTheWordIs) {
+  // One word drawn at a known place on a larger white page.
+  PixHolder word = load("english.png");
+  ASSERT_TRUE(word);
+  PixHolder page(pixCreate(1200, 500, 32));
+  pixSetAll(page.get());
+  const int ox = 400, oy = 300;
+  pixRasterop(page.get(), ox, oy, pixGetWidth(word.get()), pixGetHeight(word.get()), PIX_SRC,
+              word.get(), 0, 0);
+  Read r = read(page.get());
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  bool found = false;
+  for (const Block& b : r.blocks) {
+    for (const Line& l : b.lines) {
+      for (const Word& w : l.words) {
+        if (w.text != "Please") continue;
+        found = true;
+        // "Please" starts the first line at x = 14, y = 12 in english.png.
+        EXPECT_NEAR(w.box.x, ox + 14, 4) << "box of 'Please'";
+        EXPECT_NEAR(w.box.y, oy + 12, 6) << "box of 'Please'";
+        EXPECT_GT(w.confidence, 50) << "confidence of 'Please'";
+      }
+    }
+  }
+  EXPECT_TRUE(found) << r.text();
+}
+
+TEST_F(EngineTest, LanguagePerWordAndBlock) {
+  PixHolder fr = load("french-accents.png");
+  PixHolder en = load("english.png");
+  ASSERT_TRUE(fr && en);
+  Read rf = read(fr.get());
+  Read re = read(en.get());
+  ASSERT_TRUE(rf.result.ok() && re.result.ok());
+  ASSERT_FALSE(rf.blocks.empty());
+  ASSERT_FALSE(re.blocks.empty());
+  for (const Block& b : rf.blocks) EXPECT_EQ(b.lang, "fr") << "french-accents.png: " << b.text();
+  for (const Block& b : re.blocks) EXPECT_EQ(b.lang, "en") << "english.png: " << b.text();
+  int fr_words = 0, words = 0;
+  for (const Block& b : rf.blocks)
+    for (const Line& l : b.lines)
+      for (const Word& w : l.words) {
+        ++words;
+        fr_words += w.lang == "fr";
+      }
+  EXPECT_GE(fr_words * 10, words * 7) << "most words of french-accents.png should be French";
+}
+
+TEST_F(EngineTest, CancelBeforeFirstBlockStopsEverything) {
+  PixHolder pix = load("dark-theme.png");
+  ASSERT_TRUE(pix);
+  std::atomic<bool> cancelled{false};
+  int blocks = 0;
+  RecogniseCallbacks cb;
+  cb.on_layout = [&](int, int, int) { cancelled = true; };
+  cb.on_block = [&](Block&&) { ++blocks; };
+  auto r = engine_->recognise(pix.get(), RecogniseMode::kAuto, cb, cancelled);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kCancelled) << r.error().message;
+  EXPECT_EQ(blocks, 0);
+}
+
+TEST_F(EngineTest, CancelAfterFirstBlockStopsTheRest) {
+  PixHolder pix = load("form.png");
+  ASSERT_TRUE(pix);
+  std::atomic<bool> cancelled{false};
+  int blocks = 0, announced = 0;
+  RecogniseCallbacks cb;
+  cb.on_layout = [&](int, int, int n) { announced = n; };
+  cb.on_block = [&](Block&&) {
+    ++blocks;
+    cancelled = true;
+  };
+  auto r = engine_->recognise(pix.get(), RecogniseMode::kAuto, cb, cancelled);
+  ASSERT_GT(announced, 1) << "form.png should have several blocks";
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kCancelled);
+  EXPECT_EQ(blocks, 1);
+}
+
+TEST_F(EngineTest, EngineIsReusableAfterCancel) {
+  PixHolder pix = load("english.png");
+  ASSERT_TRUE(pix);
+  {
+    std::atomic<bool> cancelled{true};
+    auto r = engine_->recognise(pix.get(), RecogniseMode::kAuto, {}, cancelled);
+    ASSERT_FALSE(r.ok());
+  }
+  Read r = read(pix.get());
+  ASSERT_TRUE(r.result.ok());
+  EXPECT_LE(cer(truth("english.png"), r.text()), 0.02) << r.text();
+}
+
+TEST_F(EngineTest, LineModeReadsOneLine) {
+  PixHolder pix = load("english.png");
+  ASSERT_TRUE(pix);
+  BOX* box = boxCreate(0, 0, pixGetWidth(pix.get()), 34);
+  PixHolder line(pixClipRectangle(pix.get(), box, nullptr));
+  boxDestroy(&box);
+  Read r = read(line.get(), RecogniseMode::kLine);
+  ASSERT_TRUE(r.result.ok());
+  ASSERT_EQ(r.blocks.size(), 1u) << r.text();
+  EXPECT_NE(r.text().find("charging cupboard"), std::string::npos) << r.text();
+}
+
+TEST_F(EngineTest, BadImagesGiveNoTextAndNoHang) {
+  struct Bad {
+    const char* what;
+    PixHolder pix;
+  };
+  std::vector<Bad> bad;
+  PixHolder black(pixCreate(800, 600, 8));
+  pixSetAllArbitrary(black.get(), 0);
+  bad.push_back({"all black 800x600", std::move(black)});
+  PixHolder white(pixCreate(800, 600, 8));
+  pixSetAllArbitrary(white.get(), 255);
+  bad.push_back({"all white 800x600", std::move(white)});
+  PixHolder noise(pixCreate(640, 480, 8));
+  unsigned seed = 12345;
+  for (int y = 0; y < 480; ++y)
+    for (int x = 0; x < 640; ++x) {
+      seed = seed * 1103515245u + 12345u;
+      pixSetPixel(noise.get(), x, y, (seed >> 16) & 0xff);
+    }
+  bad.push_back({"uniform noise 640x480", std::move(noise)});
+  PixHolder thin(pixCreate(1, 40000, 8));
+  pixSetAllArbitrary(thin.get(), 128);
+  bad.push_back({"1x40000", std::move(thin)});
+  PixHolder tiny(pixCreate(1, 1, 32));
+  bad.push_back({"1x1 RGB", std::move(tiny)});
+  for (Bad& b : bad) {
+    Read r = read(b.pix.get());
+    if (!r.result.ok()) {
+      EXPECT_EQ(r.result.error().code, ErrorCode::kOcrFailed) << b.what;
+      EXPECT_FALSE(r.result.error().message.empty()) << b.what;
+      continue;
+    }
+    std::size_t chars = 0;
+    for (const Block& blk : r.blocks) chars += blk.text().size();
+    EXPECT_LE(chars, 20u) << b.what << " read as text:\n" << r.text();
+  }
+}
+
+TEST(EngineCreate, MissingModelNamesFileAndPackage) {
+  auto r = OcrEngine::create("eng+xyz");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kOcrLanguageMissing) << r.error().message;
+  EXPECT_NE(r.error().message.find("xyz.traineddata"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("tesseract-ocr-xyz"), std::string::npos) << r.error().message;
+}
+
+TEST(EngineCreate, RejectsPathsAsLanguages) {
+  auto r = OcrEngine::create("../eng");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << r.error().message;
+}
+
+}  // namespace
+}  // namespace liseur::ocr
