@@ -4,6 +4,7 @@
 // stops a plugin that hangs, so nothing here needs to be interruptible.
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -118,6 +119,8 @@ class Host {
     if (!liseur::writeFrame(fd_, header, payload)) std::_Exit(0);  // the daemon is gone
   }
   void fail(const json& req, ErrorCode code, const std::string& message) {
+    if (req.value("op", "") == "load" && req.contains("plugin") && req["plugin"].is_string())
+      loadErrors_[req["plugin"].get<std::string>()] = message;
     reply({{"ev", "error"},
            {"call", req.value("call", -1)},
            {"plugin", req.value("plugin", "")},
@@ -161,25 +164,35 @@ class Host {
     auto options = lp::resolveOptions(m, h.value("options", json::object()));
     if (!options) return fail(h, options.error().code, options.error().message);
 
-    // Check the file we open, then load that very file through /proc/self/fd: a rename between
-    // the check and dlopen cannot swap the library.
+    // Check the file as opened, load it by path, then make sure the path still names the file
+    // that was checked. (Loading through /proc/self/fd/N would close the window, but the dynamic
+    // loader matches libraries by name and would hand back whichever plugin used fd N first.)
+    // The folders are checked too, so only the user or root could swap the file in between.
     const std::string path = info->libraryPath();
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
       return fail(h, ErrorCode::kFileUnreadable, who + ": " + path + ": " + std::strerror(errno));
+    struct stat checked {};
     if (auto s = lp::checkTrustedFd(fd, path); !s) {
       ::close(fd);
       return fail(h, s.error().code, who + ": " + s.error().message);
     }
+    ::fstat(fd, &checked);
+    ::close(fd);
     LoadedPlugin p;
     p.manifest = m;
-    const std::string procPath = "/proc/self/fd/" + std::to_string(fd);
-    p.handle = ::dlopen(procPath.c_str(), RTLD_NOW | RTLD_LOCAL);
-    ::close(fd);
+    p.handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!p.handle) {
       const char* e = ::dlerror();
       return fail(h, ErrorCode::kFileUnreadable,
                   who + ": cannot load " + path + ": " + (e ? e : "?"));
+    }
+    struct stat after {};
+    if (::stat(path.c_str(), &after) != 0 || after.st_dev != checked.st_dev ||
+        after.st_ino != checked.st_ino) {
+      ::dlclose(p.handle);
+      return fail(h, ErrorCode::kFileUnreadable,
+                  who + ": " + path + " changed while it was being loaded");
     }
     auto entry =
         reinterpret_cast<liseur_plugin_entry_fn>(::dlsym(p.handle, LISEUR_PLUGIN_ENTRY_SYMBOL));
@@ -217,6 +230,7 @@ class Host {
     }
     if (auto old = loaded_.find(id); old != loaded_.end()) unload(old->second);
     loaded_[id] = p;
+    loadErrors_.erase(id);
     spdlog::debug("loaded plugin {} {} from {}", id, m.version, info->dir);
     reply({{"ev", "loaded"},
            {"call", h["call"]},
@@ -230,7 +244,11 @@ class Host {
     const std::string hook = h.value("hook", "");
     const std::string who = "plugin '" + id + "'";
     auto it = loaded_.find(id);
-    if (it == loaded_.end()) return fail(h, ErrorCode::kInvalidArgument, who + " is not loaded");
+    if (it == loaded_.end()) {
+      auto why = loadErrors_.find(id);
+      return fail(h, ErrorCode::kInvalidArgument,
+                  who + " is not loaded" + (why == loadErrors_.end() ? "" : ": " + why->second));
+    }
     LoadedPlugin& p = it->second;
     liseur_hook_fn fn = hook == "adapt"    ? p.api->adapt
                         : hook == "speak"  ? p.api->speak
@@ -257,6 +275,7 @@ class Host {
   int fd_;
   std::vector<std::string> dirs_;
   std::map<std::string, LoadedPlugin> loaded_;
+  std::map<std::string, std::string> loadErrors_;  // why a plugin is not loaded
 };
 
 }  // namespace

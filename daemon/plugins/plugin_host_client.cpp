@@ -161,6 +161,8 @@ void PluginHostClient::start() {
   }
   pid_ = w->pid;
   fd_ = w->fd;
+  if (started_) ++restarts_;
+  started_ = true;
   ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
   reader_ = FrameReader{};
   out_.clear();
@@ -168,6 +170,8 @@ void PluginHostClient::start() {
   startedAt_ = std::chrono::steady_clock::now();
   loop_.addFd(fd_, EPOLLIN, [this](uint32_t ev) { onEvents(ev); });
   spdlog::info("plugin host started (pid {})", pid_);
+  // A new host has nothing loaded: the plugins go in before anything else.
+  queueLoads(true);
 }
 
 void PluginHostClient::queueLoads(bool front) {
@@ -336,10 +340,7 @@ void PluginHostClient::scheduleRestart() {
     restartTimer_ = 0;
     restartPending_ = false;
     if (shutdown_ || fd_ >= 0) return;
-    ++restarts_;
     start();
-    // The new host has nothing loaded: the plugins go back in before anything else.
-    if (fd_ >= 0) queueLoads(true);
     pump();
   });
 }

@@ -112,6 +112,7 @@ class PluginHostClient {
   std::size_t outPos_ = 0;
   CallId nextId_ = 1;
   int restarts_ = 0;
+  bool started_ = false;
   bool restartPending_ = false;
   bool shutdown_ = false;
   std::chrono::milliseconds backoff_{0};
