@@ -26,7 +26,9 @@
 namespace liseur {
 
 struct IpcClientOptions {
-  std::string socket_path;  // empty: core/paths.h socketPath()
+  // Empty: core/paths.h socketPath(). A started daemon listens on socketPath() of the same
+  // environment, so another path only suits daemons told about it (tests).
+  std::string socket_path;
   std::string client_name = "liseur";
   bool autospawn = true;  // start liseurd when nothing listens
   // The daemon program; empty: findDaemonProgram().

@@ -561,6 +561,8 @@ bool IpcServer::Impl::flush(IpcServerClient& c) {
   if (c.out_pos == c.out.size()) {
     c.out.clear();
     c.out_pos = 0;
+    // A subscriber that once lagged must not keep megabytes reserved for the rest of its life.
+    if (c.out.capacity() > (1u << 20)) c.out.shrink_to_fit();
   } else if (c.out_pos >= kReadChunk && c.out_pos * 2 >= c.out.size()) {
     c.out.erase(0, c.out_pos);  // amortised: each byte is moved at most once more
     c.out_pos = 0;
