@@ -293,6 +293,7 @@ std::vector<Monitor> ScreenCapture::monitors() {
 }
 
 Result<CapturedImage> ScreenCapture::grab(const Box& box, std::string description) {
+  if (dpy_.lost()) return dpy_.lostError();
   Result<CapturedImage> r = Error{};
   const bool use_shm = method_ != CaptureMethod::kGetImage && shm_ok_;
   if (method_ == CaptureMethod::kShm && !shm_ok_) {
@@ -301,6 +302,7 @@ Result<CapturedImage> ScreenCapture::grab(const Box& box, std::string descriptio
         "XShm capture was requested but MIT-SHM is unavailable on display '" + dpy_.name() + "'");
   }
   r = use_shm ? grabShm(box) : grabGetImage(box);
+  if (dpy_.lost()) return dpy_.lostError();
   if (!r && use_shm && method_ == CaptureMethod::kAuto) {
     // A server can refuse shared memory later (e.g. after a reset); fall back for good.
     spdlog::info("capture: XShm failed ({}), using XGetImage", r.error().message);
@@ -417,6 +419,7 @@ Result<CapturedImage> ScreenCapture::captureRegion(const Box& region) {
 }
 
 Result<CapturedImage> ScreenCapture::captureWindow(unsigned long window_id) {
+  if (dpy_.lost()) return dpy_.lostError();
   Display* d = dpy_.get();
   const Window w = window_id;
   XWindowAttributes attrs{};
@@ -469,6 +472,7 @@ Result<CapturedImage> ScreenCapture::captureWindow(unsigned long window_id) {
 }
 
 Result<unsigned long> ScreenCapture::activeWindow() {
+  if (dpy_.lost()) return dpy_.lostError();
   Display* d = dpy_.get();
   const Atom active = XInternAtom(d, "_NET_ACTIVE_WINDOW", False);
   Atom type = None;
@@ -505,6 +509,7 @@ Result<CapturedImage> ScreenCapture::captureAroundPointer(int width, int height)
     return makeError(ErrorCode::kInvalidArgument,
                      fmt::format("area around the pointer {}x{} is empty", width, height));
   }
+  if (dpy_.lost()) return dpy_.lostError();
   Display* d = dpy_.get();
   Window root_ret = 0, child = 0;
   int px = 0, py = 0, wx = 0, wy = 0;
@@ -542,6 +547,7 @@ Result<CapturedImage> ScreenCapture::captureAroundPointer(int width, int height)
 
 Result<std::string> ScreenCapture::clipboardPng(std::chrono::milliseconds timeout,
                                                 std::size_t max_bytes) {
+  if (dpy_.lost()) return dpy_.lostError();
   Display* d = dpy_.get();
   const Atom clipboard = XInternAtom(d, "CLIPBOARD", False);
   const Atom png = XInternAtom(d, "image/png", False);

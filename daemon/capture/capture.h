@@ -63,6 +63,9 @@ class ScreenCapture {
   void setMethod(CaptureMethod method) { method_ = method; }
   // True when XShm works on this connection (checked at open).
   bool shmAvailable() const { return shm_ok_; }
+  // The X server went away: every call now fails with an error naming the display. Drop this
+  // object and open a new one later.
+  bool lost() const { return dpy_.lost(); }
 
   // The X screen's root window in screen pixels (x = y = 0).
   Box screenBox() const;

@@ -46,7 +46,20 @@ namespace {
 
 void installHandlerOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { XSetErrorHandler(&X11ErrorTrapAccess::handler); });
+  std::call_once(once, [] {
+    XSetErrorHandler(&X11ErrorTrapAccess::handler);
+    // The default I/O error handler prints to stderr; the exit handler below decides what happens
+    // next, so stay quiet here and log once there.
+    XSetIOErrorHandler([](Display*) { return 0; });
+  });
+}
+
+// Called by Xlib instead of exit() when the connection breaks. Returning leaves the Display
+// marked broken: later calls return at once without talking to the server.
+void onConnectionLost(Display*, void* user_data) {
+  bool* lost = static_cast<bool*>(user_data);
+  if (!*lost) spdlog::warn("x11: the connection to the X server was lost");
+  *lost = true;
 }
 
 }  // namespace
@@ -77,6 +90,12 @@ Result<X11Display> X11Display::open(const std::string& name) {
   X11Display out;
   out.dpy_ = dpy;
   out.name_ = display;
+  out.lost_ = std::make_unique<bool>(false);
+  XSetIOErrorExitHandler(dpy, &onConnectionLost, out.lost_.get());
+  if (!envOr("WAYLAND_DISPLAY").empty()) {
+    spdlog::info("x11: display {} is Xwayland: capture and hotkeys only reach X11 applications",
+                 display);
+  }
   return out;
 }
 
@@ -85,7 +104,7 @@ X11Display::~X11Display() {
 }
 
 X11Display::X11Display(X11Display&& other) noexcept
-    : dpy_(other.dpy_), name_(std::move(other.name_)) {
+    : dpy_(other.dpy_), name_(std::move(other.name_)), lost_(std::move(other.lost_)) {
   other.dpy_ = nullptr;
 }
 
@@ -94,6 +113,7 @@ X11Display& X11Display::operator=(X11Display&& other) noexcept {
     if (dpy_ != nullptr) XCloseDisplay(dpy_);
     dpy_ = other.dpy_;
     name_ = std::move(other.name_);
+    lost_ = std::move(other.lost_);
     other.dpy_ = nullptr;
   }
   return *this;
@@ -101,6 +121,12 @@ X11Display& X11Display::operator=(X11Display&& other) noexcept {
 
 int X11Display::fd() const {
   return dpy_ ? ConnectionNumber(dpy_) : -1;
+}
+
+Error X11Display::lostError() const {
+  return makeError(ErrorCode::kInvalidArgument,
+                   "the X server of display '" + name_ +
+                       "' has gone away (the graphical session ended or restarted)");
 }
 
 X11ErrorTrap::X11ErrorTrap(Display* dpy) : dpy_(dpy), outer_(t_current_trap) {

@@ -3,8 +3,10 @@
 // Xlib's default error handler prints and exits the process, which a daemon cannot afford: a
 // window can vanish between two requests, another program can hold a key grab. The first
 // X11Display::open installs a process-wide handler that records errors raised inside an
-// X11ErrorTrap and logs (without any screen content) the ones raised outside. An X I/O error
-// (the server itself went away) still ends the process, as Xlib requires; the user unit restarts.
+// X11ErrorTrap and logs (without any screen content) the ones raised outside. When the server
+// itself goes away (the session ends, Xvfb is killed), Xlib would exit the process; each
+// connection here instead marks itself lost() (XSetIOErrorExitHandler, libX11 >= 1.7), its calls
+// fail fast, and the daemon keeps serving image files and the CLI.
 //
 // Threads: a Display is used by one thread at a time (the daemon's main thread). Traps nest per
 // thread.
@@ -40,10 +42,16 @@ class X11Display {
   const std::string& name() const { return name_; }
   // The connection's fd, for an event loop to poll (ConnectionNumber).
   int fd() const;
+  // True once the connection to the server was lost; nothing more can be done with it (drop it,
+  // and open a new one when the user asks again).
+  bool lost() const { return lost_ && *lost_; }
+  // The error to return when lost(): names the display.
+  Error lostError() const;
 
  private:
   Display* dpy_ = nullptr;
   std::string name_;
+  std::unique_ptr<bool> lost_;  // stable address for Xlib's exit handler
 };
 
 // Records X errors raised on `dpy` while it is alive. sync() waits for the server to process every

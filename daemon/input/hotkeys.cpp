@@ -183,7 +183,7 @@ Result<std::unique_ptr<Hotkeys>> Hotkeys::open(const std::string& display) {
 }
 
 Hotkeys::~Hotkeys() {
-  if (dpy_.get() != nullptr) {
+  if (dpy_.get() != nullptr && !dpy_.lost()) {
     unbindAll();
     XSync(dpy_.get(), False);
   }
@@ -309,6 +309,7 @@ void Hotkeys::ungrab(const Grab& g) {
 }
 
 Status Hotkeys::bind(const HotkeyBinding& binding) {
+  if (dpy_.lost()) return dpy_.lostError();
   auto spec = parseKeySpec(binding.spec);
   if (!spec) return spec.error();
   for (const Grab& g : grabs_) {
@@ -343,7 +344,7 @@ void Hotkeys::dispatch() {
   const unsigned relevant =
       (ShiftMask | ControlMask | Mod1Mask | Mod2Mask | Mod3Mask | Mod4Mask | Mod5Mask) &
       ~(num_lock_ | scroll_lock_);
-  while (XPending(d) > 0) {
+  while (!dpy_.lost() && XPending(d) > 0) {
     XEvent ev;
     XNextEvent(d, &ev);
     if (ev.type == MappingNotify) {

@@ -81,6 +81,9 @@ class Hotkeys {
   int fd() const { return dpy_.fd(); }
   // Reads every pending event and calls the callback for each bound key press. Never blocks.
   void dispatch();
+  // The X server went away (checked by dispatch()): the fd stays readable forever, so remove it
+  // from the event loop and drop this object; bind() fails with an error naming the display.
+  bool lost() const { return dpy_.lost(); }
 
  private:
   struct Grab {

@@ -26,11 +26,13 @@ Result<std::unique_ptr<Pointer>> Pointer::open(const std::string& display) {
 }
 
 Result<Point> Pointer::position() {
+  if (dpy_.lost()) return dpy_.lostError();
   Display* d = dpy_.get();
   Window root = 0, child = 0;
   int x = 0, y = 0, wx = 0, wy = 0;
   unsigned mask = 0;
   if (!XQueryPointer(d, DefaultRootWindow(d), &root, &child, &x, &y, &wx, &wy, &mask)) {
+    if (dpy_.lost()) return dpy_.lostError();
     return makeError(ErrorCode::kInvalidArgument,
                      "the pointer is on another X screen of display '" + dpy_.name() + "'");
   }
@@ -38,6 +40,7 @@ Result<Point> Pointer::position() {
 }
 
 Status Pointer::moveTo(Point p) {
+  if (dpy_.lost()) return dpy_.lostError();
   Display* d = dpy_.get();
   const int scr = DefaultScreen(d);
   const int w = DisplayWidth(d, scr), h = DisplayHeight(d, scr);
@@ -53,6 +56,7 @@ Status Pointer::moveTo(Point p) {
     XWarpPointer(d, None, DefaultRootWindow(d), 0, 0, 0, 0, p.x, p.y);
   }
   XSync(d, False);
+  if (dpy_.lost()) return dpy_.lostError();
   return okStatus();
 }
 
@@ -68,6 +72,7 @@ Result<Point> Pointer::moveBy(int dx, int dy) {
 }
 
 Status Pointer::click(int button, int count) {
+  if (dpy_.lost()) return dpy_.lostError();
   if (!xtest_) {
     return makeError(ErrorCode::kInvalidArgument,
                      "the X server of display '" + dpy_.name() +
@@ -84,6 +89,7 @@ Status Pointer::click(int button, int count) {
     XTestFakeButtonEvent(d, static_cast<unsigned>(button), False, CurrentTime);
   }
   XSync(d, False);
+  if (dpy_.lost()) return dpy_.lostError();
   return okStatus();
 }
 

@@ -30,6 +30,8 @@ class Pointer {
   Pointer& operator=(const Pointer&) = delete;
 
   bool hasXTest() const { return xtest_; }
+  // The X server went away: every call fails with an error naming the display.
+  bool lost() const { return dpy_.lost(); }
 
   // Where the pointer is now (XQueryPointer on the root window).
   Result<Point> position();

@@ -2,8 +2,10 @@
 // GoogleTest and liseur headers before Xlib, which #defines None, Bool and Status.
 #include <gtest/gtest.h>
 
+#include "capture/capture.h"
 #include "core/event_loop.h"
 #include "input/hotkeys.h"
+#include "input/pointer.h"
 #include "x11/xvfb_server.h"
 
 #include <X11/XKBlib.h>
@@ -265,6 +267,47 @@ TEST(HotkeysOpen, WaylandOnlySessionSaysSoClearly) {
   ASSERT_FALSE(h.ok());
   EXPECT_NE(h.error().message.find("Wayland"), std::string::npos) << h.error().message;
   EXPECT_NE(h.error().message.find("shortcut settings"), std::string::npos) << h.error().message;
+}
+
+// The X server goes away under a running daemon (logout, Xvfb killed): Xlib would exit the
+// process; instead every object reports it by name and the process goes on.
+TEST(ServerGone, EveryObjectFailsCleanlyAndTheProcessLives) {
+  XvfbServer server;
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto cap = ScreenCapture::open(server.display());
+  auto keys = Hotkeys::open(server.display());
+  auto ptr = Pointer::open(server.display());
+  ASSERT_TRUE(cap.ok() && keys.ok() && ptr.ok());
+  ASSERT_TRUE((*keys)->bind({"Super+Shift+R", "read-window"}).ok());
+  ASSERT_TRUE((*cap)->captureScreen().ok());
+
+  server.stop();
+
+  auto img = (*cap)->captureScreen();
+  ASSERT_FALSE(img.ok());
+  EXPECT_NE(img.error().message.find("has gone away"), std::string::npos) << img.error().message;
+  EXPECT_TRUE((*cap)->lost());
+  auto png = (*cap)->clipboardPng();
+  EXPECT_FALSE(png.ok());
+
+  // The hotkeys fd reports the hang-up; dispatch notices.
+  pollfd p{(*keys)->fd(), POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 10000), 1) << "no hang-up on the hotkeys fd";
+  (*keys)->dispatch();
+  EXPECT_TRUE((*keys)->lost());
+  auto s = (*keys)->bind({"Super+Shift+P", "read-pointer"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("has gone away"), std::string::npos) << s.error().message;
+
+  auto moved = (*ptr)->moveTo({10, 10});
+  ASSERT_FALSE(moved.ok());
+  EXPECT_TRUE((*ptr)->lost());
+  EXPECT_NE(moved.error().message.find(server.display()), std::string::npos)
+      << moved.error().message;
+  // Destroying them must not touch the dead connection either.
+  cap.value().reset();
+  keys.value().reset();
+  ptr.value().reset();
 }
 
 }  // namespace

@@ -158,7 +158,12 @@ XvfbServer::XvfbServer(const std::string& screen, const std::vector<std::string>
 }
 
 XvfbServer::~XvfbServer() {
+  stop();
+}
+
+void XvfbServer::stop() {
   terminate(pid_);
+  pid_ = -1;
 }
 
 double XvfbServer::cpuMs() const {

@@ -57,6 +57,8 @@ class XvfbServer {
   const std::string& error() const { return error_; }
   const std::string& display() const { return display_; }  // ":N"
   pid_t pid() const { return pid_; }
+  // Kills the server now (as when a session ends).
+  void stop();
   // CPU time (user + system) the server has used so far, in milliseconds.
   double cpuMs() const;
 
