@@ -100,8 +100,16 @@ std::size_t removeStaleTempFiles(const std::string& path) {
   return removed;
 }
 
-Status atomicWriteFile(const std::string& path, std::string_view content,
+Status atomicWriteFile(const std::string& pathAsGiven, std::string_view content,
                        const AtomicWriteOptions& options) {
+  // A linked file (dotfiles kept in a repository) is replaced where it really lives, so that
+  // the link survives the save.
+  std::string path = pathAsGiven;
+  std::error_code linkEc;
+  if (fs::is_symlink(fs::symlink_status(path, linkEc))) {
+    fs::path real = fs::weakly_canonical(path, linkEc);
+    if (!linkEc) path = real.string();
+  }
   fs::path target(path);
   const std::string dir = target.parent_path().empty() ? "." : target.parent_path().string();
   const std::string base = target.filename().string();

@@ -37,7 +37,8 @@ struct AtomicWriteOptions {
   const SaveHooks* hooks = nullptr;
 };
 
-// Replaces (or creates) `path` with `content`. The directory must exist. On any failure before
+// Replaces (or creates) `path` with `content`; a symbolic link is kept and the file it points to
+// is replaced. The directory must exist. On any failure before
 // the rename the old file is untouched and the temporary file is removed; the error (code
 // kConfigWriteFailedCode) names the file, the step and the system's reason. A failure of the
 // final directory fsync is reported too, although the new content is then already in place.

@@ -394,14 +394,13 @@ ParsedLayer parseLayerText(std::string_view text, const std::string& file, Layer
 
 Result<std::string> readConfigFile(const std::string& path) {
   using R = Result<std::string>;
-  // O_NOFOLLOW|O_NONBLOCK: a FIFO or a symlink planted in place of a profile must not hang or
-  // redirect the daemon; fstat on the opened descriptor avoids a check-then-open race.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+  // O_NONBLOCK: a FIFO planted in place of a profile must not hang the daemon; fstat on the
+  // opened descriptor then refuses anything but a regular file without a check-then-open race.
+  // Symbolic links are followed: people keep dotfiles in a repository and link them, and the
+  // daemon runs as the person, so a link reaches nothing they could not read anyway.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT) return R::fail(ErrorCode::kFileNotFound, path + ": file not found");
-    if (errno == ELOOP)
-      return R::fail(ErrorCode::kNotRegularFile,
-                     path + ": is a symbolic link (refusing to follow it)");
     return R::fail(ErrorCode::kFileUnreadable, path + ": cannot open: " + std::strerror(errno));
   }
   struct stat st {};

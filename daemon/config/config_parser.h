@@ -65,7 +65,8 @@ struct ParsedLayer {
 // Largest configuration file read (a profile is a few hundred bytes).
 inline constexpr std::size_t kMaxConfigFileBytes = 256 * 1024;
 
-// Reads a configuration file safely: a regular file (no symlink, FIFO or device), at most
+// Reads a configuration file safely: a regular file (symbolic links followed; no FIFO, device or
+// directory), at most
 // kMaxConfigFileBytes. Errors: file-not-found, not-a-regular-file, file-too-large,
 // file-unreadable; the message names the file.
 Result<std::string> readConfigFile(const std::string& path);

@@ -60,6 +60,19 @@ TEST(AtomicFile, ReplacesAndKeepsTheExistingMode) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+TEST(AtomicFile, ALinkedFileIsReplacedWhereItLivesAndTheLinkKept) {
+  TempXdg xdg;
+  fs::create_directories(xdg.path("dotfiles"));
+  const std::string real = xdg.path("dotfiles/liseur.toml");
+  const std::string link = xdg.path("config/liseur.toml");
+  writeFile(real, kOld);
+  fs::create_symlink(real, link);
+  ASSERT_TRUE(atomicWriteFile(link, kNew).ok());
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(readFile(real), kNew);
+  EXPECT_EQ(joined(strayFiles(xdg.path("dotfiles"), "liseur.toml")), "(none)");
+}
+
 TEST(AtomicFile, EmptyContentIsAValidSave) {
   TempXdg xdg;
   const std::string path = xdg.path("config/p.toml");
