@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "core/paths.h"
@@ -622,6 +623,34 @@ TEST_F(IpcServerTest, BlankLinesAndCrLfAreAccepted) {
                   .ok());
   EXPECT_EQ(nextMessage(*c)["id"], 1);
   EXPECT_EQ(nextMessage(*c)["id"], 2);
+}
+
+std::size_t openFds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_F(IpcServerTest, ConnectionsComingAndGoingLeakNothing) {
+  ServerHarness h;
+  registerEcho(h.server());
+  h.start();
+  { auto warm = h.client(); }
+  for (int i = 0; i < 1000 && h.clientCount() != 0; ++i) std::this_thread::sleep_for(5ms);
+  std::size_t before = openFds();
+  for (int i = 0; i < 200; ++i) {
+    auto c = h.client();
+    ASSERT_TRUE(c) << "connection " << i;
+    if (i % 2) {
+      ASSERT_TRUE(c->request("subscribe").ok()) << "connection " << i;
+    }
+    if (i % 3 == 0) (void)c->sendRaw(R"({"id":9,"cmd":"ec)");  // leave half a line behind
+  }
+  for (int i = 0; i < 1000 && h.clientCount() != 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(h.clientCount(), 0u);
+  EXPECT_EQ(h.disconnected().size(), 201u);
+  EXPECT_EQ(openFds(), before);
+  EXPECT_FALSE(h.onLoop([&] { return h.server().hasSubscribers("word"); }));
 }
 
 }  // namespace
