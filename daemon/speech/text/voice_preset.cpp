@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config/toml_guard.h"
 #include "core/paths.h"
 
 namespace liseur::speech {
@@ -241,7 +242,9 @@ Result<VoicePreset> parseVoicePreset(std::string_view tomlText, const std::strin
   preset.file = file;
   preset.name = std::filesystem::path(file).stem().string();
   try {
-    toml::table table = toml::parse(tomlText, file);
+    // Through the config library's guard: toml++ 3.3 reaches undefined behaviour on some
+    // non-ASCII text (found again by fuzzing this parser).
+    toml::table table = config::parseToml(tomlText, file);
     PresetParser parser(file, preset);
     parser.run(table);
     if (const std::vector<std::string> errors = parser.errors(); !errors.empty())

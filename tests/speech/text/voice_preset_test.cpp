@@ -102,6 +102,15 @@ TEST(VoicePreset, SeveralErrorsAreAllReportedInFileOrder) {
             "/v/p.toml: punctuation: missing key");
 }
 
+TEST(VoicePreset, NonAsciiKeysAreAnErrorNotUndefinedBehaviour) {
+  // Found by fuzzing: toml++ 3.3 reaches __builtin_unreachable() on this (U+FEDF after a key).
+  auto p = parseVoicePreset("language\xEF\xBB\x9F \"fr\"\nrate = 52\n", "/v/p.toml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("/v/p.toml:1:"), std::string::npos) << p.error().message;
+  auto accented = parseVoicePreset(std::string(kGood) + "# \xC3\xA9l\xC3\xA8ve\n", "/v/p.toml");
+  EXPECT_TRUE(accented.ok()) << accented.error().message;
+}
+
 TEST(VoicePreset, DirectoryLoadReportsEveryBadFile) {
   test::TempXdg xdg;
   const std::string dir = xdg.path("voices");
