@@ -283,13 +283,13 @@ bool isNoise(const Word& w, double minConf) {
 // Hyphenation
 
 // Second halves that make a real compound (peut-être, celui-ci, dit-il, c'est-à-dire).
+// Pronouns that are also common word endings (cou-leur, ta-ble, ai-le) are left out on purpose.
 const std::set<std::string, std::less<>> kCompoundTails = {
-    "être",    "ci",     "là",     "même", "mêmes", "il",    "ils",  "elle",  "elles",  "on",
-    "je",      "tu",     "nous",   "vous", "moi",   "toi",   "lui",  "le",    "la",     "les",
-    "leur",    "leurs",  "y",      "en",   "t",     "dire",  "à",    "delà",  "deçà",   "dessus",
-    "dessous", "dedans", "dehors", "midi", "uns",   "unes",  "deux", "trois", "quatre", "cinq",
-    "six",     "sept",   "huit",   "neuf", "dix",   "vingt", "cent", "mille", "et",     "end",
-    "known",   "time",   "based",  "free", "up",    "in",    "out"};
+    "être", "ci",   "là",    "même",  "mêmes",  "il",      "ils",    "elle",   "elles",
+    "on",   "je",   "tu",    "nous",  "vous",   "moi",     "toi",    "lui",    "t",
+    "dire", "à",    "delà",  "deçà",  "dessus", "dessous", "dedans", "dehors", "midi",
+    "uns",  "unes", "deux",  "trois", "quatre", "cinq",    "six",    "sept",   "huit",
+    "neuf", "dix",  "vingt", "cent",  "mille",  "et",      "known",  "based",  "free"};
 // First halves that make a real compound (grand-mère, arc-en-ciel, après-midi, self-made).
 const std::set<std::string, std::less<>> kCompoundHeads = {
     "peut",      "c'est",    "grand",  "grande",  "grands",  "grandes",     "demi",   "mi",

@@ -6,12 +6,12 @@
 # Installed into ${LISEUR_PLUGINDIR}/ID/ unless NO_INSTALL.
 include_guard(GLOBAL)
 
-set(LISEUR_BUILD_PLUGINDIR ${PROJECT_BINARY_DIR}/lib/liseur/plugins)
-
 function(liseur_add_plugin id)
   cmake_parse_arguments(P "NO_INSTALL" "DIR;MANIFEST" "SOURCES;LIBS" ${ARGN})
   if(NOT P_DIR)
-    set(P_DIR ${LISEUR_BUILD_PLUGINDIR})
+    # Computed here, not at include time: include_guard() makes variables set beside it visible
+    # only in the first folder that included this file.
+    set(P_DIR ${PROJECT_BINARY_DIR}/lib/liseur/plugins)
   endif()
   if(NOT P_MANIFEST)
     set(P_MANIFEST ${CMAKE_CURRENT_SOURCE_DIR}/manifest.json)

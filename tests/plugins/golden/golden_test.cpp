@@ -1,0 +1,257 @@
+// Golden tests of the shipped plugins, called through their C ABI exactly as the host calls them.
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+
+#include "document/document.h"
+#include "liseur_plugin.h"
+#include "plugins/plugin_manifest.h"
+#include "support/test_env.h"
+
+namespace lp = liseur::plugins;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// One plugin library, loaded and instantiated with its manifest's defaults plus `options`.
+class LoadedPlugin {
+ public:
+  explicit LoadedPlugin(const std::string& id, const json& options = json::object()) {
+    const std::string dir = std::string(LISEUR_BUILD_PLUGIN_DIR) + "/" + id;
+    auto m = lp::readManifest(dir + "/manifest.json");
+    if (!m) throw std::runtime_error(m.error().message);
+    handle_ = ::dlopen((dir + "/" + m->library).c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle_) throw std::runtime_error(::dlerror());
+    auto entry =
+        reinterpret_cast<liseur_plugin_entry_fn>(::dlsym(handle_, LISEUR_PLUGIN_ENTRY_SYMBOL));
+    if (!entry) throw std::runtime_error("no entry point");
+    api_ = entry(LISEUR_PLUGIN_ABI_VERSION);
+    auto opts = lp::resolveOptions(*m, options);
+    if (!opts) throw std::runtime_error(opts.error().message);
+    std::string text = opts->dump();
+    Out err;
+    if (api_->create(text.data(), text.size(), &instance_, &err.c) != LISEUR_OK)
+      throw std::runtime_error("create failed: " + err.error);
+  }
+  ~LoadedPlugin() {
+    if (instance_ && api_->destroy) api_->destroy(instance_);
+    if (handle_) ::dlclose(handle_);
+  }
+
+  // Calls a hook; returns the reply JSON, or fails the test with the status and message.
+  json call(const char* hook, const json& request, liseur_status* statusOut = nullptr) {
+    liseur_hook_fn fn = std::string(hook) == "adapt"   ? api_->adapt
+                        : std::string(hook) == "speak" ? api_->speak
+                                                       : api_->render;
+    EXPECT_NE(fn, nullptr) << hook;
+    if (!fn) return {};
+    std::string text = request.dump();
+    Out out;
+    liseur_status st = fn(instance_, text.data(), text.size(), &out.c);
+    if (statusOut) *statusOut = st;
+    if (st != LISEUR_OK) {
+      if (!statusOut) ADD_FAILURE() << hook << " failed with status " << st << ": " << out.error;
+      return json{{"error", out.error}};
+    }
+    json reply = json::parse(out.data, nullptr, false);
+    EXPECT_FALSE(reply.is_discarded()) << "reply is not JSON: " << out.data.substr(0, 200);
+    return reply;
+  }
+
+ private:
+  struct Out {
+    liseur_output c{sizeof(liseur_output), this, &Out::write, &Out::setError};
+    std::string data, error;
+    static liseur_status write(liseur_output* o, const char* d, size_t n) {
+      static_cast<Out*>(o->host_data)->data.append(d, n);
+      return LISEUR_OK;
+    }
+    static void setError(liseur_output* o, const char* d, size_t n) {
+      static_cast<Out*>(o->host_data)->error.assign(d, n);
+    }
+  };
+  void* handle_ = nullptr;
+  const liseur_plugin* api_ = nullptr;
+  liseur_plugin_instance* instance_ = nullptr;
+};
+
+std::string golden(const std::string& rel) {
+  return std::string(LISEUR_GOLDEN_DIR) + "/" + rel;
+}
+bool updating() {
+  return std::getenv("LISEUR_UPDATE_GOLDEN") != nullptr;
+}
+
+// Compares with the expected file, or writes it when LISEUR_UPDATE_GOLDEN is set.
+void expectGolden(const std::string& rel, const json& actual, const std::string& inputRel) {
+  const std::string path = golden(rel);
+  const std::string text = actual.dump(1, ' ', false) + "\n";
+  if (updating()) {
+    liseur::test::writeFile(path, text);
+    return;
+  }
+  ASSERT_TRUE(fs::exists(path)) << path
+                                << " is missing; run with LISEUR_UPDATE_GOLDEN=1 and review it";
+  json expected = json::parse(liseur::test::readFile(path));
+  EXPECT_EQ(actual, expected) << "input: " << inputRel << "\nexpected (" << rel << "):\n"
+                              << expected.dump(1) << "\nactual:\n"
+                              << text;
+}
+
+// The text of a document, block by block: "[kind] line | line".
+std::string outline(const json& doc) {
+  std::string s;
+  for (const auto& b : doc["blocks"]) {
+    s += "[" + b["kind"].get<std::string>() + "]";
+    for (const auto& l : b["lines"]) {
+      s += " |";
+      for (const auto& w : l["words"]) s += " " + w["text"].get<std::string>();
+    }
+    s += "\n";
+  }
+  return s;
+}
+
+class ReadingOrderGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ReadingOrderGolden, MatchesExpected) {
+  const std::string inRel = "reading-order/" + GetParam() + ".in.json";
+  json input = json::parse(liseur::test::readFile(golden(inRel)));
+  LoadedPlugin plugin("reading-order");
+  json reply = plugin.call("adapt", json{{"document", input}});
+  ASSERT_TRUE(reply.contains("document")) << inRel << ": " << reply.dump();
+  // What the daemon will accept.
+  auto doc = liseur::documentFromJson(reply["document"]);
+  ASSERT_TRUE(doc) << inRel << ": " << doc.error().message;
+  expectGolden("reading-order/" + GetParam() + ".out.json", reply["document"], inRel);
+  // The readable outline too, so a reviewer sees the text at a glance in the diff.
+  const std::string outRel = "reading-order/" + GetParam() + ".outline.txt";
+  if (updating())
+    liseur::test::writeFile(golden(outRel), outline(reply["document"]));
+  else
+    EXPECT_EQ(outline(reply["document"]), liseur::test::readFile(golden(outRel))) << inRel;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ReadingOrderGolden,
+                         ::testing::Values("hyphenation", "table", "english-table", "list",
+                                           "heading", "noise"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::erase(n, '-');
+                           return n;
+                         });
+
+TEST(ReadingOrderBoxes, JoinedWordKeepsBothBoxes) {
+  json input = json::parse(liseur::test::readFile(golden("reading-order/hyphenation.in.json")));
+  LoadedPlugin plugin("reading-order");
+  json doc = plugin.call("adapt", json{{"document", input}})["document"];
+  const json& first = input["blocks"][0]["lines"][0]["words"][2];   // "impor-"
+  const json& second = input["blocks"][0]["lines"][1]["words"][0];  // "tant"
+  bool found = false;
+  for (const auto& l : doc["blocks"][0]["lines"])
+    for (const auto& w : l["words"])
+      if (w["text"] == "important") {
+        found = true;
+        int x0 = std::min(first["box"][0].get<int>(), second["box"][0].get<int>());
+        int y0 = std::min(first["box"][1].get<int>(), second["box"][1].get<int>());
+        int x1 = std::max(first["box"][0].get<int>() + first["box"][2].get<int>(),
+                          second["box"][0].get<int>() + second["box"][2].get<int>());
+        int y1 = std::max(first["box"][1].get<int>() + first["box"][3].get<int>(),
+                          second["box"][1].get<int>() + second["box"][3].get<int>());
+        EXPECT_EQ(w["box"], json::array({x0, y0, x1 - x0, y1 - y0})) << w.dump();
+      }
+  EXPECT_TRUE(found) << outline(doc);
+}
+
+TEST(ReadingOrderOptions, EverythingOffKeepsTheText) {
+  json input = json::parse(liseur::test::readFile(golden("reading-order/hyphenation.in.json")));
+  LoadedPlugin plugin("reading-order", {{"join_hyphens", false},
+                                        {"join_lines", false},
+                                        {"headings", false},
+                                        {"lists", false},
+                                        {"tables", false},
+                                        {"drop_noise", false}});
+  json doc = plugin.call("adapt", json{{"document", input}})["document"];
+  EXPECT_EQ(outline(doc), outline(input));
+}
+
+TEST(ReadingOrderErrors, NotADocumentIsRefusedWithAMessage) {
+  LoadedPlugin plugin("reading-order");
+  liseur_status st = LISEUR_OK;
+  json r = plugin.call("adapt",
+                       json{{"document", {{"format", "other/9"}, {"blocks", json::array()}}}}, &st);
+  EXPECT_EQ(st, LISEUR_ERR_UNSUPPORTED) << r.dump();
+  r = plugin.call("adapt", json{{"document", {{"format", "liseur-document/1"}, {"blocks", 3}}}},
+                  &st);
+  EXPECT_EQ(st, LISEUR_ERR_INVALID_INPUT) << r.dump();
+  EXPECT_FALSE(r["error"].get<std::string>().empty());
+}
+
+// The structure of a large-print page: what a reader and the player rely on.
+json structureOf(const std::string& html) {
+  json s;
+  std::smatch m;
+  s["doctype"] = html.rfind("<!DOCTYPE html>", 0) == 0;
+  s["csp_blocks_network"] = html.find("default-src 'none'") != std::string::npos;
+  // Nothing is fetched: no URL other than the embedded data: audio.
+  s["external_urls"] =
+      std::regex_search(html, std::regex(R"re((https?:|//[a-z]|src="(?!data:)[^"]))re"));
+  if (std::regex_search(html, m, std::regex(R"re(<body class="([^"]+)")re")))
+    s["body_class"] = m[1];
+  if (std::regex_search(html, m, std::regex(R"re(--fg: (#[0-9a-f]{6}); --bg: (#[0-9a-f]{6}))re"))) {
+    s["fg"] = m[1];
+    s["bg"] = m[2];
+  }
+  if (std::regex_search(html, m, std::regex(R"re(font-size: ([0-9.]+)pt)re")))
+    s["font_size_pt"] = m[1];
+  json words = json::array();
+  std::regex span(
+      R"re(<span class="lp-word" id="(w-\d+-\d+-\d+)"[^>]*data-index="(\d+)">([^<]*)</span>)re");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), span); it != std::sregex_iterator();
+       ++it)
+    words.push_back({(*it)[1].str(), std::stoi((*it)[2].str()), (*it)[3].str()});
+  s["words"] = words;
+  json blocks = json::array();
+  std::regex blk(R"re(<(h2|p|ul) class="lp-block)re");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), blk); it != std::sregex_iterator();
+       ++it)
+    blocks.push_back((*it)[1].str());
+  s["blocks"] = blocks;
+  s["player"] = html.find("id=\"lp-play\"") != std::string::npos;
+  s["audio_data_uri"] = html.find("src=\"data:audio/wav;base64,UklGR") != std::string::npos;
+  if (std::regex_search(
+          html, m,
+          std::regex(R"re(<script type="application/json" id="lp-timings">([^<]*)</script>)re")))
+    s["timings"] = json::parse(m[1].str()).size();
+  return s;
+}
+
+class LargePrintGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LargePrintGolden, StructureMatchesExpected) {
+  const std::string inRel = "large-print/" + GetParam() + ".in.json";
+  json request = json::parse(liseur::test::readFile(golden(inRel)));
+  LoadedPlugin plugin("large-print");
+  json reply = plugin.call("render", request);
+  ASSERT_TRUE(reply.contains("html") && reply["html"].is_string())
+      << inRel << ": " << reply.dump().substr(0, 300);
+  expectGolden("large-print/" + GetParam() + ".structure.json", structureOf(reply["html"]), inRel);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, LargePrintGolden, ::testing::Values("plain", "narrated"));
+
+TEST(LargePrintOptions, UnknownThemeIsAnOptionsError) {
+  LoadedPlugin plugin("large-print");
+  json request = json::parse(liseur::test::readFile(golden("large-print/plain.in.json")));
+  request["options"]["theme"] = "pink";
+  liseur_status st = LISEUR_OK;
+  json r = plugin.call("render", request, &st);
+  EXPECT_EQ(st, LISEUR_ERR_INVALID_OPTIONS) << r.dump();
+  EXPECT_NE(r["error"].get<std::string>().find("theme"), std::string::npos) << r.dump();
+}
+
+}  // namespace
