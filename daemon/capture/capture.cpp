@@ -134,6 +134,43 @@ std::string atomName(Display* dpy, Atom a) {
 
 }  // namespace
 
+Result<Box> parseRegion(std::string_view text) {
+  auto fail = [&](const std::string& why) {
+    return Result<Box>::fail(ErrorCode::kInvalidArgument,
+                             "region '" + std::string(text) + "': " + why);
+  };
+  long long v[4] = {};
+  std::size_t pos = 0;
+  for (int i = 0; i < 4; ++i) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    const std::size_t start = pos;
+    if (pos < text.size() && (text[pos] == '-' || text[pos] == '+')) ++pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 10) {
+      v[i] = v[i] * 10 + (text[pos] - '0');
+      ++pos;
+    }
+    if (pos == start || (pos == start + 1 && (text[start] == '-' || text[start] == '+'))) {
+      return fail("expected X,Y,W,H (four whole numbers in screen pixels)");
+    }
+    // Screens are far smaller; this also keeps x + w within int.
+    if ((pos < text.size() && text[pos] >= '0' && text[pos] <= '9') || v[i] > 1000000000) {
+      return fail("number too large");
+    }
+    if (text[start] == '-') v[i] = -v[i];
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    if (i < 3) {
+      if (pos >= text.size() || text[pos] != ',') {
+        return fail("expected X,Y,W,H (four whole numbers in screen pixels)");
+      }
+      ++pos;
+    }
+  }
+  if (pos != text.size()) return fail("unexpected text after the fourth number");
+  if (v[2] <= 0 || v[3] <= 0) return fail("width and height must be greater than 0");
+  return Box{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2]),
+             static_cast<int>(v[3])};
+}
+
 double Monitor::dpi() const {
   if (width_mm <= 0 || geometry.w <= 0) return 0;
   return geometry.w * 25.4 / width_mm;
@@ -542,7 +579,12 @@ Result<CapturedImage> ScreenCapture::captureAroundPointer(int width, int height)
     return makeError(ErrorCode::kInternal,
                      fmt::format("pointer at {},{} is outside the screen", px, py));
   }
-  return grab(box, fmt::format("around pointer {},{}: {}", px, py, boxText(box)));
+  auto img = grab(box, fmt::format("around pointer {},{}: {}", px, py, boxText(box)));
+  if (img) {
+    img->pointer_x = px - box.x;
+    img->pointer_y = py - box.y;
+  }
+  return img;
 }
 
 Result<std::string> ScreenCapture::clipboardPng(std::chrono::milliseconds timeout,

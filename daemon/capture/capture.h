@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture/x11_display.h"
@@ -35,7 +36,14 @@ struct CapturedImage {
   std::string bgra;
   Box origin;
   std::string description;
+  // For captureAroundPointer: where the pointer was, in this image's pixels (so "the block under
+  // the pointer" is the one containing this point); -1 otherwise.
+  int pointer_x = -1, pointer_y = -1;
 };
+
+// Parses "X,Y,W,H" (as in `liseur read region 10,20,600,200`; spaces allowed, W and H > 0).
+// Errors (kInvalidArgument) quote the text and say what was expected.
+Result<Box> parseRegion(std::string_view text);
 
 struct Monitor {
   std::string name;  // RandR output or monitor name ("HDMI-1", "screen")

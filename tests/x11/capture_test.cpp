@@ -259,12 +259,16 @@ TEST_F(CaptureTest, AroundPointerIsCentredAndKeptOnScreen) {
   ASSERT_TRUE(centred.ok()) << centred.error().message;
   EXPECT_EQ(centred->origin, (Box{490, 350, 300, 100})) << describe(centred->origin);
   EXPECT_EQ(centred->width, 300);
+  EXPECT_EQ(centred->pointer_x, 150);
+  EXPECT_EQ(centred->pointer_y, 50);
 
   XWarpPointer(obs_, None, root, 0, 0, 0, 0, 5, 795);
   XSync(obs_, False);
   auto corner = cap_->captureAroundPointer(300, 100);
   ASSERT_TRUE(corner.ok()) << corner.error().message;
   EXPECT_EQ(corner->origin, (Box{0, 700, 300, 100})) << describe(corner->origin);
+  EXPECT_EQ(corner->pointer_x, 5);
+  EXPECT_EQ(corner->pointer_y, 95);
 
   auto bad = cap_->captureAroundPointer(0, 100);
   EXPECT_FALSE(bad.ok());
@@ -399,6 +403,36 @@ class EnvGuard {
   std::string old_;
   bool had_ = false;
 };
+
+TEST(ParseRegion, AcceptsXYWHAndNamesWhatIsWrong) {
+  struct Good {
+    const char* text;
+    Box box;
+  };
+  for (const Good& g :
+       {Good{"10,20,600,200", {10, 20, 600, 200}}, Good{" 0 , 0 , 1 , 1 ", {0, 0, 1, 1}},
+        Good{"-5,+7,30,40", {-5, 7, 30, 40}}}) {
+    auto b = parseRegion(g.text);
+    ASSERT_TRUE(b.ok()) << "'" << g.text << "': " << b.error().message;
+    EXPECT_EQ(*b, g.box) << g.text;
+  }
+  struct Bad {
+    const char* text;
+    const char* why;
+  };
+  for (const Bad& b : {Bad{"10,20,600", "expected X,Y,W,H"}, Bad{"a,b,c,d", "expected X,Y,W,H"},
+                       Bad{"1,2,3,4,5", "unexpected text"}, Bad{"1,2,0,4", "greater than 0"},
+                       Bad{"1,2,-3,4", "greater than 0"}, Bad{"", "expected X,Y,W,H"},
+                       Bad{"1,2,99999999999,4", "too large"}, Bad{"1,2,3000000000,4", "too large"},
+                       Bad{"1,,3,4", "expected"}}) {
+    auto r = parseRegion(b.text);
+    ASSERT_FALSE(r.ok()) << "'" << b.text << "' accepted";
+    EXPECT_NE(r.error().message.find(std::string("region '") + b.text + "'"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find(b.why), std::string::npos)
+        << "'" << b.text << "': " << r.error().message;
+  }
+}
 
 TEST(CaptureOpen, WaylandOnlySessionSaysSoClearly) {
   EnvGuard d("DISPLAY"), w("WAYLAND_DISPLAY");
