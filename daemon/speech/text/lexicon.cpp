@@ -165,6 +165,7 @@ Result<Lexicon> Lexicon::parse(std::string_view text, const std::string& file) {
       if (sameKey(other, e))
         return fail(fmt::format("'{}' is already defined on line {}", e.from, other.line));
     }
+    if (lex.entries_.size() >= 0xFFFF) return fail("more than 65535 entries");
     lex.entries_.push_back(std::move(e));
     if (nl == text.size()) break;
   }
@@ -196,6 +197,18 @@ void Lexicon::sortEntries() {
   std::stable_sort(
       entries_.begin(), entries_.end(),
       [](const LexiconEntry& a, const LexiconEntry& b) { return a.from.size() > b.from.size(); });
+  for (auto& bucket : by_first_byte_) bucket.clear();
+  for (std::size_t i = 0; i < entries_.size() && i < 0xFFFF; ++i) {
+    const auto first = static_cast<unsigned char>(entries_[i].from[0]);
+    by_first_byte_[first].push_back(static_cast<std::uint16_t>(i));
+    if (entries_[i].ignore_case) {
+      const auto lower = static_cast<unsigned char>(asciiLower(static_cast<char>(first)));
+      const auto upper =
+          static_cast<unsigned char>(lower >= 'a' && lower <= 'z' ? lower - 'a' + 'A' : lower);
+      for (unsigned char other : {lower, upper})
+        if (other != first) by_first_byte_[other].push_back(static_cast<std::uint16_t>(i));
+    }
+  }
 }
 
 void Lexicon::overrideWith(const Lexicon& user) {
@@ -214,9 +227,13 @@ void Lexicon::overrideWith(const Lexicon& user) {
 
 LexiconMatch Lexicon::matchAt(std::string_view text, std::size_t pos) const {
   if (pos >= text.size()) return {};
+  // Indices in a bucket increase, so entries are still tried longest first.
+  const auto& bucket = by_first_byte_[static_cast<unsigned char>(text[pos])];
+  if (bucket.empty()) return {};
   std::size_t prevLen = 0;
   const char32_t prev = decodeBefore(text, pos, prevLen);
-  for (const LexiconEntry& e : entries_) {
+  for (const std::uint16_t index : bucket) {
+    const LexiconEntry& e = entries_[index];
     const std::size_t n = e.from.size();
     if (pos + n > text.size()) continue;
     bool same = true;

@@ -31,12 +31,15 @@
 // userConfigDir()/lexicon-<lang>.txt ($XDG_CONFIG_HOME/liseur/) overrides them entry by entry
 // (same FROM) and adds new ones.
 //
+// A lexicon holds at most 65535 entries.
 // Errors are Result values with code config-invalid (file-not-found, file-unreadable for I/O)
 // and messages "FILE:LINE: what was wrong; found '...'".
 // A Lexicon is an immutable value after loading: safe to share between threads for reading.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +88,9 @@ class Lexicon {
   void sortEntries();
 
   std::vector<LexiconEntry> entries_;  // longest FROM first
+  // Indices into entries_ by the first byte of FROM (both cases for nocase entries), longest
+  // first: matchAt only tries the entries that can match.
+  std::array<std::vector<std::uint16_t>, 256> by_first_byte_;
 };
 
 // The lexicon for `lang` ("fr", "en"): the shipped file dataDir()/voices/lexicon-LANG.txt if it

@@ -254,8 +254,10 @@ std::vector<Utterance> splitUtterance(const Utterance& utterance, std::size_t ma
   if (out.empty()) return out;
   for (const WordRef& w : utterance.words) {
     const std::size_t o = static_cast<std::size_t>(std::max(w.offset, 0));
-    std::size_t k = 0;
-    while (k + 1 < ranges.size() && o >= ranges[k].end()) ++k;
+    // The first chunk that ends after the word's start (the last chunk for anything beyond).
+    auto it = std::partition_point(ranges.begin(), ranges.end() - 1,
+                                   [&](const TextRange& r) { return r.end() <= o; });
+    const std::size_t k = static_cast<std::size_t>(it - ranges.begin());
     const TextRange& r = ranges[k];
     WordRef rebased = w;
     const std::size_t off = std::clamp(o, r.offset, r.end()) - r.offset;

@@ -2,7 +2,7 @@
 // target, the rest is the input (lexicon text, voice preset TOML, or an utterance whose words are
 // separated by '\x1f' and whose lines by '\x1e').
 // Not registered by CMake yet (tests/fuzz is another area); build by hand:
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon -Itests/speech/text \
+//   clang++ -std=c++20 -g -O1 -DNDEBUG -fsanitize=fuzzer,address,undefined -Idaemon -Itests/speech/text \
 //     -DLISEUR_DATADIR='"/usr/share/liseur"' tests/speech/text/speakable_fuzz.cpp \
 //     daemon/speech/text/*.cpp daemon/config/toml_guard.cpp daemon/core/paths.cpp \
 //     daemon/core/error.cpp -lfmt -o speakable_fuzz
