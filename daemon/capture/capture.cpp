@@ -361,11 +361,13 @@ Result<CapturedImage> ScreenCapture::grabShm(const Box& box) {
   const std::size_t need = static_cast<std::size_t>(img->bytes_per_line) * img->height;
   if (need > shm_->size) {
     // Grow to the new size (rounded to 1 MiB so a watched region that changes a little does not
-    // reallocate every tick). Old segment detached first.
-    XShmDetach(d, &shm_->info);
-    XSync(d, False);
-    shmdt(shm_->info.shmaddr);
-    shm_->attached = false;
+    // reallocate every tick). Old segment detached first (none after a failed growth).
+    if (shm_->attached) {
+      XShmDetach(d, &shm_->info);
+      XSync(d, False);
+      shmdt(shm_->info.shmaddr);
+      shm_->attached = false;
+    }
     shm_->size = 0;
     const std::size_t size = (need + (1u << 20) - 1) & ~static_cast<std::size_t>((1u << 20) - 1);
     shm_->info.shmid = shmget(IPC_PRIVATE, size, IPC_CREAT | 0600);
