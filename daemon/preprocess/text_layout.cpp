@@ -183,7 +183,7 @@ struct PolarityResult {
   }
 };
 
-void findComponents(Pix* work, Polarity pol, int k, PolarityResult& r) {
+void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r) {
   const int W = pixGetWidth(work), H = pixGetHeight(work);
   r.tophat.reset(
       pixTophat(work, k, k, pol == Polarity::kDarkOnLight ? L_TOPHAT_BLACK : L_TOPHAT_WHITE));
@@ -193,6 +193,28 @@ void findComponents(Pix* work, Polarity pol, int k, PolarityResult& r) {
   PixPtr below(pixThresholdToBinary(r.tophat.get(), r.threshold));
   if (!below) return;
   PixPtr mask(pixInvert(nullptr, below.get()));
+  // Rules, field borders, underlines and column separators often touch the letters next to them
+  // and would take them out of the text with them: long straight runs are taken out first and
+  // kept as separators.
+  const int run = std::max(15, static_cast<int>(4 * est));
+  PixPtr vlines(pixOpenBrick(nullptr, mask.get(), 1, run));
+  PixPtr hlines(pixOpenBrick(nullptr, mask.get(), run, 1));
+  if (vlines && hlines) {
+    pixSubtract(mask.get(), mask.get(), vlines.get());
+    pixSubtract(mask.get(), mask.get(), hlines.get());
+    if (BOXA* vb = pixConnCompBB(vlines.get(), 8)) {
+      // Only thin rules separate; a dark band at the edge of a photocopy is not a rule.
+      for (int i = 0; i < boxaGetCount(vb); ++i) {
+        const Box b = boxOf(vb, i);
+        if (b.w <= std::max(3.0f, 0.3f * est)) r.vseps.push_back(b);
+      }
+      boxaDestroy(&vb);
+    }
+    if (BOXA* hb = pixConnCompBB(hlines.get(), 8)) {
+      for (int i = 0; i < boxaGetCount(hb); ++i) r.hseps.push_back(boxOf(hb, i));
+      boxaDestroy(&hb);
+    }
+  }
   BOXA* boxa = pixConnComp(mask.get(), &r.pixa, 8);
   if (!boxa) return;
   const int n = boxaGetCount(boxa);
@@ -715,6 +737,9 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
     work = scaleGrey(grey8, page.scale);
     upright = darkTextOnLight(work.get());
     est *= page.scale;
+    // Toner specks and sensor noise of a scan are finer than the strokes at this scale: a 3x3
+    // median removes them and keeps the letters.
+    if (PixPtr median{pixRankFilterGray(work.get(), 3, 3, 0.5f)}) work = std::move(median);
     W = pixGetWidth(work.get());
     H = pixGetHeight(work.get());
     page.width = W;
@@ -747,7 +772,7 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
   const int k = oddSize((est > 0 ? est : 10.0f) * 0.7f, 5, 41);
   std::array<PolarityResult, 2> pols;
   for (int p = 0; p < 2; ++p) {
-    findComponents(work.get(), static_cast<Polarity>(p), k, pols[p]);
+    findComponents(work.get(), static_cast<Polarity>(p), k, est > 0 ? est : 10.0f, pols[p]);
     buildSegments(work.get(), static_cast<Polarity>(p), pols[p]);
   }
 
@@ -831,7 +856,12 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
           if (cand.container >= 0) continue;
           const TextLine& last = lines[cand.lines.back()];
           const float ratio = l.char_height / std::max(1.0f, last.char_height);
-          if (ratio > 1.25f || ratio < 0.8f || l.polarity != last.polarity) continue;
+          // Same size: the character heights of short lines of small text swing with their
+          // letters (ascenders), so equal line heights also count.
+          const float hratio = float(l.box.h) / std::max(1, last.box.h);
+          const bool same_size =
+              (ratio <= 1.25f && ratio >= 0.8f) || (hratio <= 1.2f && hratio >= 0.83f);
+          if (!same_size || l.polarity != last.polarity) continue;
           const int gap = l.box.y - bottom(last.box);
           if (gap < -last.box.h / 3 || gap > 0.8f * std::min(l.box.h, last.box.h)) continue;
           // Lines of a paragraph start at the same x; every line but the last fills the measure,
