@@ -10,9 +10,10 @@
 // its own X connection, separate from the hotkeys'. Calls block on the X server (a capture is a
 // few milliseconds; clipboardPng waits up to its timeout).
 //
-// Errors: kInvalidArgument for what the caller or the session can fix (no display, Wayland, an
-// empty region, no active window, no clipboard image), kTimeout when the clipboard owner does not
-// answer, kImageTooLarge for an oversized clipboard image, kInternal for X failures.
+// Errors: kInvalidArgument for what the caller or the session can fix (no display, Wayland, the
+// X server gone away, an empty region, no active window, no clipboard image), kTimeout when the
+// clipboard owner does not answer, kImageTooLarge for an oversized clipboard image, kInternal for
+// unexpected X failures.
 #pragma once
 
 #include <chrono>
