@@ -45,9 +45,10 @@ struct Session::Job {
   std::vector<int16_t> pcm;  // received, not yet accepted by the sink
   std::size_t pcmPos = 0;
   uint64_t samplesReceived = 0, samplesWritten = 0;
+  uint64_t resumeAt = 0;  // after a device loss: samples of this job already played
   std::unique_ptr<AudioSink> wav;
   bool usedMainSink = false;
-  uint64_t sinkBase = 0;
+  int64_t sinkBase = 0;
   bool sinkBaseSet = false;
   std::deque<TimedEvent> timed;
   // Timings, in ms since the request arrived
@@ -82,38 +83,84 @@ Session::~Session() {
 }
 
 void Session::start() {
-  AudioSinkCallbacks cb;
-  cb.on_space = [this] { loop_.post([this] { pumpAudio(); }); };
-  cb.on_failure = [this](const Error& e) {
-    loop_.post([this, e] {
-      spdlog::error("audio: {}", e.message);
-      audioProblem_ = e.message;
-    });
-  };
   const std::string& kind = opts_.audio_sink;
   if (kind == "auto" || kind == "portaudio") {
-    auto pa = makePortAudioSink(opts_.audio_device);
-    if (pa) {
-      if (auto st = (*pa)->open(sampleRate_, cb); st) {
-        sink_ = std::move(*pa);
-        audioAvailable_ = true;
-      } else {
-        audioProblem_ = st.error().message;
-      }
-    } else {
-      audioProblem_ = pa.error().message;
+    if (auto st = openDeviceSink(); !st) {
+      audioProblem_ = st.error().message;
+      spdlog::warn("audio: {}; speech goes to WAV files or nowhere", audioProblem_);
     }
-    if (!sink_) spdlog::warn("audio: {}; speech goes to WAV files or nowhere", audioProblem_);
   }
   if (!sink_) {
     sink_ = makeNullSink(kind == "paced-null");
-    (void)sink_->open(sampleRate_, cb);
+    (void)sink_->open(sampleRate_, {});
     // A paced null sink stands in for a sound card in tests and benchmarks.
     audioAvailable_ = kind == "paced-null";
     if (kind == "null" || kind == "paced-null") audioProblem_.clear();
   }
   (void)ocr_->start();
   (void)speech_->start();
+}
+
+Status Session::openDeviceSink() {
+  auto pa = makePortAudioSink(opts_.audio_device);
+  if (!pa) return pa.error();
+  AudioSinkCallbacks cb;
+  cb.on_space = [this] { loop_.post([this] { pumpAudio(); }); };
+  cb.on_failure = [this](const Error& e) { loop_.post([this, e] { audioLost(e); }); };
+  if (auto st = (*pa)->open(sampleRate_, cb); !st) return st;
+  sink_ = std::move(*pa);
+  deviceSink_ = true;
+  audioAvailable_ = true;
+  audioProblem_.clear();
+  audioBackoff_ = std::chrono::milliseconds(100);
+  watchAudio();
+  return okStatus();
+}
+
+// PortAudio does not recover by itself when the sound server restarts, and a stream can stop
+// draining without an error: poll the sink's health while it is open.
+void Session::watchAudio() {
+  if (audioWatch_) return;
+  audioWatch_ = loop_.addTimer(std::chrono::milliseconds(250), [this] {
+    audioWatch_.reset();
+    if (!deviceSink_ || !sink_) return;
+    if (auto st = sink_->checkHealth(); !st) return audioLost(st.error());
+    watchAudio();
+  });
+}
+
+void Session::audioLost(const Error& e) {
+  if (!deviceSink_ || !sink_) return;
+  spdlog::warn("audio: {}; re-opening the device", e.message);
+  Job* job = speakingJob();
+  // What the job had queued in the lost device is gone; what it has not written yet goes to the
+  // new device. Count the job's audio as what was really played.
+  if (job && job->sinkBaseSet && job->usedMainSink) {
+    int64_t played = static_cast<int64_t>(sink_->playedSamples()) - job->sinkBase;
+    job->samplesWritten = static_cast<uint64_t>(std::max<int64_t>(played, 0));
+    job->sinkBaseSet = false;
+    job->resumeAt = job->samplesWritten;
+  }
+  if (job) emit(*job, "error", {{"code", e.name()}, {"message", e.message}});
+  if (events_) events_("audio-lost", {{"message", e.message}});
+  sink_.reset();  // the last PortAudio sink gone: PortAudio is terminated and re-scans on open
+  audioAvailable_ = false;
+  audioProblem_ = e.message;
+  auto retry = std::make_shared<std::function<void()>>();
+  *retry = [this, retry] {
+    if (sink_) return;
+    if (auto st = openDeviceSink(); st) {
+      ++audioRecoveries_;
+      spdlog::info("audio: device re-opened");
+      if (events_) events_("audio-restored", {{"sink", sink_->describe()}});
+      pumpAudio();
+      return;
+    }
+    auto delay = audioBackoff_;
+    audioBackoff_ = std::min(audioBackoff_ * 2, std::chrono::milliseconds(5000));
+    loop_.addTimer(delay, *retry);
+  };
+  loop_.addTimer(audioBackoff_, *retry);
 }
 
 void Session::shutdown() {
@@ -200,6 +247,10 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
     maybeFinish(j);
   } else {
     j.needsOcr = true;
+    if (ocrProblem_ && !ocr_->ready()) {
+      finish(j, *ocrProblem_, false);
+      return j.id;
+    }
     ocrQueue_.push_back(j.id);
     sendOcr(j);
     armOcrWatchdog();
@@ -225,12 +276,26 @@ void Session::onOcrFrame(Frame&& f) {
   lastOcrFrameMs_ = EventLoop::nowMsPrecise();
   const std::string ev = f.header.value("ev", "");
   if (ev == "ready") {
+    ocrProblem_.reset();
     for (uint64_t id : ocrQueue_)
       if (Job* j = find(id)) sendOcr(*j);
     return;
   }
   if (ev == "pong") return;
   uint64_t gen = f.header.value("gen", uint64_t{0});
+  if (ev == "error" && gen == 0) {
+    // The worker could not start (no ready): every job waiting for OCR fails with its reason
+    // rather than waiting for restarts that would fail the same way.
+    Error e = makeError(errorCodeFromName(f.header.value("code", "ocr-failed")),
+                        f.header.value("message", "the OCR worker could not start"));
+    spdlog::error("ocr worker: {}", e.message);
+    ocrProblem_ = e;
+    auto queued = ocrQueue_;
+    ocrQueue_.clear();
+    for (uint64_t id : queued)
+      if (Job* j = find(id)) finish(*j, e, false);
+    return;
+  }
   bool ends = ev == "done" || ev == "cancelled" || ev == "error";
   if (ends) {
     auto it = std::find(ocrQueue_.begin(), ocrQueue_.end(), gen);
@@ -460,7 +525,8 @@ void Session::pumpAudio() {
   if (!sink) return;
   while (job->pcmPos < job->pcm.size()) {
     if (!job->sinkBaseSet) {
-      job->sinkBase = sink->playedSamples() + sink->queuedSamples();
+      job->sinkBase = static_cast<int64_t>(sink->playedSamples() + sink->queuedSamples()) -
+                      static_cast<int64_t>(job->resumeAt);
       job->sinkBaseSet = true;
       job->usedMainSink = sink == sink_.get();
     }
@@ -488,7 +554,8 @@ void Session::pumpAudio() {
 void Session::emitTimedEvents(Job& job) {
   AudioSink* sink = sinkFor(job);
   if (!sink || !job.sinkBaseSet) return;
-  uint64_t played = sink->playedSamples() - job.sinkBase;
+  uint64_t played = static_cast<uint64_t>(
+      std::max<int64_t>(static_cast<int64_t>(sink->playedSamples()) - job.sinkBase, 0));
   while (!job.timed.empty() && job.timed.front().sample <= played) {
     TimedEvent t = std::move(job.timed.front());
     job.timed.pop_front();
@@ -669,14 +736,20 @@ json Session::status() const {
   json jobs = json::array();
   for (const auto& [id, j] : jobs_)
     if (!j->finished) jobs.push_back({{"job", id}, {"kind", jobKindName(j->req.kind)}});
-  json audio{{"available", audioAvailable_}, {"sink", sink_ ? sink_->describe() : "none"}};
+  json ocrState = worker(*ocr_);
+  if (ocrProblem_)
+    ocrState["problem"] = json{{"code", ocrProblem_->name()}, {"message", ocrProblem_->message}};
+  json audio{{"available", audioAvailable_},
+             {"sink", sink_ ? sink_->describe() : "none (re-opening the device)"},
+             {"recoveries", audioRecoveries_}};
+  if (sink_) audio["played_samples"] = sink_->playedSamples();
   if (!audioProblem_.empty()) audio["problem"] = audioProblem_;
   return json{{"state", state},
               {"job", speakingId_ ? json(speakingId_) : json(nullptr)},
               {"jobs", jobs},
               {"audio", audio},
               {"speech", {{"rate", opts_.rate}, {"pitch", opts_.pitch}, {"volume", opts_.volume}}},
-              {"workers", {{"ocr", worker(*ocr_)}, {"speech", worker(*speech_)}}}};
+              {"workers", {{"ocr", ocrState}, {"speech", worker(*speech_)}}}};
 }
 
 }  // namespace liseur

@@ -111,6 +111,9 @@ class Session {
   void onSpeechDeath(const Error& e);
   void sendOcr(Job& job);
   void pumpSpeech();
+  Status openDeviceSink();
+  void watchAudio();
+  void audioLost(const Error& e);
   void pumpAudio();
   void emitTimedEvents(Job& job);
   void maybeFinish(Job& job);
@@ -132,7 +135,12 @@ class Session {
   std::unique_ptr<WorkerClient> ocr_, speech_;
   std::unique_ptr<AudioSink> sink_;
   bool audioAvailable_ = false;
+  bool deviceSink_ = false;  // sink_ is a sound device that can be lost and re-opened
+  std::chrono::milliseconds audioBackoff_{100};
+  std::optional<EventLoop::TimerId> audioWatch_;
+  int audioRecoveries_ = 0;
   std::string audioProblem_;
+  std::optional<Error> ocrProblem_;  // the OCR worker cannot start (a missing model, say)
   int sampleRate_ = 22050;
   bool paused_ = false;
   ReviewCursor review_;

@@ -62,7 +62,9 @@ WavInfo readWav(const std::string& path) {
   return w;
 }
 
-DaemonHarness::DaemonHarness(std::vector<std::string> extraArgs) {
+DaemonHarness::DaemonHarness(std::vector<std::string> extraArgs,
+                             const std::function<void(const TempXdg&)>& beforeStart) {
+  if (beforeStart) beforeStart(xdg_);
   std::string exe = programPath("liseurd");
   std::string logPath = xdg_.path("liseurd.log");
   pid_ = ::fork();
@@ -188,6 +190,7 @@ bool DaemonHarness::waitWorkerReady(const std::string& worker, std::chrono::mill
   while (std::chrono::steady_clock::now() < deadline) {
     auto s = client_->request("status", json::object(), std::chrono::milliseconds(5000));
     if (s && (*s)["workers"][worker].value("ready", false)) return true;
+    if (s && (*s)["workers"][worker].contains("problem")) return false;  // it cannot start
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,7 +31,10 @@ WavInfo readWav(const std::string& path);
 class DaemonHarness {
  public:
   // extraArgs are passed to liseurd after `--foreground` (e.g. {"--audio","paced-null"}).
-  explicit DaemonHarness(std::vector<std::string> extraArgs = {"--audio", "null"});
+  // beforeStart runs after the private XDG tree exists and before liseurd starts (to start a
+  // PulseAudio server in it, for example).
+  explicit DaemonHarness(std::vector<std::string> extraArgs = {"--audio", "null"},
+                         const std::function<void(const TempXdg&)>& beforeStart = {});
   ~DaemonHarness();
 
   bool started() const { return client_ != nullptr; }
@@ -40,6 +44,7 @@ class DaemonHarness {
   std::string path(const std::string& rel) const { return xdg_.path(rel); }
   std::string log() const;
   pid_t pid() const { return pid_; }
+  const TempXdg& xdg() const { return xdg_; }
   bool alive() const;
 
   // Sends a request and returns the reply (ok or not) as JSON, failing the test on transport

@@ -99,6 +99,20 @@ TEST(Workers, TextThatAbortsEspeakIsSurvivedReportedAndSkipped) {
   EXPECT_GT(readWav(d.path("h.wav")).seconds(), 1.0);
 }
 
+TEST(Workers, AMissingOcrModelIsReportedWithItsPackage) {
+  DaemonHarness d({"--audio", "null", "--ocr-languages", "eng+xyz"});
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  json r =
+      d.request("ocr", {{"file", dataPath("ocr/dialog-en.png")}}, std::chrono::milliseconds(30000));
+  ASSERT_FALSE(r["ok"]) << r.dump();
+  EXPECT_EQ(r["error"]["code"], "ocr-language-missing") << r.dump();
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("tesseract-ocr-xyz"), std::string::npos)
+      << r.dump();
+  // Speech still works without OCR.
+  json say = d.request("say", {{"text", "Hello."}, {"to_wav", d.path("s.wav")}, {"wait", true}});
+  EXPECT_TRUE(say["ok"]) << say.dump();
+}
+
 struct BadFile {
   const char* name;
   const char* code;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "audio/audio_sink.h"
+#include "support/pulse_server.h"
 #include "support/test_env.h"
 
 namespace liseur {
@@ -30,103 +31,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-template <typename Pred>
-bool waitFor(Pred pred, std::chrono::milliseconds timeout) {
-  auto end = Clock::now() + timeout;
-  while (!pred() && Clock::now() < end) std::this_thread::sleep_for(10ms);
-  return pred();
-}
-
-int runQuiet(const std::string& cmd) {
-  return std::system((cmd + " >/dev/null 2>&1").c_str());
-}
-
-std::string runOutput(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = ::popen(cmd.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p)) out += buf;
-    ::pclose(p);
-  }
-  return out;
-}
-
-// A private PulseAudio server with one null sink, for the lifetime of the object.
-class PulseServer {
- public:
-  explicit PulseServer(const test::TempXdg& xdg)
-      : runtime_(xdg.path("run/pulse")), log_(xdg.path("pulseaudio.log")) {
-    ::unsetenv("PULSE_SERVER");
-    ::setenv("PULSE_RUNTIME_PATH", runtime_.c_str(), 1);
-  }
-  ~PulseServer() { stop(); }
-
-  // Starts the server and waits until a client can talk to it; returns "" or what went wrong.
-  std::string start() {
-    pid_ = ::fork();
-    if (pid_ < 0) return "fork failed";
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      if (fd >= 0) {
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-      }
-      ::execlp("pulseaudio", "pulseaudio", "-n", "--daemonize=no", "--system=no",
-               "--exit-idle-time=-1", "--realtime=no", "--high-priority=no", "--log-target=stderr",
-               "-L", "module-null-sink sink_name=liseur_test", "-L", "module-native-protocol-unix",
-               static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    bool up = waitFor(
-        [&] {
-          if (exited()) return true;
-          return std::filesystem::exists(runtime_ + "/native") &&
-                 runQuiet("timeout 5 pactl info") == 0;
-        },
-        20s);
-    if (exited()) return "pulseaudio exited at start; log:\n" + test::readFile(log_);
-    if (!up) return "pulseaudio did not answer within 20 s; log:\n" + test::readFile(log_);
-    return "";
-  }
-
-  // SIGKILL: a crash, as when the user's session server dies mid-utterance.
-  void kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    if (!waitFor([&] { return exited(); }, 10s)) kill();
-    pid_ = -1;
-  }
-
-  // Streams currently playing into the server.
-  int sinkInputs() const {
-    std::string out = runOutput("timeout 5 pactl list short sink-inputs 2>/dev/null");
-    return static_cast<int>(std::count(out.begin(), out.end(), '\n'));
-  }
-  std::string log() const { return test::readFile(log_); }
-
- private:
-  bool exited() {
-    if (pid_ <= 0) return true;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return true;
-    }
-    return false;
-  }
-
-  std::string runtime_;
-  std::string log_;
-  pid_t pid_ = -1;
-};
+using test::PulseServer;
+using test::waitFor;
 
 std::vector<int16_t> tone(std::size_t n, int rate) {
   std::vector<int16_t> v(n);
