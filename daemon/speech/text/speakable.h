@@ -33,7 +33,9 @@
 // same block/line/word indices; words[i] covers the spoken form of input word i in the new text
 // (its expansion, its punctuation name). Both halves of a word joined across a line get the
 // span of the whole joined word. A word whose text was removed entirely (a bullet, a border) has
-// length 0 at the place where it was.
+// length 0 at the place where it was. An expansion may be several spoken words ("km/h" ->
+// "kilomètres par heure"), so the speech worker sends several marks inside one word ref: map a
+// mark to the ref whose [offset, offset + length) holds the mark's offset.
 //
 // Pure functions of their arguments; thread-safe.
 #pragma once

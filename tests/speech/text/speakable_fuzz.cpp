@@ -1,8 +1,9 @@
 // libFuzzer target for the parsers and rewriters of liseur_speakable: the first byte picks the
 // target, the rest is the input (lexicon text, voice preset TOML, or an utterance whose words are
 // separated by '\x1f' and whose lines by '\x1e').
-// Not registered by CMake yet (tests/fuzz is another area); build by hand:
-//   clang++ -std=c++20 -g -O1 -DNDEBUG -fsanitize=fuzzer,address,undefined -Idaemon -Itests/speech/text \
+// Not registered by CMake yet (tests/fuzz is another area). Build by hand from the repository
+// root (NDEBUG: toml++'s own asserts are off in release builds, as in Debian's library):
+//   clang++ -std=c++20 -g -O1 -DNDEBUG -fsanitize=fuzzer,address,undefined -Idaemon \
 //     -DLISEUR_DATADIR='"/usr/share/liseur"' tests/speech/text/speakable_fuzz.cpp \
 //     daemon/speech/text/*.cpp daemon/config/toml_guard.cpp daemon/core/paths.cpp \
 //     daemon/core/error.cpp -lfmt -o speakable_fuzz
