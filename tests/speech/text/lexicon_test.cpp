@@ -212,34 +212,37 @@ TEST(LexiconUser, LanguageNamesCannotLeaveTheDirectory) {
 TEST(ShippedLexicon, FrenchAbbreviationsUnitsAndSchoolWords) {
   auto lex = loadLexiconForLanguage("fr", shippedVoices(), "");
   ASSERT_TRUE(lex.ok()) << lex.error().message;
-  expectExpansions(*lex, "fr",
-                   {
-                       {"M. Dupont", "Monsieur Dupont"},
-                       {"Mme Durand et Mlle Petit", "Madame Durand et Mademoiselle Petit"},
-                       {"le n\xC2\xB0 5", "le num\xC3\xA9ro 5"},
-                       {"ex. une pomme", "exemple une pomme"},
-                       {"Ex. une pomme", "exemple une pomme"},
-                       {"voir p. 12", "voir page 12"},
-                       {"cf. le texte", "voir le texte"},
-                       {"Cf. le texte", "voir le texte"},
-                       {"des fruits, etc. et", "des fruits, et cetera et"},
-                       {"env. 3 km", "environ 3 km"},
-                       {"90 km/h", "90 kilom\xC3\xA8tres par heure"},
-                       {"20\xC2\xB0"
-                        "C",
-                        "20 degr\xC3\xA9s Celsius"},
-                       {"50%", "50 pour cent"},
-                       {"5\xE2\x82\xAC", "5 euros"},
-                       {"10 m\xC2\xB2", "10 m\xC3\xA8tres carr\xC3\xA9s"},
-                       {"en CM2 et en CE1", "en C M 2 et en C E 1"},
-                       {"la 6e B", "la sixi\xC3\xA8me B"},
-                       {"le 1er mai", "le premier mai"},
-                       {"en 2nde", "en seconde"},
-                       {"un exo", "un exercice"},
-                       {"Ex 3", "Exercice 3"},
-                       {"mon ex", "mon ex"},
-                       {"10h30", "10 heures 30"},
-                   });
+  expectExpansions(
+      *lex, "fr",
+      {
+          {"M. Dupont", "Monsieur Dupont"},
+          {"Mme Durand et Mlle Petit", "Madame Durand et Mademoiselle Petit"},
+          {"le n\xC2\xB0 5", "le num\xC3\xA9ro 5"},
+          {"ex. une pomme", "exemple une pomme"},
+          {"Ex. une pomme", "exemple une pomme"},
+          {"voir p. 12", "voir page 12"},
+          {"cf. le texte", "voir le texte"},
+          {"Cf. le texte", "voir le texte"},
+          {"des fruits, etc. et", "des fruits, et cetera et"},
+          {"env. 3 km", "environ 3 km"},
+          {"90 km/h", "90 kilom\xC3\xA8tres par heure"},
+          {"20\xC2\xB0"
+           "C",
+           "20 degr\xC3\xA9s Celsius"},
+          {"50%", "50 pour cent"},
+          {"5\xE2\x82\xAC", "5 euros"},
+          {"10 m\xC2\xB2", "10 m\xC3\xA8tres carr\xC3\xA9s"},
+          {"en CM2 et en CE1", "en C M 2 et en C E 1"},
+          {"la 6e B", "la sixi\xC3\xA8me B"},
+          {"le 1er mai", "le premier mai"},
+          {"en 2nde", "en seconde"},
+          {"un exo", "un exercice"},
+          {"Ex 3", "Exercice 3"},
+          {"mon ex", "mon ex"},
+          {"10h30", "10 heures 30"},
+          {"en 52 av. J.-C.", "en 52 avant J\xC3\xA9sus-Christ."},  // FROM with a space
+          {"mon ex-mari", "mon ex-mari"},
+      });
 }
 
 TEST(ShippedLexicon, EnglishAbbreviationsAndUnits) {
