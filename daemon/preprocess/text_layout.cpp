@@ -196,10 +196,21 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
   // Rules, field borders, underlines and column separators often touch the letters next to them
   // and would take them out of the text with them: long straight runs are taken out first and
   // kept as separators.
+  // Horizontal runs four characters long are never a letter. Vertical: a field's side is about
+  // two characters high, so shorter runs count, but only hairlines (a letter's stem that tall
+  // belongs to big print, whose stems are thicker).
   const int run = std::max(15, static_cast<int>(4 * est));
-  PixPtr vlines(pixOpenBrick(nullptr, mask.get(), 1, run));
   PixPtr hlines(pixOpenBrick(nullptr, mask.get(), run, 1));
+  PixPtr vlines(pixOpenBrick(nullptr, mask.get(), 1, std::max(12, static_cast<int>(2.2f * est))));
   if (vlines && hlines) {
+    const int hair = std::max(2, static_cast<int>(0.12f * est));
+    if (BOXA* vb = pixConnComp(vlines.get(), nullptr, 8)) {
+      for (int i = 0; i < boxaGetCount(vb); ++i) {
+        const Box b = boxOf(vb, i);
+        if (b.w > hair) pixRasterop(vlines.get(), b.x, b.y, b.w, b.h, PIX_CLR, nullptr, 0, 0);
+      }
+      boxaDestroy(&vb);
+    }
     pixSubtract(mask.get(), mask.get(), vlines.get());
     pixSubtract(mask.get(), mask.get(), hlines.get());
     if (BOXA* vb = pixConnCompBB(vlines.get(), 8)) {
