@@ -205,6 +205,19 @@ void PluginHostClient::queueLoads(bool front) {
 }
 
 void PluginHostClient::pump() {
+  // Calls to a plugin kept out since they were queued fail with the reason, from the loop.
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    auto ban = it->isLoad ? banned_.end() : banned_.find(it->plugin);
+    if (ban == banned_.end()) {
+      ++it;
+      continue;
+    }
+    auto alive = alive_;
+    loop_.post([alive, e = ban->second, d = std::move(it->done)] {
+      if (*alive && d) d(e);
+    });
+    it = queue_.erase(it);
+  }
   if (fd_ < 0 || inflight_ || queue_.empty()) return;
   inflight_ = std::move(queue_.front());
   queue_.pop_front();

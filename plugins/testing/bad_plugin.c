@@ -8,13 +8,14 @@
 
 #include "liseur_plugin.h"
 
-#define FAULT_CRASH 1    /* adapt raises SIGSEGV: the host dies */
-#define FAULT_HANG 2     /* adapt sleeps for ever */
-#define FAULT_SPIN 3     /* adapt burns CPU for ever */
-#define FAULT_FLOOD 4    /* adapt writes until the host says stop */
-#define FAULT_BAD_JSON 5 /* adapt returns text that is not JSON */
-#define FAULT_BAD_DOC 6  /* adapt returns JSON that is not a document */
-#define FAULT_BAD_LOAD 7 /* create() refuses its options */
+#define FAULT_CRASH 1     /* adapt raises SIGSEGV: the host dies */
+#define FAULT_HANG 2      /* adapt sleeps for ever */
+#define FAULT_SPIN 3      /* adapt burns CPU for ever */
+#define FAULT_FLOOD 4     /* adapt writes until the host says stop */
+#define FAULT_BAD_JSON 5  /* adapt returns text that is not JSON */
+#define FAULT_BAD_DOC 6   /* adapt returns JSON that is not a document */
+#define FAULT_BAD_LOAD 7  /* create() refuses its options */
+#define FAULT_HANG_LOAD 8 /* create() never returns */
 
 #ifndef LISEUR_TEST_FAULT
 #error "define LISEUR_TEST_FAULT"
@@ -29,6 +30,8 @@ static liseur_status create(const char* options, size_t length, liseur_plugin_in
                             liseur_output* err) {
   (void)options;
   (void)length;
+  if (LISEUR_TEST_FAULT == FAULT_HANG_LOAD)
+    for (;;) pause();
   if (LISEUR_TEST_FAULT == FAULT_BAD_LOAD) {
     static const char msg[] = "option 'level' must be between 1 and 3";
     err->set_error(err, msg, sizeof msg - 1);

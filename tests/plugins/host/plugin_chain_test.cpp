@@ -290,3 +290,66 @@ TEST_F(PluginChainTest, HostProgramMissingFailsTheJobNotTheDaemon) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(PluginChainTest, PluginThatHangsWhileLoadingIsKeptOut) {
+  auto o = hostOptions();
+  o.load_timeout = 1000ms;
+  lp::PluginChain chain(loop_, o);
+  ASSERT_TRUE(chain.configure({{"test-hang-load", {}}, {"test-mark", {}}}).empty());
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE("job " + std::to_string(round + 1));
+    auto r = adapt(chain);
+    ASSERT_EQ(r.faults.size(), 1u) << describe(r.faults);
+    EXPECT_EQ(r.faults[0].plugin, "test-hang-load");
+    EXPECT_EQ(r.faults[0].error.code, ErrorCode::kWorkerTimeout) << describe(r.faults);
+    EXPECT_NE(r.faults[0].error.message.find("while loading"), std::string::npos)
+        << describe(r.faults);
+    EXPECT_TRUE(hasWord(r.document, "mark")) << r.document.text();
+  }
+  // Kept out after the first time: the host was not killed again by the second job.
+  EXPECT_EQ(chain.host().restarts(), 1);
+  auto status = chain.status();
+  EXPECT_EQ(status[0].state, "failed");
+  EXPECT_EQ(status[1].state, "ready");
+}
+
+TEST(PluginReplies, BadRepliesAreRefusedWithTheReason) {
+  Document doc = sampleDocument();
+  struct Case {
+    std::string reply, expect;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"[1, 2]", "not a JSON object"},
+           {"{\"doc\": {}}", "no \"document\""},
+           {"{\"document\": {\"format\": \"liseur-document/2\", \"blocks\": []}}", "$.format"}}) {
+    auto r = lp::adaptReplyDocument(c.reply);
+    ASSERT_FALSE(r) << c.reply;
+    EXPECT_NE(r.error().message.find(c.expect), std::string::npos)
+        << c.reply << " -> " << r.error().message;
+  }
+  for (
+      const auto& c : std::vector<Case>{
+          {"{\"utterances\": 3}", "no \"utterances\" array"},
+          {R"({"utterances": [{"text": "ab", "words": [{"offset": 1, "length": 5}]}]})",
+           "inside the text"},
+          {R"({"utterances": [{"text": "ab", "words": [{"offset": 0, "length": 2, "block": 0, "line": 7, "word": 0}]}]})",
+           "line 7"},
+          {R"({"utterances": [{"text": "ab", "words": [{"offset": 0, "length": 2, "block": 3, "line": 0, "word": 0}]}]})",
+           "outside the document"}}) {
+    auto r = lp::speakReplyUtterances(c.reply, doc);
+    ASSERT_FALSE(r) << c.reply;
+    EXPECT_NE(r.error().message.find(c.expect), std::string::npos)
+        << c.reply << " -> " << r.error().message;
+  }
+  auto ok = lp::speakReplyUtterances(
+      R"({"utterances": [{"text": "C'est", "lang": "fr", "block": 0, "words": [{"offset": 0, "length": 5, "block": 0, "line": 0, "word": 0}]}]})",
+      doc);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->size(), 1u);
+  EXPECT_FALSE(lp::renderReplyHtml("{\"html\": \"\"}"));
+  EXPECT_TRUE(lp::renderReplyHtml("{\"html\": \"<p>x</p>\"}"));
+}
+
+}  // namespace
