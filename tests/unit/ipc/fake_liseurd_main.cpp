@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -101,6 +102,13 @@ int main(int, char**) {
     r.reply();
     loop.stop();
   });
+  // Safety net for tests that end without a shutdown: once the test's temporary tree (and so the
+  // socket) is gone, nobody can reach this daemon any more.
+  std::function<void()> watch = [&] {
+    if (::access(server.socketPath().c_str(), F_OK) != 0) return loop.stop();
+    loop.addTimer(std::chrono::milliseconds(500), watch);
+  };
+  loop.addTimer(std::chrono::milliseconds(500), watch);
   loop.run();
   logLine({{"exit", "shutdown"}, {"pid", ::getpid()}});
   return 0;

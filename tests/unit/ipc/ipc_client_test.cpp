@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -237,8 +238,7 @@ class AutospawnTest : public IpcClientTest {
   }
   void TearDown() override {
     // Never leave a daemon behind, whatever the test did.
-    for (const auto& j : readLog(log_))
-      if (j.contains("started")) ::kill(j["started"].get<pid_t>(), SIGKILL);
+    test::killProcessesWithEnv("LISEUR_FAKE_LOG=" + log_);
     ::unsetenv("LISEUR_FAKE_LOG");
   }
   void shutdownAndWait(IpcClient& c) {
@@ -338,6 +338,26 @@ TEST_F(AutospawnTest, ALargeDaemonLogIsRotatedBeforeStarting) {
   ASSERT_FALSE(IpcClient::connect(options_).ok());
   EXPECT_EQ(test::readFile(log), "fresh\n");
   EXPECT_EQ(std::filesystem::file_size(log + ".old"), 2u << 20);
+}
+
+TEST(TestSupport, KillProcessesWithEnvFindsStrayDaemons) {
+  std::string entry = "LISEUR_TEST_MARKER=" + std::to_string(::getpid());
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::putenv(entry.data());
+    ::execl("/bin/sleep", "sleep", "60", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  int killed = 0;
+  for (int i = 0; i < 1000 && killed == 0; ++i) {  // until the child has exec'd with its env
+    killed = test::killProcessesWithEnv(entry);
+    if (!killed) std::this_thread::sleep_for(5ms);
+  }
+  int st = 0;
+  ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+  EXPECT_EQ(killed, 1);
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) << st;
 }
 
 TEST(FindDaemonProgram, HonoursLiseurDaemon) {

@@ -15,6 +15,7 @@
 
 #include "core/paths.h"
 #include "ipc/ipc_client.h"
+#include "server_harness.h"
 #include "support/test_env.h"
 
 extern char** environ;
@@ -50,7 +51,7 @@ class LiseurCliTest : public ::testing::Test {
     o.autospawn = false;
     if (auto c = IpcClient::connect(o); c.ok())
       (void)(*c)->request("shutdown", json::object(), 10s);
-    for (const auto& j : requests("started")) ::kill(j["started"].get<pid_t>(), SIGKILL);
+    test::killProcessesWithEnv("LISEUR_FAKE_LOG=" + log_);
     for (const char* v : {"LISEUR_FAKE_LOG", "LISEUR_DAEMON", "LISEUR_FAKE_AUDIO"}) ::unsetenv(v);
   }
 

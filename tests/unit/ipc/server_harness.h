@@ -3,9 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -89,5 +95,33 @@ class ServerHarness {
 };
 
 inline constexpr std::chrono::milliseconds kGenerous{10'000};  // only to avoid hangs
+
+// Kills (SIGKILL) every other process whose environment holds `entry` ("NAME=value"). Tests give
+// each spawned daemon a unique variable, so this finds the daemons a test started even when it
+// never learnt their pids (the losers of an autospawn race that start late, after the winner was
+// shut down, would otherwise win the free socket and stay). Returns how many were killed.
+inline int killProcessesWithEnv(const std::string& entry) {
+  int killed = 0;
+  std::error_code ec;
+  for (const auto& d : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = d.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(name);
+    if (pid == ::getpid()) continue;
+    std::ifstream env(d.path() / "environ", std::ios::binary);
+    std::string all((std::istreambuf_iterator<char>(env)), std::istreambuf_iterator<char>());
+    std::size_t start = 0;
+    while (start < all.size()) {
+      std::size_t end = all.find('\0', start);
+      if (end == std::string::npos) end = all.size();
+      if (all.compare(start, end - start, entry) == 0) {
+        killed += ::kill(pid, SIGKILL) == 0;
+        break;
+      }
+      start = end + 1;
+    }
+  }
+  return killed;
+}
 
 }  // namespace liseur::test
