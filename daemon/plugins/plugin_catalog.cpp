@@ -209,4 +209,21 @@ nlohmann::json toJson(const PluginScan& scan) {
   return {{"plugins", std::move(plugins)}, {"problems", std::move(problems)}};
 }
 
+std::string formatPluginList(const nlohmann::json& scan) {
+  std::string out;
+  const auto& plugins = scan.value("plugins", nlohmann::json::array());
+  if (plugins.empty()) out += "no plugins installed\n";
+  for (const auto& p : plugins) {
+    std::string hooks;
+    for (const auto& h : p.value("hooks", nlohmann::json::array()))
+      hooks += (hooks.empty() ? "" : ",") + h.get<std::string>();
+    out += p.value("id", "?") + " " + p.value("version", "-") + "  " + p.value("state", "?") +
+           "  " + (hooks.empty() ? "-" : hooks) + "  " + p.value("dir", "") + "\n";
+    if (p.contains("error")) out += "    " + p["error"].value("message", "") + "\n";
+  }
+  for (const auto& e : scan.value("problems", nlohmann::json::array()))
+    out += "refused folder: " + e.value("message", "") + "\n";
+  return out;
+}
+
 }  // namespace liseur::plugins

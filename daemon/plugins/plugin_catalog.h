@@ -75,5 +75,9 @@ const PluginInfo* findPlugin(const PluginScan& scan, std::string_view id);
 // {"id","dir","origin","state","version","hooks","description","error"} for the IPC.
 nlohmann::json toJson(const PluginInfo& info);
 nlohmann::json toJson(const PluginScan& scan);
+// The human-readable listing of `liseur plugins`: one line per plugin (id, version, state,
+// hooks, folder), its error indented under it, then the refused folders. Takes the JSON of
+// toJson(PluginScan) so that the CLI can print what the daemon sent.
+std::string formatPluginList(const nlohmann::json& scan);
 
 }  // namespace liseur::plugins

@@ -105,6 +105,20 @@ TEST_F(CatalogTest, ManifestErrorsAreListedWithTheMember) {
   }
 }
 
+TEST_F(CatalogTest, ListingShowsStateAndError) {
+  addPlugin("good", goodManifest("good").dump());
+  std::string dir = addPlugin("open", goodManifest("open").dump());
+  ::chmod((dir + "/open.so").c_str(), 0666);
+  std::string text = lp::formatPluginList(lp::toJson(lp::scanPlugins({{root_, "arg"}})));
+  EXPECT_NE(text.find("good 1.0  available  adapt  " + root_ + "/good\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("open 1.0  refused  adapt  " + root_ + "/open\n    " + dir +
+                      "/open.so: refused: group- or world-writable (mode 0666)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(lp::formatPluginList(nlohmann::json::object()), "no plugins installed\n");
+}
+
 TEST_F(CatalogTest, MissingLibraryIsInvalid) {
   std::string dir = addPlugin("lonely", goodManifest("lonely").dump());
   fs::remove(dir + "/lonely.so");
