@@ -169,6 +169,38 @@ bool isFrame(Pix* comp) {
   return true;
 }
 
+// Vertical edges between two backgrounds (a sidebar beside the main pane, with no rule drawn):
+// columns where the grey level steps by a few levels on a long run of consecutive rows.
+std::vector<Box> backgroundSteps(Pix* grey, float est) {
+  std::vector<Box> out;
+  const int w = pixGetWidth(grey), h = pixGetHeight(grey);
+  const int min_run = std::max(static_cast<int>(10 * est), h / 3);
+  if (w < 3 || h < min_run) return out;
+  const l_uint32* data = pixGetData(grey);
+  const int wpl = pixGetWpl(grey);
+  std::vector<int> run(w, 0), start(w, 0);
+  std::vector<int> best_len(w, 0), best_start(w, 0);
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* row = data + y * wpl;
+    for (int x = 0; x + 1 < w; ++x) {
+      const int d = static_cast<int>(GET_DATA_BYTE(row, x + 1)) - GET_DATA_BYTE(row, x);
+      if (d >= 6 || d <= -6) {
+        if (run[x] == 0) start[x] = y;
+        if (++run[x] > best_len[x]) {
+          best_len[x] = run[x];
+          best_start[x] = start[x];
+        }
+      } else {
+        run[x] = 0;
+      }
+    }
+  }
+  for (int x = 0; x + 1 < w; ++x) {
+    if (best_len[x] >= min_run) out.push_back(Box{x, best_start[x], 1, best_len[x]});
+  }
+  return out;
+}
+
 struct PolarityResult {
   PixPtr tophat;  // ink strength, 0 = background
   std::vector<Comp> comps;
@@ -199,9 +231,25 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
   // Horizontal runs four characters long are never a letter. Vertical: a field's side is about
   // two characters high, so shorter runs count, but only hairlines (a letter's stem that tall
   // belongs to big print, whose stems are thicker).
+  // Lines are looked for at a lower contrast than text: card borders and pane dividers are
+  // often pale grey.
+  const int line_threshold = std::max(10, r.threshold / 3);
+  PixPtr below_faint(pixThresholdToBinary(r.tophat.get(), line_threshold));
+  PixPtr faint(below_faint ? pixInvert(nullptr, below_faint.get()) : nullptr);
+  Pix* line_src = faint ? faint.get() : mask.get();
   const int run = std::max(15, static_cast<int>(4 * est));
-  PixPtr hlines(pixOpenBrick(nullptr, mask.get(), run, 1));
-  PixPtr vlines(pixOpenBrick(nullptr, mask.get(), 1, std::max(12, static_cast<int>(2.2f * est))));
+  PixPtr hlines(pixOpenBrick(nullptr, line_src, run, 1));
+  // Vertical hairlines: long ones anywhere (rules, dividers); short ones (a field's sides) only
+  // where they meet a horizontal line, since faint ink can join the stems of letters stacked
+  // on consecutive lines into a short vertical run.
+  PixPtr vlines(pixOpenBrick(nullptr, line_src, 1, std::max(12, static_cast<int>(2.2f * est))));
+  if (vlines && hlines) {
+    PixPtr hgrown(pixDilateBrick(nullptr, hlines.get(), 3, 3));
+    PixPtr seed(pixAnd(nullptr, vlines.get(), hgrown.get()));
+    PixPtr sides(seed ? pixSeedfillBinary(nullptr, seed.get(), vlines.get(), 8) : nullptr);
+    PixPtr longv(pixOpenBrick(nullptr, line_src, 1, run));
+    if (sides && longv) vlines.reset(pixOr(nullptr, sides.get(), longv.get()));
+  }
   if (vlines && hlines) {
     const int hair = std::max(2, static_cast<int>(0.12f * est));
     if (BOXA* vb = pixConnComp(vlines.get(), nullptr, 8)) {
@@ -220,6 +268,31 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
         if (b.w <= std::max(3.0f, 0.3f * est)) r.vseps.push_back(b);
       }
       boxaDestroy(&vb);
+    }
+    // Frames (cards, fields, panels): what the lines enclose is read as one unit.
+    // Rounded corners leave the sides apart: they are joined by growing the lines a little. A
+    // frame has a top or bottom line across most of its width.
+    const int corner = std::max(3, static_cast<int>(0.8f * est)) | 1;
+    PixPtr frames(pixOr(nullptr, hlines.get(), vlines.get()));
+    PixPtr joined(frames ? pixDilateBrick(nullptr, frames.get(), corner, corner) : nullptr);
+    std::vector<Box> hboxes;
+    if (BOXA* hb = pixConnCompBB(hlines.get(), 8)) {
+      for (int i = 0; i < boxaGetCount(hb); ++i) hboxes.push_back(boxOf(hb, i));
+      boxaDestroy(&hb);
+    }
+    if (BOXA* fb = joined ? pixConnCompBB(joined.get(), 8) : nullptr) {
+      for (int i = 0; i < boxaGetCount(fb); ++i) {
+        Box b = boxOf(fb, i);
+        const int g = corner / 2;
+        b = Box{b.x + g, b.y + g, std::max(0, b.w - 2 * g), std::max(0, b.h - 2 * g)};
+        if (b.w < 2 * est || b.h < 1.3f * est) continue;
+        bool spanned = false;
+        for (const Box& hl : hboxes) {
+          spanned |= hl.w >= 0.6 * b.w && contains(b, hl, corner);
+        }
+        if (spanned) r.containers.push_back(b);
+      }
+      boxaDestroy(&fb);
     }
     if (BOXA* hb = pixConnCompBB(hlines.get(), 8)) {
       for (int i = 0; i < boxaGetCount(hb); ++i) r.hseps.push_back(boxOf(hb, i));
@@ -486,18 +559,22 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
     else
       s.valid = light_side > dark_side;
   }
-  // Noise (a photo of nothing, random pixels) makes many lines of one or two blobs; a page of
-  // text makes lines of many characters. When nearly all lines are that short, none is text.
+  // Noise (a photo of nothing, random pixels) makes many lines of one or two blobs, most of
+  // them failing the background test; a page of text makes lines of many characters. When
+  // nearly all candidate lines are that short, the short ones that passed are noise too. A
+  // keypad's single digits stay: they are few and cover little of the image.
   {
-    int valid = 0, short_lines = 0;
-    for (const Segment& s : segs) {
-      if (!s.valid) continue;
-      ++valid;
-      short_lines += s.comps.size() <= 3;
-    }
-    if (valid >= 20 && short_lines * 10 >= valid * 8) {
+    const int total = static_cast<int>(segs.size());
+    int short_lines = 0;
+    for (const Segment& s : segs) short_lines += s.comps.size() <= 4;
+    l_int32 ink = 0;
+    pixCountPixels(text.get(), &ink, nullptr);
+    const bool inky = ink > 0.1 * double(W) * H;
+    const bool noise = (total >= 20 && inky && short_lines * 10 >= total * 8) ||
+                       (total >= 100 && short_lines * 10 >= total * 9);
+    if (noise) {
       for (Segment& s : segs) {
-        if (s.comps.size() <= 3) s.valid = false;
+        if (s.comps.size() <= 4) s.valid = false;
       }
     }
   }
@@ -781,6 +858,7 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
   }
 
   const int k = oddSize((est > 0 ? est : 10.0f) * 0.7f, 5, 41);
+  std::vector<Box> step_seps = backgroundSteps(work.get(), est > 0 ? est : 10.0f);
   std::array<PolarityResult, 2> pols;
   for (int p = 0; p < 2; ++p) {
     findComponents(work.get(), static_cast<Polarity>(p), k, est > 0 ? est : 10.0f, pols[p]);
@@ -798,6 +876,7 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
     PolarityResult& r = pols[p];
     containers.insert(containers.end(), r.containers.begin(), r.containers.end());
     for (const Box& b : r.vseps) ctx.vseps.push_back(b);
+    if (p == 0) ctx.vseps.insert(ctx.vseps.end(), step_seps.begin(), step_seps.end());
     if (r.segments.empty()) continue;
     PixPtr mask(pixCreate(W, H, 1));
     for (const Segment& s : r.segments) {
