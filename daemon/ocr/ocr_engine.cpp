@@ -1,10 +1,12 @@
 // The Tesseract engine behind OcrEngine.
 //
-// Flow of one recognise(): the image is turned into 8-bit grey with dark text on light and scaled
-// so its text has the height the LSTM reads best (preprocess/); the layout is analysed once on
-// that image; blocks are put in reading order; then each block is recognised alone
-// (SetRectangle + PSM_SINGLE_BLOCK) and handed to on_block at once, so the first block can be
-// spoken while the others are still being recognised.
+// Flow of one recognise(): the image becomes 8-bit grey; preprocess/TextLayout finds its text
+// lines (either polarity), copies them dark-on-white into a clean ink image and orders them in
+// blocks; then each line is cut out, scaled to the character height the LSTM reads well and
+// recognised alone (PSM_SINGLE_LINE), and each block goes to on_block as soon as its lines are
+// done, so the first block can be spoken while the others are still being recognised. Tesseract's
+// own layout analysis is not used: on screens it reads forms as columns and loses light text on
+// coloured buttons (see text_layout.h). Every pixel is recognised once.
 #include "ocr/ocr_engine.h"
 
 #include <leptonica/allheaders.h>
