@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -164,6 +165,10 @@ struct Case {
   const char* image;
   double max_cer;
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.image << " (max CER " << c.max_cer << ")";
+}
 
 class FixtureTest : public EngineTest, public ::testing::WithParamInterface<Case> {};
 
