@@ -41,6 +41,7 @@ struct Session::Job {
   std::map<int, uint64_t> uttStart;  // utterance id -> first sample in the job's audio
   bool speechSent = false;
   std::vector<Error> uttErrors;
+  std::vector<Block> skipped;  // blocks away from the focus point, kept in case none contains it
   // Audio
   std::vector<int16_t> pcm;  // received, not yet accepted by the sink
   std::size_t pcmPos = 0;
@@ -200,7 +201,7 @@ void Session::emit(Job& job, const std::string& name, json body) {
 }
 
 Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
-  if (request.kind != JobKind::kSay && request.path.empty())
+  if (request.kind != JobKind::kSay && request.path.empty() && request.image_bytes.empty())
     return makeError(ErrorCode::kInvalidArgument, "no image file given");
   if (request.kind == JobKind::kSay && request.text.empty())
     return makeError(ErrorCode::kInvalidArgument, "no text given");
@@ -213,7 +214,9 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
   job->id = nextJob_++;
   job->req = std::move(request);
   job->done = std::move(done);
-  job->doc.source = job->req.kind == JobKind::kSay ? "text" : job->req.path;
+  job->doc.source = job->req.kind == JobKind::kSay ? "text"
+                    : !job->req.source.empty()     ? job->req.source
+                                                   : job->req.path;
   if (!job->req.to_wav.empty()) {
     job->wav = makeWavSink(job->req.to_wav);
     if (auto st = job->wav->open(sampleRate_, {}); !st) return st.error();
@@ -314,9 +317,33 @@ void Session::onOcrFrame(Frame&& f) {
                            "the OCR worker sent a bad block: " + b.error().message));
       return;
     }
+    const Box& bb = b->box;
+    const int fx = job->req.focus_x, fy = job->req.focus_y, m = 8;
+    if (fx >= 0 &&
+        !(fx >= bb.x - m && fx < bb.x + bb.w + m && fy >= bb.y - m && fy < bb.y + bb.h + m)) {
+      job->skipped.push_back(std::move(b).value());
+      return;
+    }
     addBlock(*job, std::move(b).value());
     pumpSpeech();
   } else if (ev == "done") {
+    if (job->doc.blocks.empty() && !job->skipped.empty()) {
+      // Nothing under the pointer itself: read the block nearest to it.
+      auto dist = [&](const Block& blk) {
+        const Box& x = blk.box;
+        long dx =
+            std::max({0L, long(x.x) - job->req.focus_x, long(job->req.focus_x) - (x.x + x.w)});
+        long dy =
+            std::max({0L, long(x.y) - job->req.focus_y, long(job->req.focus_y) - (x.y + x.h)});
+        return dx * dx + dy * dy;
+      };
+      auto best =
+          std::min_element(job->skipped.begin(), job->skipped.end(),
+                           [&](const Block& a, const Block& c) { return dist(a) < dist(c); });
+      addBlock(*job, std::move(*best));
+      pumpSpeech();
+    }
+    job->skipped.clear();
     job->ocrDone = true;
     job->ocrMs = job->since();
     std::map<std::string, std::size_t> langs;
@@ -696,6 +723,23 @@ Result<json> Session::review(std::string_view action, double receivedMs) {
     out["job"] = *job;
   }
   return out;
+}
+
+void Session::applyOptions(const SessionOptions& o) {
+  opts_.voice_fr = o.voice_fr;
+  opts_.voice_en = o.voice_en;
+  opts_.default_lang = o.default_lang;
+  opts_.auto_language = o.auto_language;
+  opts_.rate = o.rate;
+  opts_.pitch = o.pitch;
+  opts_.volume = o.volume;
+  opts_.word_gap = o.word_gap;
+}
+
+std::optional<Box> Session::reviewWordOnScreen() const {
+  auto box = review_.currentBox();
+  if (!box || !reviewFromScreen_) return std::nullopt;
+  return Box{box->x + reviewOrigin_.x, box->y + reviewOrigin_.y, box->w, box->h};
 }
 
 Result<json> Session::set(const std::string& key, const std::string& value) {

@@ -49,7 +49,17 @@ enum class JobKind { kRead, kOcr, kSay };
 
 struct JobRequest {
   JobKind kind = JobKind::kRead;
-  std::string path;        // image file (kRead, kOcr), absolute
+  std::string path;  // image file (kRead, kOcr), absolute; empty when image_bytes is set
+  // A captured image instead of a file: BGRA pixels (width/height/stride), or an encoded file's
+  // bytes when `encoded` names its format ("png" from the clipboard).
+  std::string image_bytes;
+  int width = 0, height = 0, stride = 0;
+  std::string encoded;
+  std::string source;  // what was captured, for events ("window", "region 0,0,600,200", ...)
+  Box origin;          // where the image was on the screen (screen pixels), for pointer moves
+  // "Read under the pointer": only the block containing this point of the image (or, if none
+  // does, the nearest one) is read. -1 = the whole image.
+  int focus_x = -1, focus_y = -1;
   std::string text;        // kSay
   std::string to_wav;      // non-empty: this job's audio goes to that WAV file
   std::string lang;        // "fr" / "en" forces the language; "" = detect
@@ -86,12 +96,20 @@ class Session {
   nlohmann::json status() const;
   void shutdown();
 
+  // Applies new speech options (voices, rate, pitch, volume, languages) from the next utterance
+  // on. Audio output and OCR languages are kept: they change at the next start.
+  void applyOptions(const SessionOptions& options);
+
   // Moves the review cursor over the last recognised document and speaks the result (a say job,
   // which interrupts current speech). Returns what is said and where the cursor is.
   Result<nlohmann::json> review(std::string_view action, double receivedMs);
   // Changes a speech setting at run time: key rate|pitch|volume, value absolute ("180") or
   // relative ("+10", "-10"), clamped to its range. Takes effect at the next utterance sent.
   Result<nlohmann::json> set(const std::string& key, const std::string& value);
+
+  // Where the review cursor's current word is on the screen (image box + capture origin), when
+  // the last result came from the screen.
+  std::optional<Box> reviewWordOnScreen() const;
 
   // For tests: the worker clients.
   WorkerClient& ocrWorker() { return *ocr_; }
@@ -144,6 +162,8 @@ class Session {
   int sampleRate_ = 22050;
   bool paused_ = false;
   ReviewCursor review_;
+  Box reviewOrigin_;
+  bool reviewFromScreen_ = false;
   uint64_t nextJob_ = 1;
   std::map<uint64_t, std::unique_ptr<Job>> jobs_;
   std::deque<uint64_t> ocrQueue_;  // jobs sent to the OCR worker, in order

@@ -27,7 +27,8 @@ struct Frame {
 };
 
 inline constexpr std::size_t kMaxFrameHeader = 16u << 20;
-inline constexpr std::size_t kMaxFramePayload = 16u << 20;
+// 64 MiB: a 3840x2160 BGRA screen capture (33 MB) fits in one frame.
+inline constexpr std::size_t kMaxFramePayload = 64u << 20;
 
 // Serialises a frame into bytes ready to write.
 std::string encodeFrame(const nlohmann::json& header, std::string_view payload = {});

@@ -10,6 +10,8 @@
 //       (whole page / screenshot), "block" (a small region: one block) or "line".
 //   {"op":"ocr","gen":G,"pixels":{"width":W,"height":H,"stride":S,"format":"bgra"},...}
 //       Same, with the pixels in the payload instead of a path (screen capture).
+//   {"op":"ocr","gen":G,"encoded":"png",...}
+//       Same, with an encoded image file's bytes in the payload (the clipboard's image/png).
 //   {"op":"cancel","gen":G}    Stop job G as soon as possible (Tesseract's cancel hook).
 //   {"op":"ping"}              Answered by {"ev":"pong"}: liveness check.
 //

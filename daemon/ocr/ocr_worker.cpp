@@ -104,7 +104,15 @@ Result<PixPtr> loadRequestImage(const Json& request, const std::string& payload,
     std::string format = px->value("format", std::string("bgra"));
     return loadImagePixels(payload, *w, *h, *s, format, limits);
   }
-  return makeError(ErrorCode::kInvalidArgument, "an ocr request needs \"path\" or \"pixels\"");
+  if (auto e = request.find("encoded"); e != request.end()) {
+    // An encoded image in memory (the clipboard's PNG): same header checks as a file.
+    if (!e->is_string())
+      return makeError(ErrorCode::kInvalidArgument, "\"encoded\" must be a string such as \"png\"");
+    if (payload.empty()) return makeError(ErrorCode::kFileEmpty, "the encoded image is empty");
+    return decodeImage(payload, limits, "the " + e->get<std::string>() + " image");
+  }
+  return makeError(ErrorCode::kInvalidArgument,
+                   "an ocr request needs \"path\", \"pixels\" or \"encoded\"");
 }
 
 }  // namespace

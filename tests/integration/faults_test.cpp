@@ -54,8 +54,9 @@ TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {
   json fin = d.waitEvent("job-finished");
   EXPECT_FALSE(fin["ok"]) << fin.dump();
   EXPECT_EQ(fin["error"]["code"], "worker-crashed") << fin.dump();
+  ASSERT_TRUE(waitFor([&] { return d.workerPid("ocr") != ocr; }, std::chrono::seconds(30)))
+      << d.log();
   ASSERT_TRUE(d.waitWorkerReady("ocr")) << d.log();
-  EXPECT_NE(d.workerPid("ocr"), ocr);
   json next = d.request("ocr", {{"file", dataPath("ocr/dialog-en.png")}});
   ASSERT_TRUE(next["ok"]) << next.dump();
   EXPECT_NE(next["text"].get<std::string>().find("Save"), std::string::npos) << next["text"];
@@ -68,8 +69,10 @@ TEST(Workers, AKilledSpeechWorkerIsReportedAndTheNextUtteranceIsSpoken) {
   pid_t sp = d.workerPid("speech");
   ASSERT_GT(sp, 0);
   ASSERT_EQ(::kill(sp, SIGKILL), 0);
+  // Until the daemon notices the death, status still shows the old worker: wait for a new one.
+  ASSERT_TRUE(waitFor([&] { return d.workerPid("speech") != sp; }, std::chrono::seconds(30)))
+      << d.log();
   ASSERT_TRUE(d.waitWorkerReady("speech")) << d.log();
-  EXPECT_NE(d.workerPid("speech"), sp);
   json r = d.request(
       "say",
       {{"text", "The speech worker came back."}, {"to_wav", d.path("b.wav")}, {"wait", true}});

@@ -31,13 +31,6 @@ std::string runOutput(const std::string& cmd) {
 
 }  // namespace
 
-bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-  auto end = std::chrono::steady_clock::now() + timeout;
-  while (!pred() && std::chrono::steady_clock::now() < end)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return pred();
-}
-
 PulseServer::PulseServer(const TempXdg& xdg)
     : runtime_(xdg.path("run/pulse")), log_(xdg.path("pulseaudio.log")) {
   ::unsetenv("PULSE_SERVER");

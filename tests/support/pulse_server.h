@@ -15,9 +15,6 @@
 
 namespace liseur::test {
 
-// Polls pred every 10 ms until it is true or the timeout passes; returns its last value.
-bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
-
 class PulseServer {
  public:
   // Sets PULSE_RUNTIME_PATH inside the TempXdg (and unsets PULSE_SERVER) for this process and

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace liseur::test {
 namespace fs = std::filesystem;
@@ -28,7 +29,9 @@ TempXdg::~TempXdg() {
   fs::remove_all(root_, ec);
 }
 
-std::string dataPath(const std::string& rel) { return std::string(LISEUR_TEST_DATA) + "/" + rel; }
+std::string dataPath(const std::string& rel) {
+  return std::string(LISEUR_TEST_DATA) + "/" + rel;
+}
 
 std::string programPath(const std::string& name) {
   for (const char* sub : {"/daemon/app/", "/plugins/", "/"}) {
@@ -41,6 +44,13 @@ std::string programPath(const std::string& name) {
 std::string sharedPath(const std::string& rel) {
   fs::path p = fs::path(LISEUR_SHARED_DIR) / rel;
   return fs::exists(p) ? p.string() : std::string();
+}
+
+bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (!pred() && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return pred();
 }
 
 std::string readFile(const std::string& path) {

@@ -1,6 +1,8 @@
 // Test helpers shared by every suite.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 namespace liseur::test {
@@ -26,6 +28,9 @@ std::string dataPath(const std::string& rel);
 std::string programPath(const std::string& name);
 // ../shared relative to the source tree; empty when absent.
 std::string sharedPath(const std::string& rel);
+
+// Polls pred every 10 ms until it is true or the timeout passes; returns its last value.
+bool waitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
 std::string readFile(const std::string& path);
 void writeFile(const std::string& path, const std::string& content);

@@ -1,0 +1,401 @@
+#include "app/daemon_commands.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "config/config_schema.h"
+#include "core/log.h"
+#ifdef LISEUR_HAVE_X11
+#include "control/screen_sources.h"
+#include "input/hotkeys.h"
+#else
+namespace liseur {
+class ScreenSources {};
+class Hotkeys {};
+}  // namespace liseur
+#endif
+
+namespace liseur {
+
+using nlohmann::json;
+
+namespace {
+
+Result<std::string> stringArg(const json& args, const char* name, bool required) {
+  auto it = args.find(name);
+  if (it == args.end() || it->is_null()) {
+    if (required)
+      return makeError(ErrorCode::kInvalidArgument, std::string("missing argument '") + name + "'");
+    return std::string();
+  }
+  if (!it->is_string())
+    return makeError(ErrorCode::kInvalidArgument,
+                     std::string("argument '") + name + "' must be a string");
+  return it->get<std::string>();
+}
+
+Result<bool> boolArg(const json& args, const char* name) {
+  auto it = args.find(name);
+  if (it == args.end() || it->is_null()) return false;
+  if (!it->is_boolean())
+    return makeError(ErrorCode::kInvalidArgument,
+                     std::string("argument '") + name + "' must be true or false");
+  return it->get<bool>();
+}
+
+Result<std::string> pathArg(const json& args, const char* name) {
+  auto p = stringArg(args, name, false);
+  if (!p || p->empty()) return p;
+  if ((*p)[0] != '/')
+    return makeError(
+        ErrorCode::kInvalidArgument,
+        std::string("argument '") + name + "' must be an absolute path (got '" + *p + "')");
+  return p;
+}
+
+json resultFields(const JobResult& r) {
+  json out{{"job", r.job}, {"stopped", r.stopped}, {"timings", r.timings}};
+  if (!r.wav_path.empty()) out["wav"] = r.wav_path;
+  return out;
+}
+
+// Run-time setting names of `liseur set` and the configuration keys behind them.
+struct SettingKey {
+  const char* name;
+  const char* key;
+};
+constexpr SettingKey kSettings[] = {
+    {"rate", "speech.rate"}, {"pitch", "speech.pitch"}, {"volume", "speech.volume"}};
+
+}  // namespace
+
+SessionOptions sessionOptionsFrom(const config::Config& c, const DaemonOverrides& o) {
+  SessionOptions s;
+  s.audio_sink = c.getString("audio.sink");
+  if (s.audio_sink == "wav") s.audio_sink = "null";  // files are chosen per request (--to-wav)
+  s.audio_device = c.getString("audio.device");
+  s.ocr_languages = c.getString("ocr.languages");
+  s.voice_fr = c.getString("speech.voice_fr");
+  s.voice_en = c.getString("speech.voice_en");
+  s.auto_language = c.getBool("speech.auto_language");
+  const std::string& fixed = c.getString("ocr.language");
+  if (fixed == "fr" || fixed == "en") {
+    s.default_lang = fixed;
+    s.auto_language = false;
+  }
+  s.rate = static_cast<int>(c.getInt("speech.rate"));
+  s.pitch = static_cast<int>(c.getInt("speech.pitch"));
+  s.volume = static_cast<int>(c.getInt("speech.volume"));
+  s.word_gap = static_cast<int>(c.getInt("speech.word_gap"));
+  if (!o.audio.empty()) s.audio_sink = o.audio;
+  if (!o.device.empty()) s.audio_device = o.device;
+  if (!o.ocr_languages.empty()) s.ocr_languages = o.ocr_languages;
+  if (!o.default_lang.empty()) s.default_lang = o.default_lang;
+  if (o.rate) s.rate = o.rate;
+  return s;
+}
+
+DaemonCommands::DaemonCommands(EventLoop& loop, IpcServer& server, config::ConfigStore& config,
+                               Session& session, DaemonOverrides overrides)
+    : loop_(loop),
+      server_(server),
+      config_(config),
+      session_(session),
+      overrides_(std::move(overrides)) {}
+
+DaemonCommands::~DaemonCommands() {
+#ifdef LISEUR_HAVE_X11
+  if (hotkeys_) loop_.removeFd(hotkeys_->fd());
+#endif
+}
+
+void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponder resp) {
+  JobRequest jr;
+  jr.kind = kind;
+  jr.received_ms = EventLoop::nowMsPrecise();
+  auto file = pathArg(req.args, "file");
+  auto source = stringArg(req.args, "source", false);
+  auto region = stringArg(req.args, "region", false);
+  auto text = stringArg(req.args, "text", kind == JobKind::kSay);
+  auto wav = pathArg(req.args, "to_wav");
+  auto lang = stringArg(req.args, "lang", false);
+  auto wait = boolArg(req.args, "wait");
+  for (const Status& s :
+       {file ? okStatus() : Status(file.error()), source ? okStatus() : Status(source.error()),
+        region ? okStatus() : Status(region.error()), text ? okStatus() : Status(text.error()),
+        wav ? okStatus() : Status(wav.error()), lang ? okStatus() : Status(lang.error()),
+        wait ? okStatus() : Status(wait.error())})
+    if (!s) return resp.fail(s.error());
+  jr.path = *file;
+  jr.text = *text;
+  jr.to_wav = *wav;
+  jr.lang = *lang;
+  if (kind != JobKind::kSay) {
+    std::string src = source->empty() ? "file" : *source;
+    if (src == "file" && jr.path.empty())
+      return resp.fail(ErrorCode::kInvalidArgument,
+                       "missing argument 'file' (or a 'source' such as window)");
+    if (src != "file") {
+#ifdef LISEUR_HAVE_X11
+      if (!screen_) screen_ = std::make_unique<ScreenSources>();
+      if (auto st = screen_->capture(src, *region, jr); !st) return resp.fail(st.error());
+#else
+      return resp.fail(ErrorCode::kInvalidArgument,
+                       "this liseurd was built without X11 screen capture");
+#endif
+    }
+  }
+  bool replyAtEnd = kind == JobKind::kOcr || *wait;
+  auto job = session_.submit(std::move(jr), [resp, replyAtEnd, kind](const JobResult& r) mutable {
+    if (!replyAtEnd) return;
+    if (r.error) return resp.fail(*r.error);
+    json fields = resultFields(r);
+    if (kind == JobKind::kOcr) {
+      fields["text"] = r.document.text();
+      fields["document"] = toJson(r.document);
+    }
+    resp.reply(fields);
+  });
+  if (!job) return resp.fail(job.error());
+  if (!replyAtEnd) resp.reply({{"job", *job}});
+}
+
+Status DaemonCommands::setSetting(const std::string& name, const std::string& value, json* out) {
+  const SettingKey* setting = nullptr;
+  for (const auto& s : kSettings)
+    if (name == s.name) setting = &s;
+  if (!setting)
+    return makeError(ErrorCode::kInvalidArgument,
+                     "set: unknown setting '" + name + "' (one of: rate, pitch, volume)");
+  const config::KeySpec* spec = config::ConfigSchema::instance().find(setting->key);
+  long current = static_cast<long>(config_.current()->getInt(setting->key));
+  bool relative = !value.empty() && (value[0] == '+' || value[0] == '-');
+  char* end = nullptr;
+  long v = std::strtol(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0')
+    return makeError(
+        ErrorCode::kInvalidArgument,
+        "set " + name + ": expected a number such as 180, +10 or -10 (got '" + value + "')");
+  long next = relative ? current + v : v;
+  if (spec && spec->min && spec->max)
+    next = std::clamp<long>(next, long(*spec->min), long(*spec->max));
+  // Through the configuration, so an administrator's lock on the key is respected.
+  if (auto st = config_.set(setting->key, std::to_string(next)); !st) return st;
+  session_.applyOptions(sessionOptionsFrom(*config_.current(), overrides_));
+  if (out) (*out)[name] = next;
+  return okStatus();
+}
+
+void DaemonCommands::registerAll() {
+  server_.registerCommand(
+      "read", [this](const IpcRequest& r, IpcResponder p) { jobCommand(JobKind::kRead, r, p); });
+  server_.registerCommand(
+      "ocr", [this](const IpcRequest& r, IpcResponder p) { jobCommand(JobKind::kOcr, r, p); });
+  server_.registerCommand(
+      "say", [this](const IpcRequest& r, IpcResponder p) { jobCommand(JobKind::kSay, r, p); });
+  server_.registerCommand("stop", [this](const IpcRequest&, IpcResponder r) {
+    session_.stop();
+    r.reply();
+  });
+  server_.registerCommand("pause", [this](const IpcRequest&, IpcResponder r) {
+    session_.pause();
+    r.reply();
+  });
+  server_.registerCommand("resume", [this](const IpcRequest&, IpcResponder r) {
+    session_.resume();
+    r.reply();
+  });
+  server_.registerCommand("review", [this](const IpcRequest& req, IpcResponder r) {
+    double received = EventLoop::nowMsPrecise();
+    auto action = stringArg(req.args, "action", true);
+    if (!action) return r.fail(action.error());
+    auto out = session_.review(*action, received);
+    if (!out) return r.fail(out.error());
+    r.reply(*out);
+  });
+  server_.registerCommand("pointer", [this](const IpcRequest& req, IpcResponder r) {
+    auto action = stringArg(req.args, "action", true);
+    if (!action) return r.fail(action.error());
+    if (*action != "move" && *action != "click")
+      return r.fail(ErrorCode::kInvalidArgument,
+                    "pointer: action must be move or click (got '" + *action + "')");
+    auto box = session_.reviewWordOnScreen();
+    if (!box)
+      return r.fail(ErrorCode::kInvalidArgument,
+                    "pointer: the review cursor is not on a word read from the screen");
+#ifdef LISEUR_HAVE_X11
+    if (!screen_) screen_ = std::make_unique<ScreenSources>();
+    if (auto st = screen_->pointAt(*box, *action == "click"); !st) return r.fail(st.error());
+    r.reply({{"box", toJson(*box)}});
+#else
+    r.fail(ErrorCode::kInvalidArgument, "this liseurd was built without X11");
+#endif
+  });
+  server_.registerCommand("set", [this](const IpcRequest& req, IpcResponder r) {
+    auto key = stringArg(req.args, "key", true);
+    if (!key) return r.fail(key.error());
+    auto it = req.args.find("value");
+    if (it == req.args.end() || !(it->is_string() || it->is_number_integer()))
+      return r.fail(ErrorCode::kInvalidArgument, "missing argument 'value' (a number, or +N / -N)");
+    std::string value = it->is_string() ? it->get<std::string>() : std::to_string(it->get<long>());
+    json out = json::object();
+    if (auto st = setSetting(*key, value, &out); !st) return r.fail(st.error());
+    r.reply(out);
+  });
+  server_.registerCommand("reload", [this](const IpcRequest&, IpcResponder r) {
+    auto report = reload();
+    json diags = json::array();
+    for (const auto& d : report.diagnostics) diags.push_back(d.toJson());
+    if (!report.applied) return r.fail(config::diagnosticsError(report.diagnostics));
+    r.reply({{"applied", true}, {"diagnostics", diags}});
+  });
+  server_.registerCommand("status", [this](const IpcRequest&, IpcResponder r) {
+    json s = session_.status();
+    s["version"] = LISEUR_VERSION;
+    s["pid"] = ::getpid();
+    s["profile"] = config_.current()->profileName();
+    s["hotkeys"] = hotkeys_ != nullptr;
+    r.reply(s);
+  });
+  server_.registerCommand("shutdown", [this](const IpcRequest&, IpcResponder r) {
+    r.reply();
+    loop_.post([this] { loop_.stop(); });
+  });
+}
+
+config::ReloadReport DaemonCommands::reload() {
+  config::ReloadReport report = config_.reload();
+  for (const auto& d : report.diagnostics) spdlog::warn("config: {}", d.toString());
+  if (report.applied) {
+    session_.applyOptions(sessionOptionsFrom(*config_.current(), overrides_));
+    bindHotkeys();
+    server_.broadcast("config-reloaded", {{"profile", config_.current()->profileName()}});
+  } else {
+    json diags = json::array();
+    for (const auto& d : report.diagnostics) diags.push_back(d.toJson());
+    server_.broadcast("error",
+                      {{"code", "config-invalid"},
+                       {"message", "the configuration has errors; the last good one stays in use"},
+                       {"diagnostics", diags}});
+  }
+  return report;
+}
+
+void DaemonCommands::notice(const std::string& text) {
+  JobRequest jr;
+  jr.kind = JobKind::kSay;
+  jr.text = text;
+  (void)session_.submit(std::move(jr), {});
+}
+
+void DaemonCommands::startHotkeys() {
+#ifdef LISEUR_HAVE_X11
+  if (overrides_.no_hotkeys || !std::getenv("DISPLAY")) return;
+  auto hk = Hotkeys::open();
+  if (!hk) {
+    spdlog::warn("hotkeys: {}", hk.error().message);
+    return;
+  }
+  hotkeys_ = std::move(*hk);
+  hotkeys_->setCallback([this](const std::string& action, bool repeat) {
+    if (repeat && action != "faster" && action != "slower") return;
+    onHotkey(action);
+  });
+  loop_.addFd(hotkeys_->fd(), EPOLLIN, [this](uint32_t) {
+    hotkeys_->dispatch();
+    if (hotkeys_->lost()) {
+      spdlog::warn("hotkeys: the X server went away");
+      loop_.removeFd(hotkeys_->fd());
+      hotkeys_.reset();
+    }
+  });
+  bindHotkeys();
+#endif
+}
+
+void DaemonCommands::bindHotkeys() {
+#ifdef LISEUR_HAVE_X11
+  if (!hotkeys_) return;
+  hotkeys_->unbindAll();
+  std::vector<HotkeyBinding> bindings;
+  auto cfg = config_.current();
+  for (const auto& spec : config::ConfigSchema::instance().keys()) {
+    if (spec.key.rfind("hotkeys.", 0) != 0 || spec.isPattern()) continue;
+    const std::string& chord = cfg->getString(spec.key);
+    if (!chord.empty()) bindings.push_back({chord, spec.key.substr(8)});
+  }
+  for (const Error& e : hotkeys_->bindAll(bindings)) {
+    spdlog::warn("hotkeys: {}", e.message);
+    server_.broadcast("error", {{"code", e.name()}, {"message", e.message}});
+  }
+  hotkeys_->dispatch();  // events may already be queued inside Xlib
+#endif
+}
+
+void DaemonCommands::hotkeyRead(const std::string& source, const std::string& region) {
+  JobRequest jr;
+  jr.kind = JobKind::kRead;
+  jr.received_ms = EventLoop::nowMsPrecise();
+#ifdef LISEUR_HAVE_X11
+  if (!screen_) screen_ = std::make_unique<ScreenSources>();
+  if (auto st = screen_->capture(source, region, jr); !st) {
+    spdlog::warn("hotkey read {}: {}", source, st.error().message);
+    server_.broadcast("error", {{"code", st.error().name()}, {"message", st.error().message}});
+    return;
+  }
+#endif
+  (void)session_.submit(std::move(jr), {});
+}
+
+void DaemonCommands::onHotkey(const std::string& action) {
+  server_.broadcast("hotkey", {{"action", action}, {"t_ms", 0}});
+  if (action == "read_window") return hotkeyRead("window");
+  if (action == "read_pointer") return hotkeyRead("pointer");
+  if (action == "stop") return session_.stop();
+  if (action == "pause_resume") {
+    if (session_.status()["state"] == "paused") return session_.resume();
+    return session_.pause();
+  }
+  if (action == "faster" || action == "slower") {
+    json out = json::object();
+    if (auto st = setSetting("rate", action == "faster" ? "+20" : "-20", &out); !st)
+      return notice(st.error().message);
+    return;
+  }
+  static const std::pair<const char*, const char*> kReview[] = {
+      {"review_next_line", "next-line"},
+      {"review_prev_line", "previous-line"},
+      {"review_next_word", "next-word"},
+      {"review_prev_word", "previous-word"},
+      {"spell", "spell"},
+      {"repeat", "repeat"}};
+  for (const auto& [a, r] : kReview)
+    if (action == a) {
+      (void)session_.review(r, EventLoop::nowMsPrecise());
+      return;
+    }
+  if (action == "mark_corner") {
+#ifdef LISEUR_HAVE_X11
+    if (!screen_) screen_ = std::make_unique<ScreenSources>();
+    auto p = screen_->pointer();
+    if (!p) return notice(p.error().message);
+    if (!firstCorner_) {
+      firstCorner_ = *p;
+      return notice(config_.current()->getString("ocr.language") == "en" ? "First corner."
+                                                                         : "Premier coin.");
+    }
+    auto [x0, y0] = *firstCorner_;
+    auto [x1, y1] = *p;
+    firstCorner_.reset();
+    int x = std::min(x0, x1), y = std::min(y0, y1), w = std::abs(x1 - x0), h = std::abs(y1 - y0);
+    if (w < 8 || h < 8) return notice("Rectangle trop petit.");
+    return hotkeyRead("region", std::to_string(x) + "," + std::to_string(y) + "," +
+                                    std::to_string(w) + "," + std::to_string(h));
+#endif
+  }
+}
+
+}  // namespace liseur

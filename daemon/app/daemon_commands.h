@@ -1,0 +1,61 @@
+// The daemon's commands: wires the IPC server's command names and the global hotkeys to the
+// Session, the configuration and the screen. One command language: a hotkey runs exactly what
+// the same CLI command runs. Main thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_store.h"
+#include "control/session.h"
+#include "core/event_loop.h"
+#include "ipc/ipc_server.h"
+
+namespace liseur {
+
+class ScreenSources;
+class Hotkeys;
+
+struct DaemonOverrides {  // liseurd's command-line options, stronger than the configuration
+  std::string audio, device, ocr_languages, default_lang;
+  int rate = 0;
+  bool no_hotkeys = false;
+};
+
+// Session options from a configuration (and the command line's overrides).
+SessionOptions sessionOptionsFrom(const config::Config& config, const DaemonOverrides& overrides);
+
+class DaemonCommands {
+ public:
+  DaemonCommands(EventLoop& loop, IpcServer& server, config::ConfigStore& config, Session& session,
+                 DaemonOverrides overrides);
+  ~DaemonCommands();
+
+  void registerAll();
+  // Grabs the configured hotkeys when an X display is there; problems are logged and sent as
+  // `error` events, never fatal.
+  void startHotkeys();
+  // SIGHUP and `reload`: re-reads every file; a broken file keeps the last good configuration.
+  config::ReloadReport reload();
+
+ private:
+  void jobCommand(JobKind kind, const IpcRequest& req, IpcResponder resp);
+  void onHotkey(const std::string& action);
+  void hotkeyRead(const std::string& source, const std::string& region = {});
+  Status setSetting(const std::string& key, const std::string& value, nlohmann::json* out);
+  void notice(const std::string& text);
+  void bindHotkeys();
+
+  EventLoop& loop_;
+  IpcServer& server_;
+  config::ConfigStore& config_;
+  Session& session_;
+  DaemonOverrides overrides_;
+  std::unique_ptr<ScreenSources> screen_;
+  std::unique_ptr<Hotkeys> hotkeys_;
+  std::optional<std::pair<int, int>> firstCorner_;
+};
+
+}  // namespace liseur
