@@ -528,7 +528,11 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
       const Segment& o = segs[t];
       if (t == s || !o.valid || o.char_height == 0 || o.box.h < 0.6f * typ) continue;
       if (cx < o.box.x - 0.3f * typ || cx > right(o.box) + 0.3f * typ) continue;
-      int gap = std::max(o.box.y - bottom(m.box), m.box.y - bottom(o.box));
+      // Marks sit above their letters (accents, dots); one under a line joins it only when it
+      // touches its descender zone, else it belongs to the next line.
+      const int above = o.box.y - bottom(m.box), below = m.box.y - bottom(o.box);
+      int gap = std::max(above, below);
+      if (below > 0.2f * typ) continue;
       if (gap < best_gap) {
         best_gap = gap;
         best = static_cast<int>(t);
