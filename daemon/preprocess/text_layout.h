@@ -11,6 +11,8 @@
 // reads rows of short items (forms, menus, button bars) left to right.
 //
 // Pure computation on Leptonica images; thread-safe; the input is not modified nor taken.
+// LISEUR_LAYOUT_DEBUG=1 prints the candidate lines, separators and units (boxes only, never
+// text) on stderr, for tuning with tests/bench/ocr_quality.
 #pragma once
 
 #include <vector>
