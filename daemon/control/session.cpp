@@ -264,12 +264,22 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
 
 void Session::sendOcr(Job& job) {
   if (job.ocrSent || !ocr_->running()) return;
-  json req{{"op", "ocr"},
-           {"gen", job.id},
-           {"path", job.req.path},
-           {"lang", opts_.ocr_languages},
-           {"mode", "auto"}};
-  if (ocr_->send(req)) {
+  json req{{"op", "ocr"}, {"gen", job.id}, {"lang", opts_.ocr_languages}, {"mode", "auto"}};
+  std::string_view payload;
+  if (!job.req.image_bytes.empty()) {
+    if (!job.req.encoded.empty()) {
+      req["encoded"] = job.req.encoded;
+    } else {
+      req["pixels"] = {{"width", job.req.width},
+                       {"height", job.req.height},
+                       {"stride", job.req.stride},
+                       {"format", "bgra"}};
+    }
+    payload = job.req.image_bytes;
+  } else {
+    req["path"] = job.req.path;
+  }
+  if (ocr_->send(req, payload)) {
     job.ocrSent = true;
     lastOcrFrameMs_ = EventLoop::nowMsPrecise();
   }
@@ -654,8 +664,11 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
   job.finished = true;
   r.document = std::move(job.doc);
   // What was just read becomes what review commands move through.
-  if (job.req.kind != JobKind::kSay && !r.document.blocks.empty())
+  if (job.req.kind != JobKind::kSay && !r.document.blocks.empty()) {
     review_.reset(r.document, opts_.default_lang);
+    reviewOrigin_ = job.req.origin;
+    reviewFromScreen_ = !job.req.source.empty();
+  }
   json body{{"ok", !error},
             {"stopped", stopped},
             {"kind", jobKindName(job.req.kind)},

@@ -12,6 +12,7 @@
 
 #include "core/frame.h"
 #include "core/subprocess.h"
+#include "support/text_metrics.h"
 
 namespace liseur::test {
 
@@ -26,10 +27,6 @@ std::string makePng(long long width, long long height, int bit_depth,
 // A PNG made of the signature, an IHDR claiming width x height (8-bit grey), a tiny IDAT and
 // IEND: 69 bytes.
 std::string makePngHeaderOnly(uint32_t width, uint32_t height);
-
-// Levenshtein distance over Unicode code points / reference length, after collapsing every run of
-// whitespace to one space and trimming (line breaks do not matter).
-double characterErrorRate(const std::string& reference, const std::string& hypothesis);
 
 // The text of a document's blocks as the worker streams them ("block" events): blocks joined by
 // blank lines, lines by '\n', words by spaces.

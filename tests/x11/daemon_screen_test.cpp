@@ -1,0 +1,148 @@
+// The daemon reading a real X screen: an xterm under Xvfb (with openbox as window manager, for
+// _NET_ACTIVE_WINDOW), read by window, by region, under the pointer and by a hotkey sent with
+// xdotool; what was recognised is compared with the known text by CER.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstring>
+#include <memory>
+
+#include "integration/daemon_harness.h"
+#include "support/text_metrics.h"
+#include "x11/xvfb_server.h"
+
+namespace liseur::test {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kShown =
+    "Le cœur a ses raisons.\\nÉlève : ça va très bien !\\nThe quick brown fox jumps.\\n";
+constexpr const char* kExpected =
+    "Le cœur a ses raisons. Élève : ça va très bien ! The quick brown fox jumps.";
+
+struct ScreenRect {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+class DaemonScreen : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(x_.ok()) << x_.error();
+    ::setenv("DISPLAY", x_.display().c_str(), 1);
+    ::unsetenv("WAYLAND_DISPLAY");
+    wm_ = ChildProcess({"openbox", "--sm-disable"}, x_.display());
+    ASSERT_TRUE(waitUntil([&] {
+      return runCommand({"xprop", "-root", "_NET_SUPPORTING_WM_CHECK"}, x_.display())
+                 .out.find("window id") != std::string::npos;
+    })) << "openbox did not start";
+    xterm_ = startXterm(x_.display(), "liseur-read-me", "40x4+100+100", kShown);
+    win_ = findWindowByTitle(x_.display(), "liseur-read-me");
+    ASSERT_NE(win_, 0u) << "xterm window not found";
+    ASSERT_TRUE(waitUntil([&] {
+      runCommand({"xdotool", "windowactivate", std::to_string(win_)}, x_.display());
+      return runCommand({"xdotool", "getactivewindow"}, x_.display())
+                 .out.find(std::to_string(win_)) == 0;
+    })) << "the xterm never became the active window";
+    d_ = std::make_unique<DaemonHarness>(std::vector<std::string>{"--audio", "null"});
+    ASSERT_TRUE(d_->started()) << d_->startProblem();
+  }
+  void TearDown() override {
+    d_.reset();
+    ::unsetenv("DISPLAY");
+  }
+
+  // The xterm's client area on the screen (inside openbox's frame).
+  ScreenRect clientBox() {
+    // xwininfo's absolute position is the client's own, whatever frame the WM put around it.
+    auto info = runCommand({"xwininfo", "-id", std::to_string(win_)}, x_.display()).out;
+    ScreenRect b;
+    auto num = [&](const char* label) {
+      auto p = info.find(label);
+      return p == std::string::npos ? 0 : std::atoi(info.c_str() + p + std::strlen(label));
+    };
+    b.x = num("Absolute upper-left X:");
+    b.y = num("Absolute upper-left Y:");
+    b.w = num("Width:");
+    b.h = num("Height:");
+    return b;
+  }
+
+  std::string spokenTextOf(uint64_t job) {
+    std::string text;
+    for (const auto& e : d_->eventsUntilFinished(job))
+      if (e["event"] == "block-recognised") text += (text.empty() ? "" : " ") + e.value("text", "");
+    return text;
+  }
+
+  XvfbServer x_;
+  ChildProcess wm_, xterm_;
+  unsigned long win_ = 0;
+  std::unique_ptr<DaemonHarness> d_;
+};
+
+TEST_F(DaemonScreen, ReadsTheActiveWindow) {
+  json r = d_->request("ocr", {{"source", "window"}});
+  ASSERT_TRUE(r["ok"]) << r.dump() << d_->log();
+  std::string text = r["text"];
+  EXPECT_LE(characterErrorRate(kExpected, text), 0.10) << text;
+  EXPECT_EQ(r["document"]["source"], "window");
+}
+
+TEST_F(DaemonScreen, ReadsARegion) {
+  ScreenRect b = clientBox();
+  ASSERT_GT(b.w, 0);
+  std::string region = std::to_string(b.x) + "," + std::to_string(b.y) + "," + std::to_string(b.w) +
+                       "," + std::to_string(b.h);
+  json r = d_->request("ocr", {{"source", "region"}, {"region", region}});
+  ASSERT_TRUE(r["ok"]) << r.dump() << d_->log();
+  EXPECT_LE(characterErrorRate(kExpected, r["text"]), 0.10) << r["text"] << " region " << region;
+  json bad = d_->request("ocr", {{"source", "region"}, {"region", "5000,5000,10,10"}});
+  EXPECT_EQ(bad["error"]["code"], "invalid-argument") << bad.dump();
+}
+
+TEST_F(DaemonScreen, AHotkeyReadsTheWindowAloud) {
+  runCommand({"xdotool", "key", "--clearmodifiers", "ctrl+alt+shift+w"}, x_.display());
+  std::vector<json> seen;
+  json started = d_->waitEvent("job-started", &seen, std::chrono::milliseconds(20000));
+  ASSERT_FALSE(started.is_null()) << d_->log();
+  EXPECT_EQ(started["source"], "window");
+  std::string text = spokenTextOf(started["job"]);
+  EXPECT_LE(characterErrorRate(kExpected, text), 0.10) << text;
+}
+
+TEST_F(DaemonScreen, ReadsTheLineUnderThePointer) {
+  // The pointer on the English line: only that block is read, not the whole screen.
+  // Four rows; the English line is the third.
+  ScreenRect b = clientBox();
+  ASSERT_GT(b.w, 0);
+  runCommand({"xdotool", "mousemove", std::to_string(b.x + 60), std::to_string(b.y + b.h * 5 / 8)},
+             x_.display());
+  json r = d_->request("ocr", {{"source", "pointer"}});
+  ASSERT_TRUE(r["ok"]) << r.dump() << d_->log();
+  std::string text = r["text"];
+  EXPECT_NE(text.find("fox"), std::string::npos) << text;
+  EXPECT_EQ(text.find("raisons"), std::string::npos)
+      << "only the block under the pointer: " << text;
+}
+
+TEST_F(DaemonScreen, ThePointerMovesToTheReviewedWord) {
+  json r = d_->request("ocr", {{"source", "window"}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  json w = d_->request("review", {{"action", "first"}});
+  w = d_->request("review", {{"action", "next-word"}});
+  ASSERT_TRUE(w.contains("box")) << w.dump();
+  json p = d_->request("pointer", {{"action", "move"}});
+  ASSERT_TRUE(p["ok"]) << p.dump();
+  auto loc = runCommand({"xdotool", "getmouselocation", "--shell"}, x_.display());
+  int x = -1, y = -1;
+  std::sscanf(loc.out.c_str(), "X=%d\nY=%d", &x, &y);
+  const json& box = p["box"];
+  EXPECT_GE(x, box[0].get<int>()) << loc.out << " box " << box.dump();
+  EXPECT_LE(x, box[0].get<int>() + box[2].get<int>()) << loc.out << " box " << box.dump();
+  EXPECT_GE(y, box[1].get<int>()) << loc.out << " box " << box.dump();
+  EXPECT_LE(y, box[1].get<int>() + box[3].get<int>()) << loc.out << " box " << box.dump();
+}
+
+}  // namespace
+}  // namespace liseur::test
