@@ -2,21 +2,31 @@
 // command line, make paths absolute (the daemon's working directory is /), send one command,
 // print the answer. Starting it must stay cheap: a benchmark runs `liseur ocr` once per image.
 //
+// The configuration, profile, plugin and syllable commands work locally, without the daemon.
+//
 // Exit status: 0 ok, 1 error ("liseur: <code>: <message>" on stderr), 2 usage.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "config/config_schema.h"
+#include "config/config_store.h"
+#include "config/diagnostic.h"
+#include "config/profile_manager.h"
 #include "core/paths.h"
 #include "ipc/ipc_client.h"
 #include "ipc/ipc_protocol.h"
+#include "plugins/plugin_catalog.h"
+#include "syllabifier.h"
 
 namespace {
 
@@ -80,11 +90,27 @@ std::string defaultWavPath() {
   return path;
 }
 
+// Words of `liseur read` / `liseur ocr` that name a screen source rather than a file.
+constexpr const char* kScreenSources[] = {"screen", "window", "pointer", "clipboard"};
+
+constexpr const char* kReviewActions[] = {"next-line",      "previous-line",  "next-word",
+                                          "previous-word",  "next-char",      "previous-char",
+                                          "next-block",     "previous-block", "current-line",
+                                          "current-word",   "current-char",   "spell",
+                                          "spell-phonetic", "repeat",         "say-all",
+                                          "where",          "first",          "last"};
+
 struct Cli {
   bool no_spawn = false;
   bool json_out = false;
-  std::string file, to_wav, lang;
+  std::vector<std::string> source;  // FILE, a screen source, or "region" X,Y,W,H
+  std::vector<std::string> words;   // say TEXT..., syllables WORD...
+  std::string to_wav, lang;
   bool wait = false, timings = false;
+  std::string action;            // review, pointer
+  std::string key, value;        // set, profile set
+  std::string name, from, file;  // profile
+  bool replace = false;          // profile import
 };
 
 liseur::Result<std::unique_ptr<IpcClient>> connect(const Cli& cli, bool spawn = true) {
@@ -94,10 +120,34 @@ liseur::Result<std::unique_ptr<IpcClient>> connect(const Cli& cli, bool spawn = 
   return IpcClient::connect(o);
 }
 
-int runRead(const Cli& cli) {
+// "X,Y,W,H": four integers, the width and height positive.
+bool isRegion(const std::string& text) {
+  int x = 0, y = 0, w = 0, h = 0;
+  char end = 0;
+  return std::sscanf(text.c_str(), "%d,%d,%d,%d%c", &x, &y, &w, &h, &end) == 4 && w > 0 && h > 0;
+}
+
+// The request arguments naming what to read: {"file":ABS} or {"source":S[,"region":R]}. A usage
+// error (thrown as CLI11's) for a word that is none of them.
+json sourceArgs(const std::vector<std::string>& words) {
+  if (words.size() == 2) {
+    if (words[0] != "region")
+      throw CLI::ValidationError("SOURCE", "expected one FILE, a source, or region X,Y,W,H");
+    if (!isRegion(words[1]))
+      throw CLI::ValidationError("SOURCE", "region: expected X,Y,W,H (got '" + words[1] + "')");
+    return {{"source", "region"}, {"region", words[1]}};
+  }
+  const std::string& word = words.at(0);
+  if (word == "region") throw CLI::ValidationError("SOURCE", "region needs X,Y,W,H");
+  for (const char* s : kScreenSources)
+    if (word == s) return {{"source", word}};
+  return {{"file", absolute(word)}};
+}
+
+// read and say: speak now, or into a WAV file when asked or when there is no sound device.
+int runSpeak(const Cli& cli, const std::string& cmd, json args) {
   auto c = connect(cli);
   if (!c) return fail(c.error());
-  json args = {{"file", absolute(cli.file)}};
   if (!cli.lang.empty()) args["lang"] = cli.lang;
   bool wait = cli.wait || cli.timings;
   if (!cli.to_wav.empty()) {
@@ -113,7 +163,7 @@ int runRead(const Cli& cli) {
     }
   }
   if (wait) args["wait"] = true;
-  auto reply = (*c)->request("read", args, wait ? kForever : kQuick);
+  auto reply = (*c)->request(cmd, args, wait ? kForever : kQuick);
   if (!reply) return fail(reply.error());
   if (cli.timings) {
     auto t = reply->find("timings");
@@ -126,10 +176,9 @@ int runRead(const Cli& cli) {
   return 0;
 }
 
-int runOcr(const Cli& cli) {
+int runOcr(const Cli& cli, json args) {
   auto c = connect(cli);
   if (!c) return fail(c.error());
-  json args = {{"file", absolute(cli.file)}};
   if (!cli.lang.empty()) args["lang"] = cli.lang;
   auto reply = (*c)->request("ocr", args, kForever);
   if (!reply) return fail(reply.error());
@@ -162,6 +211,66 @@ int runSimple(const Cli& cli, const std::string& cmd) {
   return 0;
 }
 
+// review, set, pointer: one request; `print` is the reply field shown on stdout ("" = none).
+int runRequest(const Cli& cli, const std::string& cmd, const json& args, const std::string& print) {
+  auto c = connect(cli);
+  if (!c) return fail(c.error());
+  auto reply = (*c)->request(cmd, args, kQuick);
+  if (!reply) return fail(reply.error());
+  if (cli.json_out) {
+    std::cout << dump(withoutEnvelope(*reply)) << std::endl;
+  } else if (!print.empty()) {
+    auto it = reply->find(print);
+    if (it != reply->end() && !it->is_null())
+      std::cout << (it->is_string() ? it->get<std::string>() : dump(*it)) << "\n";
+  }
+  return std::cout.flush() ? 0 : 1;
+}
+
+// The daemon's diagnostics (Diagnostic::toJson) as the lines a person reads.
+void printDiagnostics(const json& diags) {
+  if (!diags.is_array()) return;
+  for (const auto& j : diags) {
+    if (!j.is_object()) continue;
+    liseur::config::Diagnostic d;
+    d.severity = liseur::stringField(j, "severity") == "warning"
+                     ? liseur::config::Severity::kWarning
+                     : liseur::config::Severity::kError;
+    d.file = liseur::stringField(j, "file");
+    d.line = j.value("line", 0);
+    d.column = j.value("column", 0);
+    d.key = liseur::stringField(j, "key");
+    d.message = liseur::stringField(j, "message");
+    d.expected = liseur::stringField(j, "expected");
+    d.found = liseur::stringField(j, "found");
+    d.suggestion = liseur::stringField(j, "suggestion");
+    std::cerr << d.toString() << "\n";
+  }
+}
+
+// Asks liseurd to read its configuration again. `spawn` false: without a running daemon there is
+// nothing to reload, which is not an error. A configuration with errors is not applied: every
+// diagnostic is printed.
+int runReload(const Cli& cli, bool spawn) {
+  auto c = connect(cli, spawn);
+  if (!c) {
+    if (!spawn && c.error().code == ErrorCode::kNotRunning) return 0;
+    return fail(c.error());
+  }
+  auto reply = (*c)->request("reload", json::object(), kQuick);
+  if (!reply) {
+    const Error& e = reply.error();
+    if (e.code != ErrorCode::kConfigInvalid) return fail(e);
+    std::cerr << "liseur: " << e.name()
+              << ": the configuration was not applied; the last good one stays in use\n"
+              << e.message << "\n";
+    return 1;
+  }
+  printDiagnostics(reply->value("diagnostics", json::array()));
+  if (cli.json_out) std::cout << dump(withoutEnvelope(*reply)) << std::endl;
+  return 0;
+}
+
 int runEvents(const Cli& cli) {
   auto c = connect(cli);
   if (!c) return fail(c.error());
@@ -174,6 +283,77 @@ int runEvents(const Cli& cli) {
   }
 }
 
+// ---- Local commands: no daemon.
+
+int runConfigSchema(const Cli& cli) {
+  if (cli.json_out)
+    std::cout << dump(liseur::config::schemaJson(), 2) << "\n";
+  else
+    std::cout << liseur::config::schemaTable();
+  return std::cout.flush() ? 0 : 1;
+}
+
+// The name of the active profile, or "" when the configuration cannot be built.
+std::string activeProfile(const liseur::config::ConfigDirs& dirs) {
+  auto built = liseur::config::buildConfig(dirs);
+  return built.ok() ? built.config->profileName() : std::string();
+}
+
+int runProfileList(const Cli& cli, const liseur::config::ProfileManager& pm) {
+  auto profiles = pm.list();
+  std::string active = activeProfile(pm.dirs());
+  if (cli.json_out) {
+    json out = json::array();
+    for (const auto& p : profiles)
+      out.push_back({{"name", p.name},
+                     {"description", p.description},
+                     {"file", p.file},
+                     {"source", liseur::config::profileSourceName(p.source)},
+                     {"active", p.name == active},
+                     {"shadows_other", p.shadowsOther},
+                     {"has_locks", p.hasLocks},
+                     {"valid", p.valid}});
+    std::cout << dump(out, 2) << "\n";
+    return std::cout.flush() ? 0 : 1;
+  }
+  std::size_t width = 4;
+  for (const auto& p : profiles) width = std::max(width, p.name.size());
+  for (const auto& p : profiles) {
+    std::string line = (p.name == active ? "* " : "  ") + p.name;
+    line += std::string(width - p.name.size() + 2, ' ');
+    line += std::string(liseur::config::profileSourceName(p.source));
+    if (p.shadowsOther) line += ", overrides";
+    if (p.hasLocks) line += ", locked keys";
+    if (!p.valid) line += ", HAS ERRORS";
+    if (!p.description.empty()) line += "  " + p.description;
+    std::cout << line << "\n";
+  }
+  return std::cout.flush() ? 0 : 1;
+}
+
+int runProfileShow(const Cli& cli, const liseur::config::ProfileManager& pm) {
+  auto built = pm.show(cli.name);
+  if (!built.ok()) {
+    std::cerr << liseur::config::formatDiagnostics(built.diagnostics);
+    return fail(Error{ErrorCode::kConfigInvalid, "profile " + cli.name + " has errors"});
+  }
+  for (const auto& d : built.diagnostics) std::cerr << d.toString() << "\n";  // warnings
+  if (cli.json_out)
+    std::cout << dump(built.config->toJson(), 2) << "\n";
+  else
+    std::cout << built.config->toText();
+  return std::cout.flush() ? 0 : 1;
+}
+
+int runProfileCheck(const Cli& cli, const liseur::config::ProfileManager& pm) {
+  auto diags = pm.check(absolute(cli.file));
+  std::cout << liseur::config::formatDiagnostics(diags);
+  bool errors = liseur::config::hasErrors(diags);
+  if (!errors && diags.empty()) std::cout << cli.file << ": ok\n";
+  std::cout.flush();
+  return errors ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -184,8 +364,11 @@ int main(int argc, char** argv) {
   Cli cli;
   app.add_flag("--no-spawn", cli.no_spawn, "Do not start liseurd when it is not running");
 
-  auto* read = app.add_subcommand("read", "Read an image aloud");
-  read->add_option("FILE", cli.file, "Image file (PNG, JPEG, TIFF, BMP, WebP, GIF)")->required();
+  const char* sourceHelp =
+      "Image FILE, or screen, window, pointer, clipboard, or region X,Y,W,H "
+      "(a file named like a source: ./screen)";
+  auto* read = app.add_subcommand("read", "Read an image or the screen aloud");
+  read->add_option("SOURCE", cli.source, sourceHelp)->required()->expected(1, 2);
   read->add_flag("--wait", cli.wait, "Return when the reading has finished");
   read->add_flag("--timings", cli.timings,
                  "Wait, then print one JSON line: first_audio_ms, ocr_ms, total_ms");
@@ -195,9 +378,84 @@ int main(int argc, char** argv) {
   read->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
 
   auto* ocr = app.add_subcommand("ocr", "Print the text of an image, in reading order");
-  ocr->add_option("FILE", cli.file, "Image file")->required();
+  ocr->add_option("SOURCE", cli.source, sourceHelp)->required()->expected(1, 2);
   ocr->add_flag("--json", cli.json_out, "Print the document (blocks, lines, words, boxes) as JSON");
   ocr->add_option("--lang", cli.lang, "Language of the text")->check(CLI::IsMember({"fr", "en"}));
+
+  auto* say = app.add_subcommand("say", "Speak a text");
+  say->add_option("TEXT", cli.words, "The text (several words are joined by spaces)")->required();
+  say->add_option("--lang", cli.lang, "Language of the text")->check(CLI::IsMember({"fr", "en"}));
+  say->add_option("--to-wav", cli.to_wav, "Write the speech to this WAV file");
+  say->add_flag("--wait", cli.wait, "Return when the speech has finished");
+  say->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
+
+  auto* review =
+      app.add_subcommand("review", "Move through the last text read; print what is said");
+  review->add_option("ACTION", cli.action, "next-line, previous-word, spell, where, ...")
+      ->required()
+      ->check(CLI::IsMember(
+          std::vector<std::string>(std::begin(kReviewActions), std::end(kReviewActions))));
+  review->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
+
+  // VALUE may be "-10": the positionals are taken by hand from what CLI11 leaves over, so that a
+  // negative number is never read as an option.
+  auto* set = app.add_subcommand("set", "Change the speech rate, pitch or volume now");
+  set->add_option("KEY", cli.key, "rate, pitch or volume")
+      ->required()
+      ->check(CLI::IsMember({"rate", "pitch", "volume"}));
+  set->add_option("VALUE", cli.value, "A number (180), or a change (+10, -10)");
+  set->allow_extras();
+  set->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
+
+  auto* pointer =
+      app.add_subcommand("pointer", "Move the mouse pointer to the review word, or click it");
+  pointer->add_option("ACTION", cli.action, "move or click")
+      ->required()
+      ->check(CLI::IsMember({"move", "click"}));
+
+  auto* reload = app.add_subcommand("reload", "Make liseurd read its configuration again");
+  reload->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
+
+  auto* config = app.add_subcommand("config", "The configuration (no daemon needed)");
+  config->require_subcommand(1);
+  auto* schema = config->add_subcommand("schema", "Every configuration key: type, default, range");
+  schema->add_flag("--json", cli.json_out, "As JSON");
+
+  auto* profile = app.add_subcommand("profile", "Profiles (no daemon needed)");
+  profile->require_subcommand(1);
+  auto* pList = profile->add_subcommand("list", "The profiles; * marks the active one");
+  pList->add_flag("--json", cli.json_out, "As JSON");
+  auto* pShow =
+      profile->add_subcommand("show", "Every setting of a profile, and where it comes from");
+  pShow->add_option("NAME", cli.name, "Profile")->required();
+  pShow->add_flag("--json", cli.json_out, "As JSON");
+  auto* pNew = profile->add_subcommand("new", "Create a user profile from another one");
+  pNew->add_option("NAME", cli.name, "New profile")->required();
+  pNew->add_option("--from", cli.from, "The profile to copy")->required();
+  auto* pUse = profile->add_subcommand("use", "Make a profile the active one");
+  pUse->add_option("NAME", cli.name, "Profile")->required();
+  auto* pSet = profile->add_subcommand("set", "Set one key of a profile");
+  pSet->add_option("NAME", cli.name, "Profile")->required();
+  pSet->add_option("KEY", cli.key, "Key, such as speech.rate")->required();
+  pSet->add_option("VALUE", cli.value, "Value");
+  pSet->allow_extras();
+  auto* pCheck = profile->add_subcommand("check", "Check a configuration or profile file");
+  pCheck->add_option("FILE", cli.file, "TOML file")->required();
+  auto* pExport =
+      profile->add_subcommand("export", "Write a profile to a file (stdout without -o)");
+  pExport->add_option("NAME", cli.name, "Profile")->required();
+  pExport->add_option("-o,--output", cli.file, "Output file");
+  auto* pImport = profile->add_subcommand("import", "Install a profile file as a user profile");
+  pImport->add_option("FILE", cli.file, "TOML file")->required();
+  pImport->add_option("--name", cli.name, "Profile name (default: the file's name)");
+  pImport->add_flag("--replace", cli.replace, "Replace a user profile of that name");
+
+  auto* pluginsCmd = app.add_subcommand("plugins", "The installed plugins (no daemon needed)");
+  pluginsCmd->add_flag("--json", cli.json_out, "As JSON");
+
+  auto* syllables = app.add_subcommand(
+      "syllables", "Split French words into written syllables: WORD<TAB>syl-la-bles per line");
+  syllables->add_option("WORD", cli.words, "Words (default: one per line on stdin)");
 
   std::vector<std::pair<std::string, CLI::App*>> simple;
   for (auto [name, help] : std::vector<std::pair<const char*, const char*>>{
@@ -212,14 +470,96 @@ int main(int argc, char** argv) {
   auto* events = app.add_subcommand("events", "Print liseurd's events, one JSON line each");
   auto* shutdown = app.add_subcommand("shutdown", "Stop liseurd (does not start it)");
 
+  json source;
   try {
     app.parse(argc, argv);
+    if (read->parsed() || ocr->parsed()) source = sourceArgs(cli.source);
+    // set KEY VALUE / profile set NAME KEY VALUE: VALUE is the one word left over, when CLI11
+    // took "-10" for an unknown option.
+    for (CLI::App* sub : {set, pSet}) {
+      if (!sub->parsed()) continue;
+      std::vector<std::string> rest = sub->remaining();
+      std::erase(rest, "--");  // kept among the extras by allow_extras
+      if (cli.value.empty() && rest.size() == 1) {
+        cli.value = rest[0];
+        rest.clear();
+      }
+      if (!rest.empty()) throw CLI::ExtrasError(rest);
+      if (cli.value.empty()) throw CLI::RequiredError("VALUE");
+    }
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // --help and --version are not errors
   }
 
-  if (read->parsed()) return runRead(cli);
-  if (ocr->parsed()) return runOcr(cli);
+  if (read->parsed()) return runSpeak(cli, "read", source);
+  if (ocr->parsed()) return runOcr(cli, source);
+  if (say->parsed()) {
+    std::string text;
+    for (const auto& w : cli.words) text += (text.empty() ? "" : " ") + w;
+    return runSpeak(cli, "say", {{"text", text}});
+  }
+  if (review->parsed()) return runRequest(cli, "review", {{"action", cli.action}}, "text");
+  if (set->parsed())
+    return runRequest(cli, "set", {{"key", cli.key}, {"value", cli.value}}, cli.key);
+  if (pointer->parsed()) return runRequest(cli, "pointer", {{"action", cli.action}}, "");
+  if (reload->parsed()) return runReload(cli, true);
+  if (schema->parsed()) return runConfigSchema(cli);
+  if (profile->parsed()) {
+    liseur::config::ProfileManager pm(liseur::config::ConfigDirs::standard());
+    if (pList->parsed()) return runProfileList(cli, pm);
+    if (pShow->parsed()) return runProfileShow(cli, pm);
+    if (pCheck->parsed()) return runProfileCheck(cli, pm);
+    if (pNew->parsed()) {
+      if (auto st = pm.create(cli.name, cli.from); !st) return fail(st.error());
+      return 0;
+    }
+    if (pUse->parsed()) {
+      if (auto st = pm.use(cli.name); !st) return fail(st.error());
+      return runReload(cli, false);
+    }
+    if (pSet->parsed()) {
+      std::string active = activeProfile(pm.dirs());
+      if (auto st = pm.set(cli.name, cli.key, cli.value); !st) return fail(st.error());
+      return active.empty() || active == cli.name ? runReload(cli, false) : 0;
+    }
+    if (pExport->parsed()) {
+      if (!cli.file.empty()) {
+        auto st = pm.exportTo(cli.name, absolute(cli.file));
+        return st ? 0 : fail(st.error());
+      }
+      auto text = pm.exportText(cli.name);
+      if (!text) return fail(text.error());
+      std::cout << *text;
+      return std::cout.flush() ? 0 : 1;
+    }
+    if (pImport->parsed()) {
+      liseur::config::ImportOptions o;
+      o.name = cli.name;
+      o.replace = cli.replace;
+      auto name = pm.importFile(absolute(cli.file), o);
+      if (!name) return fail(name.error());
+      std::cout << "imported profile " << *name << "\n";
+      return 0;
+    }
+    return 2;
+  }
+  if (pluginsCmd->parsed()) {
+    json scan = liseur::plugins::toJson(liseur::plugins::listPlugins());
+    std::cout << (cli.json_out ? dump(scan, 2) + "\n" : liseur::plugins::formatPluginList(scan));
+    return std::cout.flush() ? 0 : 1;
+  }
+  if (syllables->parsed()) {
+    auto emit = [](const std::string& line) {
+      std::string out = liseur::dys::syllablesLine(line);
+      if (!out.empty()) std::cout << out << "\n";
+    };
+    if (!cli.words.empty()) {
+      for (const auto& w : cli.words) emit(w);
+    } else {
+      for (std::string line; std::getline(std::cin, line);) emit(line);
+    }
+    return std::cout.flush() ? 0 : 1;
+  }
   for (auto& [name, sub] : simple)
     if (sub->parsed()) return runSimple(cli, name);
   if (events->parsed()) return runEvents(cli);

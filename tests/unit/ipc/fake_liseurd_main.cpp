@@ -2,7 +2,8 @@
 // CLI sends, answered from canned data, and every request appended as one JSON line to
 // $LISEUR_FAKE_LOG (so a test can check what the CLI sent). Never used outside tests.
 //
-// Environment: LISEUR_FAKE_LOG (request log), LISEUR_FAKE_AUDIO=0 (status says no sound device).
+// Environment: LISEUR_FAKE_LOG (request log), LISEUR_FAKE_AUDIO=0 (status says no sound device),
+// LISEUR_FAKE_RELOAD_ERROR (reload fails with config-invalid and this message).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,10 @@ void logLine(const json& j) {
 }
 
 bool fileArg(const IpcRequest& req, IpcResponder& r, std::string& file) {
+  if (auto s = req.args.find("source"); s != req.args.end() && s->is_string()) {
+    file = "source:" + s->get<std::string>();  // a screen source: nothing to look at
+    return true;
+  }
   auto f = req.args.find("file");
   if (f == req.args.end() || !f->is_string() || f->get<std::string>().empty() ||
       f->get<std::string>()[0] != '/') {
@@ -77,6 +82,34 @@ int main(int, char**) {
       reply["timings"] = {{"first_audio_ms", 12.5}, {"ocr_ms", 30.25}, {"total_ms", 100.0}};
     server.broadcast("job-finished", {{"job", job}, {"t_ms", 100.0}});
     r.reply(reply);
+  });
+  logged("say", [&](const IpcRequest& req, IpcResponder r) {
+    if (!req.args.contains("text") || !req.args["text"].is_string())
+      return r.fail(ErrorCode::kInvalidArgument, "missing argument 'text'");
+    if (auto w = req.args.find("to_wav"); w != req.args.end() && w->is_string())
+      std::ofstream(w->get<std::string>(), std::ios::binary) << "RIFF fake wave";
+    r.reply({{"job", ++jobs}});
+  });
+  logged("review", [&](const IpcRequest& req, IpcResponder r) {
+    r.reply({{"text", "review " + req.args.value("action", std::string())},
+             {"lang", "fr"},
+             {"at_edge", false}});
+  });
+  logged("set", [&](const IpcRequest& req, IpcResponder r) {
+    std::string key = req.args.value("key", std::string());
+    std::string value = req.args.value("value", std::string());
+    int base = 175;
+    long v = std::strtol(value.c_str(), nullptr, 10);
+    bool relative = !value.empty() && (value[0] == '+' || value[0] == '-');
+    r.reply({{key, relative ? base + v : v}});
+  });
+  logged("pointer", [&](const IpcRequest&, IpcResponder r) {
+    r.reply({{"box", {{"x", 1}, {"y", 2}, {"w", 3}, {"h", 4}}}});
+  });
+  logged("reload", [&](const IpcRequest&, IpcResponder r) {
+    const char* bad = std::getenv("LISEUR_FAKE_RELOAD_ERROR");
+    if (bad && *bad) return r.fail(ErrorCode::kConfigInvalid, bad);
+    r.reply({{"applied", true}, {"diagnostics", json::array()}});
   });
   logged("ocr", [&](const IpcRequest& req, IpcResponder r) {
     std::string file;

@@ -55,10 +55,14 @@ class LiseurCliTest : public ::testing::Test {
     for (const char* v : {"LISEUR_FAKE_LOG", "LISEUR_DAEMON", "LISEUR_FAKE_AUDIO"}) ::unsetenv(v);
   }
 
-  // Runs the CLI in work_ and waits for it.
-  CliRun run(const std::vector<std::string>& args) {
-    std::string out = xdg_.path("stdout"), err = xdg_.path("stderr");
-    pid_t pid = start(args, out, err);
+  // Runs the CLI in work_ and waits for it; `input` is its stdin.
+  CliRun run(const std::vector<std::string>& args, const std::string& input = "") {
+    std::string out = xdg_.path("stdout"), err = xdg_.path("stderr"), in = "/dev/null";
+    if (!input.empty()) {
+      in = xdg_.path("stdin");
+      test::writeFile(in, input);
+    }
+    pid_t pid = start(args, out, err, in);
     CliRun r;
     int st = 0;
     while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
@@ -68,8 +72,8 @@ class LiseurCliTest : public ::testing::Test {
     r.err = test::readFile(err);
     return r;
   }
-  pid_t start(const std::vector<std::string>& args, const std::string& out,
-              const std::string& err) {
+  pid_t start(const std::vector<std::string>& args, const std::string& out, const std::string& err,
+              const std::string& in = "/dev/null") {
     std::vector<std::string> storage{LISEUR_CLI};
     storage.insert(storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -77,7 +81,7 @@ class LiseurCliTest : public ::testing::Test {
     argv.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addchdir_np(&fa, work_.c_str());
@@ -254,6 +258,114 @@ TEST_F(LiseurCliTest, EventsPrintsOneLinePerEventUntilTheDaemonLeaves) {
       << printed;
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) << st;
   EXPECT_EQ(test::readFile(err).rfind("liseur: not-running: ", 0), 0u) << test::readFile(err);
+}
+
+TEST_F(LiseurCliTest, ReadAndOcrSendScreenSourcesInsteadOfFiles) {
+  CliRun r = run({"read", "window"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  EXPECT_EQ(lastRequest("read")["args"], json({{"source", "window"}})) << r.show();
+  CliRun region = run({"read", "region", "1,2,3,4", "--wait"});
+  ASSERT_EQ(region.status, 0) << region.show();
+  EXPECT_EQ(lastRequest("read")["args"],
+            json({{"source", "region"}, {"region", "1,2,3,4"}, {"wait", true}}))
+      << region.show();
+  CliRun ocr = run({"ocr", "clipboard", "--lang", "en"});
+  ASSERT_EQ(ocr.status, 0) << ocr.show();
+  EXPECT_EQ(lastRequest("ocr")["args"], json({{"source", "clipboard"}, {"lang", "en"}}));
+  // A file named like a source.
+  test::writeFile(work_ + "/screen", "an image");
+  CliRun file = run({"read", "./screen"});
+  ASSERT_EQ(file.status, 0) << file.show();
+  EXPECT_EQ(lastRequest("read")["args"], json({{"file", work_ + "/screen"}})) << file.show();
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"read", "region"}, {"read", "region", "1,2,3"}, {"read", "window", "1,2,3,4"}}) {
+    CliRun bad = run(args);
+    EXPECT_EQ(bad.status, 2) << json(args) << "\n" << bad.show();
+  }
+}
+
+TEST_F(LiseurCliTest, SayReviewSetPointerSendTheirRequests) {
+  CliRun say = run({"say", "Bonjour", "le", "monde", "--lang", "fr", "--wait"});
+  ASSERT_EQ(say.status, 0) << say.show();
+  EXPECT_EQ(lastRequest("say")["args"],
+            json({{"text", "Bonjour le monde"}, {"lang", "fr"}, {"wait", true}}))
+      << say.show();
+  CliRun wav = run({"say", "salut", "--to-wav", "s.wav"});
+  ASSERT_EQ(wav.status, 0) << wav.show();
+  EXPECT_EQ(lastRequest("say")["args"], json({{"text", "salut"}, {"to_wav", work_ + "/s.wav"}}));
+
+  CliRun review = run({"review", "spell"});
+  ASSERT_EQ(review.status, 0) << review.show();
+  EXPECT_EQ(lastRequest("review")["args"], json({{"action", "spell"}}));
+  EXPECT_EQ(review.out, "review spell\n") << review.show();
+  EXPECT_EQ(run({"review", "sideways"}).status, 2);
+
+  CliRun set = run({"set", "rate", "-10"});
+  ASSERT_EQ(set.status, 0) << set.show();
+  EXPECT_EQ(lastRequest("set")["args"], json({{"key", "rate"}, {"value", "-10"}}));
+  EXPECT_EQ(set.out, "165\n") << set.show();
+  CliRun dashes = run({"set", "pitch", "--", "-5"});
+  ASSERT_EQ(dashes.status, 0) << dashes.show();
+  EXPECT_EQ(lastRequest("set")["args"], json({{"key", "pitch"}, {"value", "-5"}}));
+  CliRun plus = run({"set", "volume", "+10"});
+  ASSERT_EQ(plus.status, 0) << plus.show();
+  EXPECT_EQ(lastRequest("set")["args"], json({{"key", "volume"}, {"value", "+10"}}));
+  EXPECT_EQ(run({"set", "speed", "180"}).status, 2);
+  EXPECT_EQ(run({"set", "rate"}).status, 2);
+
+  CliRun pointer = run({"pointer", "click"});
+  ASSERT_EQ(pointer.status, 0) << pointer.show();
+  EXPECT_EQ(lastRequest("pointer")["args"], json({{"action", "click"}}));
+}
+
+TEST_F(LiseurCliTest, ReloadPrintsEveryDiagnosticOnFailure) {
+  CliRun ok = run({"reload"});
+  ASSERT_EQ(ok.status, 0) << ok.show();
+  EXPECT_EQ(lastRequest("reload")["cmd"], "reload");
+  ASSERT_EQ(run({"shutdown"}).status, 0);
+  ::setenv("LISEUR_FAKE_RELOAD_ERROR", "a.toml:2:1: error: one\nb.toml:3:1: error: two", 1);
+  CliRun bad = run({"reload"});
+  ::unsetenv("LISEUR_FAKE_RELOAD_ERROR");
+  EXPECT_EQ(bad.status, 1) << bad.show();
+  EXPECT_NE(bad.err.find("liseur: config-invalid: "), std::string::npos) << bad.show();
+  EXPECT_NE(bad.err.find("a.toml:2:1: error: one\n"), std::string::npos) << bad.show();
+  EXPECT_NE(bad.err.find("b.toml:3:1: error: two\n"), std::string::npos) << bad.show();
+}
+
+TEST_F(LiseurCliTest, LocalCommandsNeedNoDaemon) {
+  CliRun schema = run({"--no-spawn", "config", "schema", "--json"});
+  ASSERT_EQ(schema.status, 0) << schema.show();
+  json s = json::parse(schema.out, nullptr, false);
+  ASSERT_TRUE(s.is_object()) << schema.show();
+  bool rate = false;
+  for (const auto& k : s.value("keys", json::array())) rate |= k.value("key", "") == "speech.rate";
+  EXPECT_TRUE(rate) << schema.out.substr(0, 400);
+  CliRun table = run({"config", "schema"});
+  ASSERT_EQ(table.status, 0) << table.show();
+  EXPECT_NE(table.out.find("speech.rate"), std::string::npos) << table.show();
+
+  CliRun plugins = run({"plugins", "--json"});
+  ASSERT_EQ(plugins.status, 0) << plugins.show();
+  EXPECT_FALSE(json::parse(plugins.out, nullptr, false).is_discarded()) << plugins.show();
+
+  CliRun syl = run({"syllables"}, "chocolat\narbre\n");
+  ASSERT_EQ(syl.status, 0) << syl.show();
+  EXPECT_EQ(syl.out, "chocolat\tcho-co-lat\narbre\tar-bre\n") << syl.show();
+  EXPECT_TRUE(requests("started").empty()) << "a local command started the daemon";
+}
+
+TEST_F(LiseurCliTest, ProfileCheckPrintsEveryProblemAndExitsOne) {
+  std::string bad = work_ + "/bad.toml";
+  test::writeFile(bad, "[speech]\nrat = 180\n");
+  CliRun r = run({"profile", "check", "bad.toml"});
+  EXPECT_EQ(r.status, 1) << r.show();
+  std::string all = r.out + r.err;
+  EXPECT_NE(all.find(bad + ":2"), std::string::npos) << r.show();
+  EXPECT_NE(all.find("did you mean"), std::string::npos) << r.show();
+  test::writeFile(work_ + "/good.toml", "[speech]\nrate = 180\n");
+  CliRun good = run({"profile", "check", "good.toml"});
+  EXPECT_EQ(good.status, 0) << good.show();
+  EXPECT_TRUE(requests("started").empty());
 }
 
 }  // namespace
