@@ -9,14 +9,15 @@ namespace {
 
 // Frequent function words that are not words of the other language.
 constexpr std::array<std::string_view, 40> kFrench{
-    "le", "la", "les", "des", "du", "un", "une", "est", "et", "dans", "pour", "pas", "que", "qui",
-    "sur", "avec", "il", "elle", "nous", "vous", "ils", "au", "aux", "ce", "cette", "sont", "mais",
-    "ou", "très", "être", "avoir", "fait", "plus", "leur", "son", "sa", "ses", "je", "tu", "de"};
+    "le",    "la",   "les",  "des",  "du",    "un",   "une",  "est",  "et",   "dans",
+    "pour",  "pas",  "que",  "qui",  "sur",   "avec", "il",   "elle", "nous", "vous",
+    "ils",   "au",   "aux",  "ce",   "cette", "sont", "mais", "ou",   "très", "être",
+    "avoir", "fait", "plus", "leur", "son",   "sa",   "ses",  "je",   "tu",   "de"};
 constexpr std::array<std::string_view, 40> kEnglish{
-    "the", "and", "of", "to", "is", "in", "that", "it", "for", "was", "on", "are", "with", "as",
-    "this", "be", "at", "by", "from", "or", "an", "have", "not", "which", "you", "your", "we",
-    "they", "will", "can", "has", "his", "her", "their", "what", "there", "been", "would", "if",
-    "all"};
+    "the", "and",  "of",   "to",    "is",   "in",    "that", "it",    "for",  "was",
+    "on",  "are",  "with", "as",    "this", "be",    "at",   "by",    "from", "or",
+    "an",  "have", "not",  "which", "you",  "your",  "we",   "they",  "will", "can",
+    "has", "his",  "her",  "their", "what", "there", "been", "would", "if",   "all"};
 
 }  // namespace
 
@@ -40,8 +41,8 @@ std::string guessLanguage(std::string_view text, std::string_view fallback) {
       ++i;
     } else if (std::isalpha(c)) {
       word += static_cast<char>(std::tolower(c));
-    } else if (c == '\'' && (word == "l" || word == "d" || word == "qu" || word == "j" || word == "n" ||
-                             word == "c" || word == "s")) {
+    } else if (c == '\'' && (word == "l" || word == "d" || word == "qu" || word == "j" ||
+                             word == "n" || word == "c" || word == "s")) {
       fr += 2;  // l'école, d'un, qu'il: elision is French
       word.clear();
     } else {
