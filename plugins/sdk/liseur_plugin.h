@@ -47,13 +47,13 @@ extern "C" {
 
 /* Results of every call. Values are stable and never reused. */
 typedef enum liseur_status {
-  LISEUR_OK = 0,                    /* success: the output holds the reply */
-  LISEUR_ERR_INVALID_INPUT = 1,     /* the request JSON is not what the hook understands */
-  LISEUR_ERR_INVALID_OPTIONS = 2,   /* create(): an option has a wrong type or value */
-  LISEUR_ERR_UNSUPPORTED = 3,       /* the hook, format or ABI is not supported */
-  LISEUR_ERR_NO_MEMORY = 4,         /* an allocation failed */
-  LISEUR_ERR_OUTPUT_TOO_LARGE = 5,  /* returned by liseur_output.write past the host's limit */
-  LISEUR_ERR_INTERNAL = 6           /* a bug or an unexpected exception inside the plugin */
+  LISEUR_OK = 0,                   /* success: the output holds the reply */
+  LISEUR_ERR_INVALID_INPUT = 1,    /* the request JSON is not what the hook understands */
+  LISEUR_ERR_INVALID_OPTIONS = 2,  /* create(): an option has a wrong type or value */
+  LISEUR_ERR_UNSUPPORTED = 3,      /* the hook, format or ABI is not supported */
+  LISEUR_ERR_NO_MEMORY = 4,        /* an allocation failed */
+  LISEUR_ERR_OUTPUT_TOO_LARGE = 5, /* returned by liseur_output.write past the host's limit */
+  LISEUR_ERR_INTERNAL = 6          /* a bug or an unexpected exception inside the plugin */
 } liseur_status;
 
 /* Where a plugin writes its reply, owned by the host and valid only during one call.
@@ -76,10 +76,10 @@ typedef liseur_status (*liseur_hook_fn)(liseur_plugin_instance* instance, const 
                                         size_t request_length, liseur_output* out);
 
 typedef struct liseur_plugin {
-  uint32_t struct_size;   /* sizeof(liseur_plugin) as the plugin was compiled */
-  uint32_t abi_version;   /* LISEUR_PLUGIN_ABI_VERSION as the plugin was compiled */
-  const char* id;         /* same as the manifest's "id": lower-case letters, digits, '-' */
-  const char* version;    /* the plugin's own version, same as the manifest's */
+  uint32_t struct_size; /* sizeof(liseur_plugin) as the plugin was compiled */
+  uint32_t abi_version; /* LISEUR_PLUGIN_ABI_VERSION as the plugin was compiled */
+  const char* id;       /* same as the manifest's "id": lower-case letters, digits, '-' */
+  const char* version;  /* the plugin's own version, same as the manifest's */
 
   /* Makes an instance from the options JSON object (the manifest's defaults already applied by
    * the host, so every declared option is present). On error, set_error on `err` and return
@@ -102,7 +102,8 @@ typedef struct liseur_plugin {
 #if defined(__GNUC__)
 __attribute__((visibility("default")))
 #endif
-const liseur_plugin* liseur_plugin_entry(uint32_t host_abi);
+const liseur_plugin*
+liseur_plugin_entry(uint32_t host_abi);
 
 typedef const liseur_plugin* (*liseur_plugin_entry_fn)(uint32_t host_abi);
 
