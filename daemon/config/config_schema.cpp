@@ -386,7 +386,7 @@ ConfigSchema::ConfigSchema() {
               "How a doubtful word is signalled: a short tone before it, or a changed pitch"));
 
   // [plugins]
-  add(listKey("plugins.chain", {"reading-order", "dehyphenate"}, TextCheck::kPluginId, 32,
+  add(listKey("plugins.chain", {"reading-order"}, TextCheck::kPluginId, 32,
               "Plugins applied to each document, in order, by id"));
   {
     KeySpec s;

@@ -23,7 +23,7 @@ TEST(ConfigLayers, DefaultsWhenNoFileExists) {
   EXPECT_EQ(r.config->profileName(), "default");
   EXPECT_EQ(r.config->profileFile(), tree.dirs().shippedProfilesDir() + "/default.toml");
   EXPECT_EQ(r.config->getString("view.theme"), "black-on-white");
-  EXPECT_EQ(r.config->getStringList("plugins.chain"), (StringList{"reading-order", "dehyphenate"}));
+  EXPECT_EQ(r.config->getStringList("plugins.chain"), (StringList{"reading-order"}));
 }
 
 TEST(ConfigLayers, EachLayerOverridesTheOneBeforeAndRemembersWhere) {
