@@ -3,24 +3,14 @@
 #include <locale.h>
 #include <wctype.h>
 
+#include "core/utf8.h"
+
 namespace liseur::speech {
 namespace {
 
-// glibc's C.UTF-8 (always present on Debian) classifies all of Unicode; a process-wide locale
-// object avoids touching the worker's global locale. Without it, every non-ASCII code point that
-// is not known punctuation counts as a letter, which is right for the languages we speak.
-locale_t utf8Locale() {
-  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
-  return loc;
-}
-
-bool isCombiningMark(char32_t c) {
-  // Decomposed accents (e + U+0301) are part of the word; glibc files them under punct.
-  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
-         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
-         (c >= 0xFE20 && c <= 0xFE2F);
-}
-
+// glibc's C.UTF-8 classifies all of Unicode (core/utf8.h utf8CtypeLocale). Without it, every
+// non-ASCII code point that is not known punctuation counts as a letter, which is right for the
+// languages we speak.
 bool isJoiner(char32_t c) {
   return c == U'\'' || c == U'\u2019' || c == U'\u02BC' || c == U'-' || c == U'\u2010' ||
          c == U'\u2011' || c == U'\u00AD' || c == U'\u00B7' || c == U'_';
@@ -74,7 +64,7 @@ bool isSpaceCodePoint(char32_t c) {
   if (c == U' ' || (c >= U'\t' && c <= U'\r')) return true;
   if (c == 0x00A0 || c == 0x2007 || c == 0x202F || c == 0xFEFF) return true;  // no-break
   if (c < 0x80) return false;
-  if (locale_t loc = utf8Locale()) return iswspace_l(static_cast<wint_t>(c), loc);
+  if (locale_t loc = utf8CtypeLocale()) return iswspace_l(static_cast<wint_t>(c), loc);
   return c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029;
 }
 
@@ -110,7 +100,7 @@ bool UtteranceText::isWordChar(char32_t c) const {
   if (c < 0x80) return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || isAsciiDigit(c);
   if (isCombiningMark(c)) return true;
   if (isSpaceCodePoint(c)) return false;
-  if (locale_t loc = utf8Locale()) return iswalnum_l(static_cast<wint_t>(c), loc);
+  if (locale_t loc = utf8CtypeLocale()) return iswalnum_l(static_cast<wint_t>(c), loc);
   // No C.UTF-8: general punctuation, symbols and emoji blocks are not letters.
   return !(c == 0x00AB || c == 0x00BB || (c >= 0x00A1 && c <= 0x00BF) ||
            (c >= 0x2010 && c <= 0x2BFF) || (c >= 0x3000 && c <= 0x303F) || c >= 0x1F000);

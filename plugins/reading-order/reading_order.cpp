@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
 #include "liseur_plugin.hpp"
 
 namespace {
@@ -153,28 +154,6 @@ std::vector<char32_t> decode(std::string_view s) {
   return out;
 }
 
-std::string encode(const std::vector<char32_t>& cps) {
-  std::string out;
-  for (char32_t c : cps) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
 bool isLetter(char32_t c) {
   if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   if (c >= 0xC0 && c <= 0x24F) return c != 0xD7 && c != 0xF7;  // Latin-1 and Latin Extended
@@ -218,7 +197,7 @@ std::string lower(std::string_view s) {
     else if (c == 0x152)
       c = 0x153;
   }
-  return encode(cps);
+  return liseur::encodeUtf8(cps);
 }
 
 int alnumCount(const std::vector<char32_t>& cps) {
@@ -231,7 +210,7 @@ std::string core(std::string_view s) {
   std::size_t a = 0, b = cps.size();
   while (a < b && !isAlnum(cps[a])) ++a;
   while (b > a && !isAlnum(cps[b - 1])) --b;
-  return lower(encode(std::vector<char32_t>(cps.begin() + a, cps.begin() + b)));
+  return lower(liseur::encodeUtf8(std::vector<char32_t>(cps.begin() + a, cps.begin() + b)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +231,7 @@ std::string stripBorders(const std::string& text) {
   while (a < b && isBorder(cps[a])) ++a;
   while (b > a && isBorder(cps[b - 1])) --b;
   if (a == 0 && b == cps.size()) return text;
-  return encode(std::vector<char32_t>(cps.begin() + a, cps.begin() + b));
+  return liseur::encodeUtf8(std::vector<char32_t>(cps.begin() + a, cps.begin() + b));
 }
 
 bool isNoise(const Word& w, double minConf) {
@@ -308,7 +287,7 @@ std::string joinHyphenated(const std::string& head, const std::string& tail,
   auto hc = decode(head);
   const char32_t hyphen = hc.back();
   hc.pop_back();
-  const std::string stem = encode(hc);
+  const std::string stem = liseur::encodeUtf8(hc);
   if (hyphen == 0xAD || hyphen == 0xAC) return stem + tail;  // soft hyphen: always a cut
   const auto tc = decode(tail);
   const std::string stemCore = core(stem), tailCore = core(tail);
@@ -432,8 +411,8 @@ Marker markerOf(const Line& l) {
   if (isNumberMarker(t)) return l.words.size() > 1 ? Marker::kNumber : Marker::kNone;
   // A bullet glued to the word ("•Pommes").
   auto cps = decode(t);
-  if (cps.size() > 1 && kBullets.count(encode({cps[0]})) && cps[0] != '-' && cps[0] != '>' &&
-      isLetter(cps[1]))
+  if (cps.size() > 1 && kBullets.count(liseur::encodeUtf8(std::u32string(1, cps[0]))) &&
+      cps[0] != '-' && cps[0] != '>' && isLetter(cps[1]))
     return Marker::kBullet;
   return Marker::kNone;
 }
@@ -628,7 +607,8 @@ class ReadingOrder {
           l.words.erase(l.words.begin());
         } else {  // glued bullet: cut it off the word
           auto cps = decode(l.words.front().text);
-          l.words.front().text = encode(std::vector<char32_t>(cps.begin() + 1, cps.end()));
+          l.words.front().text =
+              liseur::encodeUtf8(std::vector<char32_t>(cps.begin() + 1, cps.end()));
         }
       }
       items.back().push_back(std::move(l));

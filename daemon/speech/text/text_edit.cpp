@@ -5,22 +5,13 @@
 
 #include <algorithm>
 
+#include "core/utf8.h"
+
 namespace liseur::speech::text {
 namespace {
 
 // A process-wide C.UTF-8 locale object (always present on Debian), so the daemon's global
 // locale is never touched; the same classification as speech/utterance_text.cpp.
-locale_t utf8Locale() {
-  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
-  return loc;
-}
-
-bool isCombiningMark(char32_t c) {
-  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
-         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
-         (c >= 0xFE20 && c <= 0xFE2F);
-}
-
 }  // namespace
 
 char32_t decodeAt(std::string_view s, std::size_t i, std::size_t& len) {
@@ -93,7 +84,7 @@ bool isSpace(char32_t c) {
   if (c == U' ' || (c >= U'\t' && c <= U'\r')) return true;
   if (c == 0x00A0 || c == 0x2007 || c == 0x202F || c == 0xFEFF) return true;
   if (c < 0x80 || c == kInvalidCodePoint) return false;
-  if (locale_t loc = utf8Locale()) return iswspace_l(static_cast<wint_t>(c), loc);
+  if (locale_t loc = utf8CtypeLocale()) return iswspace_l(static_cast<wint_t>(c), loc);
   return c == 0x3000 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029;
 }
 
@@ -101,7 +92,7 @@ bool isLetter(char32_t c) {
   if (c < 0x80) return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z');
   if (c == kInvalidCodePoint || isSpace(c)) return false;
   if (isCombiningMark(c)) return true;
-  if (locale_t loc = utf8Locale()) return iswalpha_l(static_cast<wint_t>(c), loc);
+  if (locale_t loc = utf8CtypeLocale()) return iswalpha_l(static_cast<wint_t>(c), loc);
   return (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
 }
 
@@ -112,14 +103,14 @@ bool isWordChar(char32_t c) {
 bool isUpper(char32_t c) {
   if (c < 0x80) return c >= U'A' && c <= U'Z';
   if (c == kInvalidCodePoint) return false;
-  if (locale_t loc = utf8Locale()) return iswupper_l(static_cast<wint_t>(c), loc);
+  if (locale_t loc = utf8CtypeLocale()) return iswupper_l(static_cast<wint_t>(c), loc);
   return c >= 0xC0 && c <= 0xDE && c != 0xD7;
 }
 
 bool isLower(char32_t c) {
   if (c < 0x80) return c >= U'a' && c <= U'z';
   if (c == kInvalidCodePoint) return false;
-  if (locale_t loc = utf8Locale()) return iswlower_l(static_cast<wint_t>(c), loc);
+  if (locale_t loc = utf8CtypeLocale()) return iswlower_l(static_cast<wint_t>(c), loc);
   return c >= 0xDF && c <= 0xFF && c != 0xF7;
 }
 

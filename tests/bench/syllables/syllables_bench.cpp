@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
 #include "syllabifier.h"
 
 namespace {
@@ -94,28 +95,6 @@ std::u32string toU32(std::string_view s) {
       cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out.push_back(cp);
     i += len;
-  }
-  return out;
-}
-
-std::string toUtf8(const std::u32string& s) {
-  std::string out;
-  for (char32_t c : s) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
   }
   return out;
 }
@@ -192,12 +171,12 @@ bool loadHunspell(const std::string& dir, EntEvidence& ev) {
           if (word.size() < r.strip.size() ||
               word.compare(word.size() - r.strip.size(), r.strip.size(), r.strip) != 0)
             continue;
-          ev.verbs.insert(toUtf8(word.substr(0, word.size() - r.strip.size()) + r.add));
+          ev.verbs.insert(liseur::encodeUtf8(word.substr(0, word.size() - r.strip.size()) + r.add));
         }
       }
     } else if (word.size() > 3 && word.compare(word.size() - 3, 3, U"ent") == 0 &&
                morph.find("po:") != std::string::npos) {
-      ev.others.insert(toUtf8(word));
+      ev.others.insert(liseur::encodeUtf8(word));
     }
   }
   return true;
