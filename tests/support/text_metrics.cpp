@@ -24,7 +24,8 @@ std::u32string normaliseSpaces(const std::u32string& s) {
   std::u32string out;
   bool space = false;
   for (char32_t c : s) {
-    bool ws = c == U' ' || c == U'\n' || c == U'\t' || c == U'\r' || c == 0xa0 || c == 0x202f;
+    bool ws = c == U' ' || c == U'\n' || c == U'\t' || c == U'\r' || c == 0xa0 || c == 0x202f ||
+              c == 0x2009;
     if (ws) {
       space = !out.empty();
     } else {

@@ -18,6 +18,7 @@
 
 #include "ocr/ocr_engine.h"
 #include "support/test_env.h"
+#include "support/text_metrics.h"
 
 namespace liseur::ocr {
 namespace {
@@ -27,61 +28,9 @@ struct PixFree {
 };
 using PixHolder = std::unique_ptr<Pix, PixFree>;
 
-std::u32string decodeUtf8(const std::string& s) {
-  std::u32string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char c = s[i];
-    char32_t cp = c;
-    int n = 1;
-    if (c >= 0xf0) {
-      cp = c & 0x07;
-      n = 4;
-    } else if (c >= 0xe0) {
-      cp = c & 0x0f;
-      n = 3;
-    } else if (c >= 0xc0) {
-      cp = c & 0x1f;
-      n = 2;
-    }
-    for (int k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3f);
-    out.push_back(cp);
-    i += n;
-  }
-  return out;
-}
-
-// Whitespace runs (with no-break spaces) become one space, as ../shared/bench/textmetrics.py does.
-std::u32string normalise(const std::string& s) {
-  std::u32string in = decodeUtf8(s), out;
-  bool space = true;
-  for (char32_t c : in) {
-    const bool ws = c == U' ' || c == U'\n' || c == U'\t' || c == U'\r' || c == 0xa0 ||
-                    c == 0x202f || c == 0x2009;
-    if (ws) {
-      if (!space) out.push_back(U' ');
-      space = true;
-    } else {
-      out.push_back(c);
-      space = false;
-    }
-  }
-  if (!out.empty() && out.back() == U' ') out.pop_back();
-  return out;
-}
-
+// The shared character error rate (tests/support/text_metrics.h), as ../shared/bench scores.
 double cer(const std::string& reference, const std::string& hypothesis) {
-  const std::u32string r = normalise(reference), h = normalise(hypothesis);
-  if (r.empty()) return h.empty() ? 0.0 : 1.0;
-  std::vector<std::size_t> prev(h.size() + 1), cur(h.size() + 1);
-  for (std::size_t j = 0; j <= h.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= r.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= h.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r[i - 1] != h[j - 1])});
-    }
-    std::swap(prev, cur);
-  }
-  return double(prev[h.size()]) / r.size();
+  return test::characterErrorRate(reference, hypothesis);
 }
 
 // Debian's libtesseract uses OpenMP, which reads OMP_THREAD_LIMIT when it is loaded, before
