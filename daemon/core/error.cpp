@@ -6,7 +6,7 @@
 namespace liseur {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 29> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 37> kNames{{
     {ErrorCode::kInternal, "internal"},
     {ErrorCode::kInvalidArgument, "invalid-argument"},
     {ErrorCode::kUnknownCommand, "unknown-command"},
@@ -36,6 +36,14 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 29> kNames{{
     {ErrorCode::kNotRunning, "not-running"},
     {ErrorCode::kTimeout, "timeout"},
     {ErrorCode::kCancelled, "cancelled"},
+    {ErrorCode::kConfigLocked, "config-locked"},
+    {ErrorCode::kConfigWriteFailed, "config-write-failed"},
+    {ErrorCode::kDisplayUnavailable, "display-unavailable"},
+    {ErrorCode::kHotkeyTaken, "hotkey-taken"},
+    {ErrorCode::kClipboardNoImage, "clipboard-no-image"},
+    {ErrorCode::kPluginFailed, "plugin-failed"},
+    {ErrorCode::kPluginUnavailable, "plugin-unavailable"},
+    {ErrorCode::kQueueFull, "queue-full"},
 }};
 
 }  // namespace

@@ -40,6 +40,14 @@ enum class ErrorCode {
   kNotRunning,           // not-running: the daemon is not running (CLI)
   kTimeout,              // timeout: a client waited too long
   kCancelled,            // cancelled: never sent as an error; used internally
+  kConfigLocked,         // config-locked: a key locked by an administrator cannot be changed
+  kConfigWriteFailed,    // config-write-failed: a profile or setting could not be saved
+  kDisplayUnavailable,   // display-unavailable: no X11 display (Wayland, or none at all)
+  kHotkeyTaken,          // hotkey-taken: another program already grabbed the key
+  kClipboardNoImage,     // clipboard-no-image: the clipboard holds no image/png
+  kPluginFailed,         // plugin-failed: a plugin returned an error or invalid output
+  kPluginUnavailable,    // plugin-unavailable: not installed, bad manifest or refused file
+  kQueueFull,            // queue-full: too many requests waiting; the oldest were dropped
 };
 
 std::string_view errorCodeName(ErrorCode code);
