@@ -42,6 +42,14 @@ struct Session::Job {
   bool speechSent = false;
   std::vector<Error> uttErrors;
   std::vector<Block> skipped;  // blocks away from the focus point, kept in case none contains it
+  // Blocks being adapted (plugin chain), in reading order; committed from the front when done.
+  struct Adapting {
+    uint64_t token = 0;
+    std::optional<AdaptedBlocks> result;
+  };
+  std::deque<Adapting> adapting;
+  std::size_t adaptBase = 0;  // sequence number of adapting.front()
+  std::shared_ptr<BlockAdapter> adapter;
   // Audio
   std::vector<int16_t> pcm;  // received, not yet accepted by the sink
   std::size_t pcmPos = 0;
@@ -80,7 +88,13 @@ Session::Session(EventLoop& loop, SessionOptions options, EventSink events)
 }
 
 Session::~Session() {
+  *alive_ = false;
   shutdown();
+}
+
+void Session::setBlockAdapter(BlockAdapter adapter, AdaptCancel cancel) {
+  adapter_ = adapter ? std::make_shared<BlockAdapter>(std::move(adapter)) : nullptr;
+  adaptCancel_ = std::move(cancel);
 }
 
 void Session::start() {
@@ -214,6 +228,7 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
   job->id = nextJob_++;
   job->req = std::move(request);
   job->done = std::move(done);
+  job->adapter = adapter_;
   job->doc.source = job->req.kind == JobKind::kSay ? "text"
                     : !job->req.source.empty()     ? job->req.source
                                                    : job->req.path;
@@ -376,8 +391,62 @@ void Session::onOcrFrame(Frame&& f) {
 void Session::addBlock(Job& job, Block&& block) {
   if (!job.req.lang.empty()) block.lang = job.req.lang;
   if (block.lang.empty()) block.lang = guessLanguage(block.text(), opts_.default_lang);
-  block.index = static_cast<int>(job.doc.blocks.size());
   if (job.firstBlockMs < 0) job.firstBlockMs = job.since();
+  if (!job.adapter || job.req.kind == JobKind::kSay) {
+    commitBlock(job, std::move(block), nullptr);
+    return;
+  }
+  // Through the plugin chain. The result may come back out of order (or at once): each block
+  // has its place in `adapting`, and drainAdapted commits from the front.
+  job.adapting.push_back({});
+  const uint64_t id = job.id;
+  const std::size_t seq = job.adapting.size() - 1 + job.adaptBase;
+  std::weak_ptr<bool> alive = alive_;
+  uint64_t token = (*job.adapter)(
+      std::move(block), job.doc.width, job.doc.height, [this, alive, id, seq](AdaptedBlocks r) {
+        if (alive.expired()) return;
+        Job* j = find(id);
+        if (!j || seq < j->adaptBase || seq - j->adaptBase >= j->adapting.size()) return;
+        j->adapting[seq - j->adaptBase].result = std::move(r);
+        drainAdapted(*j);
+      });
+  // The callback may have run already and drained the slot.
+  if (seq >= job.adaptBase && seq - job.adaptBase < job.adapting.size())
+    job.adapting[seq - job.adaptBase].token = token;
+}
+
+void Session::drainAdapted(Job& job) {
+  const uint64_t id = job.id;
+  while (!job.adapting.empty() && job.adapting.front().result) {
+    AdaptedBlocks r = std::move(*job.adapting.front().result);
+    job.adapting.pop_front();
+    ++job.adaptBase;
+    for (const auto& e : r.faults) emit(job, "error", {{"code", e.name()}, {"message", e.message}});
+    // The plugins' utterances index the returned blocks; give them the document's indices.
+    const int base = static_cast<int>(job.doc.blocks.size());
+    for (std::size_t i = 0; i < r.blocks.size(); ++i) {
+      std::vector<Utterance> mine;
+      if (r.utterances) {
+        for (auto& u : *r.utterances) {
+          int local = u.block >= 0 ? u.block : (u.words.empty() ? -1 : u.words.front().block);
+          if (local != static_cast<int>(i)) continue;
+          u.block = base + static_cast<int>(i);
+          for (auto& w : u.words)
+            if (w.block >= 0) w.block = base + static_cast<int>(i);
+          mine.push_back(std::move(u));
+        }
+      }
+      Block b = std::move(r.blocks[i]);
+      if (b.lang.empty()) b.lang = job.req.lang.empty() ? opts_.default_lang : job.req.lang;
+      commitBlock(job, std::move(b), r.utterances ? &mine : nullptr);
+    }
+  }
+  pumpSpeech();
+  if (Job* j = find(id)) maybeFinish(*j);
+}
+
+void Session::commitBlock(Job& job, Block&& block, std::vector<Utterance>* utterances) {
+  block.index = static_cast<int>(job.doc.blocks.size());
   json ev{{"block", block.index},
           {"lang", block.lang},
           {"box", toJson(block.box)},
@@ -385,9 +454,14 @@ void Session::addBlock(Job& job, Block&& block) {
           {"text", block.text()}};
   if (job.blocksExpected >= 0) ev["of"] = job.blocksExpected;
   emit(job, "block-recognised", std::move(ev));
-  if (job.speaks())
-    for (auto& u : defaultUtterances(block, speech::kMaxUtteranceBytes / 4))
-      job.toSend.push_back(std::move(u));
+  if (job.speaks()) {
+    if (utterances) {
+      for (auto& u : *utterances) job.toSend.push_back(std::move(u));
+    } else {
+      for (auto& u : defaultUtterances(block, speech::kMaxUtteranceBytes / 4))
+        job.toSend.push_back(std::move(u));
+    }
+  }
   job.doc.blocks.push_back(std::move(block));
 }
 
@@ -605,7 +679,7 @@ void Session::armTick() {
   if (tick_) return;
   tick_ = loop_.addTimer(std::chrono::milliseconds(10), [this] {
     tick_.reset();
-    if (Job* job = speakingJob()) {
+    if (speakingJob()) {
       pumpAudio();
       if (speakingJob()) armTick();
     }
@@ -615,6 +689,7 @@ void Session::armTick() {
 void Session::maybeFinish(Job& job) {
   if (job.finished) return;
   if (job.needsOcr && !job.ocrDone) return;
+  if (!job.adapting.empty()) return;
   if (job.speaks()) {
     if (!job.toSend.empty() || !job.inFlight.empty() || job.pcmPos < job.pcm.size()) return;
     AudioSink* sink = sinkFor(job);
@@ -632,6 +707,11 @@ void Session::cancelJob(Job& job) {
     auto it = std::find(ocrQueue_.begin(), ocrQueue_.end(), job.id);
     if (it != ocrQueue_.end()) ocrQueue_.erase(it);
   }
+  if (adaptCancel_)
+    for (const auto& a : job.adapting)
+      if (a.token && !a.result) adaptCancel_(a.token);
+  job.adaptBase += job.adapting.size();
+  job.adapting.clear();
   if (job.speechSent && (!job.inFlight.empty() || !job.toSend.empty()))
     (void)speech_->send({{"op", "cancel"}, {"gen", job.id}});
   if (job.usedMainSink && sink_) sink_->flush();
@@ -662,6 +742,13 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
                {"blocks", job.doc.blocks.size()},
                {"audio_ms", std::round(job.samplesWritten * 1000.0 / sampleRate_)}};
   job.finished = true;
+  if (job.adapter) {  // blocks committed after ocr-finished count for the document's language
+    std::map<std::string, std::size_t> langs;
+    for (const auto& b : job.doc.blocks) langs[b.lang] += b.text().size();
+    std::size_t most = 0;
+    for (const auto& [l, n] : langs)
+      if (!l.empty() && n > most) most = n, job.doc.lang = l;
+  }
   r.document = std::move(job.doc);
   // What was just read becomes what review commands move through.
   if (job.req.kind != JobKind::kSay && !r.document.blocks.empty()) {

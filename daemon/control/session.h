@@ -76,10 +76,28 @@ struct JobResult {
   std::string wav_path;
 };
 
+// What a BlockAdapter gives back for one recognised block.
+struct AdaptedBlocks {
+  std::vector<Block> blocks;  // 0..n blocks in place of the one given (a plugin may split or drop)
+  // Utterances from a speak hook, word refs indexing `blocks` (0-based); nullopt: the Session
+  // makes them itself.
+  std::optional<std::vector<Utterance>> utterances;
+  std::vector<Error> faults;  // plugins skipped for this block, each named in its message
+};
+
 class Session {
  public:
   using EventSink = std::function<void(const std::string& name, nlohmann::json body)>;
   using JobDone = std::function<void(const JobResult&)>;
+  // Adapts each recognised block of a read or OCR job before it is spoken or returned (the
+  // profile's plugin chain, run by DaemonCommands). Called on the loop thread with the block and
+  // the size of the image it comes from; must call `done` exactly once, normally later. Returns a
+  // token that `cancel` accepts when the job ends first (then `done` may still be called: it is
+  // ignored). Blocks are committed in reading order whatever order the adaptations finish in.
+  using AdaptDone = std::function<void(AdaptedBlocks)>;
+  using BlockAdapter =
+      std::function<uint64_t(Block block, int imageWidth, int imageHeight, AdaptDone done)>;
+  using AdaptCancel = std::function<void(uint64_t token)>;
 
   Session(EventLoop& loop, SessionOptions options, EventSink events);
   ~Session();
@@ -111,6 +129,9 @@ class Session {
   // the last result came from the screen.
   std::optional<Box> reviewWordOnScreen() const;
 
+  // Sets (or, with nullptr, removes) the block adapter; jobs already running keep the old one.
+  void setBlockAdapter(BlockAdapter adapter, AdaptCancel cancel);
+
   // For tests: the worker clients.
   WorkerClient& ocrWorker() { return *ocr_; }
   WorkerClient& speechWorker() { return *speech_; }
@@ -141,6 +162,8 @@ class Session {
   void armOcrWatchdog();
   void armSpeechWatchdog();
   void addBlock(Job& job, Block&& block);
+  void drainAdapted(Job& job);
+  void commitBlock(Job& job, Block&& block, std::vector<Utterance>* utterances);
   void emit(Job& job, const std::string& name, nlohmann::json body);
   std::string voiceFor(const std::string& lang) const;
   Job* find(uint64_t id);
@@ -150,6 +173,9 @@ class Session {
   EventLoop& loop_;
   SessionOptions opts_;
   EventSink events_;
+  std::shared_ptr<BlockAdapter> adapter_;  // shared: a job keeps the adapter it started with
+  AdaptCancel adaptCancel_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<WorkerClient> ocr_, speech_;
   std::unique_ptr<AudioSink> sink_;
   bool audioAvailable_ = false;
