@@ -32,7 +32,7 @@ std::string tempNameFor(const std::string& base) {
 
 Status failure(const std::string& path, SaveStep step, int err, bool oldKept = true) {
   return makeError(
-      kConfigWriteFailedCode,
+      ErrorCode::kConfigWriteFailed,
       fmt::format("cannot save {}: {} failed: {}{}", path, saveStepName(step), std::strerror(err),
                   oldKept ? " (the previous file is unchanged)" : ""));
 }

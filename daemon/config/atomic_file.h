@@ -40,7 +40,7 @@ struct AtomicWriteOptions {
 // Replaces (or creates) `path` with `content`; a symbolic link is kept and the file it points to
 // is replaced. The directory must exist. On any failure before
 // the rename the old file is untouched and the temporary file is removed; the error (code
-// kConfigWriteFailedCode) names the file, the step and the system's reason. A failure of the
+// config-write-failed) names the file, the step and the system's reason. A failure of the
 // final directory fsync is reported too, although the new content is then already in place.
 Status atomicWriteFile(const std::string& path, std::string_view content,
                        const AtomicWriteOptions& options = {});

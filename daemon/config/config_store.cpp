@@ -381,7 +381,7 @@ Status ConfigStore::setValue(std::string_view key, Value value) {
     return makeError(ErrorCode::kInvalidArgument,
                      std::string(key) + " describes a profile file and cannot be set at runtime");
   if (const Lock* lock = current()->lockOf(key))
-    return makeError(kConfigLockedCode, lockedMessage(key, *lock));
+    return makeError(ErrorCode::kConfigLocked, lockedMessage(key, *lock));
   RuntimeSettings next = runtime_;
   next[std::string(key)] = std::move(value);
   return applyRuntime(std::move(next), key == "daemon.profile");

@@ -103,7 +103,7 @@ class ConfigStore {
   std::uint64_t generation() const;
 
   // Runtime `set KEY VALUE` (value typed as by a person, see parseValueText). Refused with
-  // kConfigLockedCode when the key is locked (the message names the key, the lock and its file),
+  // config-locked when the key is locked (the message names the key, the lock and its file),
   // config-invalid when the value is invalid or clashes (the message carries the diagnostic).
   // Composed over the files read by the last successful reload (files are not re-read), except
   // daemon.profile, which switches profile: every file is re-read, and the switch is refused if

@@ -39,10 +39,4 @@ std::string formatDiagnostics(const std::vector<Diagnostic>& diagnostics);
 // A config-invalid Error whose message lists every diagnostic.
 Error diagnosticsError(const std::vector<Diagnostic>& diagnostics);
 
-// Error codes the configuration uses for failures that core/error.h has no dedicated code for
-// yet (requested from the lead: config-locked, config-write-failed). Use these names so the
-// switch to the dedicated codes is one edit here.
-inline constexpr ErrorCode kConfigLockedCode = ErrorCode::kConfigInvalid;
-inline constexpr ErrorCode kConfigWriteFailedCode = ErrorCode::kInternal;
-
 }  // namespace liseur::config

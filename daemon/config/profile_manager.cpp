@@ -76,7 +76,7 @@ Status ProfileManager::write(const std::string& dir, const std::string& path,
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)
-    return makeError(kConfigWriteFailedCode,
+    return makeError(ErrorCode::kConfigWriteFailed,
                      fmt::format("cannot create {}: {}", dir, ec.message()));
   return atomicWriteFile(path, text, writeOptions_);
 }
@@ -146,7 +146,7 @@ Status ProfileManager::use(std::string_view name) {
   if (fs::exists(fs::symlink_status(dirs_.systemMainFile(), ec)))
     for (const auto& lock : parseLayerFile(dirs_.systemMainFile(), LayerKind::kSystemMain).locks)
       if (lock.key == "daemon.profile")
-        return makeError(kConfigLockedCode, lockedMessage("daemon.profile", lock));
+        return makeError(ErrorCode::kConfigLocked, lockedMessage("daemon.profile", lock));
   const std::string path = dirs_.userMainFile();
   std::string text;
   if (fs::exists(fs::symlink_status(path, ec))) {
@@ -172,7 +172,7 @@ Status ProfileManager::set(std::string_view name, std::string_view key, std::str
   if (target == ProfileTarget::kUser) {
     auto locks = locksFor(dirs_, name);
     if (auto it = locks.find(std::string(key)); it != locks.end())
-      return makeError(kConfigLockedCode, lockedMessage(key, it->second));
+      return makeError(ErrorCode::kConfigLocked, lockedMessage(key, it->second));
   }
   const std::string dir = targetDir(target);
   const std::string path = dir + "/" + std::string(name) + ".toml";

@@ -86,7 +86,9 @@ TEST(AtomicFile, MissingDirectoryIsAnErrorNamingTheFile) {
   const std::string path = xdg.path("nowhere/p.toml");
   Status s = atomicWriteFile(path, kNew);
   ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigWriteFailed) << s.error().message;
   EXPECT_NE(s.error().message.find(path), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find(std::strerror(ENOENT)), std::string::npos) << s.error().message;
 }
 
 class AtomicFileFault : public ::testing::TestWithParam<SaveStep> {};
@@ -110,6 +112,9 @@ TEST_P(AtomicFileFault, FailureLeavesTheOldFileByteIdenticalAndNoTempFile) {
   options.chunkBytes = 8;
   Status s = atomicWriteFile(path, kNew, options);
   ASSERT_FALSE(s.ok()) << "step " << saveStepName(failAt);
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigWriteFailed) << s.error().message;
+  EXPECT_EQ(s.error().name(), "config-write-failed");
+  EXPECT_NE(s.error().message.find(std::strerror(EIO)), std::string::npos) << s.error().message;
   EXPECT_NE(s.error().message.find(std::string(saveStepName(failAt)) + " failed"),
             std::string::npos)
       << s.error().message;
@@ -135,6 +140,9 @@ TEST(AtomicFile, DirectoryFsyncFailureIsReportedAfterTheNewContentIsInPlace) {
   options.hooks = &hooks;
   Status s = atomicWriteFile(path, kNew, options);
   ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigWriteFailed) << s.error().message;
+  EXPECT_NE(s.error().message.find("fsync of the directory failed"), std::string::npos)
+      << s.error().message;
   EXPECT_EQ(s.error().message.find("unchanged"), std::string::npos) << s.error().message;
   EXPECT_EQ(readFile(path), kNew);
   EXPECT_EQ(joined(strayFiles(xdg.path("config"), "p.toml")), "(none)");
@@ -180,6 +188,10 @@ TEST(AtomicFile, FullFilesystemKeepsTheOldFile) {
   const std::string huge(256 * 1024, '#');  // four times the filesystem
   Status s = atomicWriteFile(path, huge);
   ASSERT_FALSE(s.ok()) << "a 256 KiB save succeeded on a 64 KiB filesystem";
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigWriteFailed) << s.error().message;
+  EXPECT_NE(s.error().message.find(path), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("(the previous file is unchanged)"), std::string::npos)
+      << s.error().message;
   EXPECT_NE(s.error().message.find(std::strerror(ENOSPC)), std::string::npos) << s.error().message;
   EXPECT_EQ(readFile(path), kOld);
   EXPECT_EQ(joined(strayFiles(dir, "p.toml")), "(none)");

@@ -196,7 +196,7 @@ TEST(ConfigStore, RuntimeSetOfALockedKeyIsRefusedNamingKeyLockAndFile) {
   ASSERT_TRUE(store.reload().applied);
   Status s = store.set("speech.rate", "300");
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, kConfigLockedCode);
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigLocked);
   EXPECT_EQ(s.error().message,
             "speech.rate is locked by " + sys +
                 ":2 ([locks] keys); the person who manages this computer can change it there");

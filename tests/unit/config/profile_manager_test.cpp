@@ -140,8 +140,10 @@ TEST(ProfileManager, SetOfALockedKeyIsRefusedNamingTheLock) {
   ProfileManager pm(tree.dirs());
   Status s = pm.set("classe", "plugins.chain", "[]");
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, kConfigLockedCode);
-  EXPECT_NE(s.error().message.find("plugins.chain is locked by " + sys + ":4"), std::string::npos)
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigLocked);
+  EXPECT_EQ(s.error().name(), "config-locked");
+  EXPECT_NE(s.error().message.find("plugins.chain is locked by " + sys + ":4 ([locks] keys)"),
+            std::string::npos)
       << s.error().message;
   EXPECT_FALSE(fs::exists(tree.dirs().userProfilesDir() + "/classe.toml"));
   // The administrator may change it in the system profile.
@@ -160,8 +162,64 @@ TEST(ProfileManager, SetFailsCleanlyWhenTheSaveFails) {
   ProfileManager pm(tree.dirs(), options);
   Status s = pm.set("lea", "speech.rate", "130");
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message.find("rename failed"), std::string::npos) << s.error().message;
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigWriteFailed) << s.error().message;
+  EXPECT_NE(s.error().message.find("cannot save " + file + ": rename failed: " +
+                                   std::strerror(EIO) + " (the previous file is unchanged)"),
+            std::string::npos)
+      << s.error().message;
   EXPECT_EQ(readFile(file), "[speech]\nrate = 120\n");
+}
+
+Status statusOf(const Result<std::string>& r) {
+  return r ? okStatus() : Status(r.error());
+}
+
+// Every kind of write (new, use, set, import, export) reports a failed save with the same code
+// and keeps what was there.
+TEST(ProfileManager, EveryWriteReportsConfigWriteFailedAndKeepsTheOldFile) {
+  ConfigTree tree;
+  tree.shipped("default", "[speech]\nrate = 175\n");
+  const std::string main = tree.userMain("[speech]\nvolume = 90\n");
+  const std::string lea = tree.userProfile("lea", "[speech]\nrate = 120\n");
+  const std::string importFile = tree.put(tree.xdg().path("in/lea.toml"), "[speech]\nrate = 99\n");
+  const std::string exported = tree.put(tree.xdg().path("out/lea.toml"), "old export\n");
+  SaveHooks hooks;
+  hooks.beforeStep = [](SaveStep step) { return step == SaveStep::kWrite ? ENOSPC : 0; };
+  AtomicWriteOptions options;
+  options.hooks = &hooks;
+  ProfileManager pm(tree.dirs(), options);
+  ImportOptions replace;
+  replace.replace = true;
+  const std::pair<const char*, Status> cases[] = {
+      {"new", pm.create("zoe", "default")},
+      {"use", pm.use("lea")},
+      {"set", pm.set("lea", "speech.rate", "130")},
+      {"import", statusOf(pm.importFile(importFile, replace))},
+      {"export", pm.exportTo("lea", exported)},
+  };
+  for (const auto& [what, s] : cases) {
+    ASSERT_FALSE(s.ok()) << what;
+    EXPECT_EQ(s.error().code, ErrorCode::kConfigWriteFailed) << what << ": " << s.error().message;
+    EXPECT_NE(s.error().message.find(std::strerror(ENOSPC)), std::string::npos)
+        << what << ": " << s.error().message;
+  }
+  EXPECT_EQ(readFile(main), "[speech]\nvolume = 90\n");
+  EXPECT_EQ(readFile(lea), "[speech]\nrate = 120\n");
+  EXPECT_EQ(readFile(exported), "old export\n");
+  EXPECT_FALSE(fs::exists(tree.dirs().userProfilesDir() + "/zoe.toml"));
+}
+
+TEST(ProfileManager, AProfilesDirectoryThatCannotBeMadeIsConfigWriteFailed) {
+  ConfigTree tree;
+  tree.shipped("default", "");
+  fs::remove_all(tree.dirs().userProfilesDir());
+  tree.put(tree.dirs().userProfilesDir(), "a file where the directory should be\n");
+  ProfileManager pm(tree.dirs());
+  Status s = pm.create("zoe", "default");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConfigWriteFailed) << s.error().message;
+  EXPECT_NE(s.error().message.find(tree.dirs().userProfilesDir()), std::string::npos)
+      << s.error().message;
 }
 
 TEST(ProfileManager, CheckReportsEveryError) {
@@ -270,10 +328,15 @@ TEST(ProfileManager, UseSelectsTheProfileInUserConfigKeepingItsComments) {
   ASSERT_TRUE(pm.use("default").ok());
   EXPECT_EQ(readFile(main), "# mine\n[speech]\nvolume = 90\n\n[daemon]\nprofile = \"default\"\n");
   EXPECT_FALSE(pm.use("dys-colege").ok());
-  tree.systemMain("[locks]\nkeys = [\"daemon.profile\"]\n");
+  const std::string sys = tree.systemMain("[locks]\nkeys = [\"daemon.profile\"]\n");
   Status locked = pm.use("dys-college");
   ASSERT_FALSE(locked.ok());
-  EXPECT_EQ(locked.error().code, kConfigLockedCode);
+  EXPECT_EQ(locked.error().code, ErrorCode::kConfigLocked);
+  EXPECT_EQ(locked.error().name(), "config-locked");
+  EXPECT_NE(locked.error().message.find("daemon.profile is locked by " + sys + ":2 ([locks] keys)"),
+            std::string::npos)
+      << locked.error().message;
+  EXPECT_EQ(readFile(main), "# mine\n[speech]\nvolume = 90\n\n[daemon]\nprofile = \"default\"\n");
 }
 
 }  // namespace
