@@ -85,6 +85,20 @@ std::string safeFont(const std::string& f) {
   return out.empty() ? "DejaVu Sans" : out;
 }
 
+// The chosen family, then OpenDyslexic (fonts-opendyslexic), then the plain sans fonts every
+// Debian desktop has, each once.
+std::string fontStack(const std::string& font) {
+  std::string out;
+  std::vector<std::string> seen;
+  for (const std::string& f : {safeFont(font), std::string("OpenDyslexic"),
+                               std::string("DejaVu Sans"), std::string("Liberation Sans")}) {
+    if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
+    seen.push_back(f);
+    out += "\"" + f + "\", ";
+  }
+  return out + "sans-serif";
+}
+
 std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4g", v);
@@ -256,8 +270,7 @@ std::string styleSheet(const Options& o, const Theme& th, bool narration) {
   c << ":root { --fg: " << th.fg << "; --bg: " << th.bg << "; --hl: " << th.highlight
     << "; --silent: " << th.silent << "; }\n"
     << "html, body { background: var(--bg); color: var(--fg); margin: 0; }\n"
-    << "body { font-family: \"" << safeFont(o.font)
-    << "\", \"OpenDyslexic\", \"DejaVu Sans\", \"Liberation Sans\", sans-serif;"
+    << "body { font-family: " << fontStack(o.font) << ";"
     << " font-size: " << num(o.effectiveFontSizePt()) << "pt;"
     << " line-height: " << num(o.effectiveLineSpacing()) << ";"
     << " letter-spacing: " << num(o.effectiveLetterSpacingEm()) << "em;"

@@ -63,19 +63,36 @@ bool isLinkWord(std::string_view text) {
   return lower.rfind("qu'", 0) == 0 || lower.rfind("qu\xE2\x80\x99", 0) == 0;
 }
 
+// True for a word made only of closing marks (a lone "»", "?", "." or ")"): it is said with the
+// words before it, never as a chunk of its own. An opening "«" or "(" starts the next chunk.
+bool isClosingOnly(std::string_view text) {
+  std::string_view s = trimClosing(text);
+  while (!s.empty()) {
+    if (s.size() >= 3 && s.substr(s.size() - 3) == "\xE2\x80\xA6") {
+      s.remove_suffix(3);
+    } else if (std::string_view(".,;:!?").find(s.back()) != std::string_view::npos) {
+      s.remove_suffix(1);
+    } else {
+      return false;
+    }
+    s = trimClosing(s);
+  }
+  return true;
+}
+
 // Cut positions (exclusive ends) for a run of n words into parts of at most max words.
 std::vector<std::size_t> cutRun(const std::vector<Item>& run, std::size_t max) {
   const std::size_t n = run.size();
   const std::size_t parts = (n + max - 1) / max;
   std::vector<std::size_t> ends;
   for (std::size_t k = 1; k < parts; ++k) ends.push_back(n * k / parts);
-  // Move each cut by at most 2 words to fall before a linking word, never making a part longer
+  // Move each cut by at most 3 words to fall before a linking word, never making a part longer
   // than max or empty.
   for (std::size_t k = 0; k < ends.size(); ++k) {
     const std::size_t lo = k == 0 ? 0 : ends[k - 1];
     const std::size_t hi = k + 1 < ends.size() ? ends[k + 1] : n;
     const std::size_t at = ends[k];
-    for (std::size_t d : {0, 1, 2}) {
+    for (std::size_t d : {0, 1, 2, 3}) {
       bool moved = false;
       for (long sign : {-1L, 1L}) {
         const long c = static_cast<long>(at) + sign * static_cast<long>(d);
@@ -128,7 +145,9 @@ json speakUtterances(const Doc& doc, const Options& options) {
   for (std::size_t b = 0; b < doc.blocks.size(); ++b) {
     const DocBlock& block = doc.blocks[b];
     std::vector<Item> run;
+    bool ended = false;  // the run ends a breath group; trailing punctuation may still join it
     auto flush = [&] {
+      ended = false;
       if (run.empty()) return;
       std::size_t from = 0;
       for (std::size_t to : cutRun(run, max)) {
@@ -141,8 +160,9 @@ json speakUtterances(const Doc& doc, const Options& options) {
       const auto& words = block.lines[l].words;
       for (std::size_t w = 0; w < words.size(); ++w) {
         if (words[w].text.empty()) continue;  // nothing to say or to highlight
+        if (ended && !isClosingOnly(words[w].text)) flush();
         run.push_back(Item{static_cast<int>(l), static_cast<int>(w), &words[w]});
-        if (endsGroup(words[w].text)) flush();
+        if (endsGroup(words[w].text)) ended = true;
       }
       if (options.cutAtLines) flush();
     }
