@@ -4,7 +4,8 @@
 //   1. drops OCR noise: border characters (| _) around or between words, isolated symbols that
 //      are not punctuation, rulers and dot leaders, and low-confidence words that do not look
 //      like words;
-//   2. splits leading lines in clearly larger text off as a heading block;
+//   2. splits leading lines in clearly larger text off as a heading block (larger than the
+//      page's usual line, counting the blocks of earlier calls about the same page);
 //   3. reads a simple table (one block, cells separated by wide gaps, the first line holding the
 //      column headers) row by row: "Nom : Dupont, Classe : CM2.";
 //   4. recognises a list (lines starting with a bullet or a number): one line per item;
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <set>
 #include <string>
@@ -352,12 +354,18 @@ bool endsSentence(const std::string& text) {
 }
 
 // One line per sentence: the words of `lines` cut after each sentence end.
+bool isNumberMarker(const std::string& t);
+
 std::vector<Line> sentenceLines(const std::vector<Line>& lines) {
   std::vector<Line> out;
   Line cur;
   for (const auto& l : lines)
-    for (const auto& w : l.words) {
+    for (std::size_t i = 0; i < l.words.size(); ++i) {
+      const Word& w = l.words[i];
       cur.words.push_back(w);
+      // "1." opening a line numbers what follows (a question alone in its block); it ends
+      // nothing.
+      if (i == 0 && l.words.size() > 1 && isNumberMarker(w.text)) continue;
       if (endsSentence(w.text)) {
         refreshLineBox(cur);
         out.push_back(std::move(cur));
@@ -483,7 +491,7 @@ class ReadingOrder {
       : joinHyphens_(o.value("join_hyphens", true)),
         joinLines_(o.value("join_lines", true)),
         headings_(o.value("headings", true)),
-        headingRatio_(o.value("heading_ratio", 1.35)),
+        headingRatio_(o.value("heading_ratio", 1.25)),
         lists_(o.value("lists", true)),
         dropBullets_(o.value("drop_bullets", true)),
         tables_(o.value("tables", true)),
@@ -511,7 +519,23 @@ class ReadingOrder {
       for (const auto& l : b.lines)
         for (const auto& w : l.words) known.insert(core(w.text));
 
-    const double median = medianLineHeight(blocks);
+    // The usual line height of the page: this document's lines and those of earlier calls on
+    // the same page (see history_).
+    const std::string key = doc.value("source", "") + "|" + std::to_string(doc.value("width", 0)) +
+                            "x" + std::to_string(doc.value("height", 0));
+    if (key != historyKey_) {
+      historyKey_ = key;
+      history_.clear();
+    }
+    std::vector<int> heights(history_.begin(), history_.end());
+    for (const auto& b : blocks)
+      for (const auto& l : b.lines)
+        if (int h = lineHeight(l); h > 0) heights.push_back(h);
+    const double median = medianOf(heights);
+    for (std::size_t i = history_.size(); i < heights.size(); ++i) {
+      history_.push_back(heights[i]);
+      if (history_.size() > kHistoryLines) history_.pop_front();
+    }
     std::vector<Block> out;
     for (auto& b : blocks) {
       if (b.kind != "text" && b.kind != "heading" && b.kind != "table" && b.kind != "list") {
@@ -559,14 +583,10 @@ class ReadingOrder {
     std::erase_if(b.lines, [](const Line& l) { return l.words.empty(); });
   }
 
-  static double medianLineHeight(const std::vector<Block>& blocks) {
-    std::vector<int> hs;
-    for (const auto& b : blocks)
-      for (const auto& l : b.lines)
-        if (int h = lineHeight(l); h > 0) hs.push_back(h);
+  static double medianOf(std::vector<int> hs) {
     if (hs.size() < 2) return 0;  // one line: nothing to compare with
     std::sort(hs.begin(), hs.end());
-    return hs[hs.size() / 2];
+    return hs[(hs.size() - 1) / 2];  // the lower median: a few tall lines never set the norm
   }
 
   // Leading lines in larger text (at most 3, at most 20 words) become a heading block.
@@ -669,6 +689,13 @@ class ReadingOrder {
   double tableGap_;
   bool dropNoise_;
   double noiseConf_;
+  // The daemon and `liseur adapt` send a page a few blocks at a time, as they are recognised; a
+  // one-line heading is only larger than the page's other lines. So the line heights of earlier
+  // calls are kept while the calls are about the same page (same source and size); another page
+  // starts afresh. The host runs one call at a time, and a restarted host merely starts afresh.
+  static constexpr std::size_t kHistoryLines = 400;
+  std::string historyKey_;
+  std::deque<int> history_;
 };
 
 }  // namespace

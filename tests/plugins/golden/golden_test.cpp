@@ -167,6 +167,30 @@ TEST(ReadingOrderBoxes, JoinedWordKeepsBothBoxes) {
   EXPECT_TRUE(found) << outline(doc);
 }
 
+// The daemon and `liseur adapt` send a page a few blocks at a time: a one-line heading is found
+// from the line heights of earlier calls about the same page (same source and size), and only
+// that page's.
+TEST(ReadingOrderAcrossCalls, OneLineHeadingUsesTheSamePagesEarlierLines) {
+  json input = json::parse(liseur::test::readFile(golden("reading-order/heading.in.json")));
+  auto alone = [&](int block, const std::string& source) {
+    json d = input;
+    d["blocks"] = json::array({input["blocks"][block]});
+    d["blocks"][0]["index"] = 0;
+    d["source"] = source;
+    return json{{"document", d}};
+  };
+  LoadedPlugin plugin("reading-order");
+  // Block 0 is the title, block 1 a paragraph of ordinary lines.
+  json first = plugin.call("adapt", alone(0, "page-1"))["document"];
+  EXPECT_EQ(first["blocks"][0]["kind"], "text") << "nothing to compare with yet\n"
+                                                << outline(first);
+  (void)plugin.call("adapt", alone(1, "page-1"));
+  json title = plugin.call("adapt", alone(0, "page-1"))["document"];
+  EXPECT_EQ(title["blocks"][0]["kind"], "heading") << outline(title);
+  json other = plugin.call("adapt", alone(0, "page-2"))["document"];
+  EXPECT_EQ(other["blocks"][0]["kind"], "text") << "another page starts afresh\n" << outline(other);
+}
+
 TEST(ReadingOrderOptions, EverythingOffKeepsTheText) {
   json input = json::parse(liseur::test::readFile(golden("reading-order/hyphenation.in.json")));
   LoadedPlugin plugin("reading-order", {{"join_hyphens", false},
