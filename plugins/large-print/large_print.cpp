@@ -150,6 +150,9 @@ class LargePrint {
     if (auto it = request.find("options"); it != request.end() && it->is_object())
       for (const auto& [k, v] : it->items())
         if (defaults_.contains(k)) o[k] = v;  // the daemon's [view] table carries other keys too
+    // view.theme "dys" is the dys view's own colouring; shown in large print it is plain black on
+    // white (a profile whose dys plugin is missing still gets a readable page).
+    if (o["theme"] == "dys") o["theme"] = "black-on-white";
     check(o);
     const json& doc = request.at("document");
     const json* narration = nullptr;
@@ -192,7 +195,8 @@ class LargePrint {
       << "</style>\n</head>\n";
     h << "<body class=\"theme-" << o["theme"].get<std::string>() << "\">\n";
 
-    const bool player = narration && o["highlight_word"].get<bool>();
+    const bool player = narration != nullptr;
+    const bool highlight = o["highlight_word"].get<bool>();
     if (narration) {
       const std::string wav = narration->value("wav_base64", "");
       if (!isBase64(wav))
@@ -245,6 +249,8 @@ class LargePrint {
         timings.push_back(std::move(e));
       }
       // "</" cannot appear in JSON numbers; the data is numbers only, so the script tag is safe.
+      // Without highlight_word the player only plays and pauses.
+      if (!highlight) timings = json::array();
       h << "<script type=\"application/json\" id=\"lp-timings\">" << timings.dump() << "</script>\n"
         << "<script>" << kPlayerScript << "</script>\n";
     }
@@ -259,10 +265,23 @@ class LargePrint {
         !kThemes.count(o["theme"].get<std::string>()))
       bad("theme: expected black-on-white, white-on-black or yellow-on-black");
     if (!o.contains("font") || !o["font"].is_string()) bad("font: expected a font family name");
-    for (const char* k :
-         {"font_size_pt", "line_spacing", "letter_spacing_em", "word_spacing_em", "max_width_em"})
-      if (!o.contains(k) || !o[k].is_number() || !std::isfinite(o[k].get<double>()))
-        bad(std::string(k) + ": expected a number");
+    // The manifest's ranges: per-call options (the profile's view.*) are checked here too.
+    const struct {
+      const char* key;
+      double lo, hi;
+    } numbers[] = {{"font_size_pt", 8, 96},
+                   {"line_spacing", 1, 3},
+                   {"letter_spacing_em", 0, 0.5},
+                   {"word_spacing_em", 0, 2},
+                   {"max_width_em", 10, 200}};
+    for (const auto& n : numbers) {
+      if (!o.contains(n.key) || !o[n.key].is_number() || !std::isfinite(o[n.key].get<double>()))
+        bad(std::string(n.key) + ": expected a number");
+      const double v = o[n.key].get<double>();
+      if (v < n.lo || v > n.hi)
+        bad(std::string(n.key) + ": expected a number from " + num(n.lo) + " to " + num(n.hi) +
+            ", found " + num(v));
+    }
     if (!o.contains("highlight_word") || !o["highlight_word"].is_boolean())
       bad("highlight_word: expected true or false");
   }

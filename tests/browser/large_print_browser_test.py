@@ -4,12 +4,16 @@
 Renders a page with narration through the large-print plugin's C ABI (ctypes, as the host
 calls it), opens it in Debian's headless Chromium driven over the DevTools protocol on
 --remote-debugging-pipe (no network port, no npm), and checks:
-  - the theme's computed colours and the font size from the options;
+  - the computed colours of the three themes and the font size from the options;
   - that pressing play highlights the words in the order they are spoken, with the
     highlight's computed colours inverted;
-  - that the page fetched nothing (the CSP blocks the network; no request leaves it).
+  - that the page fetched nothing (the CSP blocks the network; no request leaves it);
+  - with --liseur and --image: the same on a page made end to end by `liseur adapt IMAGE
+    --profile low-vision` (real OCR, reading-order, espeak-ng narration): theme and size from
+    the profile, every adapted word in a span in order, play highlights the timed words in order.
 
 Usage: large_print_browser_test.py PLUGIN.so [--chromium /usr/bin/chromium]
+                                   [--liseur build/daemon/app/liseur --image IMG]
 Exit status 0 on success; every failure prints what was expected and what was found.
 """
 import argparse
@@ -186,10 +190,98 @@ def evaluate(browser, session, expr, gesture=False):
 
 # ------------------------------------------------------------------------------------------
 
+THEMES = {"black-on-white": ("rgb(0, 0, 0)", "rgb(255, 255, 255)"),
+          "white-on-black": ("rgb(255, 255, 255)", "rgb(0, 0, 0)"),
+          "yellow-on-black": ("rgb(255, 255, 0)", "rgb(0, 0, 0)")}
+
+
+def open_page(browser, path):
+    target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    browser.send("Network.enable", session=session)
+    browser.send("Page.enable", session=session)
+    browser.send("Page.navigate", {"url": "file://" + path}, session=session)
+    deadline = time.time() + 20
+    while evaluate(browser, session, "document.readyState") != "complete":
+        if time.time() > deadline:
+            raise RuntimeError("the page did not load: " + path)
+        time.sleep(0.1)
+    return session
+
+
+def computed_style(browser, session):
+    return evaluate(browser, session, """(() => {
+        const b = getComputedStyle(document.body);
+        return {color: b.color, background: b.backgroundColor, size: b.fontSize,
+                family: b.fontFamily, line: b.lineHeight};
+    })()""")
+
+
+def play_and_record(browser, session):
+    """Presses play, waits for the end; returns (audio state, highlighted indices, first colours)."""
+    evaluate(browser, session, """(() => {
+        window.__seen = []; window.__colours = null;
+        new MutationObserver(records => {
+          for (const r of records) {
+            const el = r.target;
+            if (el.classList.contains('lp-current') &&
+                window.__seen[window.__seen.length - 1] !== el.dataset.index) {
+              window.__seen.push(el.dataset.index);
+              if (!window.__colours) {
+                const s = getComputedStyle(el);
+                window.__colours = {color: s.color, background: s.backgroundColor};
+              }
+            }
+          }
+        }).observe(document.getElementById('lp-text'),
+                   {subtree: true, attributes: true, attributeFilter: ['class']});
+        return true;
+    })()""")
+    evaluate(browser, session, "document.getElementById('lp-play').click(); true", gesture=True)
+    deadline = time.time() + 240
+    state = {}
+    while time.time() < deadline:
+        state = evaluate(browser, session, """(() => {
+            const a = document.getElementById('lp-audio');
+            return {ended: a.ended, t: a.currentTime, paused: a.paused, duration: a.duration,
+                    error: a.error && a.error.code};
+        })()""")
+        if state["ended"] or state["error"]:
+            break
+        time.sleep(0.2)
+    seen = [int(i) for i in evaluate(browser, session, "window.__seen")]
+    return state, seen, evaluate(browser, session, "window.__colours")
+
+
+def network_requests(browser):
+    return [e["params"]["request"]["url"] for e in browser.events
+            if e.get("method") == "Network.requestWillBeSent"
+            and not e["params"]["request"]["url"].startswith(("file:", "data:"))]
+
+
+def adapt_page(liseur, image, tmp):
+    """`liseur adapt IMAGE --profile low-vision` in a fresh XDG tree; returns (page, report)."""
+    env = dict(os.environ)
+    for d in ("config", "cache", "run", "home"):
+        os.makedirs(os.path.join(tmp, "xdg", d), mode=0o700, exist_ok=True)
+    env.update(XDG_CONFIG_HOME=os.path.join(tmp, "xdg", "config"),
+               XDG_CACHE_HOME=os.path.join(tmp, "xdg", "cache"),
+               XDG_RUNTIME_DIR=os.path.join(tmp, "xdg", "run"), HOME=os.path.join(tmp, "xdg", "home"))
+    env.pop("LISEUR_PLUGIN_PATH", None)
+    page = os.path.join(tmp, "adapted.html")
+    p = subprocess.run([liseur, "adapt", image, "--profile", "low-vision", "-o", page, "--json"],
+                       env=env, capture_output=True, timeout=300)
+    if p.returncode != 0:
+        raise SystemExit("FAIL: liseur adapt exited %d: %s" % (p.returncode, p.stderr.decode()))
+    return page, json.loads(p.stdout)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("plugin")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--liseur", help="also check a page made by `liseur adapt` end to end")
+    ap.add_argument("--image", help="the image for --liseur")
     args = ap.parse_args()
     if not os.access(args.chromium, os.X_OK):
         print("FAIL: no chromium at %s (Debian package chromium)" % args.chromium)
@@ -213,25 +305,20 @@ def main():
         page = os.path.join(tmp, "large-print.html")
         with open(page, "w", encoding="utf-8") as f:
             f.write(html)
+        # The three themes, each as a per-call option (as the profile's view.theme arrives).
+        themed = {}
+        for theme in THEMES:
+            themed[theme] = os.path.join(tmp, "theme-%s.html" % theme)
+            with open(themed[theme], "w", encoding="utf-8") as f:
+                f.write(render(args.plugin, {"document": doc, "options": {"theme": theme,
+                                                                         "font_size_pt": 30}},
+                               options))
+        adapted = adapt_page(args.liseur, args.image, tmp) if args.liseur else None
+
         browser = Browser(args.chromium, os.path.join(tmp, "profile"))
         try:
-            target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-            session = browser.send("Target.attachToTarget",
-                                   {"targetId": target, "flatten": True})["sessionId"]
-            browser.send("Network.enable", session=session)
-            browser.send("Page.enable", session=session)
-            browser.send("Page.navigate", {"url": "file://" + page}, session=session)
-            deadline = time.time() + 20
-            while evaluate(browser, session, "document.readyState") != "complete":
-                if time.time() > deadline:
-                    raise RuntimeError("the page did not load")
-                time.sleep(0.1)
-
-            style = evaluate(browser, session, """(() => {
-                const b = getComputedStyle(document.body);
-                return {color: b.color, background: b.backgroundColor, size: b.fontSize,
-                        family: b.fontFamily, line: b.lineHeight};
-            })()""")
+            session = open_page(browser, page)
+            style = computed_style(browser, session)
             check(style["color"] == "rgb(255, 255, 0)", "text is yellow: %s" % style["color"])
             check(style["background"] == "rgb(0, 0, 0)", "background is black: %s" % style["background"])
             # 24 pt = 32 px
@@ -244,39 +331,8 @@ def main():
             expected_words = [w for line in WORDS for w in line]
             check(spans == expected_words, "one span per word in order: %s" % spans)
 
-            # Record every word that gets the highlight, in order, then press play.
-            evaluate(browser, session, """(() => {
-                window.__seen = []; window.__colours = null;
-                new MutationObserver(records => {
-                  for (const r of records) {
-                    const el = r.target;
-                    if (el.classList.contains('lp-current') &&
-                        window.__seen[window.__seen.length - 1] !== el.dataset.index) {
-                      window.__seen.push(el.dataset.index);
-                      if (!window.__colours) {
-                        const s = getComputedStyle(el);
-                        window.__colours = {color: s.color, background: s.backgroundColor};
-                      }
-                    }
-                  }
-                }).observe(document.getElementById('lp-text'),
-                           {subtree: true, attributes: true, attributeFilter: ['class']});
-                return true;
-            })()""")
-            evaluate(browser, session, "document.getElementById('lp-play').click(); true", gesture=True)
-            deadline = time.time() + 30
-            state = {}
-            while time.time() < deadline:
-                state = evaluate(browser, session, """(() => {
-                    const a = document.getElementById('lp-audio');
-                    return {ended: a.ended, t: a.currentTime, paused: a.paused,
-                            error: a.error && a.error.code};
-                })()""")
-                if state["ended"] or state["error"]:
-                    break
-                time.sleep(0.2)
+            state, seen, colours = play_and_record(browser, session)
             check(bool(state.get("ended")), "the narration played to its end: %s" % state)
-            seen = [int(i) for i in evaluate(browser, session, "window.__seen")]
             print("     highlighted in this order: %s" % seen)
             expected = list(range(len(expected_words)))
             # Order is what matters; a very slow machine may skip a frame, never reorder.
@@ -284,17 +340,51 @@ def main():
                   "words highlighted in spoken order: %s" % seen)
             check(len(seen) >= len(expected) * 3 // 4 and seen[:1] == [0] and seen[-1:] == [expected[-1]],
                   "the first, the last and most words were highlighted: %s of %s" % (seen, expected))
-            colours = evaluate(browser, session, "window.__colours")
             check(colours == {"color": "rgb(0, 0, 0)", "background": "rgb(255, 255, 0)"},
                   "the highlighted word is inverted (black on yellow): %s" % colours)
             current = evaluate(browser, session,
                                "document.querySelectorAll('.lp-current').length")
             check(current == 0, "no highlight left after the end: %s" % current)
 
-            requests = [e for e in browser.events if e.get("method") == "Network.requestWillBeSent"
-                        and not e["params"]["request"]["url"].startswith(("file:", "data:"))]
-            check(not requests, "nothing fetched from the network: %s" %
-                  [r["params"]["request"]["url"] for r in requests])
+            for theme, (fg, bg) in THEMES.items():
+                s = computed_style(browser, open_page(browser, themed[theme]))
+                check(s["color"] == fg and s["background"] == bg and s["size"] == "40px",
+                      "theme %s: %s on %s, 30pt = 40px: %s" % (theme, fg, bg, s))
+
+            if adapted:
+                page2, report = adapted
+                session = open_page(browser, page2)
+                style = computed_style(browser, session)
+                # low-vision: yellow on black, view.font_size_pt 28 = 37.33px
+                check(style["color"] == "rgb(255, 255, 0)" and style["background"] == "rgb(0, 0, 0)",
+                      "liseur adapt page: the profile's yellow-on-black theme: %s" % style)
+                check(style["size"].startswith("37.3"), "liseur adapt page: 28pt: %s" % style["size"])
+                words = [w["text"] for b in report["document"]["blocks"] for l in b["lines"]
+                         for w in l["words"]]
+                spans = evaluate(browser, session,
+                                 "[...document.querySelectorAll('.lp-word')].map(s => s.textContent)")
+                check(spans == words, "liseur adapt page: every adapted word in a span, in order "
+                      "(%d spans, %d words)" % (len(spans), len(words)))
+                timed = evaluate(browser, session, """(() => {
+                    const t = JSON.parse(document.getElementById('lp-timings').textContent);
+                    return t.map(w => document.getElementById('w-' + w.block + '-' + w.line + '-' +
+                                                              w.word).dataset.index | 0);
+                })()""")
+                state, seen, colours = play_and_record(browser, session)
+                check(bool(state.get("ended")), "liseur adapt page: the narration played to its "
+                      "end: %s" % state)
+                print("     %d of %d timed words highlighted" % (len(seen), len(timed)))
+                check(seen == sorted(seen) and len(set(seen)) == len(seen),
+                      "liseur adapt page: words highlighted in spoken order")
+                check(len(seen) >= len(timed) * 3 // 4 and seen[:1] == timed[:1]
+                      and seen[-1:] == timed[-1:],
+                      "liseur adapt page: the first, the last and most timed words highlighted "
+                      "(%d of %d)" % (len(seen), len(timed)))
+                check(colours == {"color": "rgb(0, 0, 0)", "background": "rgb(255, 255, 0)"},
+                      "liseur adapt page: the highlight is black on yellow: %s" % colours)
+
+            requests = network_requests(browser)
+            check(not requests, "nothing fetched from the network: %s" % requests)
         finally:
             browser.close()
     finally:
