@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/chain_adapter.h"
 #include "app/daemon_commands.h"
 #include "core/log.h"
 
@@ -72,6 +73,11 @@ int main(int argc, char** argv) {
                   });
   DaemonCommands commands(loop, server, config, session, o);
   commands.registerAll();
+  // The profile's plugin chain adapts every recognised block before it is spoken.
+  ChainAdapter chain(loop, session, config, [&server](const std::string& name, json body) {
+    if (server.hasSubscribers(name)) server.broadcast(name, body);
+  });
+  chain.install();
 
   // Signals through a signalfd, so they are ordinary events of the loop.
   sigset_t mask;

@@ -429,6 +429,7 @@ void Session::drainAdapted(Job& job) {
       if (r.utterances) {
         for (auto& u : *r.utterances) {
           int local = u.block >= 0 ? u.block : (u.words.empty() ? -1 : u.words.front().block);
+          if (local < 0) local = 0;  // synthetic text ("Tableau") goes with the first block
           if (local != static_cast<int>(i)) continue;
           u.block = base + static_cast<int>(i);
           for (auto& w : u.words)
