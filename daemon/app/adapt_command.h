@@ -1,0 +1,34 @@
+// `liseur adapt FILE [--profile NAME] -o OUT.html [--no-narration] [--json]`: an image made into
+// one self-contained HTML view with its narration, by control/adapt_job.h, without liseurd.
+//
+// The profile is read like the daemon reads it (config_store.h layers, with NAME active instead
+// of daemon.profile; the active profile without --profile). An unknown NAME fails with the list
+// of profiles; a profile with errors fails with every error (file, line, key). Warnings (a plugin
+// skipped, a sentence espeak-ng refused) go to stderr as "liseur: warning: CODE: message" and the
+// page is still written. stdout gets one summary line, or with --json the report of
+// adapt::reportJson (the adapted document, the narration's word timings, the warnings, timings).
+// Exit status: 0 written, 1 error ("liseur: CODE: message" on stderr).
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace liseur::app {
+
+class AdaptCommand {
+ public:
+  // Adds the `adapt` subcommand to `app`.
+  explicit AdaptCommand(CLI::App& app);
+
+  bool parsed() const { return sub_->parsed(); }
+  int run();
+
+ private:
+  CLI::App* sub_ = nullptr;
+  std::string file_, profile_, output_;
+  bool noNarration_ = false;
+  bool json_ = false;
+};
+
+}  // namespace liseur::app

@@ -1,0 +1,645 @@
+#include "control/adapt_job.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <optional>
+
+#include "config/atomic_file.h"
+#include "config/config_value.h"
+#include "control/worker_client.h"
+#include "core/event_loop.h"
+#include "core/subprocess.h"
+#include "document/lang_guess.h"
+#include "ocr/ocr_protocol.h"
+#include "plugins/plugin_chain.h"
+#include "plugins/plugin_protocol.h"
+#include "speech/speech_protocol.h"
+#include "speech/text/lexicon.h"
+#include "speech/text/speakable.h"
+#include "speech/text/speech_chunks.h"
+#include "speech/text/voice_preset.h"
+
+namespace liseur::adapt {
+namespace {
+
+using nlohmann::json;
+using plugins::PluginChain;
+
+// The render plugin used when the profile's chain has none: every profile gets a view.
+constexpr const char* kFallbackRenderer = "large-print";
+// Utterance chunks: well under the speech worker's limit, as the Session cuts them.
+constexpr std::size_t kChunkBytes = speech::kMaxUtteranceBytes / 4;
+// Lines the first batch of blocks waits for before going to the chain (see pumpAdapt).
+constexpr std::size_t kFirstBatchLines = 3;
+// Utterances sent ahead to the speech worker: enough to keep it busy, few enough that a death
+// re-sends little.
+constexpr std::size_t kSpeechAhead = 8;
+// No frame from any worker for this long while one is working: give up rather than hang.
+constexpr double kStallMs = 60'000;
+// The render request carries the WAV as base64 inside JSON, and the reply the same inside HTML:
+// both must fit the plugin host's largest reply with room for the page itself.
+constexpr std::size_t kMaxNarrationBase64 = plugins::kMaxOutputLimit - (2u << 20);
+
+struct Pending {
+  Utterance utterance;
+  std::string voice;
+  int id = 0;
+};
+
+class Runner {
+ public:
+  Runner(EventLoop& loop, const AdaptOptions& options) : loop_(loop), opts_(options) {}
+  ~Runner() {
+    // The chain first: its host dies with our EOF; then the workers, for good.
+    chain_.reset();
+    if (ocr_) ocr_->shutdown();
+    if (speech_) speech_->shutdown();
+  }
+
+  void start();
+  Result<AdaptReport> take() {
+    if (error_) return *error_;
+    return std::move(report_);
+  }
+
+ private:
+  double since() const { return EventLoop::nowMsPrecise() - t0_; }
+  void warn(Error e);
+  void fail(Error e);
+  void configureChain();
+  void onOcrFrame(Frame&& f);
+  void pumpAdapt();
+  void adapted(PluginChain::AdaptResult r);
+  void queueUtterances(std::vector<Utterance> utterances, int base);
+  void pumpSpeech();
+  void onSpeechFrame(Frame&& f);
+  void onSpeechDeath(const Error& e);
+  void closeUtterance(int utt, uint64_t endSample);
+  void maybeFinish();
+  void render();
+  void armStallWatch();
+  std::string voiceFor(const std::string& lang) const;
+  const speech::Lexicon* lexiconFor(const std::string& lang);
+  std::string fileError(std::string message) const;
+
+  EventLoop& loop_;
+  const AdaptOptions& opts_;
+  const config::Config* cfg_ = nullptr;
+  double t0_ = 0;
+  bool finished_ = false;
+  std::optional<Error> error_;
+  AdaptReport report_;
+
+  std::unique_ptr<PluginChain> chain_;
+  std::unique_ptr<WorkerClient> ocr_, speech_;
+  double lastFrameMs_ = 0;
+
+  // OCR -> chain
+  bool ocrDone_ = false;
+  std::deque<Block> toAdapt_;
+  bool adapting_ = false;
+  std::string fixedLang_;  // ocr.language when it is not "auto"
+
+  // chain -> speech
+  speech::VoicePresets presets_;
+  std::map<std::string, std::optional<speech::Lexicon>> lexicons_;
+  speech::PunctuationLevel punctuation_ = speech::PunctuationLevel::kSome;
+  std::deque<Pending> toSend_;
+  std::deque<Pending> inFlight_;  // sent, in order; the worker answers in order
+  int nextUtt_ = 0;
+  bool speechFailed_ = false;
+
+  // speech -> narration
+  std::vector<int16_t> pcm_;
+  std::map<int, uint64_t> uttBase_;  // utterance id -> its first sample in pcm_
+  std::vector<NarrationWord> words_;
+  int openFrom_ = 0;  // first index of words_ whose end is not known yet
+};
+
+void Runner::warn(Error e) {
+  if (opts_.warn) opts_.warn(e);
+  report_.warnings.push_back(std::move(e));
+}
+
+void Runner::fail(Error e) {
+  if (finished_) return;
+  finished_ = true;
+  error_ = std::move(e);
+  loop_.stop();
+}
+
+std::string Runner::fileError(std::string message) const {
+  if (message.find(opts_.image) != std::string::npos) return message;
+  return opts_.image + ": " + message;
+}
+
+void Runner::start() {
+  t0_ = EventLoop::nowMsPrecise();
+  lastFrameMs_ = t0_;
+  cfg_ = opts_.config.get();
+  report_.recognised.source = report_.adapted.source = opts_.image;
+
+  struct stat st {};
+  if (::stat(opts_.image.c_str(), &st) != 0) {
+    int err = errno;
+    return fail(makeError(err == ENOENT ? ErrorCode::kFileNotFound : ErrorCode::kFileUnreadable,
+                          opts_.image + ": " + std::strerror(err)));
+  }
+
+  const std::string& fixed = cfg_->getString("ocr.language");
+  if (fixed == "fr" || fixed == "en") fixedLang_ = fixed;
+  if (opts_.narration) {
+    if (!speech::parsePunctuationLevel(cfg_->getString("speech.punctuation"), punctuation_))
+      punctuation_ = speech::PunctuationLevel::kSome;
+    // Presets only give names such as "fr-enfant" a meaning: a broken preset file is a warning.
+    if (auto p = speech::loadVoicePresets(speech::shippedVoicesDir()); p)
+      presets_ = std::move(p).value();
+    else
+      warn(p.error());
+  }
+
+  configureChain();
+  if (finished_) return;
+
+  WorkerClient::Options o;
+  o.name = "ocr";
+  o.program = findHelperProgram(ocr::kWorkerProgram);
+  o.env = {"OMP_THREAD_LIMIT=1", "LISEUR_OCR_LANGS=" + cfg_->getString("ocr.languages")};
+  o.limits.address_space_mb = 1536;
+  ocr_ = std::make_unique<WorkerClient>(
+      loop_, o, [this](Frame&& f) { onOcrFrame(std::move(f)); },
+      [this](const Error& e) {
+        fail(makeError(e.code, "the OCR worker died reading " + opts_.image + ": " + e.message));
+      });
+  if (auto s = ocr_->start(); !s) return fail(s.error());
+  json req{{"op", "ocr"},
+           {"gen", 1},
+           {"path", opts_.image},
+           {"lang", cfg_->getString("ocr.languages")},
+           {"mode", cfg_->getString("ocr.mode")}};
+  if (auto s = ocr_->send(req); !s) return fail(s.error());
+
+  if (opts_.narration) {
+    WorkerClient::Options s;
+    s.name = "speech";
+    s.program = findHelperProgram(speech::kWorkerProgram);
+    s.limits.address_space_mb = 512;
+    speech_ = std::make_unique<WorkerClient>(
+        loop_, s, [this](Frame&& f) { onSpeechFrame(std::move(f)); },
+        [this](const Error& e) { onSpeechDeath(e); });
+    if (auto st2 = speech_->start(); !st2) return fail(st2.error());
+  }
+  armStallWatch();
+}
+
+void Runner::configureChain() {
+  plugins::PluginHostClient::Options ho;
+  ho.extra_dirs = opts_.plugin_dirs;
+  ho.call_timeout = opts_.plugin_timeout;
+  ho.load_timeout = opts_.plugin_timeout;
+  ho.max_output = plugins::kMaxOutputLimit;  // the page with its narration
+  chain_ = std::make_unique<PluginChain>(loop_, ho);
+
+  std::vector<plugins::PluginSpec> specs;
+  for (const auto& id : cfg_->getStringList("plugins.chain"))
+    specs.push_back({id, cfg_->pluginOptions(id)});
+  std::vector<Error> problems = chain_->configure(specs);
+  bool renders = false;
+  for (const auto& s : chain_->status())
+    renders |= std::find(s.hooks.begin(), s.hooks.end(), "render") != s.hooks.end();
+  if (!renders) {
+    specs.push_back({kFallbackRenderer, cfg_->pluginOptions(kFallbackRenderer)});
+    problems = chain_->configure(specs);
+  }
+  for (auto& e : problems) warn(makeError(ErrorCode::kPluginUnavailable, e.message));
+}
+
+void Runner::armStallWatch() {
+  loop_.addTimer(std::chrono::milliseconds(1000), [this] {
+    if (finished_) return;
+    if (EventLoop::nowMsPrecise() - lastFrameMs_ > kStallMs) {
+      const char* who = !ocrDone_ ? "the OCR worker" : "the speech worker";
+      return fail(makeError(ErrorCode::kWorkerTimeout, std::string(who) + " did not answer for " +
+                                                           std::to_string(int(kStallMs / 1000)) +
+                                                           " s on " + opts_.image));
+    }
+    armStallWatch();
+  });
+}
+
+void Runner::onOcrFrame(Frame&& f) {
+  if (finished_) return;
+  lastFrameMs_ = EventLoop::nowMsPrecise();
+  const std::string ev = f.header.value("ev", "");
+  if (ev == "ready" || ev == "pong" || ev == "cancelled") return;
+  if (ev == "error") {
+    std::string code = f.header.value("code", "ocr-failed");
+    return fail(makeError(errorCodeFromName(code),
+                          fileError(f.header.value("message", "the image could not be read"))));
+  }
+  if (ev == "layout") {
+    report_.recognised.width = report_.adapted.width = f.header.value("width", 0);
+    report_.recognised.height = report_.adapted.height = f.header.value("height", 0);
+  } else if (ev == "block") {
+    auto b = blockFromJson(f.header["block"]);
+    if (!b)
+      return fail(makeError(ErrorCode::kWorkerCrashed,
+                            "the OCR worker sent a bad block: " + b.error().message));
+    Block block = std::move(b).value();
+    if (!fixedLang_.empty()) block.lang = fixedLang_;
+    if (block.lang.empty()) block.lang = guessLanguage(block.text(), "fr");
+    block.index = static_cast<int>(report_.recognised.blocks.size());
+    if (report_.recognised.blocks.empty()) report_.timings["first_block_ms"] = std::round(since());
+    report_.recognised.blocks.push_back(block);
+    toAdapt_.push_back(std::move(block));
+    pumpAdapt();
+  } else if (ev == "done") {
+    ocrDone_ = true;
+    report_.timings["ocr_ms"] = std::round(since());
+    std::map<std::string, std::size_t> langs;
+    for (const auto& b : report_.recognised.blocks) langs[b.lang] += b.text().size();
+    std::size_t best = 0;
+    for (const auto& [l, n] : langs)
+      if (!l.empty() && n > best) best = n, report_.recognised.lang = l;
+    report_.adapted.lang = report_.recognised.lang;
+    pumpAdapt();  // the blocks held for the first batch
+    maybeFinish();
+  }
+}
+
+// Blocks go through the chain in reading order, as many as have arrived while the previous batch
+// was in the host: the adapted document and the narration keep the order of the page. The first
+// batch waits for a few lines (or the end of the OCR): a page usually starts with its title in a
+// block of its own, and a heading is only recognisable next to ordinary lines (reading-order
+// remembers the page's line heights for the batches that follow).
+void Runner::pumpAdapt() {
+  if (finished_ || adapting_ || toAdapt_.empty()) return;
+  if (report_.adapted.blocks.empty() && !ocrDone_) {
+    std::size_t lines = 0;
+    for (const auto& b : toAdapt_) lines += b.lines.size();
+    if (lines < kFirstBatchLines) return;
+  }
+  adapting_ = true;
+  Document d;
+  d.width = report_.recognised.width;
+  d.height = report_.recognised.height;
+  d.source = opts_.image;
+  d.lang = toAdapt_.front().lang;
+  while (!toAdapt_.empty()) {
+    d.blocks.push_back(std::move(toAdapt_.front()));
+    d.blocks.back().index = static_cast<int>(d.blocks.size()) - 1;
+    toAdapt_.pop_front();
+  }
+  chain_->adapt(std::move(d), [this](PluginChain::AdaptResult r) { adapted(std::move(r)); });
+}
+
+void Runner::adapted(PluginChain::AdaptResult r) {
+  if (finished_) return;
+  for (auto& f : r.faults) warn(makeError(ErrorCode::kPluginFailed, f.error.message));
+  const int base = static_cast<int>(report_.adapted.blocks.size());
+  for (auto& b : r.document.blocks) {
+    if (b.lang.empty()) b.lang = guessLanguage(b.text(), "fr");
+    Block copy = b;
+    copy.index = static_cast<int>(report_.adapted.blocks.size());
+    report_.adapted.blocks.push_back(std::move(copy));
+  }
+  auto next = [this] {
+    adapting_ = false;
+    pumpAdapt();
+    maybeFinish();
+  };
+  if (!opts_.narration || r.document.blocks.empty()) return next();
+  chain_->speak(std::move(r.document), [this, base, next](PluginChain::SpeakResult s) {
+    if (finished_) return;
+    for (auto& f : s.faults) warn(makeError(ErrorCode::kPluginFailed, f.error.message));
+    if (!s.plugin.empty()) report_.speak_plugin = s.plugin;
+    queueUtterances(std::move(s.utterances), base);
+    next();
+  });
+}
+
+std::string Runner::voiceFor(const std::string& lang) const {
+  std::string l = fixedLang_;
+  if (l.empty())
+    l = cfg_->getBool("speech.auto_language") && !lang.empty() ? lang : report_.adapted.lang;
+  const std::string& name =
+      l == "en" ? cfg_->getString("speech.voice_en") : cfg_->getString("speech.voice_fr");
+  auto it = presets_.find(name);
+  return it != presets_.end() ? it->second.espeakVoice() : name;
+}
+
+const speech::Lexicon* Runner::lexiconFor(const std::string& lang) {
+  const std::string l = lang == "en" ? "en" : "fr";
+  auto it = lexicons_.find(l);
+  if (it == lexicons_.end()) {
+    auto lex = speech::loadLexiconForLanguage(l);
+    if (!lex) warn(lex.error());  // spoken without it
+    it = lexicons_.emplace(l, lex ? std::optional(std::move(lex).value()) : std::nullopt).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+// Utterances of one adapted batch (refs index that batch: `base` moves them into the document).
+void Runner::queueUtterances(std::vector<Utterance> utterances, int base) {
+  for (auto& u : utterances) {
+    if (u.block >= 0) u.block += base;
+    for (auto& w : u.words)
+      if (w.block >= 0) w.block += base;
+    if (u.lang.empty() && u.block >= 0) u.lang = report_.adapted.blocks[u.block].lang;
+    speech::SpeakOptions so;
+    so.punctuation = punctuation_;
+    so.lexicon = lexiconFor(u.lang);
+    Utterance spoken = speech::makeSpeakable(u, so);
+    const std::string voice = voiceFor(u.lang);
+    for (auto& chunk : speech::splitUtterance(spoken, kChunkBytes)) {
+      if (chunk.text.find_first_not_of(" \n\t") == std::string::npos) continue;
+      report_.utterances.push_back(chunk);
+      toSend_.push_back(Pending{std::move(chunk), voice, nextUtt_++});
+    }
+  }
+  pumpSpeech();
+}
+
+void Runner::pumpSpeech() {
+  if (finished_ || !speech_ || !speech_->ready()) return;
+  while (!toSend_.empty() && inFlight_.size() < kSpeechAhead) {
+    Pending& p = toSend_.front();
+    json req{{"op", "speak"},
+             {"gen", 1},
+             {"utt", p.id},
+             {"voice", p.voice},
+             {"rate", cfg_->getInt("speech.rate")},
+             {"pitch", cfg_->getInt("speech.pitch")},
+             {"volume", cfg_->getInt("speech.volume")},
+             {"wordgap", cfg_->getInt("speech.word_gap")}};
+    // The text as the payload: raw bytes, whatever the OCR made of them.
+    if (!speech_->send(req, p.utterance.text)) return;
+    if (inFlight_.empty()) lastFrameMs_ = EventLoop::nowMsPrecise();
+    inFlight_.push_back(std::move(p));
+    toSend_.pop_front();
+  }
+}
+
+void Runner::onSpeechFrame(Frame&& f) {
+  if (finished_) return;
+  lastFrameMs_ = EventLoop::nowMsPrecise();
+  const std::string ev = f.header.value("ev", "");
+  if (ev == "ready") {
+    int rate = f.header.value("sample_rate", 22050);
+    if (report_.sample_rate && rate != report_.sample_rate)
+      return fail(
+          makeError(ErrorCode::kSpeechFailed, "the speech worker changed its sample rate from " +
+                                                  std::to_string(report_.sample_rate) + " to " +
+                                                  std::to_string(rate) + " Hz"));
+    report_.sample_rate = rate;
+    return pumpSpeech();
+  }
+  if (ev == "pong") return;
+  if (!f.header.contains("utt")) {
+    if (ev == "error")  // espeak-ng could not start at all
+      return fail(makeError(errorCodeFromName(f.header.value("code", "speech-failed")),
+                            "speech: " + f.header.value("message", "espeak-ng failed")));
+    return;
+  }
+  const int utt = f.header.value("utt", -1);
+  if (inFlight_.empty() || inFlight_.front().id != utt) return;  // a dropped utterance's tail
+  const Pending& p = inFlight_.front();
+  if (!uttBase_.count(utt)) uttBase_[utt] = pcm_.size();
+  const uint64_t base = uttBase_[utt];
+  if (ev == "pcm") {
+    std::size_t n = f.payload.size() / 2, old = pcm_.size();
+    pcm_.resize(old + n);
+    std::memcpy(pcm_.data() + old, f.payload.data(), n * 2);
+  } else if (ev == "mark") {
+    const int off = f.header.value("offset", -1);
+    const uint64_t at = base + f.header.value("sample", uint64_t{0});
+    for (const WordRef& w : p.utterance.words) {
+      if (w.length <= 0 || off < w.offset || off >= w.offset + w.length) continue;
+      if (w.block < 0 || w.line < 0 || w.word < 0) break;  // synthetic text: not on the page
+      // An expansion ("km/h") or a word joined across lines gives several marks for one ref.
+      const NarrationWord* last = words_.empty() ? nullptr : &words_.back();
+      if (last && last->block == w.block && last->line == w.line && last->word == w.word &&
+          static_cast<int>(words_.size()) > openFrom_)
+        break;
+      NarrationWord nw;
+      nw.start_ms = at * 1000.0 / std::max(report_.sample_rate, 1);
+      nw.block = w.block;
+      nw.line = w.line;
+      nw.word = w.word;
+      words_.push_back(nw);
+      break;
+    }
+  } else if (ev == "end" || ev == "error") {
+    uint64_t end = pcm_.size();
+    if (ev == "end") {
+      end = base + f.header.value("samples", uint64_t{0});
+      if (pcm_.size() < end) pcm_.resize(end, 0);  // never expected: keep timings true to audio
+    } else {
+      warn(makeError(errorCodeFromName(f.header.value("code", "speech-failed")),
+                     "speech (voice " + p.voice + "): " + f.header.value("message", "failed") +
+                         "; that sentence is left out of the narration"));
+    }
+    closeUtterance(utt, end);
+    inFlight_.pop_front();
+    pumpSpeech();
+    maybeFinish();
+  }
+}
+
+// The words of an utterance end where the next one starts, the last where the audio ends.
+void Runner::closeUtterance(int, uint64_t endSample) {
+  const double endMs = endSample * 1000.0 / std::max(report_.sample_rate, 1);
+  for (std::size_t i = openFrom_; i < words_.size(); ++i)
+    words_[i].end_ms = i + 1 < words_.size() ? words_[i + 1].start_ms : endMs;
+  openFrom_ = static_cast<int>(words_.size());
+}
+
+void Runner::onSpeechDeath(const Error& e) {
+  if (finished_ || inFlight_.empty()) return;
+  // espeak-ng synthesises in order: the first utterance in flight killed it. Skip that one and
+  // send the others again to the new worker (it says ready, then pumpSpeech runs).
+  Pending culprit = std::move(inFlight_.front());
+  inFlight_.pop_front();
+  warn(makeError(e.code, "speech (voice " + culprit.voice + "): " + e.message +
+                             "; that sentence is left out of the narration"));
+  closeUtterance(culprit.id, pcm_.size());
+  while (!inFlight_.empty()) {
+    toSend_.push_front(std::move(inFlight_.back()));
+    inFlight_.pop_back();
+  }
+  maybeFinish();
+}
+
+void Runner::maybeFinish() {
+  if (finished_ || !ocrDone_ || adapting_ || !toAdapt_.empty()) return;
+  if (opts_.narration && (!toSend_.empty() || !inFlight_.empty())) return;
+  if (opts_.narration) report_.timings["speech_done_ms"] = std::round(since());
+  render();
+}
+
+void Runner::render() {
+  if (finished_) return;
+  // Words in order with their audio: the player highlights strictly in that order.
+  report_.words = std::move(words_);
+  report_.samples = pcm_.size();
+  if (opts_.narration && !pcm_.empty()) {
+    report_.wav = makeWav(pcm_, report_.sample_rate);
+    const std::size_t b64 = (report_.wav.size() + 2) / 3 * 4;
+    if (b64 > kMaxNarrationBase64) {
+      const double secs = double(pcm_.size()) / report_.sample_rate;
+      const double maxSecs = kMaxNarrationBase64 / 4.0 * 3 / 2 / report_.sample_rate;
+      return fail(makeError(ErrorCode::kFileTooLarge,
+                            "the narration of " + opts_.image + " lasts " +
+                                std::to_string(int(secs)) + " s, more than the " +
+                                std::to_string(int(maxSecs)) +
+                                " s one page can embed; use --no-narration or a smaller image"));
+    }
+  }
+  PluginChain::RenderRequest rr;
+  for (const auto& [key, setting] : cfg_->settings())
+    if (key.rfind("view.", 0) == 0) rr.options[key.substr(5)] = config::valueToJson(setting.value);
+  if (!report_.wav.empty()) rr.narration = narrationJson(report_);
+  rr.timeout = opts_.render_timeout;
+  const double renderStart = since();
+  chain_->render(report_.adapted, std::move(rr), [this, renderStart](PluginChain::RenderResult r) {
+    if (finished_) return;
+    for (auto& f : r.faults) warn(makeError(ErrorCode::kPluginFailed, f.error.message));
+    if (!r.html) {
+      std::string why;
+      for (const auto& f : r.faults) why += (why.empty() ? "" : "; ") + f.error.message;
+      return fail(
+          makeError(r.faults.empty() ? ErrorCode::kPluginUnavailable : ErrorCode::kPluginFailed,
+                    "no plugin could render the view of " + opts_.image +
+                        (why.empty() ? " (none of plugins.chain has a render hook, and " +
+                                           std::string(kFallbackRenderer) + " is not installed)"
+                                     : ": " + why)));
+    }
+    report_.render_plugin = r.plugin;
+    report_.html = std::move(*r.html);
+    report_.timings["render_ms"] = std::round(since() - renderStart);
+    if (!opts_.output.empty()) {
+      config::AtomicWriteOptions wo;
+      wo.mode = 0644;
+      if (auto st = config::atomicWriteFile(opts_.output, report_.html, wo); !st)
+        return fail(st.error());
+    }
+    report_.timings["total_ms"] = std::round(since());
+    report_.timings["blocks"] = report_.adapted.blocks.size();
+    report_.timings["utterances"] = report_.utterances.size();
+    report_.timings["audio_ms"] =
+        report_.sample_rate ? std::round(report_.samples * 1000.0 / report_.sample_rate) : 0.0;
+    finished_ = true;
+    loop_.stop();
+  });
+}
+
+}  // namespace
+
+Result<AdaptReport> runAdapt(const AdaptOptions& options) {
+  if (!options.config) return makeError(ErrorCode::kInternal, "runAdapt: no configuration given");
+  if (options.image.empty()) return makeError(ErrorCode::kInvalidArgument, "no image file given");
+  EventLoop loop;
+  Result<AdaptReport> out = makeError(ErrorCode::kInternal, "runAdapt did not finish");
+  {
+    Runner runner(loop, options);
+    runner.start();
+    loop.run();
+    out = runner.take();
+  }
+  return out;
+}
+
+json narrationJson(const AdaptReport& report) {
+  json words = json::array();
+  for (const auto& w : report.words)
+    words.push_back({{"start_ms", std::round(w.start_ms * 10) / 10},
+                     {"end_ms", std::round(w.end_ms * 10) / 10},
+                     {"block", w.block},
+                     {"line", w.line},
+                     {"word", w.word}});
+  return json{{"wav_base64", base64Encode(report.wav)}, {"words", std::move(words)}};
+}
+
+std::string makeWav(const std::vector<int16_t>& pcm, int sampleRate) {
+  std::string out;
+  const uint32_t dataBytes = static_cast<uint32_t>(pcm.size() * 2);
+  out.reserve(44 + dataBytes);
+  auto u32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  auto u16 = [&](uint16_t v) {
+    out += static_cast<char>(v & 0xFF);
+    out += static_cast<char>(v >> 8);
+  };
+  out += "RIFF";
+  u32(36 + dataBytes);
+  out += "WAVEfmt ";
+  u32(16);
+  u16(1);  // PCM
+  u16(1);  // mono
+  u32(static_cast<uint32_t>(sampleRate));
+  u32(static_cast<uint32_t>(sampleRate) * 2);
+  u16(2);
+  u16(16);
+  out += "data";
+  u32(dataBytes);
+  for (int16_t s : pcm) u16(static_cast<uint16_t>(s));
+  return out;
+}
+
+std::string base64Encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (std::size_t rest = bytes.size() - i; rest) {
+    uint32_t v = uint8_t(bytes[i]) << 16;
+    if (rest == 2) v |= uint8_t(bytes[i + 1]) << 8;
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+json reportJson(const AdaptReport& report, const std::string& output) {
+  json warnings = json::array();
+  for (const auto& w : report.warnings)
+    warnings.push_back({{"code", w.name()}, {"message", w.message}});
+  json words = json::array();
+  for (const auto& w : report.words)
+    words.push_back({{"start_ms", std::round(w.start_ms * 10) / 10},
+                     {"end_ms", std::round(w.end_ms * 10) / 10},
+                     {"block", w.block},
+                     {"line", w.line},
+                     {"word", w.word}});
+  return json{{"output", output},
+              {"document", toJson(report.adapted)},
+              {"recognised", toJson(report.recognised)},
+              {"speak_plugin", report.speak_plugin},
+              {"render_plugin", report.render_plugin},
+              {"narration",
+               {{"sample_rate", report.sample_rate},
+                {"samples", report.samples},
+                {"wav_bytes", report.wav.size()},
+                {"words", std::move(words)}}},
+              {"warnings", std::move(warnings)},
+              {"timings", report.timings}};
+}
+
+}  // namespace liseur::adapt

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""The plugin chain's figures (issue 6), each in one run against its own baseline.
+
+    python3 tests/bench/plugins/plugin_bench.py [--build build] [--runs 60] [--only latency|cer]
+
+latency  liseur-chain-bench on a 600x200 dialog of ../shared/bench/corpus-dev: the warm chain's
+         adapt+speak round trip on the first block (median of --runs), and first audio (OCR
+         request -> first PCM from the speech worker) without and with the chain, interleaved.
+         Target: the chain adds <= 5 ms.
+cer      The dev corpus scored by ../shared/bench/ocr_eval.py (same scorer, same run) twice:
+           without  `liseur ocr --json IMG` printed as text (a private liseurd whose chain is []),
+           with     the SAME recognised document run through reading-order block by block
+                    (liseur-chain-bench text), as the daemon and `liseur adapt` apply it.
+         Using the same OCR output isolates what the plugin changes. Prints both tables by kind
+         and the difference. Reading-order must not raise the CER.
+Not a test: nothing is asserted.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+SHARED = os.path.abspath(os.path.join(ROOT, '..', 'shared', 'bench'))
+
+
+def latency(build, runs):
+    img = os.path.join(SHARED, 'corpus-dev', 'dialog-fr-01.png')
+    env = dict(os.environ, LISEUR_LIBEXEC_DIR=os.path.join(build, 'daemon', 'app'))
+    env.pop('LISEUR_PLUGIN_PATH', None)
+    exe = os.path.join(build, 'tests', 'bench', 'plugins', 'liseur-chain-bench')
+    print('== latency: %s latency %s --runs %d' % (exe, img, runs), flush=True)
+    subprocess.run([exe, 'latency', img, '--chain', 'reading-order', '--runs', str(runs)],
+                   env=env, check=True)
+
+
+def kind_table(results):
+    """Micro-averaged CER / WER by kind from ocr_eval's per-case counts."""
+    groups = {}
+    for r in results:
+        kind = r['id'].split('-')[0]
+        for key in (kind, 'all'):
+            g = groups.setdefault(key, dict(char_edits=0, ref_chars=0, word_edits=0, ref_words=0,
+                                            bow_missed=0, n=0))
+            for f in ('char_edits', 'ref_chars', 'word_edits', 'ref_words', 'bow_missed'):
+                g[f] += r['counts'][f]
+            g['n'] += 1
+    return groups
+
+
+def cer(build, runs_dir):
+    liseur = os.path.join(build, 'daemon', 'app', 'liseur')
+    chain = os.path.join(build, 'tests', 'bench', 'plugins', 'liseur-chain-bench')
+    xdg = os.path.join(runs_dir, 'xdg')
+    for d in ('run', 'config/liseur', 'cache', 'home'):
+        os.makedirs(os.path.join(xdg, d), mode=0o700, exist_ok=True)
+    # No chain in the daemon: `liseur ocr` is the baseline even once liseurd applies the chain.
+    with open(os.path.join(xdg, 'config', 'liseur', 'liseur.toml'), 'w') as f:
+        f.write('[plugins]\nchain = []\n')
+    cache = os.path.join(runs_dir, 'docs')
+    os.makedirs(cache)
+    envs = ['XDG_RUNTIME_DIR=' + os.path.join(xdg, 'run'),
+            'XDG_CONFIG_HOME=' + os.path.join(xdg, 'config'),
+            'XDG_CACHE_HOME=' + os.path.join(xdg, 'cache'), 'HOME=' + os.path.join(xdg, 'home'),
+            'LISEUR_LIBEXEC_DIR=' + os.path.join(build, 'daemon', 'app')]
+    env = dict(os.environ, **dict(e.split('=', 1) for e in envs))
+    env.pop('LISEUR_PLUGIN_PATH', None)
+    cmds = {
+        # The document is kept so the second pass scores the very same recognition.
+        'without': "%s ocr --json {img} | tee %s/{id}.json | %s text --chain ''" % (liseur, cache, chain),
+        'with': '%s text --chain reading-order < %s/{id}.json' % (chain, cache),
+    }
+    out = {}
+    try:
+        for name in ('without', 'with'):
+            path = os.path.join(runs_dir, name + '.json')
+            print('== cer %s: %s' % (name, cmds[name]), flush=True)
+            args = [sys.executable, os.path.join(SHARED, 'ocr_eval.py'), '--corpus',
+                    os.path.join(SHARED, 'corpus-dev'), '--cmd', cmds[name], '--out', path,
+                    '--title', 'reading-order ' + name]
+            for e in envs:
+                args += ['--env', e]
+            subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
+            with open(path, encoding='utf-8') as f:
+                out[name] = kind_table(json.load(f)['results'])
+    finally:
+        subprocess.run([liseur, '--no-spawn', 'shutdown'], env=env, capture_output=True)
+
+    print('\nCER / WER of `liseur ocr` on the dev corpus, without and with reading-order '
+          '(same recognition, same scorer, same run)\n')
+    print('| kind | cases | CER without | CER with | diff (pp) | WER without | WER with | '
+          'bag-of-words miss without | with |')
+    print('|---|---|---|---|---|---|---|---|---|')
+    for kind in sorted(out['without'], key=lambda k: (k == 'all', k)):
+        a, b = out['without'][kind], out['with'][kind]
+        rate = lambda g, e, n: 100.0 * g[e] / g[n] if g[n] else 0.0
+        ca, cb = rate(a, 'char_edits', 'ref_chars'), rate(b, 'char_edits', 'ref_chars')
+        print('| %s | %d | %.2f %% | %.2f %% | %+.2f | %.2f %% | %.2f %% | %.2f %% | %.2f %% |' % (
+            kind, a['n'], ca, cb, cb - ca, rate(a, 'word_edits', 'ref_words'),
+            rate(b, 'word_edits', 'ref_words'), rate(a, 'bow_missed', 'ref_words'),
+            rate(b, 'bow_missed', 'ref_words')))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
+    ap.add_argument('--runs', type=int, default=60)
+    ap.add_argument('--only', choices=['latency', 'cer'])
+    ap.add_argument('--keep', help='keep the per-case results in this directory')
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    if a.only in (None, 'latency'):
+        latency(build, a.runs)
+    if a.only in (None, 'cer'):
+        runs_dir = a.keep or tempfile.mkdtemp(prefix='liseur-plugin-bench-')
+        os.makedirs(runs_dir, exist_ok=True)
+        try:
+            cer(build, runs_dir)
+        finally:
+            if not a.keep:
+                shutil.rmtree(runs_dir, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()

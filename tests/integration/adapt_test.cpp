@@ -1,0 +1,303 @@
+// `liseur adapt` end to end, as a teacher runs it: the real CLI with the real OCR worker,
+// plugin host (reading-order, large-print, a crashing test plugin) and speech worker, no daemon.
+// Each test runs the program in a fresh XDG tree and checks the page it wrote: self-contained,
+// every word of the adapted document in a span in order, the narration a valid WAV whose length
+// matches the word timings, and clear errors or warnings for bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/test_env.h"
+#include "support/text_metrics.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs the build tree's liseur with `args`; stdout and stderr are kept apart.
+CliRun liseur(const std::vector<std::string>& args, const liseur::test::TempXdg& xdg) {
+  std::string cmd = quote(liseur::test::programPath("liseur"));
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " >" + quote(xdg.path("stdout")) + " 2>" + quote(xdg.path("stderr")) + " </dev/null";
+  CliRun r;
+  int rc = std::system(cmd.c_str());
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = liseur::test::readFile(xdg.path("stdout"));
+  r.err = liseur::test::readFile(xdg.path("stderr"));
+  return r;
+}
+
+std::string example(const std::string& name) {
+  return std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/" + name;
+}
+
+std::string unescapeHtml(std::string s) {
+  const std::pair<const char*, const char*> ents[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&amp;", "&"}};
+  for (const auto& [from, to] : ents)
+    for (std::size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += std::strlen(to))
+      s.replace(p, std::strlen(from), to);
+  return s;
+}
+
+struct Span {
+  std::string id, text;
+};
+
+// The text between `open` (which must occur) and the next `close`; std::regex recurses per
+// character and would overflow the stack on the page's megabyte of base64.
+std::string between(const std::string& html, const std::string& open, const std::string& close,
+                    std::size_t from = 0) {
+  std::size_t a = html.find(open, from);
+  if (a == std::string::npos) return {};
+  a += open.size();
+  std::size_t b = html.find(close, a);
+  return b == std::string::npos ? std::string() : html.substr(a, b - a);
+}
+
+std::vector<Span> wordSpans(const std::string& html) {
+  std::vector<Span> out;
+  const std::string open = "<span class=\"lp-word\" id=\"";
+  for (std::size_t p = 0; (p = html.find(open, p)) != std::string::npos; ++p) {
+    std::size_t idEnd = html.find('"', p + open.size());
+    std::size_t textStart = html.find('>', idEnd) + 1;
+    std::size_t textEnd = html.find("</span>", textStart);
+    out.push_back({html.substr(p + open.size(), idEnd - p - open.size()),
+                   unescapeHtml(html.substr(textStart, textEnd - textStart))});
+  }
+  return out;
+}
+
+std::string base64Decode(const std::string& in) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  int bits = 0, acc = 0;
+  for (char c : in) {
+    int v = val(c);
+    if (v < 0) continue;  // '=' padding
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+uint32_t le32(const std::string& s, std::size_t at) {
+  return uint8_t(s[at]) | uint8_t(s[at + 1]) << 8 | uint8_t(s[at + 2]) << 16 |
+         uint32_t(uint8_t(s[at + 3])) << 24;
+}
+uint16_t le16(const std::string& s, std::size_t at) {
+  return uint16_t(uint8_t(s[at]) | uint8_t(s[at + 1]) << 8);
+}
+
+class AdaptTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ::unsetenv("LISEUR_PLUGIN_PATH"); }
+  void TearDown() override { ::unsetenv("LISEUR_PLUGIN_PATH"); }
+
+  void writeProfile(const std::string& name, const std::string& text) {
+    fs::create_directories(xdg_.path("config/liseur/profiles"));
+    liseur::test::writeFile(xdg_.path("config/liseur/profiles/" + name + ".toml"), text);
+  }
+
+  liseur::test::TempXdg xdg_;
+};
+
+TEST_F(AdaptTest, LowVisionPageIsSelfContainedWithEveryWordAndATimedNarration) {
+  const std::string img = example("ecole-fr.png"), out = xdg_.path("ecole.html");
+  CliRun r = liseur({"adapt", img, "--profile", "low-vision", "-o", out, "--json"}, xdg_);
+  ASSERT_EQ(r.status, 0) << "stderr:\n" << r.err;
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  EXPECT_TRUE(report["warnings"].empty()) << report["warnings"].dump(1);
+  EXPECT_EQ(report["render_plugin"], "large-print");
+  ASSERT_TRUE(fs::exists(out));
+  const std::string html = liseur::test::readFile(out);
+
+  // Self-contained: nothing to fetch, the only source is the embedded audio.
+  EXPECT_EQ(html.find("http:"), std::string::npos);
+  EXPECT_EQ(html.find("https:"), std::string::npos);
+  for (std::size_t p = 0; (p = html.find("src=", p)) != std::string::npos; p += 4)
+    EXPECT_EQ(html.compare(p, 10, "src=\"data:"), 0) << html.substr(p, 60);
+  EXPECT_NE(html.find("<body class=\"theme-yellow-on-black\""), std::string::npos);
+  EXPECT_NE(html.find("font-size: 28pt"), std::string::npos) << "the profile's view.font_size_pt";
+
+  // Every word of the adapted document, in a span, in order.
+  std::vector<std::string> expected, ids;
+  std::string adaptedText;
+  const json& doc = report["document"];
+  for (std::size_t b = 0; b < doc["blocks"].size(); ++b) {
+    const json& lines = doc["blocks"][b]["lines"];
+    for (std::size_t l = 0; l < lines.size(); ++l)
+      for (std::size_t w = 0; w < lines[l]["words"].size(); ++w) {
+        expected.push_back(lines[l]["words"][w]["text"]);
+        ids.push_back("w-" + std::to_string(b) + "-" + std::to_string(l) + "-" + std::to_string(w));
+        adaptedText += expected.back() + " ";
+      }
+  }
+  auto spans = wordSpans(html);
+  ASSERT_EQ(spans.size(), expected.size()) << html.substr(0, 2000);
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_EQ(spans[i].text, expected[i]) << "word " << i;
+    EXPECT_EQ(spans[i].id, ids[i]) << "word " << i;
+  }
+  // The page is the worksheet: recognised, then reflowed, close to what is printed on it.
+  std::string truth = liseur::test::readFile(example("ecole-fr.txt"));
+  double cer = liseur::test::characterErrorRate(truth, adaptedText);
+  EXPECT_LT(cer, 0.08) << "adapted text:\n" << adaptedText;
+
+  // The narration: a WAV (16-bit mono at the reported rate) that decodes.
+  const std::string b64 = between(html, "src=\"data:audio/wav;base64,", "\"");
+  ASSERT_FALSE(b64.empty()) << "no embedded narration";
+  const std::string wav = base64Decode(b64);
+  ASSERT_GE(wav.size(), 44u);
+  EXPECT_EQ(wav.substr(0, 4), "RIFF");
+  EXPECT_EQ(wav.substr(8, 8), "WAVEfmt ");
+  EXPECT_EQ(le16(wav, 20), 1) << "PCM";
+  EXPECT_EQ(le16(wav, 22), 1) << "mono";
+  const uint32_t rate = le32(wav, 24);
+  EXPECT_EQ(rate, report["narration"]["sample_rate"].get<uint32_t>());
+  EXPECT_EQ(le16(wav, 34), 16) << "bits per sample";
+  EXPECT_EQ(wav.substr(36, 4), "data");
+  const uint32_t dataBytes = le32(wav, 40);
+  ASSERT_EQ(dataBytes, wav.size() - 44);
+  EXPECT_EQ(le32(wav, 4), 36 + dataBytes);
+  const double audioMs = dataBytes / 2 * 1000.0 / rate;
+  EXPECT_EQ(dataBytes / 2, report["narration"]["samples"].get<uint64_t>());
+  EXPECT_GT(audioMs, 5000) << "a page of text takes seconds to say";
+
+  // The timings in the page: increasing, each on a span, the last ending with the audio.
+  json timings = json::parse(
+      between(html, "<script type=\"application/json\" id=\"lp-timings\">", "</script>"), nullptr,
+      false);
+  ASSERT_TRUE(timings.is_array()) << "no word timings in the page";
+  ASSERT_GE(timings.size(), expected.size() * 8 / 10)
+      << "most words are timed: " << timings.size() << " of " << expected.size();
+  double prev = -1;
+  for (const auto& t : timings) {
+    const double start = t["start_ms"], end = t["end_ms"];
+    EXPECT_GT(start, prev) << t.dump();
+    EXPECT_GE(end, start) << t.dump();
+    EXPECT_LE(end, audioMs + 1) << t.dump();
+    prev = start;
+    std::string id = "w-" + std::to_string(t["block"].get<int>()) + "-" +
+                     std::to_string(t["line"].get<int>()) + "-" +
+                     std::to_string(t["word"].get<int>());
+    EXPECT_NE(html.find("id=\"" + id + "\""), std::string::npos) << "no span for " << t.dump();
+  }
+  EXPECT_NEAR(timings.back()["end_ms"].get<double>(), audioMs, 1.0)
+      << "the last word ends with the narration";
+  EXPECT_EQ(timings.size(), report["narration"]["words"].size());
+}
+
+TEST_F(AdaptTest, MissingFileIsNamed) {
+  const std::string missing = xdg_.path("no-such-worksheet.png");
+  CliRun r = liseur({"adapt", missing, "--profile", "low-vision", "-o", xdg_.path("x.html")}, xdg_);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("file-not-found"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(xdg_.path("x.html")));
+}
+
+TEST_F(AdaptTest, ImageThatIsNotAnImageIsNamed) {
+  const std::string bad = xdg_.path("notes.png");
+  liseur::test::writeFile(bad, "these are not pixels\n");
+  CliRun r = liseur({"adapt", bad, "--profile", "low-vision", "-o", xdg_.path("x.html")}, xdg_);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("image-"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(xdg_.path("x.html")));
+}
+
+TEST_F(AdaptTest, UnknownProfileListsTheProfiles) {
+  CliRun r = liseur(
+      {"adapt", example("ecole-fr.png"), "--profile", "low-vison", "-o", xdg_.path("x.html")},
+      xdg_);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("low-vison"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("low-vision"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dys-primaire"), std::string::npos) << r.err;
+}
+
+TEST_F(AdaptTest, BrokenProfileNamesFileLineAndKey) {
+  writeProfile("broken", "[profile]\nname = \"broken\"\n\n[speech]\nrate = \"fast\"\n");
+  CliRun r = liseur(
+      {"adapt", example("ecole-fr.png"), "--profile", "broken", "-o", xdg_.path("x.html")}, xdg_);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("config-invalid"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken.toml:5"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("speech.rate"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(xdg_.path("x.html")));
+}
+
+TEST_F(AdaptTest, CrashingPluginIsSkippedWithAWarningAndThePageIsWritten) {
+  ::setenv("LISEUR_PLUGIN_PATH", LISEUR_TEST_PLUGIN_DIR, 1);
+  writeProfile("crashy",
+               "[profile]\nname = \"crashy\"\n\n[plugins]\n"
+               "chain = [\"test-crash\", \"reading-order\", \"large-print\"]\n\n"
+               "[view]\ntheme = \"white-on-black\"\n");
+  const std::string out = xdg_.path("crashy.html");
+  CliRun r = liseur({"adapt", example("ecole-fr.png"), "--profile", "crashy", "-o", out,
+                     "--no-narration", "--json"},
+                    xdg_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: plugin-failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("test-crash"), std::string::npos) << r.err;
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  ASSERT_FALSE(report["warnings"].empty());
+  for (const auto& w : report["warnings"])
+    EXPECT_NE(w["message"].get<std::string>().find("test-crash"), std::string::npos) << w.dump();
+  // reading-order still ran after the crash: the hyphen-free sentence lines it makes.
+  const std::string html = liseur::test::readFile(out);
+  EXPECT_NE(html.find("theme-white-on-black"), std::string::npos);
+  EXPECT_GT(wordSpans(html).size(), 40u);
+  EXPECT_EQ(html.find("lp-audio"), std::string::npos) << "--no-narration";
+}
+
+TEST_F(AdaptTest, UninstalledPluginIsAWarningNotAFailure) {
+  writeProfile("missing-plugin",
+               "[profile]\nname = \"missing-plugin\"\n\n[plugins]\n"
+               "chain = [\"no-such-plugin\", \"reading-order\"]\n");
+  const std::string out = xdg_.path("m.html");
+  CliRun r = liseur({"adapt", example("ecole-fr.png"), "--profile", "missing-plugin", "-o", out,
+                     "--no-narration"},
+                    xdg_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: plugin-unavailable"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no-such-plugin"), std::string::npos) << r.err;
+  // No render plugin in the chain: large-print makes the page.
+  EXPECT_NE(r.out.find("view by large-print"), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(out));
+}
+
+}  // namespace
