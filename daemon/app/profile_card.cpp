@@ -162,7 +162,7 @@ std::string hotkeyLabel(const config::KeySpec& spec, std::string_view action, co
   return help.empty() ? std::string(action) : help;
 }
 
-// "Ctrl+Alt+Shift+W" as keys to press: <kbd>Ctrl</kbd> + <kbd>Alt</kbd> + <kbd>Maj</kbd> + ...
+// "Ctrl+Alt+Shift+W" as keys to press: <kbd>Ctrl</kbd>+<kbd>Alt</kbd>+<kbd>Maj</kbd>+...
 std::string chordHtml(const std::string& chord, const Words& w) {
   if (chord.empty()) return std::string("<span class=\"none\">") + w("aucun", "none") + "</span>";
   std::string out;
@@ -176,7 +176,7 @@ std::string chordHtml(const std::string& chord, const Words& w) {
       part = w("Espace", "Space");
     else if (part.size() == 1)
       part = std::string(1, char(std::toupper(uint8_t(part[0]))));
-    if (!out.empty()) out += " + ";
+    if (!out.empty()) out += "+";
     out += "<kbd>" + escapeHtml(part) + "</kbd>";
     if (plus == std::string::npos) break;
     start = plus + 1;
@@ -252,30 +252,30 @@ class Card {
   std::string styles() const {
     return R"css(@page { size: A4; margin: 12mm; }
 * { box-sizing: border-box; }
-html { color: #111; background: #fff; font: 10.5pt/1.35 'DejaVu Sans', sans-serif; }
+html { color: #111; background: #fff; font: 9.5pt/1.3 'DejaVu Sans', sans-serif; }
 body { margin: 0 auto; max-width: 186mm; padding: 6mm 0; }
 header { border-bottom: 2px solid #111; margin-bottom: 3mm; }
 .kicker { margin: 0; font-size: 9pt; text-transform: uppercase; letter-spacing: 0.08em; }
-h1 { margin: 0.5mm 0 1mm; font-size: 20pt; }
+h1 { margin: 0.5mm 0 1mm; font-size: 18pt; }
 #profile-description { margin: 0 0 1mm; font-size: 11pt; }
 #card-date { margin: 0 0 2mm; font-size: 9pt; color: #444; }
-h2 { font-size: 11.5pt; margin: 3mm 0 1mm; border-bottom: 1px solid #999; }
-main { display: flex; gap: 6mm; }
+h2 { font-size: 11pt; margin: 2.5mm 0 1mm; border-bottom: 1px solid #999; }
+main { display: flex; gap: 5mm; }
 .column { flex: 1 1 0; min-width: 0; }
 table { width: 100%; border-collapse: collapse; }
-th, td { text-align: left; vertical-align: top; padding: 0.6mm 1mm; border-bottom: 1px solid #ddd; }
+th, td { text-align: left; vertical-align: top; padding: 0.4mm 1mm; border-bottom: 1px solid #ddd; }
 th { font-weight: normal; color: #333; width: 45%; }
 td { font-weight: bold; }
 #hotkeys th { width: auto; }
 #hotkeys td { white-space: nowrap; font-weight: normal; }
-kbd { font: bold 9pt 'DejaVu Sans Mono', monospace; border: 1px solid #777; border-radius: 2px;
-      padding: 0 0.8mm; background: #f4f4f4; }
+kbd { font: bold 8pt 'DejaVu Sans Mono', monospace; border: 1px solid #777; border-radius: 2px;
+      padding: 0 0.5mm; background: #f4f4f4; }
 .none { color: #666; font-weight: normal; font-style: italic; }
 .locked { font-size: 8pt; font-weight: normal; border: 1px solid #111; padding: 0 0.6mm;
           margin-left: 1mm; white-space: nowrap; }
 .colour { font-weight: bold; }
-#sample { border: 1px solid #999; padding: 2mm 3mm; margin: 0 0 2mm; overflow: hidden;
-          max-height: 48mm; }
+#sample { border: 1px solid #999; padding: 1.5mm 3mm; margin: 0 0 1mm; overflow: hidden;
+          max-height: 40mm; }
 #sample p { margin: 0; }
 .silent { opacity: 0.55; }
 ol, ul { margin: 0; padding-left: 5mm; }
@@ -425,12 +425,12 @@ footer { margin-top: 3mm; padding-top: 1mm; border-top: 1px solid #999; font-siz
     out_ += "</table>\n</section>\n";
   }
 
-  // Two lines of text as the view shows them: font, size (at most 24 pt, to keep the card on
+  // Two lines of text as the view shows them: font, size (at most 20 pt, to keep the card on
   // one page), spacing, theme colours, line or syllable colours, silent letters.
   void sample() {
     if (!c_.getBool("view.enabled")) return;
     const Theme& theme = themeNamed(c_.getString("view.theme"));
-    const auto size = std::min<std::int64_t>(c_.getInt("view.font_size_pt"), 24);
+    const auto size = std::min<std::int64_t>(c_.getInt("view.font_size_pt"), 20);
     out_ += fmt::format(
         "<div id=\"sample\" aria-label=\"{}\" style=\"color:{};background:{};font-family:{};"
         "font-size:{}pt;line-height:{};letter-spacing:{}em;word-spacing:{}em\">\n",

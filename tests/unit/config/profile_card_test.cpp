@@ -90,8 +90,8 @@ TEST(ProfileCard, EveryHotkeyOfTheSchemaIsInTheTableWithItsKeys) {
   }
   EXPECT_GE(rows, 13);
   EXPECT_TRUE(has(card.html,
-                  "<th>Lire la fenêtre active</th><td><kbd>Ctrl</kbd> + <kbd>Alt</kbd> "
-                  "+ <kbd>Maj</kbd> + <kbd>W</kbd></td>"));
+                  "<th>Lire la fenêtre active</th><td><kbd>Ctrl</kbd>+<kbd>Alt</kbd>+"
+                  "<kbd>Maj</kbd>+<kbd>W</kbd></td>"));
   EXPECT_TRUE(has(card.html, "<kbd>Espace</kbd>"));
 }
 
@@ -134,11 +134,12 @@ TEST(ProfileCard, LockedKeysSayWhereTheyAreLocked) {
 
 TEST(ProfileCard, TextFromFilesIsEscapedAndCannotReachAStyle) {
   ConfigTree tree;
-  tree.userProfile("evil",
-                   "[profile]\ndescription = \"<script>alert('x')</script> & \\\"q\\\"\"\n"
-                   "[view]\nfont = \"x'; background:url(http://example.org/a)\"\n"
-                   "[speech]\nvoice_fr = \"fr\"\n"
-                   "[plugins]\nchain = [\"dys\"]\n[plugins.options.dys]\nnote = \"</li><img src=x>\"\n");
+  tree.userProfile(
+      "evil",
+      "[profile]\ndescription = \"<script>alert('x')</script> & \\\"q\\\"\"\n"
+      "[view]\nfont = \"x'; background:url(http://example.org/a)\"\n"
+      "[speech]\nvoice_fr = \"fr\"\n"
+      "[plugins]\nchain = [\"dys\"]\n[plugins.options.dys]\nnote = \"</li><img src=x>\"\n");
   const std::string html = cardOf(tree, "evil", "en");
   ASSERT_FALSE(html.empty());
   EXPECT_FALSE(has(html, "<script")) << html;
