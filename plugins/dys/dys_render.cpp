@@ -573,8 +573,10 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   const int screens = screenOf.empty() ? 1 : screenOf.back() + 1;
 
   std::string h;
-  h.reserve(4096 + doc.blocks.size() * 2048 +
-            (narration ? narration->value("wav_base64", std::string()).size() : 0));
+  // One allocation for the page: the narration (megabytes) is most of it.
+  const std::string* wav =
+      narration ? &narration->at("wav_base64").get_ref<const std::string&>() : nullptr;
+  h.reserve(16384 + doc.blocks.size() * 4096 + (wav ? wav->size() : 0));
   h += "<!DOCTYPE html>\n<html lang=\"" + lang + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -595,7 +597,7 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
          "title=\"Lire ou mettre en pause (espace)\">\xE2\x96\xB6 \xC3\x89"
          "couter</button>\n";
     h += "<audio id=\"dys-audio\" preload=\"auto\" src=\"data:audio/wav;base64,";
-    h += narration->at("wav_base64").get_ref<const std::string&>();  // checked: base64 only
+    h += *wav;  // checked: base64 only
     h += "\"></audio>\n";
   }
   if (o.screens != "all" && screens > 1)
