@@ -680,6 +680,9 @@ std::vector<Syllable> syllabifyItems(const std::vector<Item>& items) {
       first.length += first.offset - *pendingPrefix;
       first.offset = *pendingPrefix;
     }
+    // Before an elided onset the run's last consonants are heard, linked to it: jus-qu'à,
+    // lors-qu'il, puis-qu'on (not the plural s they look like).
+    if (nextPrefix && out.size() > before) out.back().silentLength = 0;
     pendingPrefix = nextPrefix;
     i = j;
   }

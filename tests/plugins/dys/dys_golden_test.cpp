@@ -336,6 +336,8 @@ TEST(DysRender, HardWordsAreCutAsAtSchoolWithSilentLettersAndAlternatingColours)
       {"feuille", {"{feuil}{le}", "01"}},
       {"l'arbre", {"{l'ar}{bre}", "01"}},
       {"peut-être", {"{peu[t]}-{ê}{tre}", "010"}},
+      {"jusqu'à", {"{jus}{qu'à}", "01"}},  // the s is heard before the elided qu'
+      {"aujourd'hui", {"{au}{jour}{d'hui}", "010"}},
       {"chantent", {"{chan}{te[nt]}", "01"}},
       {"chats", {"{cha[ts]}", "0"}},
       {"table", {"{ta}{ble}", "01"}},
