@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "liseur_plugin.hpp"
+#include "sha256.h"
 #include "syllabifier.h"
 
 namespace liseur::dys {
@@ -579,12 +580,15 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   h.reserve(16384 + doc.blocks.size() * 4096 + (wav ? wav->size() : 0));
   h += "<!DOCTYPE html>\n<html lang=\"" + lang + "\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-       "style-src 'unsafe-inline'; script-src 'unsafe-inline'; media-src data:\">\n";
+  // The style and the script are allowed by their hashes, not by 'unsafe-inline': markup that
+  // slipped through escaping could neither run script nor restyle the page.
+  const std::string css = "\n" + styleSheet(o, th, narration != nullptr);
+  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '" +
+       cspHash(css) + "'; script-src '" + cspHash(kScript) + "'; media-src data:\">\n";
   h += "<meta name=\"generator\" content=\"liseur dys 0.1.0\">\n";
   h += "<title>Fiche adapt\xC3\xA9"
-       "e</title>\n<style>\n";
-  h += styleSheet(o, th, narration != nullptr);
+       "e</title>\n<style>";
+  h += css;
   h += "</style>\n</head>\n";
   h += "<body class=\"" + bodyClass + "\" data-screens=\"" + o.screens + "\" data-focus=\"" +
        std::to_string(o.lineFocus) + "\" data-highlight=\"" + (o.highlightWord ? "true" : "false") +

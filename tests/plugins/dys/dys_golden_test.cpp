@@ -222,6 +222,11 @@ json structureOf(const std::string& html) {
   json s;
   s["doctype"] = html.rfind("<!DOCTYPE html>", 0) == 0;
   s["csp_blocks_network"] = html.find("content=\"default-src 'none';") != std::string::npos;
+  // The inline style and script are allowed by hash only (the browser test proves the hashes).
+  s["csp_inline_by_hash_only"] =
+      html.find("unsafe-inline") == std::string::npos &&
+      std::regex_search(html, std::regex("style-src 'sha256-[A-Za-z0-9+/]{43}='; script-src "
+                                         "'sha256-[A-Za-z0-9+/]{43}='; media-src data:\""));
   s["external_urls"] =
       std::regex_search(html, std::regex(R"re((https?:|//[a-z]|src="(?!data:)[^"]|url\())re"));
   s["script_elements"] = countOf(html, "<script");
