@@ -12,7 +12,9 @@ over --remote-debugging-pipe (no network port, no npm), and checks in the browse
     exercise is shown per screen with Previous/Next;
   - that pressing play highlights the words in spoken order, the screen and the focused lines
     following the narration; that clicking a word or a line's button plays just that word or line;
-  - that every button has a label, and that the page fetched nothing.
+  - that every button has a label, that an empty document and one-paragraph screens with one
+    line visible in a dark theme work, that no script error happened and the CSP refused
+    nothing (its hashes match the inline style and script), and that the page fetched nothing.
 
 Usage: dys_browser_test.py PLUGIN.so [--chromium /usr/bin/chromium]
 Exit status 0 on success; every failure prints what was expected and what was found.
@@ -106,6 +108,13 @@ def main():
     pages = {
         "wcag": lp.render(args.plugin, {"document": doc, "options": {}, "narration": narration},
                           options),
+        # Edge cases that must not break the page's script: nothing recognised; one paragraph
+        # per screen with one line visible, dark theme, no highlight.
+        "empty": lp.render(args.plugin, {"document": dict(doc, blocks=[]), "options": {}},
+                           options),
+        "blocks": lp.render(args.plugin, {"document": doc, "narration": narration, "options": {
+            "screens": "block", "line_focus": 1, "theme": "white-on-black",
+            "highlight_word": False}}, options),
         # The aéré preset raises 14 pt to 16 pt, line spacing to 2 and doubles word spacing.
         "aere": lp.render(args.plugin, {"document": doc, "options": {
             "spacing": "aere", "font_size_pt": 14, "line_spacing": 1.2, "word_spacing_em": 0}},
@@ -126,6 +135,8 @@ def main():
                                    {"targetId": target, "flatten": True})["sessionId"]
             browser.send("Network.enable", session=session)
             browser.send("Page.enable", session=session)
+            browser.send("Runtime.enable", session=session)
+            browser.send("Log.enable", session=session)
 
             def load(path):
                 browser.send("Page.navigate", {"url": "file://" + path}, session=session)
@@ -153,6 +164,17 @@ def main():
                         return value
                     time.sleep(0.1)
                 return evaluate(expr)
+
+            load(paths["empty"])
+            check(evaluate("document.querySelectorAll('.dys-word').length") == 0,
+                  "an empty document gives an empty page")
+            load(paths["blocks"])
+            shown = evaluate("""[...document.querySelectorAll('.dys-line')].filter(l =>
+                !l.closest('.dys-screen').hidden && getComputedStyle(l).visibility === 'visible')
+                .map(l => l.dataset.block + '-' + l.dataset.line)""")
+            check(shown == ["0-0"], "one paragraph per screen, one line visible: %s" % shown)
+            colour = evaluate("getComputedStyle(document.querySelector('.dys-line')).color")
+            check(colour == "rgb(124, 180, 255)", "a dark theme has light line colours: %s" % colour)
 
             # --- The aéré preset: 16 pt = 21.33 px, line 2, letters 0.12 em, words 0.32 em.
             load(paths["aere"])
@@ -311,6 +333,13 @@ def main():
                   seen[-1:] == line[-1:],
                   "the line button plays 'Papa mange une pomme.' alone: %s of %s" % (seen, line))
 
+            # No script error on any page, and no inline style or script refused by the CSP (its
+            # hashes match what the page holds).
+            errors = [e["params"] for e in browser.events
+                      if e.get("method") == "Runtime.exceptionThrown" or
+                      (e.get("method") == "Log.entryAdded" and
+                       e["params"]["entry"].get("level") == "error")]
+            check(not errors, "no script error and no CSP refusal: %s" % errors[:3])
             requests = [e for e in browser.events if e.get("method") == "Network.requestWillBeSent"
                         and not e["params"]["request"]["url"].startswith(("file:", "data:"))]
             check(not requests, "nothing fetched from the network: %s" %
