@@ -1,0 +1,266 @@
+// Reloading the configuration of a running liseurd (SIGHUP, the `reload` command, `liseur
+// reload`): a good file applies whole, a broken one keeps the last good configuration and is
+// reported with its file and line, and a storm of signals changes nothing but the configuration.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+
+#include "integration/daemon_harness.h"
+
+namespace liseur::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// The daemon's user configuration file in the harness's private XDG tree.
+std::string userConfig(const DaemonHarness& d) {
+  return d.path("config/liseur/liseur.toml");
+}
+
+// Replaces the file the way an editor or `liseur profile set` does (write aside, rename), so
+// the daemon never reads a half-written file: what a test controls is the content, not luck.
+void replaceFile(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  const std::string aside = path + ".new";
+  writeFile(aside, text);
+  fs::rename(aside, path);
+}
+
+struct Speech {
+  int rate = 0, pitch = 0, volume = 0;
+  std::string profile;
+};
+
+Speech speechOf(DaemonHarness& d) {
+  json s = d.request("status");
+  Speech out;
+  out.rate = s["speech"].value("rate", 0);
+  out.pitch = s["speech"].value("pitch", 0);
+  out.volume = s["speech"].value("volume", 0);
+  out.profile = s.value("profile", "");
+  return out;
+}
+
+// Events until one named `name` (nullptr-valued json when none came in time).
+json nextEvent(DaemonHarness& d, const std::string& name, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    auto ev = d.events().readEvent(left);
+    if (!ev) break;
+    if ((*ev)["event"] == name) return *ev;
+  }
+  return json();
+}
+
+// Runs the real CLI against the harness's daemon (the XDG variables of the test process point
+// at the harness's tree); returns the exit status and fills `output` with stdout + stderr.
+int runCli(const std::vector<std::string>& args, std::string* output) {
+  int pipefd[2];
+  if (::pipe(pipefd) != 0) return -1;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(pipefd[1], 1);
+    ::dup2(pipefd[1], 2);
+    ::close(pipefd[0]);
+    ::close(pipefd[1]);
+    std::string exe = programPath("liseur");
+    std::vector<std::string> all{exe, "--no-spawn"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(exe.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(pipefd[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) output->append(buf, std::size_t(n));
+  ::close(pipefd[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+const std::vector<std::string> kArgs = {"--audio", "null", "--no-hotkeys"};
+
+TEST(Reload, AGoodChangeAppliesWholeAndSaysSo) {
+  DaemonHarness d(kArgs);
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  EXPECT_EQ(speechOf(d).profile, "default");
+  replaceFile(userConfig(d), "[speech]\nrate = 250\npitch = 30\nvolume = 80\n");
+  json r = d.request("reload");
+  ASSERT_TRUE(r["ok"]) << r.dump() << d.log();
+  EXPECT_TRUE(r["applied"]) << r.dump();
+  json ev = nextEvent(d, "config-reloaded", std::chrono::seconds(30));
+  ASSERT_FALSE(ev.is_null()) << d.log();
+  EXPECT_EQ(ev["profile"], "default") << ev.dump();
+  Speech s = speechOf(d);
+  EXPECT_EQ(s.rate, 250);
+  EXPECT_EQ(s.pitch, 30);
+  EXPECT_EQ(s.volume, 80);
+
+  // Switching profile by file: the new profile's values arrive with it.
+  replaceFile(userConfig(d), "[daemon]\nprofile = \"blind-expert\"\n");
+  r = d.request("reload");
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  ev = nextEvent(d, "config-reloaded", std::chrono::seconds(30));
+  EXPECT_EQ(ev["profile"], "blind-expert") << ev.dump();
+  s = speechOf(d);
+  EXPECT_EQ(s.profile, "blind-expert");
+  EXPECT_EQ(s.rate, 330) << "blind-expert's rate";
+  EXPECT_EQ(s.volume, 100) << "the 80 of the previous file is gone with it";
+}
+
+TEST(Reload, ABrokenFileKeepsTheLastGoodOneAndNamesTheFileAndLine) {
+  DaemonHarness d(kArgs);
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  const std::string file = userConfig(d);
+  replaceFile(file, "[speech]\nrate = 250\nvolume = 80\n");
+  ASSERT_TRUE(d.request("reload")["ok"]);
+  ASSERT_EQ(speechOf(d).rate, 250);
+
+  // One good key and one bad one: neither applies.
+  replaceFile(file, "[speech]\nrate = 300\nvolume = 900\n");
+  json r = d.request("reload");
+  ASSERT_FALSE(r["ok"]) << r.dump();
+  EXPECT_EQ(r["error"]["code"], "config-invalid") << r.dump();
+  const std::string msg = r["error"]["message"];
+  EXPECT_NE(msg.find(file + ":3:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("speech.volume"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("an integer from 0 to 200"), std::string::npos) << msg;
+
+  json ev = nextEvent(d, "error", std::chrono::seconds(30));
+  ASSERT_FALSE(ev.is_null()) << d.log();
+  EXPECT_EQ(ev["code"], "config-invalid") << ev.dump();
+  ASSERT_TRUE(ev["diagnostics"].is_array() && !ev["diagnostics"].empty()) << ev.dump();
+  const json& diag = ev["diagnostics"][0];
+  EXPECT_EQ(diag["file"], file) << ev.dump();
+  EXPECT_EQ(diag["line"], 3) << ev.dump();
+  EXPECT_EQ(diag["key"], "speech.volume") << ev.dump();
+  EXPECT_EQ(diag["found"], "900 (integer)") << ev.dump();
+  Speech s = speechOf(d);
+  EXPECT_EQ(s.rate, 250) << "the good key of a broken file must not apply";
+  EXPECT_EQ(s.volume, 80);
+  EXPECT_NE(d.log().find(file + ":3:"), std::string::npos) << "a log line names the file and line\n"
+                                                           << d.log();
+
+  // A syntax error is reported the same way, then the fixed file applies.
+  replaceFile(file, "[speech\nrate = 300\n");
+  r = d.request("reload");
+  EXPECT_FALSE(r["ok"]) << r.dump();
+  EXPECT_NE(r["error"]["message"].get<std::string>().find(file + ":1:"), std::string::npos)
+      << r.dump();
+  EXPECT_EQ(speechOf(d).rate, 250);
+  replaceFile(file, "[speech]\nrate = 300\nvolume = 90\n");
+  r = d.request("reload");
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  s = speechOf(d);
+  EXPECT_EQ(s.rate, 300);
+  EXPECT_EQ(s.volume, 90);
+}
+
+TEST(Reload, SighupAndTheCliReloadLikeTheCommand) {
+  DaemonHarness d(kArgs);
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  const std::string file = userConfig(d);
+  replaceFile(file, "[speech]\nrate = 210\n");
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  json ev = nextEvent(d, "config-reloaded", std::chrono::seconds(30));
+  ASSERT_FALSE(ev.is_null()) << "SIGHUP did not reload\n" << d.log();
+  EXPECT_EQ(speechOf(d).rate, 210);
+
+  replaceFile(file, "[speech]\nrate = 220\n");
+  std::string out;
+  EXPECT_EQ(runCli({"reload"}, &out), 0) << out;
+  EXPECT_EQ(speechOf(d).rate, 220) << out;
+
+  replaceFile(file, "[speech]\nrat = 230\n");
+  out.clear();
+  EXPECT_EQ(runCli({"reload"}, &out), 1) << out;
+  EXPECT_NE(out.find("config-invalid"), std::string::npos) << out;
+  EXPECT_NE(out.find(file + ":2:1"), std::string::npos) << out;
+  EXPECT_NE(out.find("did you mean 'speech.rate'?"), std::string::npos) << out;
+  EXPECT_NE(out.find("the last good one stays in use"), std::string::npos) << out;
+  EXPECT_EQ(speechOf(d).rate, 220);
+  ASSERT_FALSE(nextEvent(d, "error", std::chrono::seconds(30)).is_null()) << "after liseur reload";
+
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+  ev = nextEvent(d, "error", std::chrono::seconds(30));
+  ASSERT_FALSE(ev.is_null()) << "a broken file on SIGHUP must send an error event\n" << d.log();
+  EXPECT_EQ(ev["diagnostics"][0]["file"], file) << ev.dump();
+  EXPECT_EQ(ev["diagnostics"][0]["line"], 2) << ev.dump();
+  EXPECT_EQ(speechOf(d).rate, 220);
+}
+
+TEST(Reload, AThousandSighupsInABurstLeaveTheDaemonAnsweringWithTheLastGoodConfiguration) {
+  DaemonHarness d(kArgs);
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  const std::string file = userConfig(d);
+  replaceFile(file, "[speech]\nrate = 260\n");
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(::kill(d.pid(), SIGHUP), 0) << "signal " << i;
+  // The command goes through the same loop after the signals: when it answers, the burst has
+  // been handled.
+  json r = d.request("reload");
+  ASSERT_TRUE(r["ok"]) << r.dump() << d.log();
+  ASSERT_TRUE(d.alive()) << d.log();
+  EXPECT_EQ(speechOf(d).rate, 260);
+
+  // The same with a broken file: the daemon keeps 260 and still reads.
+  replaceFile(file, "[speech]\nrate = 270\nvolume = 900\n");
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(::kill(d.pid(), SIGHUP), 0) << "signal " << i;
+  EXPECT_FALSE(d.request("reload")["ok"]);
+  ASSERT_TRUE(d.alive()) << d.log();
+  EXPECT_EQ(speechOf(d).rate, 260);
+  json say = d.request(
+      "say",
+      {{"text", "Toujours là."}, {"lang", "fr"}, {"to_wav", d.path("s.wav")}, {"wait", true}});
+  ASSERT_TRUE(say["ok"]) << say.dump();
+  EXPECT_GT(readWav(d.path("s.wav")).seconds(), 0.3);
+}
+
+// A file rewritten while reloads happen, alternating between a good version and a version with
+// one more good key and one bad one: every configuration the daemon ever shows is the good one
+// or the one before; never the good key of the broken version.
+TEST(Reload, AFileChangedBetweenReloadsNeverAppliesHalf) {
+  DaemonHarness d(kArgs);
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  const std::string file = userConfig(d);
+  const std::string good = "[speech]\nrate = 280\npitch = 40\n";
+  const std::string broken = "[speech]\nrate = 290\npitch = 40\nvolume = 900\n";
+  const int before = speechOf(d).rate;  // the defaults, before the first reload
+  std::set<int> rates, volumes;
+  int applied = 0, refused = 0;
+  for (int i = 0; i < 60; ++i) {
+    replaceFile(file, i % 2 ? broken : good);
+    if (i % 3 == 0) {
+      ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+    } else {
+      json r = d.request("reload");
+      (r["ok"].get<bool>() ? applied : refused)++;
+    }
+    Speech s = speechOf(d);
+    rates.insert(s.rate);
+    volumes.insert(s.volume);
+  }
+  replaceFile(file, good);
+  ASSERT_TRUE(d.request("reload")["ok"]);
+  ASSERT_TRUE(d.alive()) << d.log();
+  EXPECT_GT(applied, 0);
+  EXPECT_GT(refused, 0);
+  EXPECT_EQ(rates.count(290), 0u) << "the good key of the broken version was applied";
+  EXPECT_EQ(volumes.count(900), 0u);
+  for (int r : rates) EXPECT_TRUE(r == 280 || r == before) << "rate " << r;
+  EXPECT_EQ(speechOf(d).rate, 280);
+  EXPECT_EQ(speechOf(d).pitch, 40);
+}
+
+}  // namespace
+}  // namespace liseur::test
