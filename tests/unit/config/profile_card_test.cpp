@@ -46,13 +46,48 @@ std::string cardOf(ConfigTree& tree, const std::string& profile, const std::stri
   return built.ok() ? profileCardHtml(*built.config, {lang, {2026, 3, 5}}) : std::string();
 }
 
-TEST(ProfileCard, DysPrimaireInFrenchSaysWhatIsOn) {
-  ShippedCard card("dys-primaire");
-  const std::string& html = card.html;
+// A profile written out in full here (the shipped ones change as they are tuned).
+const char* kDysProfile = R"(
+[profile]
+name = "dys-test"
+description = "Primary pupils (dys): slow clear French voice"
+[ocr]
+language = "fr"
+[speech]
+voice_fr = "fr"
+auto_language = false
+rate = 120
+word_gap = 3
+punctuation = "none"
+doubtful_signal = "tone"
+[plugins]
+chain = ["reading-order", "dys"]
+[plugins.options.dys]
+spacing = "aere"
+[view]
+theme = "dys"
+font = "OpenDyslexic"
+font_size_pt = 18
+line_spacing = 2.0
+letter_spacing_em = 0.12
+word_spacing_em = 0.3
+syllables = true
+line_colours = ["blue", "red", "green"]
+syllable_colours = ["red", "blue"]
+line_focus = 3
+silent_letters = true
+)";
+
+TEST(ProfileCard, ADysProfileInFrenchSaysWhatIsOn) {
+  ConfigTree tree;
+  tree.userProfile("dys-test", kDysProfile);
+  const std::string html = cardOf(tree, "dys-test", "fr");
   ASSERT_FALSE(html.empty());
   EXPECT_TRUE(has(html, "<html lang=\"fr\">"));
-  EXPECT_TRUE(has(html, "<h1 id=\"profile-name\">dys-primaire</h1>"));
-  EXPECT_TRUE(has(html, card.built.config->getString("profile.description")));
+  EXPECT_TRUE(has(html, "<h1 id=\"profile-name\">dys-test</h1>"));
+  EXPECT_TRUE(has(html,
+                  "<p id=\"profile-description\">Primary pupils (dys): slow clear French "
+                  "voice</p>"));
   EXPECT_TRUE(has(html, "<tr id=\"rate\"><th>Vitesse</th><td>120 mots par minute</td></tr>"));
   EXPECT_TRUE(has(html, "<tr id=\"voice-fr\"><th>Voix française</th><td>fr</td></tr>"));
   EXPECT_TRUE(has(html, "<td>100 %</td>")) << "volume";
@@ -69,13 +104,31 @@ TEST(ProfileCard, DysPrimaireInFrenchSaysWhatIsOn) {
                   "<span class=\"colour\" style=\"color:#007a33\">vert</span>"));
   EXPECT_TRUE(has(html, "3 lignes visibles, le reste est caché"));
   EXPECT_TRUE(has(html, "<li data-plugin=\"dys\"><b>dys</b> : vue dys"));
+  EXPECT_TRUE(has(html, "(spacing = &quot;aere&quot;)")) << "the plugin's options";
   EXPECT_TRUE(has(html, "<li data-plugin=\"reading-order\">"));
-  EXPECT_TRUE(has(html, "Fiche faite le 22 novembre 2026"));
+  EXPECT_TRUE(has(html, "Fiche faite le 5 mars 2026"));
   EXPECT_TRUE(has(html, "aucun : chaque réglage peut être changé")) << "no locks";
   // The sample shows syllables in colour and greys silent letters ("petit": the final t).
   EXPECT_TRUE(has(html, "<div id=\"sample\""));
   EXPECT_TRUE(has(html, "font-family:&#39;OpenDyslexic&#39;, sans-serif"));
   EXPECT_TRUE(has(html, "<span class=\"silent\">t</span>")) << html;
+}
+
+TEST(ProfileCard, EachShippedProfileShowsItsOwnRateAndVoice) {
+  for (const std::string profile :
+       {"default", "blind-expert", "low-vision", "dys-primaire", "dys-college"}) {
+    ShippedCard card(profile);
+    ASSERT_TRUE(card.built.ok()) << profile;
+    const auto& c = *card.built.config;
+    EXPECT_TRUE(has(card.html, "<h1 id=\"profile-name\">" + profile + "</h1>")) << profile;
+    EXPECT_TRUE(has(card.html, "<tr id=\"rate\"><th>Vitesse</th><td>" +
+                                   std::to_string(c.getInt("speech.rate")) + " mots par minute"))
+        << profile;
+    EXPECT_TRUE(has(card.html, "<th>Voix française</th><td>" +
+                                   escapeHtml(c.getString("speech.voice_fr")) + "</td>"))
+        << profile;
+    EXPECT_EQ(has(card.html, "<div id=\"sample\""), c.getBool("view.enabled")) << profile;
+  }
 }
 
 TEST(ProfileCard, EveryHotkeyOfTheSchemaIsInTheTableWithItsKeys) {
