@@ -64,10 +64,11 @@ void escapeTo(std::string& out, std::string_view s) {
   }
 }
 
-std::string escaped(std::string_view s) {
-  std::string out;
-  escapeTo(out, s);
-  return out;
+// The block kinds of liseur-document/1; anything else is "other" (it becomes a class name).
+std::string kindName(const std::string& kind) {
+  for (const char* k : {"text", "heading", "list", "table", "caption", "other"})
+    if (kind == k) return kind;
+  return "other";
 }
 
 // A language tag safe in an attribute; empty when it does not look like one.
@@ -644,7 +645,7 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
            std::to_string(openScreen + 1) + "\">\n";
     }
     const char* tag = blk.kind == "heading" ? "h2" : blk.kind == "list" ? "ul" : "p";
-    h += std::string("<") + tag + " class=\"dys-block dys-kind-" + escaped(blk.kind) +
+    h += std::string("<") + tag + " class=\"dys-block dys-kind-" + kindName(blk.kind) +
          "\" data-block=\"" + std::to_string(b) + "\"";
     const std::string blang = safeLang(blk.lang);
     if (!blang.empty() && blang != lang) h += " lang=\"" + blang + "\"";

@@ -3,11 +3,11 @@
 // data: URI, a Content-Security-Policy of default-src 'none' so nothing can be fetched).
 //
 // Page structure (what the golden and browser tests, and the page's own script, rely on):
-//   body[data-focus=N][data-screens=MODE]  classes dys-theme-*, dys-syl-colours|dys-syl-arcs,
-//                                          dys-silent, dys-lines, dys-words
+//   body[data-focus=N][data-screens=MODE][data-highlight]  classes dys-theme-*,
+//        dys-syl-colours|dys-syl-arcs, dys-silent-letters, dys-lines, dys-tint, dys-words
 //   #dys-bar (toolbar)   #dys-play #dys-audio | #dys-prev #dys-where #dys-next |
 //                        #dys-up #dys-down #dys-focus
-//   main#dys-text > section.dys-screen[data-screen=S] > (h2|p|ul).dys-block[data-block=B]
+//   main#dys-text > section.dys-screen[data-screen=S] > (h2|p|ul).dys-block.dys-kind-K[data-block]
 //     > span|li .dys-line.dys-lK[data-block=B][data-line=L]   (K: line colour, per block)
 //       > button.dys-say (narration only)
 //       > span.dys-word.dys-wK#w-B-L-W[data-block][data-line][data-word][data-index]
