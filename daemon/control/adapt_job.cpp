@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -83,6 +84,7 @@ class Runner {
   void closeUtterance(int utt, uint64_t endSample);
   void maybeFinish();
   void render();
+  void renderPage(bool standIn);
   void armStallWatch();
   std::string voiceFor(const std::string& lang) const;
   const speech::Lexicon* lexiconFor(const std::string& lang);
@@ -501,42 +503,74 @@ void Runner::render() {
                                 " s one page can embed; use --no-narration or a smaller image"));
     }
   }
+  renderPage(!report_.wav.empty());
+}
+
+// The page is rendered with a stand-in narration, a valid empty WAV, and the plugin's copy of it
+// is then swapped for the real one: the megabytes of base64 need not go to the plugin host and
+// back inside JSON (on a loaded 2-core machine that round trip alone took a second). A plugin
+// whose page does not hold the stand-in exactly once, as a data: URI, renders again with the real
+// narration, so the result is the same either way.
+void Runner::renderPage(bool standIn) {
   PluginChain::RenderRequest rr;
   for (const auto& [key, setting] : cfg_->settings())
     if (key.rfind("view.", 0) == 0) rr.options[key.substr(5)] = config::valueToJson(setting.value);
-  if (!report_.wav.empty()) rr.narration = narrationJson(report_);
-  rr.timeout = opts_.render_timeout;
   const double renderStart = since();
-  chain_->render(report_.adapted, std::move(rr), [this, renderStart](PluginChain::RenderResult r) {
-    if (finished_) return;
-    for (auto& f : r.faults) warn(makeError(ErrorCode::kPluginFailed, f.error.message));
-    if (!r.html) {
-      std::string why;
-      for (const auto& f : r.faults) why += (why.empty() ? "" : "; ") + f.error.message;
-      return fail(
-          makeError(r.faults.empty() ? ErrorCode::kPluginUnavailable : ErrorCode::kPluginFailed,
-                    "no plugin could render the view of " + opts_.image +
-                        (why.empty() ? " (none of plugins.chain has a render hook, and " +
-                                           std::string(kFallbackRenderer) + " is not installed)"
-                                     : ": " + why)));
+  std::string token;
+  if (!report_.wav.empty()) {
+    rr.narration = narrationJson(report_, !standIn);
+    if (standIn) {
+      token = base64Encode(makeWav({}, report_.sample_rate));
+      rr.narration["wav_base64"] = token;
     }
-    report_.render_plugin = r.plugin;
-    report_.html = std::move(*r.html);
-    report_.timings["render_ms"] = std::round(since() - renderStart);
-    if (!opts_.output.empty()) {
-      config::AtomicWriteOptions wo;
-      wo.mode = 0644;
-      if (auto st = config::atomicWriteFile(opts_.output, report_.html, wo); !st)
-        return fail(st.error());
-    }
-    report_.timings["total_ms"] = std::round(since());
-    report_.timings["blocks"] = report_.adapted.blocks.size();
-    report_.timings["utterances"] = report_.utterances.size();
-    report_.timings["audio_ms"] =
-        report_.sample_rate ? std::round(report_.samples * 1000.0 / report_.sample_rate) : 0.0;
-    finished_ = true;
-    loop_.stop();
-  });
+  }
+  rr.timeout = opts_.render_timeout;
+  report_.timings["narration_ms"] = std::round(since() - renderStart);
+  chain_->render(
+      report_.adapted, std::move(rr), [this, renderStart, token](PluginChain::RenderResult r) {
+        if (finished_) return;
+        for (auto& f : r.faults) warn(makeError(ErrorCode::kPluginFailed, f.error.message));
+        if (!r.html) {
+          std::string why;
+          for (const auto& f : r.faults) why += (why.empty() ? "" : "; ") + f.error.message;
+          return fail(
+              makeError(r.faults.empty() ? ErrorCode::kPluginUnavailable : ErrorCode::kPluginFailed,
+                        "no plugin could render the view of " + opts_.image +
+                            (why.empty() ? " (none of plugins.chain has a render hook, and " +
+                                               std::string(kFallbackRenderer) + " is not installed)"
+                                         : ": " + why)));
+        }
+        if (!token.empty()) {
+          const std::string uri = "base64," + token;
+          std::size_t at = r.html->find(uri);
+          auto isB64 = [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
+          };
+          const std::size_t end = at + uri.size();
+          if (at == std::string::npos || (end < r.html->size() && isB64((*r.html)[end])) ||
+              r.html->find(uri, end) != std::string::npos)
+            return renderPage(false);
+          r.html->replace(at + 7, token.size(), base64Encode(report_.wav));
+        }
+        report_.render_plugin = r.plugin;
+        report_.html = std::move(*r.html);
+        report_.timings["render_ms"] = std::round(since() - renderStart);
+        if (!opts_.output.empty()) {
+          const double writeStart = since();
+          config::AtomicWriteOptions wo;
+          wo.mode = 0644;
+          if (auto st = config::atomicWriteFile(opts_.output, report_.html, wo); !st)
+            return fail(st.error());
+          report_.timings["write_ms"] = std::round(since() - writeStart);
+        }
+        report_.timings["total_ms"] = std::round(since());
+        report_.timings["blocks"] = report_.adapted.blocks.size();
+        report_.timings["utterances"] = report_.utterances.size();
+        report_.timings["audio_ms"] =
+            report_.sample_rate ? std::round(report_.samples * 1000.0 / report_.sample_rate) : 0.0;
+        finished_ = true;
+        loop_.stop();
+      });
 }
 
 }  // namespace
@@ -555,7 +589,7 @@ Result<AdaptReport> runAdapt(const AdaptOptions& options) {
   return out;
 }
 
-json narrationJson(const AdaptReport& report) {
+json narrationJson(const AdaptReport& report, bool withWav) {
   json words = json::array();
   for (const auto& w : report.words)
     words.push_back({{"start_ms", std::round(w.start_ms * 10) / 10},
@@ -563,7 +597,8 @@ json narrationJson(const AdaptReport& report) {
                      {"block", w.block},
                      {"line", w.line},
                      {"word", w.word}});
-  return json{{"wav_base64", base64Encode(report.wav)}, {"words", std::move(words)}};
+  return json{{"wav_base64", withWav ? base64Encode(report.wav) : std::string()},
+              {"words", std::move(words)}};
 }
 
 std::string makeWav(const std::vector<int16_t>& pcm, int sampleRate) {

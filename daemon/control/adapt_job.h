@@ -15,7 +15,10 @@
 // line, word} (a mark belongs to the utterance word ref whose [offset, offset + length) holds
 // its byte offset; refs index the adapted document), and chain.render (the first plugin of the
 // chain with a render hook, else large-print) gets the adapted document, the profile's view.*
-// options (without the "view." prefix) and the narration. The HTML is written atomically.
+// options (without the "view." prefix) and the narration (a stand-in WAV whose place in the
+// page is then filled with the real one, so megabytes of base64 do not cross the host twice; a
+// plugin that does not embed it as is renders again with the real WAV). The HTML is written
+// atomically.
 //
 // Speech follows the profile: voice per block language from speech.voice_fr / voice_en (a name
 // that is a voice preset of voices/, such as "fr-enfant", means that preset's espeak-ng voice
@@ -89,7 +92,8 @@ Result<AdaptReport> runAdapt(const AdaptOptions& options);
 
 // The narration part of a render request: {"wav_base64": ..., "words": [{"start_ms", "end_ms",
 // "block", "line", "word"}, ...]}.
-nlohmann::json narrationJson(const AdaptReport& report);
+// "wav_base64" is "" when withWav is false.
+nlohmann::json narrationJson(const AdaptReport& report, bool withWav = true);
 // RIFF WAV bytes: 16-bit little-endian mono PCM.
 std::string makeWav(const std::vector<int16_t>& pcm, int sampleRate);
 std::string base64Encode(std::string_view bytes);

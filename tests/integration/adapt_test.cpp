@@ -219,6 +219,29 @@ TEST_F(AdaptTest, LowVisionPageIsSelfContainedWithEveryWordAndATimedNarration) {
   EXPECT_EQ(timings.size(), report["narration"]["words"].size());
 }
 
+// The dys view: the dys plugin speaks (short chunks) and renders; the page embeds the whole
+// narration (the stand-in WAV given to the plugin was replaced) with a timing per spoken word.
+TEST_F(AdaptTest, DysPrimaireWorksheetHasTheDysViewAndItsNarration) {
+  const std::string out = xdg_.path("dys.html");
+  CliRun r = liseur(
+      {"adapt", example("ecole-fr.png"), "--profile", "dys-primaire", "-o", out, "--json"}, xdg_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  EXPECT_TRUE(report["warnings"].empty()) << report["warnings"].dump(1);
+  EXPECT_EQ(report["render_plugin"], "dys");
+  EXPECT_EQ(report["speak_plugin"], "dys");
+  const std::string html = liseur::test::readFile(out);
+  const std::string b64 = between(html, "src=\"data:audio/wav;base64,", "\"");
+  const std::string wav = base64Decode(b64);
+  ASSERT_GE(wav.size(), 44u);
+  EXPECT_EQ(wav.substr(0, 4), "RIFF");
+  EXPECT_EQ(wav.size() - 44, report["narration"]["samples"].get<std::size_t>() * 2)
+      << "the page holds the real narration, not the stand-in";
+  EXPECT_EQ(html.find("http:"), std::string::npos);
+  EXPECT_GT(report["narration"]["words"].size(), 60u);
+}
+
 TEST_F(AdaptTest, MissingFileIsNamed) {
   const std::string missing = xdg_.path("no-such-worksheet.png");
   CliRun r = liseur({"adapt", missing, "--profile", "low-vision", "-o", xdg_.path("x.html")}, xdg_);

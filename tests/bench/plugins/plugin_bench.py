@@ -87,7 +87,12 @@ def cer(build, runs_dir):
                 args += ['--env', e]
             subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
             with open(path, encoding='utf-8') as f:
-                out[name] = kind_table(json.load(f)['results'])
+                results = json.load(f)['results']
+            failed = [r['id'] for r in results if r['rc'] != 0]
+            if failed:
+                sys.exit('cer %s: the command failed on %d cases (%s ...): %s'
+                         % (name, len(failed), ', '.join(failed[:3]), cmds[name]))
+            out[name] = kind_table(results)
     finally:
         subprocess.run([liseur, '--no-spawn', 'shutdown'], env=env, capture_output=True)
 
