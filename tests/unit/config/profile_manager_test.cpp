@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "config/config_schema.h"
 #include "config/profile_manager.h"
 #include "config_test_util.h"
 
@@ -119,6 +120,47 @@ TEST(ProfileManager, SetWritesAValidatedValueAndKeepsComments) {
       << typo.error().message;
   EXPECT_FALSE(pm.set("lea", "daemon.profile", "x").ok());
   EXPECT_EQ(readFile(file), before) << "a refused set changed the file";
+}
+
+// Voices, languages, plugins and colours are written as their names, so a profile means the
+// same on a machine with other voices installed, or another order of plugins in a directory.
+TEST(ProfileManager, SettingsAreStoredByNameNeverByPosition) {
+  ConfigTree tree;
+  const std::string file = tree.userProfile("lea", "[speech]\nrate = 120\n");
+  ProfileManager pm(tree.dirs());
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"speech.voice_fr", "fr-be"},
+                                                        {"speech.voice_en", "en-us"},
+                                                        {"ocr.languages", "fra+eng"},
+                                                        {"ocr.language", "fr"},
+                                                        {"plugins.chain", "dys,reading-order"},
+                                                        {"view.line_colours", "green,blue"}}) {
+    Status s = pm.set("lea", key, value);
+    ASSERT_TRUE(s.ok()) << key << ": " << s.error().message;
+  }
+  const std::string text = readFile(file);
+  for (const char* line :
+       {"voice_fr = \"fr-be\"", "voice_en = \"en-us\"", "languages = \"fra+eng\"",
+        "language = \"fr\"", "chain = [\"dys\", \"reading-order\"]",
+        "line_colours = [\"green\", \"blue\"]"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
+  BuildResult r = pm.show("lea");
+  ASSERT_TRUE(r.ok()) << dump(r.diagnostics);
+  EXPECT_EQ(r.config->getStringList("plugins.chain"), (StringList{"dys", "reading-order"}));
+  EXPECT_EQ(r.config->getString("speech.voice_fr"), "fr-be");
+  // A number where a name belongs is refused, not taken as "the third voice".
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"ocr.languages", "2"}, {"plugins.chain", "[1, 2]"}}) {
+    Status s = pm.set("lea", key, value);
+    EXPECT_FALSE(s.ok()) << key << " = " << value << " was accepted";
+  }
+  // And in the schema, every key that chooses among installed things takes names.
+  for (const auto& spec : ConfigSchema::instance().keys())
+    if (spec.check == TextCheck::kVoice || spec.check == TextCheck::kOcrLanguages ||
+        spec.check == TextCheck::kPluginId || spec.check == TextCheck::kColour ||
+        spec.check == TextCheck::kProfileName)
+      EXPECT_TRUE(spec.type == ValueType::kString || spec.type == ValueType::kStringList)
+          << spec.key;
 }
 
 TEST(ProfileManager, SetOnAShippedProfileWritesAUserCopy) {

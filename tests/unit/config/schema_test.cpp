@@ -174,7 +174,7 @@ TEST(ConfigSchema, DefaultHotkeysAreDistinctAndAvoidDesktopShortcuts) {
           << spec.key << " = " << chord << " clashes with a desktop shortcut";
     EXPECT_EQ(chord.rfind("Ctrl+Alt+Shift+", 0), 0u) << spec.key << " = " << chord;
   }
-  EXPECT_EQ(count, 13);
+  EXPECT_GE(count, 13);  // other actions may be added; each keeps these rules
 }
 
 TEST(ConfigSchema, Colours) {
