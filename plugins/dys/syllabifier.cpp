@@ -560,6 +560,23 @@ bool finalConsonantSounded(const std::u32string& w) {
   return std::find(kWords.begin(), kWords.end(), w) != kWords.end();
 }
 
+// True when the r of a word ending in -er is silent: infinitives and the -ier, -ger, -cher nouns
+// of two syllables or more (chanter, papier, boulanger, premier). Words of one syllable keep it
+// (mer, fer, cher, fier, hier: no vowel before the consonant that opens -er), so do -ver words
+// (hiver, univers, travers) and a few everyday exceptions.
+bool silentEr(const std::u32string& w) {
+  static constexpr std::array<std::u32string_view, 16> kSounded{
+      U"super",    U"amer",    U"enfer",  U"cancer", U"laser",   U"poster",
+      U"hamster",  U"joker",   U"master", U"bunker", U"scooter", U"gangster",
+      U"reporter", U"starter", U"leader", U"jupiter"};
+  const std::size_t n = w.size();
+  if (n < 4 || w.compare(n - 3, 3, U"ver") == 0) return false;
+  if (std::find(kSounded.begin(), kSounded.end(), w) != kSounded.end()) return false;
+  for (std::size_t k = 0; k + 4 <= n; ++k)
+    if (isVowelLetter(w[k])) return true;
+  return false;
+}
+
 // Number of trailing silent letters of the last syllable of a part, whose nucleus ends at
 // letter index `nucleusEnd` (silent letters never reach into the nucleus).
 int trailingSilentLetters(const std::u32string& s, int nucleusEnd, bool verbEnding) {
@@ -592,6 +609,12 @@ int trailingSilentLetters(const std::u32string& s, int nucleusEnd, bool verbEndi
         break;
       case U'g':
         mute = p == U'n' && (ch(i - 2) != U'i' || ch(i - 3) == U'o');
+        break;
+      case U'r':
+        mute = p == U'e' && silentEr(s.substr(0, static_cast<std::size_t>(i) + 1));
+        break;
+      case U'z':
+        mute = p == U'e';  // nez, chez, assez, chantez
         break;
       default:
         break;

@@ -336,6 +336,7 @@ TEST(DysRender, HardWordsAreCutAsAtSchoolWithSilentLettersAndAlternatingColours)
       {"quille", {"{quil}{le}", "01"}},
       {"montagne", {"{mon}{ta}{gne}", "010"}},
       {"agneau", {"{a}{gneau}", "01"}},
+      {"gagner", {"{ga}{gne[r]}", "01"}},  // the r of an infinitive is silent
       {"fille", {"{fil}{le}", "01"}},
       {"papillon", {"{pa}{pil}{lon}", "010"}},
       {"feuille", {"{feuil}{le}", "01"}},
