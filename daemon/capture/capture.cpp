@@ -510,6 +510,17 @@ Result<CapturedImage> ScreenCapture::captureWindow(unsigned long window_id) {
   return grab(clipped, fmt::format("window 0x{:x} {}", window_id, boxText(clipped)));
 }
 
+Result<bool> ScreenCapture::windowExists(unsigned long window_id) {
+  if (dpy_.lost()) return dpy_.lostError();
+  Display* d = dpy_.get();
+  XWindowAttributes attrs;
+  X11ErrorTrap trap(d);
+  const bool ok = XGetWindowAttributes(d, static_cast<Window>(window_id), &attrs) != 0;
+  const int err = trap.sync();
+  if (dpy_.lost()) return dpy_.lostError();
+  return ok && err == 0;
+}
+
 Result<unsigned long> ScreenCapture::activeWindow() {
   if (dpy_.lost()) return dpy_.lostError();
   Display* d = dpy_.get();
@@ -601,7 +612,7 @@ Result<std::string> ScreenCapture::clipboardPng(std::chrono::milliseconds timeou
   const auto deadline = std::chrono::steady_clock::now() + timeout;
 
   if (XGetSelectionOwner(d, clipboard) == None) {
-    return makeError(ErrorCode::kInvalidArgument,
+    return makeError(ErrorCode::kClipboardNoImage,
                      "the clipboard is empty (no program owns the CLIPBOARD selection)");
   }
   if (clip_window_ == 0) {
@@ -649,7 +660,7 @@ Result<std::string> ScreenCapture::clipboardPng(std::chrono::milliseconds timeou
       }
       if (data != nullptr) XFree(data);
     }
-    return makeError(ErrorCode::kInvalidArgument,
+    return makeError(ErrorCode::kClipboardNoImage,
                      "the clipboard holds no PNG image (image/png)" +
                          (offered.empty() ? std::string() : "; it offers: " + offered));
   };

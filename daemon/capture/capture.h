@@ -10,9 +10,10 @@
 // its own X connection, separate from the hotkeys'. Calls block on the X server (a capture is a
 // few milliseconds; clipboardPng waits up to its timeout).
 //
-// Errors: kInvalidArgument for what the caller or the session can fix (no display, Wayland, the
-// X server gone away, an empty region, no active window, no clipboard image), kTimeout when the
-// clipboard owner does not answer, kImageTooLarge for an oversized clipboard image, kInternal for
+// Errors: kDisplayUnavailable without a usable X display (Wayland, none, the X server gone away),
+// kInvalidArgument for what the caller can fix (an empty region, no active window, a window that
+// closed), kClipboardNoImage when the clipboard holds no image/png, kTimeout when the clipboard
+// owner does not answer, kImageTooLarge for an oversized clipboard image, kInternal for
 // unexpected X failures.
 #pragma once
 
@@ -89,6 +90,9 @@ class ScreenCapture {
   // client-side-decorated window's _GTK_FRAME_EXTENTS shadow is removed), as seen on screen
   // (what overlaps it is captured too), clipped to the screen.
   Result<CapturedImage> captureWindow(unsigned long window_id);
+  // Whether the window still exists (false once it was destroyed, e.g. its program quit); an
+  // error only when the display is gone.
+  Result<bool> windowExists(unsigned long window_id);
   // _NET_ACTIVE_WINDOW; an error when the window manager does not publish it or no window is
   // active.
   Result<CapturedImage> captureActiveWindow();

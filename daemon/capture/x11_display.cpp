@@ -71,21 +71,25 @@ Result<X11Display> X11Display::open(const std::string& name) {
     std::string wayland = envOr("WAYLAND_DISPLAY");
     if (!wayland.empty()) {
       return makeError(
-          ErrorCode::kInvalidArgument,
+          ErrorCode::kDisplayUnavailable,
           "X11 capture and global hotkeys are unavailable on this Wayland session "
           "(WAYLAND_DISPLAY=" +
               wayland +
               ", DISPLAY is not set): bind the liseur commands (for example 'liseur read "
               "window' or 'liseur read pointer') in the desktop's own keyboard shortcut settings");
     }
-    return makeError(ErrorCode::kInvalidArgument,
-                     "no X display: DISPLAY is not set (is this a graphical session?)");
+    return makeError(ErrorCode::kDisplayUnavailable,
+                     "X11 capture and global hotkeys are unavailable: DISPLAY is not set (is this "
+                     "a graphical session?); the liseur commands can be bound in the desktop's own "
+                     "keyboard shortcut settings");
   }
   Display* dpy = XOpenDisplay(display.c_str());
   if (dpy == nullptr) {
-    return makeError(ErrorCode::kInvalidArgument,
-                     "cannot open X display '" + display +
-                         "' (no server there, or not authorised: check DISPLAY and XAUTHORITY)");
+    return makeError(ErrorCode::kDisplayUnavailable,
+                     "X11 capture is unavailable: cannot open X display '" + display +
+                         "' (no server there, or not authorised: check DISPLAY and XAUTHORITY); "
+                         "the liseur commands can be bound in the desktop's own keyboard "
+                         "shortcut settings");
   }
   X11Display out;
   out.dpy_ = dpy;
@@ -124,7 +128,7 @@ int X11Display::fd() const {
 }
 
 Error X11Display::lostError() const {
-  return makeError(ErrorCode::kInvalidArgument,
+  return makeError(ErrorCode::kDisplayUnavailable,
                    "the X server of display '" + name_ +
                        "' has gone away (the graphical session ended or restarted)");
 }

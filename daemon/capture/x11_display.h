@@ -24,7 +24,7 @@ namespace liseur {
 // Owns one connection to an X server (XCloseDisplay on destruction). Move-only.
 class X11Display {
  public:
-  // Connects to `name`, or to $DISPLAY when empty. Errors (kInvalidArgument):
+  // Connects to `name`, or to $DISPLAY when empty. Errors (kDisplayUnavailable):
   //  - a Wayland session without X ($WAYLAND_DISPLAY set, $DISPLAY unset): says that X11 capture
   //    and hotkeys are unavailable on Wayland and that `liseur` commands can be bound in the
   //    desktop's own keyboard shortcut settings;

@@ -1,5 +1,7 @@
 #include "control/screen_sources.h"
 
+#include <cstdio>
+
 #include "capture/capture.h"
 #include "input/pointer.h"
 
@@ -71,12 +73,76 @@ Status ScreenSources::capture(const std::string& source, const std::string& regi
   return okStatus();
 }
 
+Result<WatchTarget> ScreenSources::watchTarget(const std::string& source,
+                                               const std::string& region) {
+  auto scr = screen();
+  if (!scr) return scr.error();
+  WatchTarget t;
+  if (source == "window") {
+    auto id = (*scr)->activeWindow();
+    if (!id) return id.error();
+    const unsigned long win = *id;
+    char name[32];
+    std::snprintf(name, sizeof name, "window 0x%lx", win);
+    t.description = name;
+    t.capture = [this, win]() -> Result<CapturedImage> {
+      auto s = screen();
+      if (!s) return s.error();
+      return (*s)->captureWindow(win);
+    };
+    t.ended = [this, win, desc = t.description]() -> std::optional<Error> {
+      auto s = screen();
+      if (!s) return s.error();
+      auto exists = (*s)->windowExists(win);
+      if (!exists) return exists.error();
+      if (!*exists)
+        return makeError(ErrorCode::kInvalidArgument, "the watched " + desc + " was closed");
+      return std::nullopt;
+    };
+    return t;
+  }
+  std::optional<Box> box;
+  if (source == "region") {
+    auto b = parseRegion(region);
+    if (!b) return b.error();
+    box = *b;
+    t.description = "region " + region;
+  } else if (source == "screen") {
+    t.description = "screen";
+  } else {
+    return makeError(ErrorCode::kInvalidArgument,
+                     "watch: unknown source '" + source + "' (one of: window, region, screen)");
+  }
+  t.capture = [this, box]() -> Result<CapturedImage> {
+    auto s = screen();
+    if (!s) return s.error();
+    return box ? (*s)->captureRegion(*box) : (*s)->captureScreen();
+  };
+  // A region or the screen never goes away; only the display can.
+  t.ended = [this]() -> std::optional<Error> {
+    auto s = screen();
+    if (!s) return s.error();
+    return std::nullopt;
+  };
+  // Check the region once now, so a region outside the screen is refused at once.
+  if (auto first = t.capture(); !first) return first.error();
+  return t;
+}
+
 Status ScreenSources::pointAt(const Box& box, bool click) {
   auto p = pointerDevice();
   if (!p) return p.error();
   Point centre{box.x + box.w / 2, box.y + box.h / 2};
   if (click) return (*p)->clickAt(centre, 1, 1);
   return (*p)->moveTo(centre);
+}
+
+Result<std::pair<int, int>> ScreenSources::nudgePointer(int dx, int dy) {
+  auto p = pointerDevice();
+  if (!p) return p.error();
+  auto pos = (*p)->moveBy(dx, dy);
+  if (!pos) return pos.error();
+  return std::make_pair(pos->x, pos->y);
 }
 
 Result<std::pair<int, int>> ScreenSources::pointer() {

@@ -285,7 +285,7 @@ Status Hotkeys::grab(Grab& g) {
   }
   if (err == BadAccess) {
     ungrab(g);  // the variants that did succeed
-    return makeError(ErrorCode::kInvalidArgument,
+    return makeError(ErrorCode::kHotkeyTaken,
                      who +
                          " is already grabbed by another program; choose another key in the "
                          "configuration or free it in that program");
@@ -337,6 +337,15 @@ void Hotkeys::unbindAll() {
   for (const Grab& g : grabs_) ungrab(g);
   grabs_.clear();
   held_.clear();
+}
+
+void Hotkeys::unbindAction(const std::string& action) {
+  std::erase_if(grabs_, [&](const Grab& g) {
+    if (g.action != action) return false;
+    ungrab(g);
+    held_.erase(g.keycode);
+    return true;
+  });
 }
 
 void Hotkeys::dispatch() {

@@ -10,9 +10,10 @@
 // on that thread. Xlib may read events into its queue while bind() waits for the server, so call
 // dispatch() once after binding too (it returns at once when nothing is pending).
 //
-// Errors: kInvalidArgument with a message naming the spec (unknown key or modifier, a key that is
-// not on the keyboard, a spec bound twice, a grab conflict); see X11Display::open for the
-// display and Wayland errors.
+// Errors: kHotkeyTaken when another program already grabbed the key (the message names the spec
+// and the action); kInvalidArgument with a message naming the spec (unknown key or modifier, a
+// key that is not on the keyboard, a spec bound twice); see X11Display::open for the display and
+// Wayland errors (kDisplayUnavailable).
 #pragma once
 
 #include <cstdint>
@@ -76,6 +77,9 @@ class Hotkeys {
   // Binds each; returns the errors of those that failed (the others stay bound).
   std::vector<Error> bindAll(const std::vector<HotkeyBinding>& bindings);
   void unbindAll();
+  // Releases every key bound to `action` (e.g. the arrow keys grabbed only while a rectangle is
+  // being marked); nothing when none is.
+  void unbindAction(const std::string& action);
 
   // The X connection's fd, for the event loop (EPOLLIN).
   int fd() const { return dpy_.fd(); }

@@ -440,6 +440,7 @@ TEST(CaptureOpen, WaylandOnlySessionSaysSoClearly) {
   setenv("WAYLAND_DISPLAY", "wayland-0", 1);
   auto cap = ScreenCapture::open();
   ASSERT_FALSE(cap.ok());
+  EXPECT_EQ(cap.error().code, ErrorCode::kDisplayUnavailable);
   const std::string& msg = cap.error().message;
   EXPECT_NE(msg.find("Wayland"), std::string::npos) << msg;
   EXPECT_NE(msg.find("unavailable"), std::string::npos) << msg;
@@ -453,6 +454,7 @@ TEST(CaptureOpen, NoDisplayAndBadDisplayAreNamed) {
   unsetenv("WAYLAND_DISPLAY");
   auto none = ScreenCapture::open();
   ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::kDisplayUnavailable);
   EXPECT_NE(none.error().message.find("DISPLAY"), std::string::npos) << none.error().message;
 
   auto bad = ScreenCapture::open(":987");

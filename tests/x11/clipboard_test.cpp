@@ -65,7 +65,7 @@ class ClipboardTest : public ::testing::Test {
 TEST_F(ClipboardTest, NoOwnerIsAClearError) {
   auto png = cap_->clipboardPng();
   ASSERT_FALSE(png.ok());
-  EXPECT_EQ(png.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(png.error().code, ErrorCode::kClipboardNoImage);
   EXPECT_NE(png.error().message.find("clipboard is empty"), std::string::npos)
       << png.error().message;
 }

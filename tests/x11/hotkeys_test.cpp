@@ -195,7 +195,7 @@ TEST_F(HotkeysTest, KeyGrabbedByAnotherProgramIsReportedByName) {
 
   auto errors = keys_->bindAll({{"Super+Shift+R", "read-window"}, {"Super+Shift+S", "stop"}});
   ASSERT_EQ(errors.size(), 1u) << "the conflict must be reported";
-  EXPECT_EQ(errors[0].code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(errors[0].code, ErrorCode::kHotkeyTaken);
   EXPECT_NE(errors[0].message.find("'Super+Shift+R'"), std::string::npos) << errors[0].message;
   EXPECT_NE(errors[0].message.find("'read-window'"), std::string::npos) << errors[0].message;
   EXPECT_NE(errors[0].message.find("already grabbed by another program"), std::string::npos)
