@@ -10,11 +10,13 @@
 #include "core/log.h"
 #ifdef LISEUR_HAVE_X11
 #include "control/screen_sources.h"
+#include "control/watcher.h"
 #include "input/hotkeys.h"
 #else
 namespace liseur {
 class ScreenSources {};
 class Hotkeys {};
+class Watcher {};
 }  // namespace liseur
 #endif
 
@@ -108,6 +110,8 @@ DaemonCommands::DaemonCommands(EventLoop& loop, IpcServer& server, config::Confi
 
 DaemonCommands::~DaemonCommands() {
 #ifdef LISEUR_HAVE_X11
+  watcher_.reset();
+  if (markTimeout_) loop_.cancelTimer(*markTimeout_);
   if (hotkeys_) loop_.removeFd(hotkeys_->fd());
 #endif
 }
@@ -234,6 +238,33 @@ void DaemonCommands::registerAll() {
     r.fail(ErrorCode::kInvalidArgument, "this liseurd was built without X11");
 #endif
   });
+  server_.registerCommand("watch", [this](const IpcRequest& req, IpcResponder r) {
+    auto source = stringArg(req.args, "source", true);
+    auto region = stringArg(req.args, "region", false);
+    if (!source) return r.fail(source.error());
+    if (!region) return r.fail(region.error());
+    std::chrono::milliseconds every{1000};
+#ifdef LISEUR_HAVE_X11
+    if (auto it = req.args.find("every"); it != req.args.end() && !it->is_null()) {
+      // A duration string ("1s", "500ms") or a number of milliseconds.
+      std::string text = it->is_string()           ? it->get<std::string>()
+                         : it->is_number_integer() ? std::to_string(it->get<long long>()) + "ms"
+                                                   : "";
+      if (text.empty())
+        return r.fail(ErrorCode::kInvalidArgument,
+                      "argument 'every' must be a duration such as \"1s\" or a number of ms");
+      auto e = parseWatchInterval(text);
+      if (!e) return r.fail(e.error());
+      every = *e;
+    }
+#endif
+    json out = json::object();
+    if (auto st = startWatch(*source, *region, every, &out); !st) return r.fail(st.error());
+    r.reply(out);
+  });
+  server_.registerCommand("unwatch", [this](const IpcRequest&, IpcResponder r) {
+    r.reply({{"stopped", stopWatch("unwatch")}});
+  });
   server_.registerCommand("set", [this](const IpcRequest& req, IpcResponder r) {
     auto key = stringArg(req.args, "key", true);
     if (!key) return r.fail(key.error());
@@ -258,6 +289,15 @@ void DaemonCommands::registerAll() {
     s["pid"] = ::getpid();
     s["profile"] = config_.current()->profileName();
     s["hotkeys"] = hotkeys_ != nullptr;
+    json problems = json::array();
+    for (const Error& e : hotkeyProblems_)
+      problems.push_back({{"code", e.name()}, {"message", e.message}});
+    s["hotkey_problems"] = problems;
+#ifdef LISEUR_HAVE_X11
+    s["watch"] = watcher_ && watcher_->active() ? watcher_->status() : json(nullptr);
+#else
+    s["watch"] = nullptr;
+#endif
     r.reply(s);
   });
   server_.registerCommand("shutdown", [this](const IpcRequest&, IpcResponder r) {
@@ -293,15 +333,19 @@ void DaemonCommands::notice(const std::string& text) {
 
 void DaemonCommands::startHotkeys() {
 #ifdef LISEUR_HAVE_X11
-  if (overrides_.no_hotkeys || !std::getenv("DISPLAY")) return;
+  if (overrides_.no_hotkeys) return;
   auto hk = Hotkeys::open();
   if (!hk) {
+    // No display (a Wayland session, a console): said once, and shown by `status`.
     spdlog::warn("hotkeys: {}", hk.error().message);
+    hotkeyProblems_ = {hk.error()};
     return;
   }
   hotkeys_ = std::move(*hk);
   hotkeys_->setCallback([this](const std::string& action, bool repeat) {
-    if (repeat && action != "faster" && action != "slower") return;
+    // Held keys repeat only where repeating makes sense: the rate and nudging the pointer.
+    if (repeat && action != "faster" && action != "slower" && action.rfind("nudge_", 0) != 0)
+      return;
     onHotkey(action);
   });
   loop_.addFd(hotkeys_->fd(), EPOLLIN, [this](uint32_t) {
@@ -327,7 +371,8 @@ void DaemonCommands::bindHotkeys() {
     const std::string& chord = cfg->getString(spec.key);
     if (!chord.empty()) bindings.push_back({chord, spec.key.substr(8)});
   }
-  for (const Error& e : hotkeys_->bindAll(bindings)) {
+  hotkeyProblems_ = hotkeys_->bindAll(bindings);
+  for (const Error& e : hotkeyProblems_) {
     spdlog::warn("hotkeys: {}", e.message);
     server_.broadcast("error", {{"code", e.name()}, {"message", e.message}});
   }
@@ -377,25 +422,160 @@ void DaemonCommands::onHotkey(const std::string& action) {
       (void)session_.review(r, EventLoop::nowMsPrecise());
       return;
     }
+  if (action == "watch_window") return toggleWatchWindow();
+  // While a rectangle is being marked: arrows move the pointer by 10 px, Shift+arrows by 1 px.
+  static const struct {
+    const char* action;
+    int dx, dy;
+  } kNudges[] = {{"nudge_left", -10, 0},   {"nudge_right", 10, 0},     {"nudge_up", 0, -10},
+                 {"nudge_down", 0, 10},    {"nudge_left_fine", -1, 0}, {"nudge_right_fine", 1, 0},
+                 {"nudge_up_fine", 0, -1}, {"nudge_down_fine", 0, 1}};
+  for (const auto& n : kNudges)
+    if (action == n.action) return nudgePointer(n.dx, n.dy);
+  if (action == "mark_cancel") {
+    endMarking();
+    return notice(phrase("Rectangle annulé.", "Rectangle cancelled."));
+  }
   if (action == "mark_corner") {
 #ifdef LISEUR_HAVE_X11
     if (!screen_) screen_ = std::make_unique<ScreenSources>();
     auto p = screen_->pointer();
     if (!p) return notice(p.error().message);
     if (!firstCorner_) {
-      firstCorner_ = *p;
-      return notice(config_.current()->getString("ocr.language") == "en" ? "First corner."
-                                                                         : "Premier coin.");
+      startMarking(*p);
+      return notice(phrase("Premier coin.", "First corner."));
     }
     auto [x0, y0] = *firstCorner_;
     auto [x1, y1] = *p;
-    firstCorner_.reset();
+    endMarking();
     int x = std::min(x0, x1), y = std::min(y0, y1), w = std::abs(x1 - x0), h = std::abs(y1 - y0);
-    if (w < 8 || h < 8) return notice("Rectangle trop petit.");
+    if (w < 8 || h < 8) return notice(phrase("Rectangle trop petit.", "Rectangle too small."));
     return hotkeyRead("region", std::to_string(x) + "," + std::to_string(y) + "," +
                                     std::to_string(w) + "," + std::to_string(h));
 #endif
   }
+}
+
+std::string DaemonCommands::phrase(const char* fr, const char* en) const {
+  return config_.current()->getString("ocr.language") == "en" ? en : fr;
+}
+
+// The arrow keys are grabbed only between the two corners: the rest of the time they belong to
+// the applications. A forgotten second corner must not keep them away for ever, so marking ends
+// by itself after kMarkIdle without a key.
+namespace {
+constexpr std::chrono::seconds kMarkIdle{30};
+}
+
+void DaemonCommands::startMarking(std::pair<int, int> corner) {
+#ifdef LISEUR_HAVE_X11
+  firstCorner_ = corner;
+  if (hotkeys_) {
+    static const std::pair<const char*, const char*> kKeys[] = {{"Left", "nudge_left"},
+                                                                {"Right", "nudge_right"},
+                                                                {"Up", "nudge_up"},
+                                                                {"Down", "nudge_down"},
+                                                                {"Shift+Left", "nudge_left_fine"},
+                                                                {"Shift+Right", "nudge_right_fine"},
+                                                                {"Shift+Up", "nudge_up_fine"},
+                                                                {"Shift+Down", "nudge_down_fine"},
+                                                                {"Escape", "mark_cancel"}};
+    for (const auto& [spec, action] : kKeys)
+      if (auto st = hotkeys_->bind({spec, action}); !st)
+        spdlog::warn("hotkeys: while marking: {}", st.error().message);
+    hotkeys_->dispatch();
+  }
+  if (markTimeout_) loop_.cancelTimer(*markTimeout_);
+  markTimeout_ = loop_.addTimer(kMarkIdle, [this] {
+    markTimeout_.reset();
+    endMarking();
+  });
+#else
+  (void)corner;
+#endif
+}
+
+void DaemonCommands::endMarking() {
+#ifdef LISEUR_HAVE_X11
+  firstCorner_.reset();
+  if (markTimeout_) loop_.cancelTimer(*markTimeout_);
+  markTimeout_.reset();
+  if (hotkeys_) {
+    for (const char* a : {"nudge_left", "nudge_right", "nudge_up", "nudge_down", "nudge_left_fine",
+                          "nudge_right_fine", "nudge_up_fine", "nudge_down_fine", "mark_cancel"})
+      hotkeys_->unbindAction(a);
+  }
+#endif
+}
+
+void DaemonCommands::nudgePointer(int dx, int dy) {
+#ifdef LISEUR_HAVE_X11
+  if (!firstCorner_) return;
+  if (!screen_) screen_ = std::make_unique<ScreenSources>();
+  if (auto p = screen_->nudgePointer(dx, dy); !p) return notice(p.error().message);
+  if (markTimeout_) loop_.cancelTimer(*markTimeout_);
+  markTimeout_ = loop_.addTimer(kMarkIdle, [this] {
+    markTimeout_.reset();
+    endMarking();
+  });
+#else
+  (void)dx;
+  (void)dy;
+#endif
+}
+
+Status DaemonCommands::startWatch(const std::string& source, const std::string& region,
+                                  std::chrono::milliseconds every, json* out) {
+#ifdef LISEUR_HAVE_X11
+  if (!screen_) screen_ = std::make_unique<ScreenSources>();
+  auto target = screen_->watchTarget(source, region);
+  if (!target) return target.error();
+  stopWatch("replaced");  // one watch at a time
+  std::string name = source == "region" ? "region " + region : source;
+  std::string described = target->description;
+  watcher_ = std::make_unique<Watcher>(loop_, session_, std::move(*target), name, every,
+                                       [this](const std::string& ev, json body) {
+                                         if (server_.hasSubscribers(ev))
+                                           server_.broadcast(ev, std::move(body));
+                                       });
+  if (out) *out = {{"source", name}, {"target", described}, {"every_ms", every.count()}};
+  return okStatus();
+#else
+  (void)source;
+  (void)region;
+  (void)every;
+  (void)out;
+  return makeError(ErrorCode::kDisplayUnavailable,
+                   "this liseurd was built without X11 screen capture");
+#endif
+}
+
+bool DaemonCommands::stopWatch(const std::string& reason) {
+#ifdef LISEUR_HAVE_X11
+  if (!watcher_) return false;
+  bool wasActive = watcher_->active();
+  watcher_->end(reason);
+  // Not destroyed here: this may run inside one of the watcher's own callbacks.
+  loop_.post([w = std::shared_ptr<Watcher>(std::move(watcher_))] {});
+  return wasActive;
+#else
+  (void)reason;
+  return false;
+#endif
+}
+
+void DaemonCommands::toggleWatchWindow() {
+#ifdef LISEUR_HAVE_X11
+  if (watcher_ && watcher_->active()) {
+    stopWatch("unwatch");
+    return notice(phrase("Surveillance arrêtée.", "Watch stopped."));
+  }
+  if (auto st = startWatch("window", "", std::chrono::milliseconds(1000), nullptr); !st) {
+    server_.broadcast("error", {{"code", st.error().name()}, {"message", st.error().message}});
+    return notice(st.error().message);
+  }
+  notice(phrase("Surveillance de la fenêtre.", "Watching the window."));
+#endif
 }
 
 }  // namespace liseur

@@ -3,8 +3,10 @@
 // the same CLI command runs. Main thread only.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,7 @@ namespace liseur {
 
 class ScreenSources;
 class Hotkeys;
+class Watcher;
 
 struct DaemonOverrides {  // liseurd's command-line options, stronger than the configuration
   std::string audio, device, ocr_languages, default_lang;
@@ -47,6 +50,15 @@ class DaemonCommands {
   Status setSetting(const std::string& key, const std::string& value, nlohmann::json* out);
   void notice(const std::string& text);
   void bindHotkeys();
+  // Watched regions (control/watcher.h) and the arrow keys while marking a rectangle.
+  Status startWatch(const std::string& source, const std::string& region,
+                    std::chrono::milliseconds every, nlohmann::json* out);
+  bool stopWatch(const std::string& reason);
+  void toggleWatchWindow();
+  void startMarking(std::pair<int, int> corner);
+  void endMarking();
+  void nudgePointer(int dx, int dy);
+  std::string phrase(const char* fr, const char* en) const;
 
   EventLoop& loop_;
   IpcServer& server_;
@@ -56,6 +68,9 @@ class DaemonCommands {
   std::unique_ptr<ScreenSources> screen_;
   std::unique_ptr<Hotkeys> hotkeys_;
   std::optional<std::pair<int, int>> firstCorner_;
+  std::unique_ptr<Watcher> watcher_;
+  std::vector<Error> hotkeyProblems_;  // from the last binding, for `status`
+  std::optional<EventLoop::TimerId> markTimeout_;
 };
 
 }  // namespace liseur

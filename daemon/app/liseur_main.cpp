@@ -111,6 +111,7 @@ struct Cli {
   std::string key, value;        // set, profile set
   std::string name, from, file;  // profile
   bool replace = false;          // profile import
+  std::string every;             // watch --every
 };
 
 liseur::Result<std::unique_ptr<IpcClient>> connect(const Cli& cli, bool spawn = true) {
@@ -413,6 +414,16 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"move", "click"}));
 
+  auto* watch = app.add_subcommand(
+      "watch", "Watch the screen and speak only the lines that appear (one watch at a time)");
+  watch->add_option("SOURCE", cli.source, "window (the active one), screen, or region X,Y,W,H")
+      ->required()
+      ->expected(1, 2);
+  watch->add_option("--every", cli.every,
+                    "How often to look: 1s (default), 500ms, 2.5s (>= 250ms)");
+  watch->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
+  auto* unwatch = app.add_subcommand("unwatch", "Stop watching the screen");
+
   auto* reload = app.add_subcommand("reload", "Make liseurd read its configuration again");
   reload->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
 
@@ -474,6 +485,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     if (read->parsed() || ocr->parsed()) source = sourceArgs(cli.source);
+    if (watch->parsed()) {
+      source = sourceArgs(cli.source);
+      std::string s = liseur::stringField(source, "source");
+      if (s != "window" && s != "screen" && s != "region")
+        throw CLI::ValidationError("SOURCE", "watch: expected window, screen or region X,Y,W,H");
+      if (!cli.every.empty()) source["every"] = cli.every;
+    }
     // set KEY VALUE / profile set NAME KEY VALUE: VALUE is the one word left over, when CLI11
     // took "-10" for an unknown option.
     for (CLI::App* sub : {set, pSet}) {
@@ -502,6 +520,8 @@ int main(int argc, char** argv) {
   if (set->parsed())
     return runRequest(cli, "set", {{"key", cli.key}, {"value", cli.value}}, cli.key);
   if (pointer->parsed()) return runRequest(cli, "pointer", {{"action", cli.action}}, "");
+  if (watch->parsed()) return runRequest(cli, "watch", source, "target");
+  if (unwatch->parsed()) return runRequest(cli, "unwatch", json::object(), "");
   if (reload->parsed()) return runReload(cli, true);
   if (schema->parsed()) return runConfigSchema(cli);
   if (profile->parsed()) {

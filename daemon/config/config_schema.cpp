@@ -444,6 +444,8 @@ ConfigSchema::ConfigSchema() {
       {"faster", "Ctrl+Alt+Shift+F", "Speak faster"},
       {"slower", "Ctrl+Alt+Shift+D", "Speak slower"},
       {"repeat", "Ctrl+Alt+Shift+A", "Say the last utterance again"},
+      {"watch_window", "Ctrl+Alt+Shift+G",
+       "Watch the active window and speak new lines (again: stop watching)"},
   };
   for (const auto& h : hotkeys)
     add(stringKey(std::string("hotkeys.") + h.action, h.chord, TextCheck::kHotkey,
