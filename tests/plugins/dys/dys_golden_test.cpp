@@ -374,6 +374,35 @@ TEST(DysRender, SilentLettersAreGreyedOnlyWhenAsked) {
   EXPECT_EQ(html.find("dys-silent\""), std::string::npos);
 }
 
+TEST(DysRender, SilentEndingsOfEverydayWords) {
+  DysPlugin plugin;
+  json words = json::array();
+  for (const char* w : {"chez", "nez", "papier", "premiers", "colorier", "mer", "fier", "hiver",
+                        "super", "univers", "tiers", "ils", "bus", "vent", "jouent"})
+    words.push_back({{"text", w}, {"lang", "fr"}});
+  json doc = {{"format", "liseur-document/1"},
+              {"lang", "fr"},
+              {"blocks", {{{"kind", "text"}, {"lines", {{{"words", words}}}}}}}};
+  auto marked = wordsByText(plugin.html(
+      {{"document", doc}, {"options", {{"syllables", false}, {"silent_letters", true}}}}));
+  const std::map<std::string, std::string> expected = {{"chez", "che[z]"},
+                                                       {"nez", "ne[z]"},
+                                                       {"papier", "papie[r]"},
+                                                       {"premiers", "premie[rs]"},
+                                                       {"colorier", "colorie[r]"},
+                                                       {"mer", "mer"},
+                                                       {"fier", "fier"},
+                                                       {"hiver", "hiver"},
+                                                       {"super", "super"},
+                                                       {"univers", "univer[s]"},
+                                                       {"tiers", "tier[s]"},
+                                                       {"ils", "il[s]"},
+                                                       {"bus", "bus"},
+                                                       {"vent", "ven[t]"},
+                                                       {"jouent", "jou[ent]"}};
+  for (const auto& [word, form] : expected) EXPECT_EQ(marked[word].first, form) << word;
+}
+
 TEST(DysRender, LineColoursCycleBlueRedGreenAndRestartInEachBlock) {
   DysPlugin plugin;
   const std::string html = plugin.html(input("render-lines.in.json"));
