@@ -34,8 +34,8 @@ struct Options {
   int chunkWords = 8;
   bool cutAtLines = true;
 
-  // Reads a complete options object (create(): every manifest option present). `where` prefixes
-  // messages ("options").
+  // Reads a complete options object (create(): every manifest option present); a wrong value is
+  // LISEUR_ERR_INVALID_OPTIONS naming the option, what was expected and what was found.
   static Options fromJson(const nlohmann::json& all);
   // The same options with the keys of `overrides` this plugin knows replaced (a render call's
   // "options", i.e. the profile's [view] table: unknown keys such as "enabled" are ignored).
