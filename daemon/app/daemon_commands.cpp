@@ -92,11 +92,27 @@ SessionOptions sessionOptionsFrom(const config::Config& c, const DaemonOverrides
   s.pitch = static_cast<int>(c.getInt("speech.pitch"));
   s.volume = static_cast<int>(c.getInt("speech.volume"));
   s.word_gap = static_cast<int>(c.getInt("speech.word_gap"));
+  s.punctuation = c.getString("speech.punctuation");
+  // Keys the configuration sets itself win over the values of a voice preset (session.h).
+  auto isSet = [&c](std::string_view key) {
+    const config::Setting* v = c.find(key);
+    return v && v->origin.kind != config::Origin::Kind::kDefault;
+  };
+  s.rate_set = isSet("speech.rate");
+  s.pitch_set = isSet("speech.pitch");
+  s.volume_set = isSet("speech.volume");
+  s.word_gap_set = isSet("speech.word_gap");
+  s.punctuation_set = isSet("speech.punctuation");
+  s.doubtful_threshold = static_cast<int>(c.getInt("speech.doubtful_threshold"));
+  s.doubtful_signal = c.getString("speech.doubtful_signal");
   if (!o.audio.empty()) s.audio_sink = o.audio;
   if (!o.device.empty()) s.audio_device = o.device;
   if (!o.ocr_languages.empty()) s.ocr_languages = o.ocr_languages;
   if (!o.default_lang.empty()) s.default_lang = o.default_lang;
-  if (o.rate) s.rate = o.rate;
+  if (o.rate) {
+    s.rate = o.rate;
+    s.rate_set = true;
+  }
   return s;
 }
 
@@ -127,6 +143,14 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
   auto wav = pathArg(req.args, "to_wav");
   auto lang = stringArg(req.args, "lang", false);
   auto wait = boolArg(req.args, "wait");
+  auto priority = stringArg(req.args, "priority", false);
+  if (!priority) return resp.fail(priority.error());
+  if (*priority == "message" && kind == JobKind::kSay)
+    jr.priority = SpeechPriority::kMessage;
+  else if (!priority->empty() && *priority != "text")
+    return resp.fail(ErrorCode::kInvalidArgument,
+                     "argument 'priority' must be \"text\" or, for say, \"message\" (got '" +
+                         *priority + "')");
   for (const Status& s :
        {file ? okStatus() : Status(file.error()), source ? okStatus() : Status(source.error()),
         region ? okStatus() : Status(region.error()), text ? okStatus() : Status(text.error()),
@@ -175,7 +199,9 @@ Status DaemonCommands::setSetting(const std::string& name, const std::string& va
     return makeError(ErrorCode::kInvalidArgument,
                      "set: unknown setting '" + name + "' (one of: rate, pitch, volume)");
   const config::KeySpec* spec = config::ConfigSchema::instance().find(setting->key);
-  long current = static_cast<long>(config_.current()->getInt(setting->key));
+  // Relative to the value in use (a voice preset's, unless the configuration sets the key).
+  long current = session_.speechSetting(name);
+  if (current < 0) current = static_cast<long>(config_.current()->getInt(setting->key));
   bool relative = !value.empty() && (value[0] == '+' || value[0] == '-');
   char* end = nullptr;
   long v = std::strtol(value.c_str(), &end, 10);
@@ -328,6 +354,7 @@ void DaemonCommands::notice(const std::string& text) {
   JobRequest jr;
   jr.kind = JobKind::kSay;
   jr.text = text;
+  jr.priority = SpeechPriority::kMessage;  // not lost when a read or review interrupts
   (void)session_.submit(std::move(jr), {});
 }
 

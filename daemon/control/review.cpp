@@ -26,6 +26,7 @@ constexpr std::pair<ReviewAction, std::string_view> kActions[] = {
     {ReviewAction::kWhere, "where"},
     {ReviewAction::kFirst, "first"},
     {ReviewAction::kLast, "last"},
+    {ReviewAction::kSpellDoubtful, "spell-doubtful"},
 };
 
 // UTF-8 code points of s, each as its own string (invalid bytes become single-byte pieces).
@@ -287,6 +288,7 @@ ReviewSpeech ReviewCursor::apply(ReviewAction action) {
       }
       char_ = std::max(c, 0);
       out = say(cps.empty() ? std::string() : spellWord(cps[char_], langHere(), false));
+      out.literal = true;
       break;
     }
     case ReviewAction::kCurrentLine:
@@ -297,10 +299,39 @@ ReviewSpeech ReviewCursor::apply(ReviewAction action) {
       break;
     case ReviewAction::kSpell:
       out = say(spellWord(wordText(), langHere(), false));
+      out.literal = true;
       break;
     case ReviewAction::kSpellPhonetic:
       out = say(spellWord(wordText(), langHere(), true));
+      out.literal = true;
       break;
+    case ReviewAction::kSpellDoubtful: {
+      // The next doubtful word after the cursor, wrapping once to the start: the word, then its
+      // spelling, so the listener hears what the OCR made of it and can check it letter by letter.
+      const int b0 = block_, l0 = line_, w0 = word_;
+      auto doubtful = [&] { return currentWord() && currentWord()->confidence < doubtful_; };
+      bool found = false;
+      while (step(+1, 2))
+        if ((found = doubtful())) break;
+      if (!found) {
+        block_ = line_ = word_ = char_ = 0;
+        while (!currentWord() && step(+1, 2)) {
+        }
+        found = doubtful();
+        while (!found && step(+1, 2) &&
+               (block_ < b0 || (block_ == b0 && (line_ < l0 || (line_ == l0 && word_ <= w0)))))
+          found = doubtful();
+      }
+      if (!found) {
+        block_ = b0, line_ = l0, word_ = w0, char_ = 0;
+        out = say(fr ? "Aucun mot douteux." : "No doubtful word.", true);
+        out.lang = uiLang_;
+      } else {
+        out = say(wordText() + ". " + spellWord(wordText(), langHere(), false));
+      }
+      out.literal = true;
+      break;
+    }
     case ReviewAction::kRepeat:
       return last_.text.empty() ? say(wordText()) : last_;
     case ReviewAction::kSayAll: {
@@ -337,6 +368,7 @@ ReviewSpeech ReviewCursor::apply(ReviewAction action) {
                          ", line " + std::to_string(line_ + 1) + " of " + std::to_string(nl) +
                          ", word " + std::to_string(word_ + 1) + where + ".");
       out.lang = uiLang_;
+      out.literal = true;
       break;
     }
     case ReviewAction::kFirst:

@@ -31,6 +31,7 @@ enum class ReviewAction {
   kWhere,
   kFirst,
   kLast,
+  kSpellDoubtful,  // move to the next doubtful word (OCR confidence under the threshold), spell it
 };
 
 // Parses "next-line", "spell", ... ; errors name the action and list the valid ones.
@@ -40,6 +41,9 @@ struct ReviewSpeech {
   std::string text;      // what to say
   std::string lang;      // "fr" / "en"
   bool at_edge = false;  // the move hit the start or end: nothing moved (text says so)
+  // The text is a spelling or a message of the cursor: spoken as written (no lexicon), so "p,
+  // point" is not read "page, point".
+  bool literal = false;
   // The document word the text is about (for the highlight and "click where the word is").
   int block = -1, line = -1, word = -1;
 };
@@ -49,6 +53,8 @@ class ReviewCursor {
   // Starts at the first word of the document; `uiLang` is the language of the cursor's own
   // messages ("fin du texte", "ligne 2 sur 5").
   void reset(Document doc, std::string uiLang);
+  // Words whose OCR confidence (0..100) is below this are doubtful (kSpellDoubtful).
+  void setDoubtfulThreshold(float threshold) { doubtful_ = threshold; }
   bool empty() const;
   const Document& document() const { return doc_; }
 
@@ -71,6 +77,7 @@ class ReviewCursor {
   Document doc_;
   std::string uiLang_ = "fr";
   int block_ = 0, line_ = 0, word_ = 0, char_ = 0;
+  float doubtful_ = 60;
   ReviewSpeech last_;
 };
 

@@ -1,12 +1,18 @@
 #include "control/session.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <filesystem>
 
+#include "audio/null_sink.h"
 #include "core/log.h"
+#include "core/paths.h"
 #include "document/lang_guess.h"
 #include "ocr/ocr_protocol.h"
 #include "speech/speech_protocol.h"
+#include "speech/text/speakable.h"
+#include "speech/text/speech_chunks.h"
 
 namespace liseur {
 
@@ -24,6 +30,91 @@ std::string_view jobKindName(JobKind kind) {
   return "read";
 }
 
+namespace {
+
+// Chunks are sentences, cut at this size so a rate change or a stop is never far away.
+constexpr std::size_t kChunkBytes = 400;
+// How much higher (or lower, for a voice already high) a doubtful word is said.
+constexpr int kDoubtfulPitchShift = 25;
+
+// The doubtful-word tone: 45 ms of 1200 Hz with 5 ms raised-cosine edges (no click), then 35 ms
+// of silence before the word. Made here, not read from a file.
+std::vector<int16_t> makeTone(int sampleRate) {
+  const int n = sampleRate * 45 / 1000, edge = sampleRate * 5 / 1000, gap = sampleRate * 35 / 1000;
+  std::vector<int16_t> out(static_cast<std::size_t>(n + gap), 0);
+  constexpr double kPi = 3.14159265358979323846;
+  for (int i = 0; i < n; ++i) {
+    double env = 1.0;
+    if (i < edge) env = 0.5 - 0.5 * std::cos(kPi * i / edge);
+    if (i >= n - edge) env = 0.5 - 0.5 * std::cos(kPi * (n - 1 - i) / edge);
+    out[i] =
+        static_cast<int16_t>(std::lround(7000 * env * std::sin(2 * kPi * 1200.0 * i / sampleRate)));
+  }
+  return out;
+}
+
+// The utterance's text from byte `begin` to `end` as an utterance of its own, with the refs that
+// start there (a ref of length 0 at `end` goes to the next piece).
+Utterance slice(const Utterance& u, std::size_t begin, std::size_t end) {
+  Utterance out;
+  out.lang = u.lang;
+  out.block = u.block;
+  out.text = u.text.substr(begin, end - begin);
+  for (const WordRef& w : u.words) {
+    auto off = static_cast<std::size_t>(w.offset);
+    if (off < begin || off >= end) continue;
+    WordRef r = w;
+    r.offset -= static_cast<int>(begin);
+    r.length = std::min(r.length, static_cast<int>(end - off));
+    out.words.push_back(r);
+  }
+  return out;
+}
+
+// A whole block as one utterance, lines joined by '\n': makeSpeakable then sees line-end
+// hyphenation and abbreviations ("M. Dupont"), and splitUtterance cuts it into sentences.
+Utterance blockUtterance(const Block& block) {
+  Utterance u;
+  u.lang = block.lang;
+  u.block = block.index;
+  for (std::size_t li = 0; li < block.lines.size(); ++li) {
+    bool lineStart = true;
+    for (std::size_t wi = 0; wi < block.lines[li].words.size(); ++wi) {
+      const Word& w = block.lines[li].words[wi];
+      if (w.text.empty()) continue;
+      if (!u.text.empty()) u.text += lineStart ? '\n' : ' ';
+      lineStart = false;
+      u.words.push_back(WordRef{static_cast<int>(u.text.size()), static_cast<int>(w.text.size()),
+                                block.index, static_cast<int>(li), static_cast<int>(wi)});
+      u.text += w.text;
+    }
+  }
+  return u;
+}
+
+bool blank(std::string_view s) {
+  return s.find_first_not_of(" \t\n\r") == std::string_view::npos;
+}
+
+}  // namespace
+
+// One chunk of speech: the text made speakable, as sent to the speech worker, and what is known
+// of its audio while it is synthesised.
+struct Session::Spoken {
+  Utterance u;       // refs index the job's document
+  std::string lang;  // the language of the voice that says it
+  bool literal = false;
+  int pitchShift = 0;  // a doubtful word said at another pitch
+  bool endPause = true;
+  std::vector<int> doubtful;  // byte offsets of the doubtful words that get a tone
+  // Filled when sent.
+  VoiceChoice voice;
+  // Audio: worker samples received, tone samples mixed in, tones waiting for their sample.
+  uint64_t workerSamples = 0, added = 0;
+  std::deque<uint64_t> tones;
+  int lastRef = -1;  // the ref of the last word event (an expansion gives several marks)
+};
+
 struct Session::Job {
   uint64_t id = 0;
   JobRequest req;
@@ -34,8 +125,8 @@ struct Session::Job {
   bool needsOcr = false, ocrSent = false, ocrDone = false;
   int blocksExpected = -1;
   // Speech: utterances wait in toSend, then are in flight (sent, not ended) by utterance id.
-  std::deque<Utterance> toSend;
-  std::map<int, Utterance> inFlight;
+  std::deque<Spoken> toSend;
+  std::map<int, Spoken> inFlight;
   int nextUtt = 0;
   int currentUtt = -1;
   std::map<int, uint64_t> uttStart;  // utterance id -> first sample in the job's audio
@@ -107,11 +198,31 @@ void Session::start() {
   }
   if (!sink_) {
     sink_ = makeNullSink(kind == "paced-null");
+    // Tests and benchmarks (LISEUR_AUDIO_RECORD=PATH): what the paced stand-in sound card
+    // plays is recorded in PATH and what the Session hands it in PATH.written.wav, to compare
+    // them sample by sample (espeak-ng's output for the same text differs slightly from one call
+    // to the next: its pitch flutter runs on, so two runs cannot be compared).
+    const char* record = std::getenv("LISEUR_AUDIO_RECORD");
+    if (kind == "paced-null" && record && *record) {
+      recording_ = makeWavSink(record);
+      recordingWritten_ = makeWavSink(std::string(record) + ".written.wav");
+      Status st = recording_->open(sampleRate_, {});
+      if (st) st = recordingWritten_->open(sampleRate_, {});
+      if (!st) {
+        spdlog::warn("audio: {}", st.error().message);
+        recording_.reset();
+        recordingWritten_.reset();
+      } else {
+        static_cast<NullSink&>(*sink_).setConsumeHook(
+            [rec = recording_.get()](const int16_t* p, std::size_t n) { rec->write(p, n); });
+      }
+    }
     (void)sink_->open(sampleRate_, {});
     // A paced null sink stands in for a sound card in tests and benchmarks.
     audioAvailable_ = kind == "paced-null";
     if (kind == "null" || kind == "paced-null") audioProblem_.clear();
   }
+  loadSpeechData();
   (void)ocr_->start();
   (void)speech_->start();
 }
@@ -179,6 +290,7 @@ void Session::audioLost(const Error& e) {
 }
 
 void Session::shutdown() {
+  shuttingDown_ = true;
   for (auto& [id, job] : jobs_)
     if (!job->finished) finish(*job, std::nullopt, true);
   jobs_.clear();
@@ -188,6 +300,8 @@ void Session::shutdown() {
     (void)sink_->close();
     sink_.reset();
   }
+  if (recording_) (void)recording_->close();  // after the paced thread has stopped
+  if (recordingWritten_) (void)recordingWritten_->close();
 }
 
 Session::Job* Session::find(uint64_t id) {
@@ -199,13 +313,105 @@ Session::Job* Session::speakingJob() {
   return speakingId_ ? find(speakingId_) : nullptr;
 }
 
+// Gives speech to the next job waiting: the text that interrupted, else the oldest message.
+void Session::promoteNext() {
+  if (shuttingDown_ || speakingJob()) return;
+  uint64_t next = 0;
+  if (find(waitingText_)) next = waitingText_;
+  waitingText_ = 0;
+  while (!next && !messages_.empty()) {
+    if (find(messages_.front())) next = messages_.front();
+    messages_.pop_front();
+  }
+  if (messages_.empty()) queueFullReported_ = false;
+  if (!next) return;
+  speakingId_ = next;
+  paused_ = false;
+  if (sink_) sink_->resume();
+  Job& j = *find(next);
+  // A message or a text whose OCR already gave blocks has utterances waiting.
+  if (!j.toSend.empty() || !j.pcm.empty()) {
+    pumpSpeech();
+    pumpAudio();
+    armTick();
+  }
+}
+
 AudioSink* Session::sinkFor(Job& job) {
   return job.wav ? job.wav.get() : sink_.get();
 }
 
-std::string Session::voiceFor(const std::string& lang) const {
-  std::string l = opts_.auto_language && !lang.empty() ? lang : opts_.default_lang;
-  return l == "en" ? opts_.voice_en : opts_.voice_fr;
+Session::VoiceChoice Session::voiceFor(const std::string& lang) const {
+  VoiceChoice v;
+  v.lang = opts_.auto_language && !lang.empty() ? lang : opts_.default_lang;
+  if (v.lang != "en") v.lang = "fr";
+  const std::string& name = v.lang == "en" ? opts_.voice_en : opts_.voice_fr;
+  v.voice = name;
+  v.rate = opts_.rate, v.pitch = opts_.pitch, v.volume = opts_.volume, v.word_gap = opts_.word_gap;
+  if (!speech::parsePunctuationLevel(opts_.punctuation, v.punctuation))
+    v.punctuation = speech::PunctuationLevel::kSome;
+  if (auto it = presets_.find(name); it != presets_.end()) {
+    const speech::VoicePreset& p = it->second;
+    v.voice = p.espeakVoice();
+    v.preset = p.name;
+    if (!opts_.rate_set) v.rate = p.rate;
+    if (!opts_.pitch_set) v.pitch = p.pitch;
+    if (!opts_.volume_set) v.volume = p.volume;
+    if (!opts_.word_gap_set) v.word_gap = p.word_gap;
+    if (!opts_.punctuation_set) v.punctuation = p.punctuation;
+  }
+  return v;
+}
+
+int Session::speechSetting(const std::string& key) const {
+  VoiceChoice v = voiceFor(opts_.default_lang);
+  if (key == "rate") return v.rate;
+  if (key == "pitch") return v.pitch;
+  if (key == "volume") return v.volume;
+  if (key == "word_gap") return v.word_gap;
+  return -1;
+}
+
+// Voice presets and lexicons, read at start and at each configuration change. A broken file is
+// reported (file and line) and left out; speech goes on without it.
+void Session::loadSpeechData() {
+  namespace fs = std::filesystem;
+  const std::string dir = opts_.voices_dir.empty() ? speech::shippedVoicesDir() : opts_.voices_dir;
+  auto problem = [this](const Error& e) {
+    spdlog::warn("speech: {}", e.message);
+    if (events_) events_("error", {{"code", e.name()}, {"message", e.message}});
+  };
+  speech::VoicePresets presets;
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    auto p = speech::loadVoicePreset(f.string());
+    if (!p) {
+      problem(p.error());
+      continue;
+    }
+    presets[p->name] = std::move(p).value();
+  }
+  presets_ = std::move(presets);
+  for (const std::string lang : {"fr", "en"}) {
+    auto lex = opts_.voices_dir.empty()
+                   ? speech::loadLexiconForLanguage(lang)
+                   : speech::loadLexiconForLanguage(lang, opts_.voices_dir, userConfigDir());
+    if (!lex) {
+      problem(lex.error());  // the last good lexicon of that language stays in use
+      continue;
+    }
+    lexicons_[lang] = std::move(lex).value();
+  }
+  tone_ = makeTone(sampleRate_);
+}
+
+const speech::Lexicon* Session::lexiconFor(const std::string& lang) const {
+  auto it = lexicons_.find(lang);
+  return it == lexicons_.end() || it->second.empty() ? nullptr : &it->second;
 }
 
 void Session::emit(Job& job, const std::string& name, json body) {
@@ -237,14 +443,33 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
     if (auto st = job->wav->open(sampleRate_, {}); !st) return st.error();
   }
   Job& j = *job;
-  if (j.speaks()) {
-    // One voice at a time: a new read or say supersedes what is being spoken.
-    if (Job* old = speakingJob()) finish(*old, std::nullopt, true);
-    speakingId_ = j.id;
-    paused_ = false;
-    if (sink_) sink_->resume();
-  }
   jobs_[j.id] = std::move(job);
+  if (j.speaks() && j.req.priority == SpeechPriority::kText) {
+    // One voice at a time: a new read, say or review supersedes the text being spoken and any
+    // text waiting, but a message being spoken ends first.
+    if (Job* w = find(waitingText_)) finish(*w, std::nullopt, true);
+    waitingText_ = j.id;
+    Job* cur = speakingJob();
+    if (cur && cur->req.priority == SpeechPriority::kText) finish(*cur, std::nullopt, true);
+    if (!speakingJob()) promoteNext();
+  } else if (j.speaks()) {
+    messages_.push_back(j.id);
+    if (messages_.size() > kMaxQueuedMessages) {
+      // A flood: the oldest waiting message goes, and the client hears of it once.
+      Job* old = find(messages_.front());
+      messages_.pop_front();
+      if (old) finish(*old, std::nullopt, true);
+      if (!queueFullReported_) {
+        queueFullReported_ = true;
+        Error e = makeError(ErrorCode::kQueueFull,
+                            "more than " + std::to_string(kMaxQueuedMessages) +
+                                " messages waiting to be spoken; the oldest were dropped");
+        spdlog::warn("speech: {}", e.message);
+        emit(j, "error", {{"code", e.name()}, {"message", e.message}});
+      }
+    }
+    if (!speakingJob() && !find(waitingText_)) promoteNext();
+  }
   emit(j, "job-started", {{"kind", jobKindName(j.req.kind)}, {"source", j.doc.source}});
 
   if (j.req.kind == JobKind::kSay) {
@@ -455,15 +680,73 @@ void Session::commitBlock(Job& job, Block&& block, std::vector<Utterance>* utter
           {"text", block.text()}};
   if (job.blocksExpected >= 0) ev["of"] = job.blocksExpected;
   emit(job, "block-recognised", std::move(ev));
-  if (job.speaks()) {
-    if (utterances) {
-      for (auto& u : *utterances) job.toSend.push_back(std::move(u));
-    } else {
-      for (auto& u : defaultUtterances(block, speech::kMaxUtteranceBytes / 4))
-        job.toSend.push_back(std::move(u));
-    }
-  }
+  std::vector<Utterance> mine;
+  if (job.speaks() && !utterances) mine.push_back(blockUtterance(block));
+  const std::string lang = block.lang;
   job.doc.blocks.push_back(std::move(block));
+  if (!job.speaks()) return;
+  // The one place a block's utterances (a plugin's or ours) become what espeak-ng is given.
+  for (auto& u : utterances ? *utterances : mine) {
+    if (u.lang.empty()) u.lang = lang;
+    queueSpeech(job, std::move(u));
+  }
+}
+
+// Makes an utterance speakable (artefacts, hyphenation, the lexicon of the language spoken, the
+// punctuation level of its voice), cuts it into sentence-sized chunks and marks doubtful words.
+void Session::queueSpeech(Job& job, Utterance&& utterance) {
+  const VoiceChoice v = voiceFor(utterance.lang);
+  Utterance spoken;
+  if (job.req.literal) {
+    spoken = std::move(utterance);
+  } else {
+    speech::SpeakOptions so;
+    so.punctuation = v.punctuation;
+    so.lexicon = lexiconFor(v.lang);
+    so.lang = v.lang;
+    spoken = speech::makeSpeakable(utterance, so);
+  }
+  const bool tone = opts_.doubtful_signal == "tone", pitch = opts_.doubtful_signal == "pitch";
+  const auto threshold = static_cast<float>(opts_.doubtful_threshold);
+  for (Utterance& chunk : speech::splitUtterance(spoken, kChunkBytes)) {
+    if (blank(chunk.text)) continue;
+    std::vector<int> doubtful;
+    if (tone || pitch) doubtful = speech::doubtfulWords(chunk, job.doc, threshold);
+    auto push = [&](Utterance&& u, int shift, bool endPause, std::vector<int> offsets) {
+      if (blank(u.text)) return;
+      Spoken sp;
+      sp.u = std::move(u);
+      sp.lang = v.lang;
+      sp.literal = job.req.literal;
+      sp.pitchShift = shift;
+      sp.endPause = endPause;
+      sp.doubtful = std::move(offsets);
+      job.toSend.push_back(std::move(sp));
+    };
+    if (doubtful.empty() || tone) {
+      std::vector<int> offsets;
+      for (int i : doubtful) offsets.push_back(chunk.words[i].offset);
+      push(std::move(chunk), 0, true, std::move(offsets));
+      continue;
+    }
+    // Pitch: the doubtful words are said apart, higher (lower for a high voice), with no
+    // sentence pause between the pieces.
+    const int shift =
+        v.pitch + kDoubtfulPitchShift <= 99 ? kDoubtfulPitchShift : -kDoubtfulPitchShift;
+    std::size_t at = 0;
+    for (int i : doubtful) {
+      const WordRef& w = chunk.words[i];
+      const auto b = static_cast<std::size_t>(w.offset), e = b + static_cast<std::size_t>(w.length);
+      if (b < at) continue;
+      if (b > at) push(slice(chunk, at, b), 0, false, {});
+      push(slice(chunk, b, e), shift, false, {});
+      at = e;
+    }
+    if (at < chunk.text.size())
+      push(slice(chunk, at, chunk.text.size()), 0, true, {});
+    else if (!job.toSend.empty())
+      job.toSend.back().endPause = true;
+  }
 }
 
 void Session::onOcrDeath(const Error& e) {
@@ -502,31 +785,40 @@ void Session::armOcrWatchdog() {
   });
 }
 
+// One chunk at a time, once the previous one is synthesised and little audio waits: settings
+// read here (rate, pitch, volume) are heard from the next chunk.
+bool Session::mayRequestSpeech(Job& job) {
+  if (!job.inFlight.empty()) return false;
+  AudioSink* sink = sinkFor(job);
+  if (!sink || !job.sinkBaseSet) return true;
+  const int64_t played = static_cast<int64_t>(sink->playedSamples()) - job.sinkBase;
+  const int64_t waiting = static_cast<int64_t>(job.samplesReceived) - played;
+  return waiting < opts_.speech_ahead.count() * sampleRate_ / 1000;
+}
+
 void Session::pumpSpeech() {
   Job* job = speakingJob();
   if (!job || !speech_->running()) return;
-  while (!job->toSend.empty() &&
-         static_cast<int>(job->inFlight.size()) < opts_.max_utterances_in_flight) {
-    Utterance u = std::move(job->toSend.front());
+  while (!job->toSend.empty() && mayRequestSpeech(*job)) {
+    Spoken sp = std::move(job->toSend.front());
     job->toSend.pop_front();
+    sp.voice = voiceFor(sp.lang);
+    const VoiceChoice& v = sp.voice;
     int id = job->nextUtt++;
-    json req{{"op", "speak"},
-             {"gen", job->id},
-             {"utt", id},
-             {"text", u.text},
-             {"voice", voiceFor(u.lang)},
-             {"rate", opts_.rate},
-             {"pitch", opts_.pitch},
-             {"volume", opts_.volume},
-             {"wordgap", opts_.word_gap}};
-    if (!speech_->send(req)) {
-      job->toSend.push_front(std::move(u));
+    json req{{"op", "speak"},      {"gen", job->id},
+             {"utt", id},          {"voice", v.voice},
+             {"rate", v.rate},     {"pitch", std::clamp(v.pitch + sp.pitchShift, 0, 99)},
+             {"volume", v.volume}, {"wordgap", v.word_gap}};
+    if (!sp.endPause) req["end_pause"] = false;
+    // The text as the payload: raw bytes, whatever the OCR made of them.
+    if (!speech_->send(req, sp.u.text)) {
+      job->toSend.push_front(std::move(sp));
       --job->nextUtt;
       return;
     }
     if (job->inFlight.empty()) lastSpeechFrameMs_ = EventLoop::nowMsPrecise();
     job->speechSent = true;
-    job->inFlight.emplace(id, std::move(u));
+    job->inFlight.emplace(id, std::move(sp));
   }
   armSpeechWatchdog();
 }
@@ -546,31 +838,75 @@ void Session::onSpeechFrame(Frame&& f) {
   int utt = f.header.value("utt", -1);
   auto uttIt = job->inFlight.find(utt);
   if (uttIt == job->inFlight.end()) return;
+  Spoken& sp = uttIt->second;
   if (utt != job->currentUtt && (ev == "pcm" || ev == "mark")) {
     job->currentUtt = utt;
     job->uttStart[utt] = job->samplesReceived;
-    const Utterance& u = uttIt->second;
-    job->timed.push_back(
-        {job->samplesReceived,
-         "utterance-started",
-         {{"utterance", utt}, {"block", u.block}, {"lang", u.lang}, {"text", u.text}}});
+    const Utterance& u = sp.u;
+    json body{{"utterance", utt},
+              {"block", u.block},
+              {"lang", sp.lang},
+              {"text", u.text},
+              {"voice", sp.voice.voice},
+              {"rate", sp.voice.rate},
+              {"pitch", sp.voice.pitch + sp.pitchShift},
+              {"volume", sp.voice.volume}};
+    if (!sp.voice.preset.empty()) body["preset"] = sp.voice.preset;
+    if (sp.pitchShift) body["doubtful"] = true;
+    job->timed.push_back({job->samplesReceived, "utterance-started", std::move(body)});
   }
   if (ev == "pcm") {
-    std::size_t n = f.payload.size() / 2;
-    std::size_t old = job->pcm.size();
-    job->pcm.resize(old + n);
-    std::memcpy(job->pcm.data() + old, f.payload.data(), n * 2);
-    job->samplesReceived += n;
+    // Tones for doubtful words go in just before the word's first sample.
+    const auto* in = reinterpret_cast<const int16_t*>(f.payload.data());
+    const std::size_t n = f.payload.size() / 2;
+    auto append = [job](const int16_t* p, std::size_t k) {
+      std::size_t old = job->pcm.size();
+      job->pcm.resize(old + k);
+      std::memcpy(job->pcm.data() + old, p, k * 2);
+      job->samplesReceived += k;
+    };
+    std::size_t i = 0;
+    while (!sp.tones.empty() && sp.tones.front() < sp.workerSamples + n) {
+      std::size_t cut =
+          static_cast<std::size_t>(std::max(sp.tones.front(), sp.workerSamples) - sp.workerSamples);
+      append(in + i, cut - i);
+      i = cut;
+      append(tone_.data(), tone_.size());
+      sp.added += tone_.size();
+      sp.tones.pop_front();
+    }
+    append(in + i, n - i);
+    sp.workerSamples += n;
     pumpAudio();
   } else if (ev == "mark") {
-    const Utterance& u = uttIt->second;
+    const Utterance& u = sp.u;
     int off = f.header.value("offset", -1), len = f.header.value("length", 0);
-    uint64_t at = job->uttStart[utt] + f.header.value("sample", uint64_t{0});
+    const uint64_t sample = f.header.value("sample", uint64_t{0});
+    // A mark belongs to the ref whose [offset, offset + length) holds it; an expansion ("km/h")
+    // gives several marks in one ref: one word event for it.
+    int ref = -1;
+    for (std::size_t k = 0; k < u.words.size(); ++k) {
+      const WordRef& w = u.words[k];
+      if (w.length > 0 && off >= w.offset && off < w.offset + w.length) {
+        ref = static_cast<int>(k);
+        break;
+      }
+    }
+    if (ref >= 0 && ref == sp.lastRef) return;
+    if (ref >= 0) sp.lastRef = ref;
+    if (ref >= 0 &&
+        std::find(sp.doubtful.begin(), sp.doubtful.end(), u.words[ref].offset) != sp.doubtful.end())
+      sp.tones.push_back(std::max(sample, sp.workerSamples));
+    // Every tone waiting comes before this word (marks come in sample order).
+    uint64_t at = job->uttStart[utt] + sample + sp.added + sp.tones.size() * tone_.size();
     json body{{"utterance", utt}, {"offset", off}, {"length", len}};
     if (off >= 0 && static_cast<std::size_t>(off) + len <= u.text.size())
       body["text"] = u.text.substr(off, len);
-    for (const WordRef& w : u.words) {
-      if (w.offset > off || w.offset + w.length < off + len) continue;
+    if (ref >= 0) {
+      const WordRef& w = u.words[ref];
+      if (std::find(sp.doubtful.begin(), sp.doubtful.end(), w.offset) != sp.doubtful.end() ||
+          sp.pitchShift)
+        body["doubtful"] = true;
       body["block"] = w.block;
       body["line"] = w.line;
       body["word"] = w.word;
@@ -580,7 +916,6 @@ void Session::onSpeechFrame(Frame&& f) {
             w.word < static_cast<int>(b.lines[w.line].words.size()))
           body["box"] = toJson(b.lines[w.line].words[w.word].box);
       }
-      break;
     }
     auto pos = std::upper_bound(job->timed.begin(), job->timed.end(), at,
                                 [](uint64_t s, const TimedEvent& t) { return s < t.sample; });
@@ -609,8 +944,13 @@ void Session::onSpeechDeath(const Error& e) {
   emit(*job, "error", {{"code", e.name()}, {"message", e.message}, {"utterance", culprit->first}});
   job->uttErrors.push_back(e);
   job->inFlight.erase(culprit);
-  for (auto it = job->inFlight.rbegin(); it != job->inFlight.rend(); ++it)
-    job->toSend.push_front(std::move(it->second));
+  for (auto it = job->inFlight.rbegin(); it != job->inFlight.rend(); ++it) {
+    Spoken again = std::move(it->second);
+    again.workerSamples = again.added = 0;
+    again.tones.clear();
+    again.lastRef = -1;
+    job->toSend.push_front(std::move(again));
+  }
   job->inFlight.clear();
   job->currentUtt = -1;
   maybeFinish(*job);  // pumpSpeech runs again when the new worker says ready
@@ -644,6 +984,8 @@ void Session::pumpAudio() {
     }
     std::size_t want = job->pcm.size() - job->pcmPos;
     std::size_t n = sink->write(job->pcm.data() + job->pcmPos, want);
+    if (recordingWritten_ && sink == sink_.get())
+      recordingWritten_->write(job->pcm.data() + job->pcmPos, n);
     if (n > 0 && job->firstAudioMs < 0) {
       job->firstAudioMs = job->since();
       emit(*job, "first-audio", {{"first_audio_ms", std::round(job->firstAudioMs * 10) / 10}});
@@ -682,6 +1024,7 @@ void Session::armTick() {
     tick_.reset();
     if (speakingJob()) {
       pumpAudio();
+      pumpSpeech();
       if (speakingJob()) armTick();
     }
   });
@@ -754,6 +1097,7 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
   // What was just read becomes what review commands move through.
   if (job.req.kind != JobKind::kSay && !r.document.blocks.empty()) {
     review_.reset(r.document, opts_.default_lang);
+    review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
     reviewOrigin_ = job.req.origin;
     reviewFromScreen_ = !job.req.source.empty();
   }
@@ -773,16 +1117,26 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
   }
   if (!r.wav_path.empty()) body["wav"] = r.wav_path;
   emit(job, "job-finished", std::move(body));
-  if (speakingId_ == job.id) speakingId_ = 0;
+  const bool spoke = speakingId_ == job.id;
+  if (spoke) speakingId_ = 0;
   JobDone done = std::move(job.done);
   uint64_t id = job.id;
   // Erase after the current handler: callers up the stack may still hold the reference.
   loop_.post([this, id] { jobs_.erase(id); });
   if (done) done(r);
+  if (spoke) promoteNext();
 }
 
 void Session::stop() {
-  if (Job* job = speakingJob()) finish(*job, std::nullopt, true);
+  // Silence means silence: what waits (text or messages) goes too.
+  std::vector<uint64_t> waiting(messages_.begin(), messages_.end());
+  waiting.push_back(waitingText_);
+  messages_.clear();
+  waitingText_ = 0;
+  queueFullReported_ = false;
+  if (Job* job = speakingJob()) finish(*job, std::nullopt, true);  // nothing waits to follow it
+  for (uint64_t id : waiting)
+    if (Job* j = find(id)) finish(*j, std::nullopt, true);
   if (sink_) sink_->flush();
   paused_ = false;
   if (sink_) sink_->resume();
@@ -818,6 +1172,7 @@ Result<json> Session::review(std::string_view action, double receivedMs) {
     jr.kind = JobKind::kSay;
     jr.text = said.text;
     jr.lang = said.lang == "en" || said.lang == "fr" ? said.lang : "";
+    jr.literal = said.literal;
     jr.received_ms = receivedMs;
     auto job = submit(std::move(jr), {});
     if (!job) return job.error();
@@ -835,6 +1190,18 @@ void Session::applyOptions(const SessionOptions& o) {
   opts_.pitch = o.pitch;
   opts_.volume = o.volume;
   opts_.word_gap = o.word_gap;
+  opts_.punctuation = o.punctuation;
+  opts_.rate_set = o.rate_set;
+  opts_.pitch_set = o.pitch_set;
+  opts_.volume_set = o.volume_set;
+  opts_.word_gap_set = o.word_gap_set;
+  opts_.punctuation_set = o.punctuation_set;
+  opts_.doubtful_threshold = o.doubtful_threshold;
+  opts_.doubtful_signal = o.doubtful_signal;
+  opts_.voices_dir = o.voices_dir;
+  opts_.speech_ahead = o.speech_ahead;
+  review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
+  loadSpeechData();  // the user may have edited a lexicon: a reload picks it up
 }
 
 std::optional<Box> Session::reviewWordOnScreen() const {
@@ -861,8 +1228,10 @@ Result<json> Session::set(const std::string& key, const std::string& value) {
       return makeError(
           ErrorCode::kInvalidArgument,
           "set " + key + ": expected a number such as 180, +10 or -10 (got '" + value + "')");
-    long next = relative ? *s.field + v : v;
+    long next = relative ? speechSetting(key) + v : v;
     *s.field = static_cast<int>(std::clamp<long>(next, s.lo, s.hi));
+    // Set here, it wins over a preset's value like a value of the configuration.
+    (key == "rate" ? opts_.rate_set : key == "pitch" ? opts_.pitch_set : opts_.volume_set) = true;
     return json{{key, *s.field}};
   }
   return makeError(ErrorCode::kInvalidArgument,
@@ -889,12 +1258,12 @@ json Session::status() const {
              {"recoveries", audioRecoveries_}};
   if (sink_) audio["played_samples"] = sink_->playedSamples();
   if (!audioProblem_.empty()) audio["problem"] = audioProblem_;
-  return json{{"state", state},
-              {"job", speakingId_ ? json(speakingId_) : json(nullptr)},
-              {"jobs", jobs},
-              {"audio", audio},
-              {"speech", {{"rate", opts_.rate}, {"pitch", opts_.pitch}, {"volume", opts_.volume}}},
-              {"workers", {{"ocr", ocrState}, {"speech", worker(*speech_)}}}};
+  const VoiceChoice v = voiceFor(opts_.default_lang);
+  json speech{{"rate", v.rate},   {"pitch", v.pitch},   {"volume", v.volume},
+              {"voice", v.voice}, {"preset", v.preset}, {"queued_messages", messages_.size()}};
+  return json{{"state", state},   {"job", speakingId_ ? json(speakingId_) : json(nullptr)},
+              {"jobs", jobs},     {"audio", audio},
+              {"speech", speech}, {"workers", {{"ocr", ocrState}, {"speech", worker(*speech_)}}}};
 }
 
 }  // namespace liseur

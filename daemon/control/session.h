@@ -26,6 +26,8 @@
 #include "control/worker_client.h"
 #include "core/event_loop.h"
 #include "document/document.h"
+#include "speech/text/lexicon.h"
+#include "speech/text/voice_preset.h"
 
 namespace liseur {
 
@@ -33,17 +35,45 @@ struct SessionOptions {
   std::string ocr_languages = "eng+fra";
   std::string audio_sink = "auto";  // auto | portaudio | null | paced-null
   std::string audio_device;
+  // speech.voice_fr / speech.voice_en: a voice preset's name (a file of voices/, "fr-enfant",
+  // "expert-en") or else an espeak-ng voice name ("fr", "en-us", "fr+f3"). A preset gives the
+  // espeak-ng voice and variant and its rate, pitch, volume, word gap and punctuation level; the
+  // ones the configuration sets itself (the *_set flags: a profile, the user's file, `liseur set`)
+  // win over the preset's.
   std::string voice_fr = "fr";
   std::string voice_en = "en-gb";
   std::string default_lang = "fr";  // for text whose language is unknown
   bool auto_language = true;        // pick the voice from each block's language
   int rate = 175, pitch = 50, volume = 100, word_gap = 0;
+  std::string punctuation = "some";  // none | some | all (speech/text/speakable.h)
+  bool rate_set = false, pitch_set = false, volume_set = false, word_gap_set = false,
+       punctuation_set = false;
+  // Words whose OCR confidence is below the threshold are signalled: "tone" (a short beep mixed
+  // in just before the word), "pitch" (the word said higher) or "none".
+  int doubtful_threshold = 60;
+  std::string doubtful_signal = "tone";
+  // Voice presets and shipped lexicons; "" = dataDir()/voices. The user's lexicons are read from
+  // userConfigDir() (lexicon.h).
+  std::string voices_dir;
   std::size_t ocr_memory_mb = 2048;  // RLIMIT_AS of the OCR worker
   std::size_t speech_memory_mb = 512;
   std::chrono::milliseconds ocr_stall_timeout{60000};     // no frame for a running OCR job
   std::chrono::milliseconds speech_stall_timeout{15000};  // no frame for an utterance in flight
-  int max_utterances_in_flight = 4;
+  // The next chunk is sent to the speech worker when the previous one is synthesised and less
+  // than this much audio is waiting to be played: a rate or pitch change is heard from the next
+  // chunk, and a pause holds little synthesised audio.
+  std::chrono::milliseconds speech_ahead{750};
 };
+
+// Speech priorities in the manner of speech-dispatcher's SSIP:
+// - kText (read, say, review): a new one stops the text being spoken and any text waiting; it
+//   waits for a message being spoken (messages are short).
+// - kMessage (notices, errors said aloud): never stopped by text; spoken at once when nothing
+//   is spoken, else queued and spoken, in order, once the text (or the text that interrupted
+//   it) ends. At most kMaxQueuedMessages wait: the oldest is dropped and queue-full reported
+//   once. `stop` silences and drops everything.
+enum class SpeechPriority { kText, kMessage };
+inline constexpr std::size_t kMaxQueuedMessages = 16;
 
 enum class JobKind { kRead, kOcr, kSay };
 
@@ -60,9 +90,11 @@ struct JobRequest {
   // "Read under the pointer": only the block containing this point of the image (or, if none
   // does, the nearest one) is read. -1 = the whole image.
   int focus_x = -1, focus_y = -1;
-  std::string text;        // kSay
-  std::string to_wav;      // non-empty: this job's audio goes to that WAV file
-  std::string lang;        // "fr" / "en" forces the language; "" = detect
+  std::string text;    // kSay
+  std::string to_wav;  // non-empty: this job's audio goes to that WAV file
+  std::string lang;    // "fr" / "en" forces the language; "" = detect
+  SpeechPriority priority = SpeechPriority::kText;
+  bool literal = false;    // kSay: spoken as written (no lexicon; spellings, cursor messages)
   double received_ms = 0;  // EventLoop::nowMsPrecise() when the request arrived
 };
 
@@ -122,8 +154,11 @@ class Session {
   // which interrupts current speech). Returns what is said and where the cursor is.
   Result<nlohmann::json> review(std::string_view action, double receivedMs);
   // Changes a speech setting at run time: key rate|pitch|volume, value absolute ("180") or
-  // relative ("+10", "-10"), clamped to its range. Takes effect at the next utterance sent.
+  // relative ("+10", "-10"), clamped to its range. Takes effect at the next chunk sent.
   Result<nlohmann::json> set(const std::string& key, const std::string& value);
+  // The value of rate|pitch|volume|word_gap in use for the default language's voice (a preset's
+  // value unless the configuration sets it): what `liseur set rate +10` adds to. -1 when unknown.
+  int speechSetting(const std::string& key) const;
 
   // Where the review cursor's current word is on the screen (image box + capture origin), when
   // the last result came from the screen.
@@ -138,6 +173,15 @@ class Session {
 
  private:
   struct Job;
+  struct Spoken;
+  // What speaks a language: the espeak-ng voice and the settings in use.
+  struct VoiceChoice {
+    std::string lang;    // the language spoken ("fr", "en")
+    std::string voice;   // espeak-ng voice for the speech protocol ("fr+f3")
+    std::string preset;  // the preset's name, "" when a plain espeak-ng voice is named
+    int rate = 175, pitch = 50, volume = 100, word_gap = 0;
+    speech::PunctuationLevel punctuation = speech::PunctuationLevel::kSome;
+  };
   struct TimedEvent {
     uint64_t sample;  // position in the job's audio
     std::string name;
@@ -164,8 +208,13 @@ class Session {
   void addBlock(Job& job, Block&& block);
   void drainAdapted(Job& job);
   void commitBlock(Job& job, Block&& block, std::vector<Utterance>* utterances);
+  void queueSpeech(Job& job, Utterance&& utterance);
+  bool mayRequestSpeech(Job& job);
+  void promoteNext();
+  void loadSpeechData();
+  const speech::Lexicon* lexiconFor(const std::string& lang) const;
   void emit(Job& job, const std::string& name, nlohmann::json body);
-  std::string voiceFor(const std::string& lang) const;
+  VoiceChoice voiceFor(const std::string& lang) const;
   Job* find(uint64_t id);
   Job* speakingJob();
   AudioSink* sinkFor(Job& job);
@@ -178,6 +227,8 @@ class Session {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<WorkerClient> ocr_, speech_;
   std::unique_ptr<AudioSink> sink_;
+  // LISEUR_AUDIO_RECORD: what the paced sink played, and what was written to it.
+  std::unique_ptr<AudioSink> recording_, recordingWritten_;
   bool audioAvailable_ = false;
   bool deviceSink_ = false;  // sink_ is a sound device that can be lost and re-opened
   std::chrono::milliseconds audioBackoff_{100};
@@ -194,6 +245,13 @@ class Session {
   std::map<uint64_t, std::unique_ptr<Job>> jobs_;
   std::deque<uint64_t> ocrQueue_;  // jobs sent to the OCR worker, in order
   uint64_t speakingId_ = 0;        // the read/say job that owns speech and the sink
+  uint64_t waitingText_ = 0;       // a text job waiting for the message being spoken
+  std::deque<uint64_t> messages_;  // message jobs waiting, oldest first
+  bool queueFullReported_ = false;
+  bool shuttingDown_ = false;
+  speech::VoicePresets presets_;
+  std::map<std::string, speech::Lexicon> lexicons_;  // by language; missing: none or broken
+  std::vector<int16_t> tone_;                        // the doubtful-word signal
   std::optional<EventLoop::TimerId> tick_, ocrWatchdog_, speechWatchdog_;
   double lastOcrFrameMs_ = 0, lastSpeechFrameMs_ = 0;
 };

@@ -114,5 +114,32 @@ TEST(Review, EmptyDocumentSaysSo) {
   EXPECT_NE(reviewActionFromName("sideways").error().message.find("next-line"), std::string::npos);
 }
 
+TEST(Review, SpellDoubtfulGoesToTheNextUnsureWordAndWraps) {
+  Document d = sample();
+  d.blocks[0].lines[0].words[1].confidence = 35;  // "chat"
+  d.blocks[1].lines[0].words[2].confidence = 40;  // "beaucoup."
+  ReviewCursor c;
+  c.reset(d, "fr");
+  c.setDoubtfulThreshold(60);
+  ReviewSpeech s = c.apply(ReviewAction::kSpellDoubtful);
+  EXPECT_EQ(s.text, "chat. C, H, A, T");
+  EXPECT_TRUE(s.literal);
+  EXPECT_EQ(s.block, 0);
+  EXPECT_EQ(s.word, 1);
+  s = c.apply(ReviewAction::kSpellDoubtful);
+  EXPECT_EQ(s.text, "beaucoup.. B, E, A, U, C, O, U, P, point");
+  EXPECT_EQ(s.block, 1);
+  // Past the last one, back to the first.
+  EXPECT_EQ(c.apply(ReviewAction::kSpellDoubtful).word, 1);
+  EXPECT_EQ(c.block(), 0);
+  // Nothing under the threshold: said so, the cursor stays.
+  c.setDoubtfulThreshold(10);
+  s = c.apply(ReviewAction::kSpellDoubtful);
+  EXPECT_TRUE(s.at_edge);
+  EXPECT_EQ(s.text, "Aucun mot douteux.");
+  EXPECT_EQ(c.word(), 1);
+  EXPECT_EQ(reviewActionFromName("spell-doubtful").value(), ReviewAction::kSpellDoubtful);
+}
+
 }  // namespace
 }  // namespace liseur

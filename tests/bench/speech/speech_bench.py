@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Speech a blind user drives: review -> first audio, stop -> silence, pause/resume samples.
+
+    /usr/bin/python3 tests/bench/speech/speech_bench.py [--build build] [--runs 20]
+
+A warm liseurd with the paced null sink (a stand-in sound card that plays in real time in 10 ms
+steps) reads tests/data/ocr/multiblock-en.png once, then, in one run:
+  review      `review next-line` over the socket (alternating with `review first` at the end of
+              the text): the daemon's first_audio_ms of the say job it starts (request received ->
+              first PCM sample handed to the sink) and the client's wall time from sending the
+              request to the first-audio event. Target <= 20 ms.
+  stop        while a long text is being played: wall time from sending `stop` to its reply (the
+              sink is flushed before the reply), plus the audio the sink still played after the
+              reply (played_samples from status, 300 ms later). Target <= 30 ms.
+  pause       the same text played straight through and with two pauses in the middle, recorded
+              by the paced sink (LISEUR_AUDIO_RECORD): the two recordings must be equal sample for
+              sample (no sample lost or repeated).
+  baseline    espeak-ng alone: `espeak-ng -q --stdout` from start to its first audio byte (cold
+              process: what a naive client pays for each command).
+Prints a table with medians and the ratio baseline/liseur. Not a test: nothing is asserted, but
+the exit status is 1 when the pause/resume recordings differ.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+RATE = 22050
+
+
+def espeak_first_audio(text):
+    """Seconds from starting espeak-ng to its first audio byte past the WAV header."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(['espeak-ng', '-q', '--stdout', '-v', 'en-gb', text], stdout=subprocess.PIPE)
+    got, first = 0, None
+    while True:
+        chunk = p.stdout.read1(65536)
+        if not chunk:
+            break
+        got += len(chunk)
+        if first is None and got > 44:
+            first = time.perf_counter() - t0
+    p.wait()
+    return first if first is not None else time.perf_counter() - t0
+
+
+def wav_samples(path):
+    d = open(path, 'rb').read()
+    pos = 12
+    while pos + 8 <= len(d):
+        cid, n = d[pos:pos + 4], struct.unpack('<I', d[pos + 4:pos + 8])[0]
+        if cid == b'data':
+            return d[pos + 8:pos + 8 + n]
+        pos += 8 + n + (n & 1)
+    return b''
+
+
+class Daemon:
+    def __init__(self, build, tmp, record=None):
+        self.tmp = tmp
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
+                        XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
+                        HOME=os.path.join(tmp, 'home'))
+        if record:
+            self.env['LISEUR_AUDIO_RECORD'] = record
+        for d in ('run', 'config', 'cache', 'home'):
+            os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
+        self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
+        self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',
+                                      '--audio', 'paced-null'], env=self.env, stderr=self.log)
+        path = os.path.join(tmp, 'run', 'liseur', 'socket')
+        for _ in range(300):
+            if os.path.exists(path):
+                try:
+                    self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    self.sock.connect(path)
+                    break
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        else:
+            raise SystemExit('liseurd did not start: see %s' % self.log.name)
+        self.buf = b''
+        self.next_id = 1
+        self.request('hello', {'protocol': 1, 'client': 'speech-bench'})
+        self.request('subscribe', {'events': ['first-audio', 'word', 'job-finished']})
+        for _ in range(300):  # both workers warm
+            w = self.request('status', {})['workers']
+            if w['ocr']['ready'] and w['speech']['ready']:
+                break
+            time.sleep(0.05)
+
+    def send(self, cmd, args):
+        rid = self.next_id
+        self.next_id += 1
+        self.sock.sendall((json.dumps({'id': rid, 'cmd': cmd, 'args': args}) + '\n').encode())
+        return rid
+
+    def line(self):
+        while b'\n' not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise SystemExit('liseurd closed the connection')
+            self.buf += data
+        ln, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(ln)
+
+    def request(self, cmd, args):
+        rid = self.send(cmd, args)
+        while True:
+            m = self.line()
+            if m.get('id') == rid:
+                if not m.get('ok'):
+                    raise SystemExit('%s failed: %s' % (cmd, m))
+                return m
+
+    def until(self, pred):
+        while True:
+            m = self.line()
+            if pred(m):
+                return m
+
+    def review(self, action):
+        """(daemon first_audio_ms, client wall ms to first-audio, at_edge)."""
+        t0 = time.perf_counter()
+        rid = self.send('review', {'action': action})
+        job, wall, fa = None, None, None
+        while fa is None or job is None:
+            m = self.line()
+            if m.get('id') == rid:
+                if not m.get('ok'):
+                    raise SystemExit('review failed: %s' % m)
+                job = m['job']
+                edge = bool(m.get('at_edge'))
+            elif m.get('event') == 'first-audio' and fa is None:
+                wall = (time.perf_counter() - t0) * 1000
+                fa = m['first_audio_ms']
+                fa_job = m['job']
+        if fa_job != job:
+            raise SystemExit('first-audio of job %s, expected %s' % (fa_job, job))
+        return fa, wall, edge
+
+    def stop_while_speaking(self, text):
+        """(wall ms from stop to its reply, ms of audio played after the reply)."""
+        r = self.request('say', {'text': text, 'lang': 'fr'})
+        self.until(lambda m: m.get('event') == 'word' and m.get('job') == r['job'])
+        t0 = time.perf_counter()
+        self.request('stop', {})
+        wall = (time.perf_counter() - t0) * 1000
+        at = self.request('status', {})['audio']['played_samples']
+        time.sleep(0.3)
+        later = self.request('status', {})['audio']['played_samples']
+        self.until(lambda m: m.get('event') == 'job-finished' and m.get('job') == r['job'])
+        return wall, (later - at) * 1000.0 / RATE
+
+    def say_and_wait(self, text, pauses=0):
+        r = self.request('say', {'text': text, 'lang': 'fr'})
+        self.until(lambda m: m.get('event') == 'first-audio' and m.get('job') == r['job'])
+        for _ in range(pauses):
+            time.sleep(0.4)
+            self.request('pause', {})
+            time.sleep(0.3)
+            self.request('resume', {})
+        fin = self.until(lambda m: m.get('event') == 'job-finished' and m.get('job') == r['job'])
+        return fin['timings']['audio_ms']
+
+    def close(self):
+        try:
+            self.request('shutdown', {})
+        except SystemExit:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
+    ap.add_argument('--runs', type=int, default=20)
+    ap.add_argument('--md', help='also write the table as markdown here')
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    image = os.path.join(ROOT, 'tests', 'data', 'ocr', 'multiblock-en.png')
+    long_text = ' '.join(['Ceci est une longue lecture qui continue encore.'] * 20)
+    pause_text = ('Le petit chat dort au soleil. Il rêve de souris et de lait. '
+                  'Puis il se réveille et s\'étire longuement.')
+    tmp = tempfile.mkdtemp(prefix='liseur-speech-bench-')
+    rec = os.path.join(tmp, 'played.wav')
+    review_fa, review_wall, stop_wall, stop_tail, base = [], [], [], [], []
+    same = False
+    try:
+        d = Daemon(build, os.path.join(tmp, 'a'))
+        try:
+            d.request('read', {'file': image, 'to_wav': os.path.join(tmp, 'r.wav'), 'wait': True})
+            d.review('first')  # warm-up
+            edge = False
+            for i in range(a.runs):
+                # At the end of the text, back to the first line (the edge message is not timed).
+                if edge:
+                    d.review('first')
+                fa, wall, edge = d.review('next-line')
+                if edge:
+                    continue
+                review_fa.append(fa)
+                review_wall.append(wall)
+                time.sleep(0.15)  # let a little audio play, as a person would
+            d.request('stop', {})
+            for i in range(max(a.runs // 2, 3)):
+                w, tail = d.stop_while_speaking(long_text)
+                stop_wall.append(w)
+                stop_tail.append(tail)
+        finally:
+            d.close()
+        base = [espeak_first_audio('Reading in the school library.') * 1000 for _ in range(max(a.runs // 2, 5))]
+        p = Daemon(build, os.path.join(tmp, 'b'), record=rec)
+        try:
+            plain = p.say_and_wait(pause_text)
+            paused = p.say_and_wait(pause_text, pauses=2)
+        finally:
+            p.close()
+        pcm = wav_samples(rec)
+        half = len(pcm) // 2
+        same = len(pcm) % 4 == 0 and pcm[:half] == pcm[half:] and plain == paused
+        print('pause/resume: %d + %d samples played, equal: %s' % (half // 2, (len(pcm) - half) // 2, same),
+              file=sys.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    med = statistics.median
+    b = med(base)
+    rows = [
+        ('review next-line -> first PCM sample in the sink (daemon)', med(review_fa), 20),
+        ('review next-line -> first-audio event (client wall)', med(review_wall), 20),
+        ('stop -> sink flushed (client wall to the reply)', med(stop_wall), 30),
+        ('stop -> silence (reply + audio still played after it)', med(w + t for w, t in zip(stop_wall, stop_tail)), 30),
+    ]
+    md = ['| measure (median of %d) | liseur (ms) | target (ms) | espeak-ng -q --stdout cold, first audio (ms) '
+          '| ratio espeak-ng/liseur |' % a.runs, '|---|---:|---:|---:|---:|']
+    for name, v, target in rows:
+        md.append('| %s | %.1f | %d | %.1f | %.1f× |' % (name, v, target, b, b / max(v, 0.05)))
+    md.append('| pause/resume twice vs straight through: samples equal | %s | equal | | |'
+              % ('yes' if same else 'NO'))
+    text = '\n'.join(md) + '\n'
+    print(text)
+    if a.md:
+        open(a.md, 'w').write(text)
+    sys.exit(0 if same else 1)
+
+
+if __name__ == '__main__':
+    main()
