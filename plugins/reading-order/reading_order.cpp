@@ -236,17 +236,44 @@ std::string stripBorders(const std::string& text) {
   return liseur::encodeUtf8(std::vector<char32_t>(cps.begin() + a, cps.begin() + b));
 }
 
+// Punctuation that may stand before or after a word ("(!),", "»,", "-F,").
+bool isPunctuation(char32_t c) {
+  return std::u32string_view(U"!?:;,.…«»\"“”‘’'()[]-–—").find(c) != std::u32string_view::npos;
+}
+
+// Every character of the symbol-only word means something (punctuation, operators, bullets):
+// "»,", "(!),", "!=" are text; "~", "¬", "^" alone are specks.
+bool isMeaningfulSymbols(const std::vector<char32_t>& cps) {
+  static const std::set<char32_t> extra = {'&', '%', 0x20AC, '$', 0xA3, '+', '=',  0xD7, 0xF7,
+                                           '/', '*', '<',    '>', 0xB0, '#', 0xA7, '@'};
+  for (char32_t c : cps) {
+    if (isPunctuation(c) || extra.count(c)) continue;
+    if (kMeaningfulSymbols.count(liseur::encodeUtf8(std::u32string(1, c)))) continue;
+    return false;
+  }
+  return true;
+}
+
 bool isNoise(const Word& w, double minConf) {
   auto cps = decode(w.text);
   if (cps.empty()) return true;
   const int alnum = alnumCount(cps);
   if (alnum == 0) {
     if (kMeaningfulSymbols.count(w.text)) return false;
-    return true;  // borders, rulers (-----), dot leaders (.....), stray marks (~ ^ `)
+    if (std::any_of(cps.begin(), cps.end(), isBorder)) return true;  // | _ ¦ box drawing
+    // Rulers and dot leaders: one character three times or more (-----, .....).
+    if (cps.size() >= 3 &&
+        std::all_of(cps.begin(), cps.end(), [&](char32_t c) { return c == cps[0]; }))
+      return true;
+    return !isMeaningfulSymbols(cps);  // stray marks (~ ^ `)
   }
   if (!w.hasConf || w.conf >= minConf) return false;
-  // Low confidence: drop only what does not look like a word.
-  if (alnum * 2 < static_cast<int>(cps.size())) return true;  // mostly symbols: "a#%&"
+  // Low confidence: drop only what does not look like a word. Punctuation around it is not
+  // counted ("-F," is an option, "(Ctrl+R)" a shortcut).
+  std::size_t a = 0, b = cps.size();
+  while (a < b && isPunctuation(cps[a])) ++a;
+  while (b > a && isPunctuation(cps[b - 1])) --b;
+  if (alnum * 2 < static_cast<int>(b - a)) return true;  // mostly symbols: "a#%&"
   int letters = 0, vowels = 0, thin = 0, upper = 0;
   for (char32_t c : cps) {
     if (!isLetter(c)) continue;
@@ -255,9 +282,35 @@ bool isNoise(const Word& w, double minConf) {
     upper += isUpper(c);
     thin += (c == 'i' || c == 'l' || c == 'I' || c == '1' || c == 'j');
   }
-  if (letters >= 3 && thin == letters) return true;                  // "lIlI", "iIl"
-  if (letters >= 3 && vowels == 0 && upper != letters) return true;  // "rnrnm", but not "PDF"
+  if (letters >= 3 && thin == letters) return true;  // "lIlI", "iIl"
+  // "rnrnm": five lower-case letters or more, no vowel, very unsure. Not "PDF", "Ctrl+R",
+  // "txt", nor a sure "mkdir".
+  if (letters >= 5 && vowels == 0 && upper == 0 && letters == static_cast<int>(cps.size()) &&
+      w.conf < minConf * 2 / 3)
+    return true;
   return false;
+}
+
+// English text OCR'd from a sans-serif font reads the pronoun "I" as "|". A "|" word followed by
+// a lower-case word, or ending a line after one, is that pronoun — unless the block is a framed
+// table (lines that start and end with "|").
+void restorePronounI(std::vector<Line>& lines) {
+  int framed = 0;
+  for (const auto& l : lines)
+    framed += l.words.size() >= 2 && l.words.front().text == "|" && l.words.back().text == "|";
+  if (framed >= 2) return;
+  auto startsLower = [](const std::string& t) {
+    auto cps = decode(t);
+    return !cps.empty() && isLower(cps[0]);
+  };
+  for (auto& l : lines)
+    for (std::size_t i = 0; i < l.words.size(); ++i) {
+      Word& w = l.words[i];
+      if (w.text != "|") continue;
+      const bool before = i + 1 < l.words.size() && startsLower(l.words[i + 1].text);
+      const bool after = i + 1 == l.words.size() && i > 0 && startsLower(l.words[i - 1].text);
+      if (before || after) w.text = "I";
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -575,6 +628,7 @@ class ReadingOrder {
 
  private:
   void cleanNoise(Block& b) const {
+    if (b.lang == "en") restorePronounI(b.lines);
     for (auto& l : b.lines) {
       for (auto& w : l.words) w.text = stripBorders(w.text);
       std::erase_if(l.words, [&](const Word& w) { return isNoise(w, noiseConf_); });

@@ -191,6 +191,36 @@ TEST(ReadingOrderAcrossCalls, OneLineHeadingUsesTheSamePagesEarlierLines) {
   EXPECT_EQ(other["blocks"][0]["kind"], "text") << "another page starts afresh\n" << outline(other);
 }
 
+// What the dev corpus taught: punctuation, operators, options and shortcuts are text even when
+// Tesseract is unsure of them; "|" in English running text is the pronoun "I".
+TEST(ReadingOrderNoise, KeepsTextThatLooksLikeSymbols) {
+  auto word = [](const std::string& t, int x, double conf) {
+    return json{{"text", t}, {"box", {x, 10, 30, 20}}, {"conf", conf}, {"lang", "en"}};
+  };
+  json line1 = json::array({word("When", 0, 95), word("|", 40, 90), word("reflect", 80, 95),
+                            word("who", 120, 95), word("|", 160, 90)});
+  json line2 = json::array({word("ls", 0, 95), word("-F,", 40, 30), word("Ctrl+R", 80, 30),
+                            word("!=", 120, 90), word("(!),", 160, 90), word("»,", 200, 90),
+                            word("txt", 240, 30), word("~", 280, 90), word("-----", 320, 90)});
+  json doc{
+      {"format", "liseur-document/1"},
+      {"width", 400},
+      {"height", 100},
+      {"source", "t"},
+      {"lang", "en"},
+      {"blocks",
+       json::array({{{"index", 0},
+                     {"kind", "text"},
+                     {"box", {0, 10, 400, 60}},
+                     {"lang", "en"},
+                     {"conf", 80},
+                     {"lines", json::array({{{"box", {0, 10, 200, 20}}, {"words", line1}},
+                                            {{"box", {0, 40, 360, 20}}, {"words", line2}}})}}})}};
+  LoadedPlugin plugin("reading-order", {{"join_lines", false}});
+  json out = plugin.call("adapt", json{{"document", doc}})["document"];
+  EXPECT_EQ(outline(out), "[text] | When I reflect who I | ls -F, Ctrl+R != (!), », txt\n");
+}
+
 TEST(ReadingOrderOptions, EverythingOffKeepsTheText) {
   json input = json::parse(liseur::test::readFile(golden("reading-order/hyphenation.in.json")));
   LoadedPlugin plugin("reading-order", {{"join_hyphens", false},
