@@ -32,6 +32,7 @@
 
 #include "control/worker_client.h"
 #include "core/event_loop.h"
+#include "core/log.h"
 #include "core/subprocess.h"
 #include "document/document.h"
 #include "document/lang_guess.h"
@@ -335,6 +336,9 @@ int runLatency(const std::string& image, const std::string& chainSpec, int runs)
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs to stderr, and only problems: `text` prints the document on stdout.
+  liseur::initLogging("chain-bench");
+  if (!std::getenv("LISEUR_LOG")) spdlog::set_level(spdlog::level::warn);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string mode = args.empty() ? "" : args[0];
   std::string chain = "reading-order", image;

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """The plugin chain's figures (issue 6), each in one run against its own baseline.
 
-    python3 tests/bench/plugins/plugin_bench.py [--build build] [--runs 60] [--only latency|cer]
+    python3 tests/bench/plugins/plugin_bench.py [--build build] [--runs 60] [--only latency|daemon|cer]
 
 latency  liseur-chain-bench on a 600x200 dialog of ../shared/bench/corpus-dev: the warm chain's
          adapt+speak round trip on the first block (median of --runs), and first audio (OCR
          request -> first PCM from the speech worker) without and with the chain, interleaved.
          Target: the chain adds <= 5 ms.
+daemon   First audio of the same dialog through two warm liseurd, one with chain [] and one with
+         ["reading-order"] (the profile's chain, applied per block before speech), alternated,
+         as tests/bench/first_audio/first_audio_bench.py measures it.
 cer      The dev corpus scored by ../shared/bench/ocr_eval.py (same scorer, same run) twice:
            without  `liseur ocr --json IMG` printed as text (a private liseurd whose chain is []),
            with     the SAME recognised document run through reading-order block by block
@@ -19,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +43,46 @@ def latency(build, runs):
                    env=env, check=True)
 
 
+def daemon_first_audio(build, runs):
+    """First audio through two warm liseurd, chain [] and chain ["reading-order"], alternated."""
+    sys.path.insert(0, os.path.join(ROOT, 'tests', 'bench', 'first_audio'))
+    from first_audio_bench import Daemon  # noqa: E402 (the same daemon driver as that bench)
+    img = os.path.join(SHARED, 'corpus-dev', 'dialog-fr-01.png')
+    tmp = tempfile.mkdtemp(prefix='liseur-chain-daemon-')
+    daemons = {}
+    try:
+        for name, chain in (('without', '[]'), ('with', '["reading-order"]')):
+            d = os.path.join(tmp, name)
+            os.makedirs(os.path.join(d, 'config', 'liseur'), mode=0o700)
+            with open(os.path.join(d, 'config', 'liseur', 'liseur.toml'), 'w') as f:
+                f.write('[plugins]\nchain = %s\n' % chain)
+            daemons[name] = Daemon(build, d)
+        wav = os.path.join(tmp, 'out.wav')
+        for d in daemons.values():  # warm-up: models, voices, the plugin host
+            for _ in range(3):
+                d.read(img, wav)
+        got = {'without': [], 'with': []}
+        for i in range(runs):
+            order = ('without', 'with') if i % 2 else ('with', 'without')
+            for name in order:
+                got[name].append(daemons[name].read(img, wav)[0])
+        print('\nfirst audio through liseurd (daemon first_audio_ms), %s, %d runs each, '
+              'alternated\n' % (os.path.basename(img), runs))
+        print('| chain | median ms | p10 | p90 |')
+        print('|---|---|---|---|')
+        q = lambda v, p: sorted(v)[min(len(v) - 1, int(p * (len(v) - 1) + 0.5))]
+        for name, label in (('without', '[]'), ('with', '["reading-order"]')):
+            v = got[name]
+            print('| %s | %.1f | %.1f | %.1f |' % (label, statistics.median(v), q(v, .1), q(v, .9)))
+        print('\nadded by the chain (difference of medians): %.1f ms (target <= 5 ms)'
+              % (statistics.median(got['with']) - statistics.median(got['without'])))
+    finally:
+        for d in daemons.values():
+            d.proc.terminate()
+            d.proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def kind_table(results):
     """Micro-averaged CER / WER by kind from ocr_eval's per-case counts."""
     groups = {}
@@ -53,7 +97,7 @@ def kind_table(results):
     return groups
 
 
-def cer(build, runs_dir):
+def cer(build, runs_dir, docs=None):
     liseur = os.path.join(build, 'daemon', 'app', 'liseur')
     chain = os.path.join(build, 'tests', 'bench', 'plugins', 'liseur-chain-bench')
     xdg = os.path.join(runs_dir, 'xdg')
@@ -62,8 +106,8 @@ def cer(build, runs_dir):
     # No chain in the daemon: `liseur ocr` is the baseline even once liseurd applies the chain.
     with open(os.path.join(xdg, 'config', 'liseur', 'liseur.toml'), 'w') as f:
         f.write('[plugins]\nchain = []\n')
-    cache = os.path.join(runs_dir, 'docs')
-    os.makedirs(cache)
+    cache = docs or os.path.join(runs_dir, 'docs')
+    os.makedirs(cache, exist_ok=True)
     envs = ['XDG_RUNTIME_DIR=' + os.path.join(xdg, 'run'),
             'XDG_CONFIG_HOME=' + os.path.join(xdg, 'config'),
             'XDG_CACHE_HOME=' + os.path.join(xdg, 'cache'), 'HOME=' + os.path.join(xdg, 'home'),
@@ -75,6 +119,8 @@ def cer(build, runs_dir):
         'without': "%s ocr --json {img} | tee %s/{id}.json | %s text --chain ''" % (liseur, cache, chain),
         'with': '%s text --chain reading-order < %s/{id}.json' % (chain, cache),
     }
+    if docs:  # the documents of an earlier run: score the same recognition again
+        cmds['without'] = "%s text --chain '' < %s/{id}.json" % (chain, cache)
     out = {}
     try:
         for name in ('without', 'with'):
@@ -115,17 +161,21 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--build', default=os.path.join(ROOT, 'build'))
     ap.add_argument('--runs', type=int, default=60)
-    ap.add_argument('--only', choices=['latency', 'cer'])
+    ap.add_argument('--only', choices=['latency', 'daemon', 'cer'])
     ap.add_argument('--keep', help='keep the per-case results in this directory')
+    ap.add_argument('--docs', help='cer: reuse the recognised documents kept by an earlier --keep '
+                    '(DIR/docs) instead of running liseur ocr')
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     if a.only in (None, 'latency'):
         latency(build, a.runs)
+    if a.only in (None, 'daemon'):
+        daemon_first_audio(build, max(10, a.runs // 3))
     if a.only in (None, 'cer'):
         runs_dir = a.keep or tempfile.mkdtemp(prefix='liseur-plugin-bench-')
         os.makedirs(runs_dir, exist_ok=True)
         try:
-            cer(build, runs_dir)
+            cer(build, runs_dir, a.docs)
         finally:
             if not a.keep:
                 shutil.rmtree(runs_dir, ignore_errors=True)
