@@ -1,6 +1,7 @@
 // Reloading the configuration of a running liseurd (SIGHUP, the `reload` command, `liseur
 // reload`): a good file applies whole, a broken one keeps the last good configuration and is
 // reported with its file and line, and a storm of signals changes nothing but the configuration.
+// Also `liseur profile check` and `liseur profile card` run as support staff run them.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -260,6 +261,65 @@ TEST(Reload, AFileChangedBetweenReloadsNeverAppliesHalf) {
   for (int r : rates) EXPECT_TRUE(r == 280 || r == before) << "rate " << r;
   EXPECT_EQ(speechOf(d).rate, 280);
   EXPECT_EQ(speechOf(d).pitch, 40);
+}
+
+// `liseur profile check` and `liseur profile card` as support staff run them (no daemon needed).
+TEST(ProfileCli, CheckPrintsEveryErrorAndExitsNonZero) {
+  TempXdg xdg;
+  const std::string file = xdg.path("pupil.toml");
+  writeFile(file,
+            "[speech]\nrat = 150\nvolume = 900\n[view]\ntheme = \"blak-on-white\"\n"
+            "[hotkeys]\nstop = \"Ctrl+Alt+Shfit+S\"\n");
+  std::string out;
+  EXPECT_EQ(runCli({"profile", "check", file}, &out), 1) << out;
+  for (const std::string& want : std::vector<std::string>{
+           file + ":2:1: error: speech.rat: unknown key", "(did you mean 'speech.rate'?)",
+           file + ":3:10: error: speech.volume:", "an integer from 0 to 200, found 900 (integer)",
+           file + ":5:9: error: view.theme:", "(did you mean 'black-on-white'?)",
+           file + ":7:8: error: hotkeys.stop:", "(did you mean 'Ctrl+Alt+Shift+S'?)"})
+    EXPECT_NE(out.find(want), std::string::npos) << "missing: " << want << "\n" << out;
+
+  writeFile(file, "[speech]\nrate = 150\n");
+  out.clear();
+  EXPECT_EQ(runCli({"profile", "check", file}, &out), 0) << out;
+  EXPECT_NE(out.find(file + ": ok"), std::string::npos) << out;
+}
+
+TEST(ProfileCli, EveryShippedProfilePassesCheck) {
+  TempXdg xdg;
+  for (const char* name :
+       {"default", "blind-expert", "low-vision", "dys-primaire", "dys-college"}) {
+    const std::string file = std::string(LISEUR_SOURCE_DIR) + "/config/profiles/" + name + ".toml";
+    std::string out;
+    EXPECT_EQ(runCli({"profile", "check", file}, &out), 0) << name << "\n" << out;
+    EXPECT_NE(out.find(": ok"), std::string::npos) << name << "\n" << out;
+  }
+}
+
+TEST(ProfileCli, CardIsWrittenWholeOrNotAtAll) {
+  TempXdg xdg;
+  const std::string card = xdg.path("card.html");
+  std::string out;
+  ASSERT_EQ(runCli({"profile", "card", "dys-primaire", "-o", card, "--lang", "fr"}, &out), 0)
+      << out;
+  const std::string html = readFile(card);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<h1 id=\"profile-name\">dys-primaire</h1>"), std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+
+  // A broken profile gives no card, and the one already there stays as it was.
+  fs::create_directories(xdg.path("config/liseur/profiles"));
+  writeFile(xdg.path("config/liseur/profiles/lea.toml"), "[speech]\nrate = 2000\n");
+  out.clear();
+  EXPECT_EQ(runCli({"profile", "card", "lea", "-o", card}, &out), 1) << out;
+  EXPECT_NE(out.find("lea.toml:2:8: error: speech.rate"), std::string::npos) << out;
+  EXPECT_EQ(readFile(card), html);
+  // A card into a directory that does not exist is a save error naming the file.
+  out.clear();
+  EXPECT_EQ(runCli({"profile", "card", "default", "-o", xdg.path("nowhere/card.html")}, &out), 1)
+      << out;
+  EXPECT_NE(out.find("config-write-failed"), std::string::npos) << out;
+  EXPECT_NE(out.find(xdg.path("nowhere/card.html")), std::string::npos) << out;
 }
 
 }  // namespace
