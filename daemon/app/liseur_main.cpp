@@ -27,6 +27,9 @@
 #include "ipc/ipc_protocol.h"
 #include "plugins/plugin_catalog.h"
 #include "syllabifier.h"
+#ifdef LISEUR_HAVE_ADAPT
+#include "app/adapt_command.h"
+#endif
 
 namespace {
 
@@ -467,6 +470,9 @@ int main(int argc, char** argv) {
   auto* syllables = app.add_subcommand(
       "syllables", "Split French words into written syllables: WORD<TAB>syl-la-bles per line");
   syllables->add_option("WORD", cli.words, "Words (default: one per line on stdin)");
+#ifdef LISEUR_HAVE_ADAPT
+  liseur::app::AdaptCommand adaptCmd(app);
+#endif
 
   std::vector<std::pair<std::string, CLI::App*>> simple;
   for (auto [name, help] : std::vector<std::pair<const char*, const char*>>{
@@ -568,6 +574,9 @@ int main(int argc, char** argv) {
     std::cout << (cli.json_out ? dump(scan, 2) + "\n" : liseur::plugins::formatPluginList(scan));
     return std::cout.flush() ? 0 : 1;
   }
+#ifdef LISEUR_HAVE_ADAPT
+  if (adaptCmd.parsed()) return adaptCmd.run();
+#endif
   if (syllables->parsed()) {
     auto emit = [](const std::string& line) {
       std::string out = liseur::dys::syllablesLine(line);
