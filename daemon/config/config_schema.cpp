@@ -136,12 +136,15 @@ std::string checkText(TextCheck check, const std::string& s, std::string* sugges
       }
     }
     case TextCheck::kVoice:
-      if (s.size() <= 64 && allOf(s, [](char c) {
+      // A voice is chosen by its name, never by a number (its place in a list of installed
+      // voices changes from one machine to the next): names start with a letter.
+      if (s.size() <= 64 && std::isalpha(static_cast<unsigned char>(s[0])) && allOf(s, [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
                    c == '+' || c == '/';
           }))
         return {};
-      return "an espeak-ng voice name like \"fr\", \"en-gb\" or \"fr+f3\"";
+      return "an espeak-ng voice name like \"fr\", \"en-gb\" or \"fr+f3\" (a name, not a "
+             "number)";
     case TextCheck::kPluginId:
       if (s.size() <= 64 && allOf(s, [](char c) {
             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';

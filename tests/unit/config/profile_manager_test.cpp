@@ -150,7 +150,7 @@ TEST(ProfileManager, SettingsAreStoredByNameNeverByPosition) {
   EXPECT_EQ(r.config->getString("speech.voice_fr"), "fr-be");
   // A number where a name belongs is refused, not taken as "the third voice".
   for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"ocr.languages", "2"}, {"plugins.chain", "[1, 2]"}}) {
+           {"speech.voice_fr", "3"}, {"ocr.languages", "2"}, {"plugins.chain", "[1, 2]"}}) {
     Status s = pm.set("lea", key, value);
     EXPECT_FALSE(s.ok()) << key << " = " << value << " was accepted";
   }
