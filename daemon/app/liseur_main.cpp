@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +19,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/profile_card.h"
+#include "config/atomic_file.h"
 #include "config/config_schema.h"
 #include "config/config_store.h"
 #include "config/diagnostic.h"
@@ -349,6 +352,35 @@ int runProfileShow(const Cli& cli, const liseur::config::ProfileManager& pm) {
   return std::cout.flush() ? 0 : 1;
 }
 
+// `profile card NAME [-o FILE] [--lang fr|en]`: the printable one-page card, written atomically.
+int runProfileCard(const Cli& cli, const liseur::config::ProfileManager& pm) {
+  auto built = pm.show(cli.name);
+  if (!built.ok()) {
+    std::cerr << liseur::config::formatDiagnostics(built.diagnostics);
+    return fail(Error{ErrorCode::kConfigInvalid, "profile " + cli.name + " has errors"});
+  }
+  std::string locale;
+  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"})
+    if (const char* v = std::getenv(var); v && *v) {
+      locale = v;
+      break;
+    }
+  liseur::app::CardOptions options;
+  options.lang = liseur::app::cardLanguage(*built.config, cli.lang, locale);
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  options.date = {local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
+  const std::string html = liseur::app::profileCardHtml(*built.config, options);
+  if (cli.file.empty() || cli.file == "-") {
+    std::cout << html;
+    return std::cout.flush() ? 0 : 1;
+  }
+  if (auto st = liseur::config::atomicWriteFile(absolute(cli.file), html); !st)
+    return fail(st.error());
+  return 0;
+}
+
 int runProfileCheck(const Cli& cli, const liseur::config::ProfileManager& pm) {
   auto diags = pm.check(absolute(cli.file));
   std::cout << liseur::config::formatDiagnostics(diags);
@@ -459,6 +491,12 @@ int main(int argc, char** argv) {
       profile->add_subcommand("export", "Write a profile to a file (stdout without -o)");
   pExport->add_option("NAME", cli.name, "Profile")->required();
   pExport->add_option("-o,--output", cli.file, "Output file");
+  auto* pCard = profile->add_subcommand(
+      "card", "Write a printable one-page HTML card of a profile (stdout without -o)");
+  pCard->add_option("NAME", cli.name, "Profile")->required();
+  pCard->add_option("-o,--output", cli.file, "Output file (card.html)");
+  pCard->add_option("--lang", cli.lang, "Language of the card (default: the profile's, else $LANG)")
+      ->check(CLI::IsMember({"fr", "en"}));
   auto* pImport = profile->add_subcommand("import", "Install a profile file as a user profile");
   pImport->add_option("FILE", cli.file, "TOML file")->required();
   pImport->add_option("--name", cli.name, "Profile name (default: the file's name)");
@@ -504,12 +542,15 @@ int main(int argc, char** argv) {
       if (!sub->parsed()) continue;
       std::vector<std::string> rest = sub->remaining();
       std::erase(rest, "--");  // kept among the extras by allow_extras
-      if (cli.value.empty() && rest.size() == 1) {
+      // An empty VALUE ("") is a value: it turns a hotkey off.
+      bool given = sub->get_option("VALUE")->count() > 0;
+      if (!given && rest.size() == 1) {
         cli.value = rest[0];
         rest.clear();
+        given = true;
       }
       if (!rest.empty()) throw CLI::ExtrasError(rest);
-      if (cli.value.empty()) throw CLI::RequiredError("VALUE");
+      if (!given) throw CLI::RequiredError("VALUE");
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // --help and --version are not errors
@@ -535,6 +576,7 @@ int main(int argc, char** argv) {
     if (pList->parsed()) return runProfileList(cli, pm);
     if (pShow->parsed()) return runProfileShow(cli, pm);
     if (pCheck->parsed()) return runProfileCheck(cli, pm);
+    if (pCard->parsed()) return runProfileCard(cli, pm);
     if (pNew->parsed()) {
       if (auto st = pm.create(cli.name, cli.from); !st) return fail(st.error());
       return 0;
