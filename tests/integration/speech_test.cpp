@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
@@ -314,6 +315,76 @@ TEST(Speech, AFloodOfRequestsKeepsTheQueueBounded) {
   EXPECT_EQ(d.request("status")["jobs"].size(), 0u);
   (void)last;
   EXPECT_TRUE(d.alive());
+}
+
+// Every OCR word is under a threshold of 100: each one is signalled.
+DaemonHarness doubtfulDaemon(const std::string& signal) {
+  return DaemonHarness({"--audio", "null"}, [signal](const TempXdg& x) {
+    std::filesystem::create_directories(x.path("config/liseur"));
+    writeFile(x.path("config/liseur/liseur.toml"),
+              "[speech]\ndoubtful_threshold = 100\ndoubtful_signal = \"" + signal + "\"\n");
+  });
+}
+
+TEST(Speech, DoubtfulWordsGetATone) {
+  double plainMs = 0;
+  {
+    DaemonHarness d;
+    ASSERT_TRUE(d.started()) << d.startProblem();
+    json r = d.request(
+        "read",
+        {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("a.wav")}, {"wait", true}});
+    ASSERT_TRUE(r["ok"]) << r.dump();
+    plainMs = r["timings"]["audio_ms"].get<double>();
+  }
+  DaemonHarness d = doubtfulDaemon("tone");
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  json r =
+      d.request("read", {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("t.wav")}});
+  auto evs = d.eventsUntilFinished(r["job"]);
+  auto words = named(evs, "word");
+  ASSERT_GT(words.size(), 10u) << dump(evs);
+  for (const auto& w : words) EXPECT_TRUE(w.value("doubtful", false)) << w.dump();
+  // An 80 ms tone (45 ms of sound, 35 ms of silence) before each word; the words keep their
+  // place after it: each word event comes at least a tone after the previous word's.
+  const double toneMs = 80, withTones = evs.back()["timings"]["audio_ms"].get<double>();
+  EXPECT_NEAR(withTones - plainMs, toneMs * words.size(), toneMs * words.size() * 0.1)
+      << "plain " << plainMs << " ms, with tones " << withTones << " ms, " << words.size()
+      << " words";
+  WavInfo wav = readWav(d.path("t.wav"));
+  ASSERT_TRUE(wav.ok) << wav.problem;
+  // The first word's tone: 45 ms of a loud 1200 Hz sine right before the word's first sample.
+  const auto first = words.front()["sample"].get<std::size_t>();
+  ASSERT_GE(first, 1763u);  // 992 samples of tone, 771 of silence
+  double energy = 0;
+  for (std::size_t i = first - 1763; i < first - 771; ++i)
+    energy += double(wav.samples[i]) * wav.samples[i];
+  EXPECT_GT(std::sqrt(energy / 992), 3000) << "no tone before the first word";
+  // spell-doubtful goes to the next doubtful word and spells it.
+  json sp = d.request("review", {{"action", "spell-doubtful"}});
+  ASSERT_TRUE(sp["ok"]) << sp.dump();
+  EXPECT_EQ(sp["text"], "changes. C, H, A, N, G, E, S") << sp.dump();
+}
+
+TEST(Speech, DoubtfulWordsCanBeSaidAtAnotherPitch) {
+  DaemonHarness d = doubtfulDaemon("pitch");
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  json r =
+      d.request("read", {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("p.wav")}});
+  auto evs = d.eventsUntilFinished(r["job"]);
+  ASSERT_TRUE(evs.back()["ok"]) << dump(evs);
+  int high = 0;
+  for (const auto& u : named(evs, "utterance-started"))
+    if (u.value("doubtful", false)) {
+      ++high;
+      EXPECT_EQ(u["pitch"], 75) << u.dump();
+    }
+  EXPECT_GT(high, 10) << dump(evs);
+  // Word events still name the words of the image, with their boxes.
+  auto words = named(evs, "word");
+  ASSERT_FALSE(words.empty());
+  EXPECT_EQ(words.front()["text"], "Save");
+  EXPECT_TRUE(words.front().contains("box"));
 }
 
 }  // namespace

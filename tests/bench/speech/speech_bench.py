@@ -12,9 +12,10 @@ steps) reads tests/data/ocr/multiblock-en.png once, then, in one run:
   stop        while a long text is being played: wall time from sending `stop` to its reply (the
               sink is flushed before the reply), plus the audio the sink still played after the
               reply (played_samples from status, 300 ms later). Target <= 30 ms.
-  pause       the same text played straight through and with two pauses in the middle, recorded
-              by the paced sink (LISEUR_AUDIO_RECORD): the two recordings must be equal sample for
-              sample (no sample lost or repeated).
+  pause       a text played straight through, then again with two pauses in the middle: the
+              paced sink records what it played and what the daemon gave it (LISEUR_AUDIO_RECORD;
+              espeak-ng's output differs slightly between two calls, so one synthesis is compared
+              with itself): equal sample for sample means no sample lost or repeated.
   baseline    espeak-ng alone: `espeak-ng -q --stdout` from start to its first audio byte (cold
               process: what a naive client pays for each command).
 Prints a table with medians and the ratio baseline/liseur. Not a test: nothing is asserted, but
@@ -159,7 +160,7 @@ class Daemon:
         at = self.request('status', {})['audio']['played_samples']
         time.sleep(0.3)
         later = self.request('status', {})['audio']['played_samples']
-        self.until(lambda m: m.get('event') == 'job-finished' and m.get('job') == r['job'])
+        # (job-finished came with the stop, before its reply.)
         return wall, (later - at) * 1000.0 / RATE
 
     def say_and_wait(self, text, pauses=0):
@@ -229,10 +230,9 @@ def main():
             paused = p.say_and_wait(pause_text, pauses=2)
         finally:
             p.close()
-        pcm = wav_samples(rec)
-        half = len(pcm) // 2
-        same = len(pcm) % 4 == 0 and pcm[:half] == pcm[half:] and plain == paused
-        print('pause/resume: %d + %d samples played, equal: %s' % (half // 2, (len(pcm) - half) // 2, same),
+        played, written = wav_samples(rec), wav_samples(rec + '.written.wav')
+        same = played == written and len(written) // 2 >= (plain + paused) * RATE // 1000 - 2
+        print('pause/resume: %d samples played, %d written, equal: %s' % (len(played) // 2, len(written) // 2, same),
               file=sys.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -242,13 +242,15 @@ def main():
         ('review next-line -> first PCM sample in the sink (daemon)', med(review_fa), 20),
         ('review next-line -> first-audio event (client wall)', med(review_wall), 20),
         ('stop -> sink flushed (client wall to the reply)', med(stop_wall), 30),
-        ('stop -> silence (reply + audio still played after it)', med(w + t for w, t in zip(stop_wall, stop_tail)), 30),
+        # The flush takes effect at the device's next 10 ms step at the latest.
+        ('stop -> silence (reply + one 10 ms device step + audio played after)',
+         med(w + t for w, t in zip(stop_wall, stop_tail)) + 10, 30),
     ]
     md = ['| measure (median of %d) | liseur (ms) | target (ms) | espeak-ng -q --stdout cold, first audio (ms) '
           '| ratio espeak-ng/liseur |' % a.runs, '|---|---:|---:|---:|---:|']
     for name, v, target in rows:
         md.append('| %s | %.1f | %d | %.1f | %.1f× |' % (name, v, target, b, b / max(v, 0.05)))
-    md.append('| pause/resume twice vs straight through: samples equal | %s | equal | | |'
+    md.append('| pause/resume twice: samples played = samples given, none lost or repeated | %s | equal | | |'
               % ('yes' if same else 'NO'))
     text = '\n'.join(md) + '\n'
     print(text)
