@@ -25,6 +25,7 @@
 #include "config/config_store.h"
 #include "config/diagnostic.h"
 #include "config/profile_manager.h"
+#include "config/suggestion.h"
 #include "core/paths.h"
 #include "ipc/ipc_client.h"
 #include "ipc/ipc_protocol.h"
@@ -381,8 +382,55 @@ int runProfileCard(const Cli& cli, const liseur::config::ProfileManager& pm) {
   return 0;
 }
 
+// [plugins.options.ID] tables checked against the manifests of the installed plugins, option by
+// option so that every problem is reported: the configuration itself cannot know them.
+std::vector<liseur::config::Diagnostic> pluginOptionDiagnostics(const std::string& file) {
+  namespace cfg = liseur::config;
+  std::vector<cfg::Diagnostic> out;
+  const cfg::ParsedLayer layer = cfg::parseLayerFile(file, cfg::LayerKind::kProfile);
+  constexpr std::string_view kPrefix = "plugins.options.";
+  liseur::plugins::PluginScan scan;
+  bool scanned = false;
+  for (const auto& [key, setting] : layer.settings) {
+    if (key.rfind(kPrefix, 0) != 0) continue;
+    if (!scanned) {
+      scan = liseur::plugins::listPlugins();
+      scanned = true;
+    }
+    const std::string id = key.substr(kPrefix.size());
+    cfg::Diagnostic d;
+    d.file = file;
+    d.line = setting.at.line;
+    d.column = setting.at.column;
+    d.key = key;
+    const liseur::plugins::PluginInfo* info = liseur::plugins::findPlugin(scan, id);
+    if (!info || !info->manifest) {
+      d.severity = cfg::Severity::kWarning;
+      d.message = "plugin '" + id + "' is not installed here; its options are not checked";
+      out.push_back(d);
+      continue;
+    }
+    const auto* given = std::get_if<json>(&setting.value);
+    if (!given || !given->is_object()) continue;  // the parser reported it
+    std::vector<std::string> names;
+    for (const auto& o : info->manifest->options) names.push_back(o.name);
+    for (const auto& [name, value] : given->items()) {
+      auto r = liseur::plugins::resolveOptions(*info->manifest, json{{name, value}});
+      if (r) continue;
+      cfg::Diagnostic bad = d;
+      bad.key = key + "." + name;
+      bad.message = r.error().message;
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        bad.suggestion = cfg::nearestMatch(name, names);
+      out.push_back(std::move(bad));
+    }
+  }
+  return out;
+}
+
 int runProfileCheck(const Cli& cli, const liseur::config::ProfileManager& pm) {
   auto diags = pm.check(absolute(cli.file));
+  for (auto& d : pluginOptionDiagnostics(absolute(cli.file))) diags.push_back(std::move(d));
   std::cout << liseur::config::formatDiagnostics(diags);
   bool errors = liseur::config::hasErrors(diags);
   if (!errors && diags.empty()) std::cout << cli.file << ": ok\n";

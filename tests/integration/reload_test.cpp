@@ -285,6 +285,27 @@ TEST(ProfileCli, CheckPrintsEveryErrorAndExitsNonZero) {
   EXPECT_NE(out.find(file + ": ok"), std::string::npos) << out;
 }
 
+TEST(ProfileCli, CheckTestsPluginOptionsAgainstTheInstalledManifests) {
+  TempXdg xdg;
+  const std::string file = xdg.path("pupil.toml");
+  writeFile(file,
+            "[plugins]\nchain = [\"dys\"]\n\n[plugins.options.dys]\nspacing = \"tight\"\n"
+            "spacng = \"aere\"\n\n[plugins.options.not-installed]\nx = 1\n");
+  std::string out;
+  EXPECT_EQ(runCli({"profile", "check", file}, &out), 1) << out;
+  for (const std::string& want : std::vector<std::string>{
+           file + ":4:1: error: plugins.options.dys.spacing: plugin 'dys': option 'spacing'",
+           "(found \"tight\")",
+           file + ":4:1: error: plugins.options.dys.spacng: plugin 'dys': unknown option 'spacng' "
+                  "(did you mean 'spacing'?)",
+           file + ":8:1: warning: plugins.options.not-installed: plugin 'not-installed' is not "
+                  "installed here"})
+    EXPECT_NE(out.find(want), std::string::npos) << "missing: " << want << "\n" << out;
+  writeFile(file, "[plugins.options.dys]\nspacing = \"aere\"\n");
+  out.clear();
+  EXPECT_EQ(runCli({"profile", "check", file}, &out), 0) << out;
+}
+
 TEST(ProfileCli, EveryShippedProfilePassesCheck) {
   TempXdg xdg;
   for (const char* name :
