@@ -17,12 +17,6 @@ ParsedLayer parse(const std::string& text, LayerKind kind = LayerKind::kUserMain
   return parseLayerText(text, "test.toml", kind);
 }
 
-const Diagnostic* findDiag(const ParsedLayer& layer, const std::string& key) {
-  for (const auto& d : layer.diagnostics)
-    if (d.key == key) return &d;
-  return nullptr;
-}
-
 TEST(ConfigParser, ReadsValuesWithTheirPositions) {
   const std::string text =
       "[speech]\n"
@@ -84,61 +78,65 @@ TEST(ConfigParser, KeyInTheWrongPlaceSuggestsItsSection) {
   EXPECT_EQ(layer.diagnostics[1].suggestion, "speech.rate");
 }
 
-TEST(ConfigParser, MisspeltSectionSuggestsTheSection) {
-  ParsedLayer layer = parse("[speach]\nrate = 200\n");
-  ASSERT_EQ(layer.diagnostics.size(), 1u) << dump(layer.diagnostics);
-  EXPECT_EQ(layer.diagnostics[0].key, "speach");
-  EXPECT_EQ(layer.diagnostics[0].line, 1);
-  EXPECT_EQ(layer.diagnostics[0].suggestion, "[speech]");
-}
+// One bad value per file: every field of the one diagnostic it gives, as a person reads it.
+struct ErrorCase {
+  const char* text;
+  int line, column;
+  const char* key;
+  const char* message;
+  const char* expected;
+  const char* found;
+  const char* suggestion;
+};
 
-TEST(ConfigParser, WrongTypeSaysExpectedAndFound) {
-  ParsedLayer layer = parse("[speech]\nrate = \"fast\"\n");
-  const Diagnostic* d = findDiag(layer, "speech.rate");
-  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
-  EXPECT_EQ(d->message, "wrong type");
-  EXPECT_EQ(d->expected, "an integer from 80 to 450");
-  EXPECT_EQ(d->found, "\"fast\" (string)");
-  EXPECT_EQ(d->line, 2);
-  EXPECT_EQ(d->column, 8);
-}
-
-TEST(ConfigParser, OutOfRangeValue) {
-  ParsedLayer layer = parse("[speech]\nrate = 500\n");
-  const Diagnostic* d = findDiag(layer, "speech.rate");
-  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
-  EXPECT_EQ(d->message, "invalid value");
-  EXPECT_EQ(d->expected, "an integer from 80 to 450");
-  EXPECT_EQ(d->found, "500 (integer)");
-}
-
-TEST(ConfigParser, MisspeltEnumValueGetsSuggestion) {
-  ParsedLayer layer = parse("[view]\ntheme = \"blak-on-white\"\n");
-  const Diagnostic* d = findDiag(layer, "view.theme");
-  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
-  EXPECT_EQ(d->suggestion, "black-on-white");
-  EXPECT_EQ(d->found, "\"blak-on-white\" (string)");
-  EXPECT_EQ(d->expected, "one of black-on-white|white-on-black|yellow-on-black|dys");
-}
-
-TEST(ConfigParser, BadListItemIsPointedAt) {
-  const std::string text = "[view]\nline_colours = [\"blue\",\n  \"rde\"]\n";
-  ParsedLayer layer = parse(text);
-  const Diagnostic* d = findDiag(layer, "view.line_colours");
-  ASSERT_NE(d, nullptr) << text << dump(layer.diagnostics);
-  EXPECT_EQ(d->line, 3) << d->toString();
-  EXPECT_EQ(d->column, 3) << d->toString();
-  EXPECT_EQ(d->found, "\"rde\" (string)");
-  EXPECT_EQ(d->suggestion, "red");
-}
-
-TEST(ConfigParser, NonStringListItem) {
-  ParsedLayer layer = parse("[plugins]\nchain = [\"dys\", 3]\n");
-  const Diagnostic* d = findDiag(layer, "plugins.chain");
-  ASSERT_NE(d, nullptr) << dump(layer.diagnostics);
-  EXPECT_EQ(d->message, "wrong type of list item");
-  EXPECT_EQ(d->found, "3 (integer)");
-  EXPECT_EQ(layer.settings.count("plugins.chain"), 0u);
+TEST(ConfigParser, EachKindOfErrorFillsEveryField) {
+  const ErrorCase cases[] = {
+      {"[speach]\nrate = 200\n", 1, 2, "speach", "unknown key",
+       "a known key (see liseur config schema)", "speach", "[speech]"},
+      {"[speech]\nrate = \"fast\"\n", 2, 8, "speech.rate", "wrong type",
+       "an integer from 80 to 450", "\"fast\" (string)", ""},
+      {"[speech]\nrate = 500\n", 2, 8, "speech.rate", "invalid value", "an integer from 80 to 450",
+       "500 (integer)", ""},
+      {"[view]\ntheme = \"blak-on-white\"\n", 2, 9, "view.theme", "invalid value",
+       "one of black-on-white|white-on-black|yellow-on-black|dys", "\"blak-on-white\" (string)",
+       "black-on-white"},
+      {"[view]\nline_colours = [\"blue\",\n  \"rde\"]\n", 3, 3, "view.line_colours",
+       "invalid value",
+       "a list of strings, each a colour: black|white|grey|dark-grey|blue|dark-blue|red|dark-red|"
+       "green|dark-green|orange|purple|brown|yellow|pink|cyan, or #rrggbb (at most 6)",
+       "\"rde\" (string)", "red"},
+      {"[plugins]\nchain = [\"dys\", 3]\n", 2, 17, "plugins.chain", "wrong type of list item",
+       "a list of strings, each a plugin id: lower-case letters, digits and '-' (at most 32)",
+       "3 (integer)", ""},
+      {"[view]\nline_focus = 2\n", 2, 14, "view.line_focus", "invalid value", "one of 0|1|3|5",
+       "2 (integer)", ""},
+      {"[view]\nline_spacing = 3.5\n", 2, 16, "view.line_spacing", "invalid value",
+       "a number from 1 to 3", "3.5 (float)", ""},
+      {"[speech]\npunctuation = \"most\"\n", 2, 15, "speech.punctuation", "invalid value",
+       "one of none|some|all", "\"most\" (string)", ""},
+      {"[speech]\nvoice_fr = \"3\"\n", 2, 12, "speech.voice_fr", "invalid value",
+       "an espeak-ng voice name like \"fr\", \"en-gb\" or \"fr+f3\" (a name, not a number)",
+       "\"3\" (string)", ""},
+      {"[hotkeys]\nstop = \"Ctrl+Alt+Shfit+S\"\n", 2, 8, "hotkeys.stop", "invalid value",
+       "a key chord like \"Ctrl+Alt+Shift+W\": modifiers (Ctrl, Alt, Shift, Super) joined by '+' "
+       "and ending with one key, or \"\" for none",
+       "\"Ctrl+Alt+Shfit+S\" (string)", "Ctrl+Alt+Shift+S"},
+  };
+  for (const auto& c : cases) {
+    ParsedLayer layer = parse(c.text);
+    ASSERT_EQ(layer.diagnostics.size(), 1u) << c.text << dump(layer.diagnostics);
+    const Diagnostic& d = layer.diagnostics[0];
+    EXPECT_EQ(d.severity, Severity::kError) << c.text;
+    EXPECT_EQ(d.file, "test.toml") << c.text;
+    EXPECT_EQ(d.line, c.line) << c.text;
+    EXPECT_EQ(d.column, c.column) << c.text;
+    EXPECT_EQ(d.key, c.key) << c.text;
+    EXPECT_EQ(d.message, c.message) << c.text;
+    EXPECT_EQ(d.expected, c.expected) << c.text;
+    EXPECT_EQ(d.found, c.found) << c.text;
+    EXPECT_EQ(d.suggestion, c.suggestion) << c.text;
+    EXPECT_EQ(layer.settings.count(c.key), 0u) << "a bad value is not kept: " << c.text;
+  }
 }
 
 TEST(ConfigParser, CollectsEveryErrorAndKeepsTheGoodSettings) {
