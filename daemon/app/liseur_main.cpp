@@ -100,12 +100,11 @@ std::string defaultWavPath() {
 // Words of `liseur read` / `liseur ocr` that name a screen source rather than a file.
 constexpr const char* kScreenSources[] = {"screen", "window", "pointer", "clipboard"};
 
-constexpr const char* kReviewActions[] = {"next-line",      "previous-line",  "next-word",
-                                          "previous-word",  "next-char",      "previous-char",
-                                          "next-block",     "previous-block", "current-line",
-                                          "current-word",   "current-char",   "spell",
-                                          "spell-phonetic", "repeat",         "say-all",
-                                          "where",          "first",          "last"};
+constexpr const char* kReviewActions[] = {
+    "next-line",     "previous-line", "next-word",      "previous-word", "next-char",
+    "previous-char", "next-block",    "previous-block", "current-line",  "current-word",
+    "current-char",  "spell",         "spell-phonetic", "repeat",        "say-all",
+    "where",         "first",         "last",           "spell-doubtful"};
 
 struct Cli {
   bool no_spawn = false;
