@@ -1,6 +1,6 @@
-// OcrEngine: one warm Tesseract (plus Leptonica preprocessing) that turns a decoded image into
-// blocks in reading order, block by block, so the first block can be spoken while the rest is
-// still being recognised.
+// OcrEngine: warm Tesseract models (one TessBaseAPI per language, plus Leptonica preprocessing)
+// that turn a decoded image into blocks in reading order, block by block, so the first block can
+// be spoken while the rest is still being recognised.
 //
 // Lives only in the OCR worker process (no Tesseract type leaves ocr/). Not thread-safe: one
 // recognise() at a time; `cancelled` may be flipped from another thread and is polled through

@@ -1,6 +1,6 @@
 // The OCR worker's protocol (frames of core/frame.h over the socketpair, fd 3 in the worker).
 //
-// The worker is started once by the daemon and kept warm. It owns one Tesseract instance
+// The worker is started once by the daemon and kept warm. It owns one warm Tesseract per model
 // (eng+fra by default, OMP_THREAD_LIMIT=1) and never talks to anything but its fd.
 //
 // daemon -> worker

@@ -16,6 +16,8 @@ namespace liseur::preprocess {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+// Blank left and right of a line image, in character heights.
+constexpr float kLineSideMargin = 0.1f;
 
 struct Comp {
   Box box;
@@ -169,6 +171,40 @@ bool isFrame(Pix* comp) {
   return true;
 }
 
+// Clears from `lines` (the result of a long horizontal or vertical opening of `ink`) every run
+// with ink along both its sides: where letters are close and faint ink joins them, a row of text
+// holds long horizontal runs and letters stacked on consecutive lines make vertical ones, but a
+// rule, a field border or an underline has blank on at least one side.
+void dropRunsInsideInk(Pix* lines, Pix* ink, bool horizontal) {
+  BOXA* boxa = pixConnCompBB(lines, 8);
+  if (!boxa) return;
+  const int w = pixGetWidth(ink), h = pixGetHeight(ink);
+  auto inked = [&](int x, int y) {
+    if (x < 0 || y < 0 || x >= w || y >= h) return false;
+    l_uint32 v = 0;
+    pixGetPixel(ink, x, y, &v);
+    return v != 0;
+  };
+  for (int i = 0; i < boxaGetCount(boxa); ++i) {
+    const Box b = boxOf(boxa, i);
+    const int len = horizontal ? b.w : b.h;
+    int before = 0, after = 0;
+    for (int t = 0; t < len; ++t) {
+      if (horizontal) {
+        before += inked(b.x + t, b.y - 2) || inked(b.x + t, b.y - 3);
+        after += inked(b.x + t, b.y + b.h + 1) || inked(b.x + t, b.y + b.h + 2);
+      } else {
+        before += inked(b.x - 2, b.y + t) || inked(b.x - 3, b.y + t);
+        after += inked(b.x + b.w + 1, b.y + t) || inked(b.x + b.w + 2, b.y + t);
+      }
+    }
+    if (std::min(before, after) > 0.3 * len) {
+      pixRasterop(lines, b.x, b.y, b.w, b.h, PIX_CLR, nullptr, 0, 0);
+    }
+  }
+  boxaDestroy(&boxa);
+}
+
 // Vertical edges between two backgrounds (a sidebar beside the main pane, with no rule drawn):
 // columns where the grey level steps by a few levels on a long run of consecutive rows.
 std::vector<Box> backgroundSteps(Pix* grey, float est) {
@@ -239,15 +275,18 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
   Pix* line_src = faint ? faint.get() : mask.get();
   const int run = std::max(15, static_cast<int>(4 * est));
   PixPtr hlines(pixOpenBrick(nullptr, line_src, run, 1));
+  if (hlines) dropRunsInsideInk(hlines.get(), line_src, true);
   // Vertical hairlines: long ones anywhere (rules, dividers); short ones (a field's sides) only
   // where they meet a horizontal line, since faint ink can join the stems of letters stacked
   // on consecutive lines into a short vertical run.
   PixPtr vlines(pixOpenBrick(nullptr, line_src, 1, std::max(12, static_cast<int>(2.2f * est))));
+  if (vlines) dropRunsInsideInk(vlines.get(), line_src, false);
   if (vlines && hlines) {
     PixPtr hgrown(pixDilateBrick(nullptr, hlines.get(), 3, 3));
     PixPtr seed(pixAnd(nullptr, vlines.get(), hgrown.get()));
     PixPtr sides(seed ? pixSeedfillBinary(nullptr, seed.get(), vlines.get(), 8) : nullptr);
     PixPtr longv(pixOpenBrick(nullptr, line_src, 1, run));
+    if (longv) dropRunsInsideInk(longv.get(), line_src, false);
     if (sides && longv) vlines.reset(pixOr(nullptr, sides.get(), longv.get()));
   }
   if (vlines && hlines) {
@@ -278,6 +317,8 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
     std::vector<Box> hboxes;
     if (BOXA* hb = pixConnCompBB(hlines.get(), 8)) {
       for (int i = 0; i < boxaGetCount(hb); ++i) hboxes.push_back(boxOf(hb, i));
+      if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+        for (const Box& b : hboxes) std::fprintf(stderr, "hline %d,%d %dx%d\n", b.x, b.y, b.w, b.h);
       boxaDestroy(&hb);
     }
     if (BOXA* fb = joined ? pixConnCompBB(joined.get(), 8) : nullptr) {
@@ -290,6 +331,8 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
         for (const Box& hl : hboxes) {
           spanned |= hl.w >= 0.6 * b.w && contains(b, hl, corner);
         }
+        if (spanned && std::getenv("LISEUR_LAYOUT_DEBUG"))
+          std::fprintf(stderr, "frame %d,%d %dx%d\n", b.x, b.y, b.w, b.h);
         if (spanned) r.containers.push_back(b);
       }
       boxaDestroy(&fb);
@@ -340,6 +383,8 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
     }
     if (b.w >= 2 * typ && b.h >= 1.3 * typ && density < 0.15) {
       // A ring: field border, card, checkbox frame.
+      if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+        std::fprintf(stderr, "ring %d,%d %dx%d density %.3f\n", b.x, b.y, b.w, b.h, density);
       r.containers.push_back(b);
       continue;
     }
@@ -1039,19 +1084,20 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
   return page;
 }
 
-PixPtr lineImage(const PageLayout& layout, const TextLine& line, float target_char_height,
-                 float* scale, Box* origin, int* pad) {
+LineImage lineImage(const PageLayout& layout, const TextLine& line, float target_char_height,
+                    float height_in_chars) {
+  LineImage out;
   Pix* ink = layout.ink.get();
-  if (!ink) return nullptr;
+  if (!ink) return out;
   const int W = pixGetWidth(ink), H = pixGetHeight(ink);
   const int m = 1;
   const int x0 = std::max(0, line.box.x - m), y0 = std::max(0, line.box.y - m);
   const int x1 = std::min(W, right(line.box) + m), y1 = std::min(H, bottom(line.box) + m);
-  if (x1 <= x0 || y1 <= y0) return nullptr;
+  if (x1 <= x0 || y1 <= y0) return out;
   BOX* clip = boxCreate(x0, y0, x1 - x0, y1 - y0);
   PixPtr crop(pixClipRectangle(ink, clip, nullptr));
   boxDestroy(&clip);
-  if (!crop) return nullptr;
+  if (!crop) return out;
   // Stretch: the faintest text (grey on white) gets the contrast of black on white.
   const auto ranks = rectRanks(crop.get(), Box{0, 0, x1 - x0, y1 - y0});
   const int darkest = ranks[0];
@@ -1063,8 +1109,8 @@ PixPtr lineImage(const PageLayout& layout, const TextLine& line, float target_ch
       l_uint32* row = data + y * wpl;
       for (int x = 0; x < x1 - x0; ++x) {
         const int v = GET_DATA_BYTE(row, x);
-        const int out = 255 - static_cast<int>(std::lround(std::min(255.0, (255 - v) * f)));
-        SET_DATA_BYTE(row, x, std::clamp(out, 0, 255));
+        const int o = 255 - static_cast<int>(std::lround(std::min(255.0, (255 - v) * f)));
+        SET_DATA_BYTE(row, x, std::clamp(o, 0, 255));
       }
     }
   }
@@ -1072,13 +1118,33 @@ PixPtr lineImage(const PageLayout& layout, const TextLine& line, float target_ch
   s = std::clamp(s, 0.25f, 6.0f);
   if (std::fabs(s - 1.0f) < 0.1f) s = 1.0f;
   PixPtr scaled = scaleGrey(crop.get(), s);
-  if (!scaled) return nullptr;
-  const int p = std::max(8, static_cast<int>(std::lround(0.5 * pixGetHeight(scaled.get()))));
-  PixPtr padded(pixAddBorderGeneral(scaled.get(), p, p, p, p, 255));
-  *scale = s;
-  *origin = Box{x0, y0, x1 - x0, y1 - y0};
-  *pad = p;
-  return padded;
+  if (!scaled) return out;
+  // The recogniser scales the whole image to its fixed input height: the white above and below
+  // sets how large the letters are there, the same for every line whatever its ascenders. A
+  // narrow margin left and right: a wide one makes it see punctuation in the blank.
+  const float c = (line.char_height > 0 ? line.char_height : target_char_height / s) * s;
+  const int sh = pixGetHeight(scaled.get());
+  const int pad_y = std::max(2, static_cast<int>(std::lround((height_in_chars * c - sh) / 2)));
+  const int pad_x = std::max(2, static_cast<int>(std::lround(kLineSideMargin * c)));
+  out.pix.reset(pixAddBorderGeneral(scaled.get(), pad_x, pad_x, pad_y, pad_y, 255));
+  if (!out.pix) return out;
+  out.scale = s;
+  out.origin = Box{x0, y0, x1 - x0, y1 - y0};
+  out.pad_x = pad_x;
+  out.pad_y = pad_y;
+  return out;
+}
+
+Box LineImage::toWork(int l, int t, int r, int b) const {
+  const int bx0 = origin.x + static_cast<int>(std::floor((l - pad_x) / scale));
+  const int by0 = origin.y + static_cast<int>(std::floor((t - pad_y) / scale));
+  const int bx1 = origin.x + static_cast<int>(std::ceil((r - pad_x) / scale));
+  const int by1 = origin.y + static_cast<int>(std::ceil((b - pad_y) / scale));
+  const int cx0 = std::clamp(bx0, origin.x, right(origin)),
+            cx1 = std::clamp(bx1, origin.x, right(origin));
+  const int cy0 = std::clamp(by0, origin.y, bottom(origin)),
+            cy1 = std::clamp(by1, origin.y, bottom(origin));
+  return Box{cx0, cy0, std::max(0, cx1 - cx0), std::max(0, cy1 - cy0)};
 }
 
 }  // namespace liseur::preprocess

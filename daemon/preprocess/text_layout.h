@@ -59,11 +59,20 @@ struct LayoutOptions {
 // Analyses an 8 bpp grey image. Never fails: an image without text gives no blocks.
 PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options = {});
 
-// The image of one line for the recogniser: cropped from `layout.ink` with a margin, contrast
-// stretched, scaled so characters are `target_char_height` px high and padded with white.
-// `*scale` receives the factor applied and `*origin` the working-image position of the crop's
-// top-left corner (before scaling and padding `pad` px).
-PixPtr lineImage(const PageLayout& layout, const TextLine& line, float target_char_height,
-                 float* scale, Box* origin, int* pad);
+// The image of one line for the recogniser, and how to map its pixels back.
+struct LineImage {
+  PixPtr pix;                // 8 bpp, dark on white; null when the line is empty or off the page
+  float scale = 1;           // factor applied to the working image's pixels
+  Box origin;                // the crop in the working image (before scaling and padding)
+  int pad_x = 0, pad_y = 0;  // white added on each side after scaling
+  // A box of `pix` (left, top, right, bottom) -> the working image, clipped to the crop.
+  Box toWork(int l, int t, int r, int b) const;
+};
+
+// Cuts `line` out of `layout.ink`, stretches its contrast, scales it so its characters are
+// `target_char_height` px high and pads it with white to `height_in_chars` character heights
+// (at least 2 px above and below), with a narrow margin left and right.
+LineImage lineImage(const PageLayout& layout, const TextLine& line, float target_char_height,
+                    float height_in_chars);
 
 }  // namespace liseur::preprocess
