@@ -181,6 +181,41 @@ def english():
     save("english.png", img, EN2)
 
 
+def pronoun_i():
+    """The pronoun I in a sans-serif font, where the capital is a plain bar like '|'."""
+    f = font(DEJAVU + "DejaVuSans.ttf", 13)
+    img = Image.new("RGB", (560, 70), "#ffffff")
+    d = ImageDraw.Draw(img)
+    text = ("When I reflect upon the number of people I have met, I am moved to say that I "
+            "think I know them, but I do not.")
+    paragraph(d, 12, 10, text, f, 530, "#222222")
+    save("pronoun-i.png", img, text)
+
+
+def cards():
+    """Two cards with a pale rounded border and tightly spaced lines: at a low ink threshold the
+    letters of consecutive lines touch, which must not be taken for rules or frames."""
+    f = font(DEJAVU + "DejaVuSans.ttf", 13)
+    fb = font(DEJAVU + "DejaVuSans-Bold.ttf", 13)
+    img = Image.new("RGB", (640, 120), "#fafafa")
+    d = ImageDraw.Draw(img)
+    texts = [("Signal", ["Everything you have learned in school", "as obvious becomes less and less",
+                         "obvious as you begin to study it"]),
+             ("Shortcuts", ["Economists state their growth figures", "to the nearest tenth of a point",
+                            "to prove they have a sense of humour"])]
+    truth = []
+    for i, (title, lines) in enumerate(texts):
+        x = 10 + i * 315
+        d.rounded_rectangle((x, 10, x + 300, 108), radius=8, outline="#d4d4d4", fill="#ffffff")
+        d.text((x + 14, 20), title, font=fb, fill="#333333")
+        y = 44
+        for line in lines:
+            d.text((x + 14, y), line, font=f, fill="#444444")
+            y += 15
+        truth.append(title + "\n" + "\n".join(lines))
+    save("cards.png", img, "\n".join(truth))
+
+
 if __name__ == "__main__":
     dark_theme()
     small_text()
@@ -190,3 +225,5 @@ if __name__ == "__main__":
     worksheet_photo()
     french()
     english()
+    cards()
+    pronoun_i()

@@ -143,7 +143,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest,
                                            Case{"form.png", 0.03}, Case{"two-columns.png", 0.03},
                                            Case{"worksheet-photo.jpg", 0.05},
                                            Case{"french-accents.png", 0.06},
-                                           Case{"english.png", 0.02}),
+                                           Case{"english.png", 0.02}, Case{"cards.png", 0.03},
+                                           Case{"pronoun-i.png", 0.02}),
                          [](const auto& info) {
                            std::string n = info.param.image;
                            for (char& ch : n)
