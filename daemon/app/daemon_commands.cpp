@@ -337,6 +337,7 @@ config::ReloadReport DaemonCommands::reload() {
   for (const auto& d : report.diagnostics) spdlog::warn("config: {}", d.toString());
   if (report.applied) {
     session_.applyOptions(sessionOptionsFrom(*config_.current(), overrides_));
+    session_.reloadSpeechData();
     bindHotkeys();
     server_.broadcast("config-reloaded", {{"profile", config_.current()->profileName()}});
   } else {

@@ -1201,7 +1201,10 @@ void Session::applyOptions(const SessionOptions& o) {
   opts_.voices_dir = o.voices_dir;
   opts_.speech_ahead = o.speech_ahead;
   review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
-  loadSpeechData();  // the user may have edited a lexicon: a reload picks it up
+}
+
+void Session::reloadSpeechData() {
+  loadSpeechData();
 }
 
 std::optional<Box> Session::reviewWordOnScreen() const {

@@ -149,6 +149,9 @@ class Session {
   // Applies new speech options (voices, rate, pitch, volume, languages) from the next utterance
   // on. Audio output and OCR languages are kept: they change at the next start.
   void applyOptions(const SessionOptions& options);
+  // Reads the voice presets and lexicons again (a configuration reload: the user may have edited
+  // a lexicon). A broken file is reported as an `error` event and left out.
+  void reloadSpeechData();
 
   // Moves the review cursor over the last recognised document and speaks the result (a say job,
   // which interrupts current speech). Returns what is said and where the cursor is.
