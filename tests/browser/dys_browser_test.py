@@ -21,7 +21,6 @@ Exit status 0 on success; every failure prints what was expected and what was fo
 """
 import argparse
 import base64
-import importlib.util
 import json
 import os
 import shutil
@@ -29,13 +28,8 @@ import sys
 import tempfile
 import time
 
-# The ctypes binding of the plugin ABI, the DevTools pipe and the tone WAV are shared with the
-# large-print browser test.
-_spec = importlib.util.spec_from_file_location(
-    "large_print_browser_test",
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "large_print_browser_test.py"))
-lp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(lp)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cdp_pipe as cdp  # noqa: E402  (the DevTools pipe, the plugin's C ABI, the tone WAV)
 
 # Screen 1: a heading and six lines; screen 2: exercise 2.
 EXERCISES = [
@@ -68,7 +62,7 @@ def make_request():
                        "lang": "fr", "conf": 95, "lines": out})
     doc = {"format": "liseur-document/1", "width": 800, "height": y, "source": "browser-test",
            "lang": "fr", "blocks": blocks}
-    narration = {"wav_base64": base64.b64encode(lp.tone_wav(t + 400)).decode(), "words": timings}
+    narration = {"wav_base64": base64.b64encode(cdp.tone_wav(t + 400)).decode(), "words": timings}
     return doc, narration, timings
 
 
@@ -106,17 +100,17 @@ def main():
                     "line_focus": 3, "screens": "exercise", "syllables": True,
                     "silent_letters": True})
     pages = {
-        "wcag": lp.render(args.plugin, {"document": doc, "options": {}, "narration": narration},
-                          options),
+        "wcag": cdp.render(args.plugin, {"document": doc, "options": {}, "narration": narration},
+                           options),
         # Edge cases that must not break the page's script: nothing recognised; one paragraph
         # per screen with one line visible, dark theme, no highlight.
-        "empty": lp.render(args.plugin, {"document": dict(doc, blocks=[]), "options": {}},
-                           options),
-        "blocks": lp.render(args.plugin, {"document": doc, "narration": narration, "options": {
+        "empty": cdp.render(args.plugin, {"document": dict(doc, blocks=[]), "options": {}},
+                            options),
+        "blocks": cdp.render(args.plugin, {"document": doc, "narration": narration, "options": {
             "screens": "block", "line_focus": 1, "theme": "white-on-black",
             "highlight_word": False}}, options),
         # The aéré preset raises 14 pt to 16 pt, line spacing to 2 and doubles word spacing.
-        "aere": lp.render(args.plugin, {"document": doc, "options": {
+        "aere": cdp.render(args.plugin, {"document": doc, "options": {
             "spacing": "aere", "font_size_pt": 14, "line_spacing": 1.2, "word_spacing_em": 0}},
             options),
     }
@@ -128,27 +122,15 @@ def main():
             paths[name] = os.path.join(tmp, "dys-%s.html" % name)
             with open(paths[name], "w", encoding="utf-8") as f:
                 f.write(html)
-        browser = lp.Browser(args.chromium, os.path.join(tmp, "profile"))
+        browser = cdp.Browser(args.chromium, os.path.join(tmp, "profile"))
         try:
-            target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-            session = browser.send("Target.attachToTarget",
-                                   {"targetId": target, "flatten": True})["sessionId"]
-            browser.send("Network.enable", session=session)
-            browser.send("Page.enable", session=session)
-            browser.send("Runtime.enable", session=session)
-            browser.send("Log.enable", session=session)
+            session = cdp.new_session(browser, ("Network", "Page", "Runtime", "Log"))
 
             def load(path):
-                browser.send("Page.navigate", {"url": "file://" + path}, session=session)
-                deadline = time.time() + 20
-                while evaluate("document.readyState") != "complete" or \
-                        evaluate("!!document.getElementById('dys-text')") is not True:
-                    if time.time() > deadline:
-                        raise RuntimeError("the page did not load: " + path)
-                    time.sleep(0.1)
+                cdp.navigate(browser, session, path, ready="!!document.getElementById('dys-text')")
 
             def evaluate(expr, gesture=False):
-                return lp.evaluate(browser, session, expr, gesture)
+                return cdp.evaluate(browser, session, expr, gesture)
 
             def key(name, code):
                 for kind in ("keyDown", "keyUp"):
@@ -340,10 +322,8 @@ def main():
                       (e.get("method") == "Log.entryAdded" and
                        e["params"]["entry"].get("level") == "error")]
             check(not errors, "no script error and no CSP refusal: %s" % errors[:3])
-            requests = [e for e in browser.events if e.get("method") == "Network.requestWillBeSent"
-                        and not e["params"]["request"]["url"].startswith(("file:", "data:"))]
-            check(not requests, "nothing fetched from the network: %s" %
-                  [r["params"]["request"]["url"] for r in requests])
+            requests = cdp.requests(browser)
+            check(not requests, "nothing fetched from the network: %s" % requests)
         finally:
             browser.close()
     finally:

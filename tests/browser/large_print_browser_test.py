@@ -18,81 +18,23 @@ Exit status 0 on success; every failure prints what was expected and what was fo
 """
 import argparse
 import base64
-import ctypes
 import json
-import math
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
-# ------------------------------------------------------------------------------------------
-# The plugin through its C ABI (mirrors plugins/sdk/liseur_plugin.h, ABI 1)
-
-class Output(ctypes.Structure):
-    pass
-
-WRITE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(Output), ctypes.c_void_p, ctypes.c_size_t)
-SET_ERROR = ctypes.CFUNCTYPE(None, ctypes.POINTER(Output), ctypes.c_void_p, ctypes.c_size_t)
-Output._fields_ = [("struct_size", ctypes.c_uint32), ("host_data", ctypes.c_void_p),
-                   ("write", WRITE), ("set_error", SET_ERROR)]
-HOOK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
-                        ctypes.POINTER(Output))
-CREATE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t,
-                          ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(Output))
-DESTROY = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-
-
-class Plugin(ctypes.Structure):
-    _fields_ = [("struct_size", ctypes.c_uint32), ("abi_version", ctypes.c_uint32),
-                ("id", ctypes.c_char_p), ("version", ctypes.c_char_p), ("create", CREATE),
-                ("destroy", DESTROY), ("adapt", HOOK), ("speak", HOOK), ("render", HOOK)]
-
-
-def render(plugin_path, request, options):
-    lib = ctypes.CDLL(plugin_path)
-    lib.liseur_plugin_entry.restype = ctypes.POINTER(Plugin)
-    lib.liseur_plugin_entry.argtypes = [ctypes.c_uint32]
-    api = lib.liseur_plugin_entry(1).contents
-    chunks, errors = [], []
-
-    def write(_out, data, n):
-        chunks.append(ctypes.string_at(data, n))
-        return 0
-
-    def set_error(_out, data, n):
-        errors.append(ctypes.string_at(data, n).decode("utf-8", "replace"))
-
-    out = Output(ctypes.sizeof(Output), None, WRITE(write), SET_ERROR(set_error))
-    inst = ctypes.c_void_p()
-    opts = json.dumps(options).encode()
-    if api.create(opts, len(opts), ctypes.byref(inst), ctypes.byref(out)) != 0:
-        raise SystemExit("create failed: %s (options %s)" % (errors, options))
-    req = json.dumps(request).encode()
-    status = api.render(inst, req, len(req), ctypes.byref(out))
-    if status != 0:
-        raise SystemExit("render failed with status %d: %s" % (status, errors))
-    api.destroy(inst)
-    return json.loads(b"".join(chunks))["html"]
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp_pipe import Browser, evaluate, open_page, render, tone_wav  # noqa: E402
+from cdp_pipe import requests as fetched_urls  # noqa: E402
 
 # ------------------------------------------------------------------------------------------
 # The page
 
 WORDS = [["Le", "petit", "chat"], ["dort", "au", "soleil."], ["Il", "rêve", "d'une", "souris."]]
 WORD_MS = 300
-
-
-def tone_wav(ms, rate=16000):
-    n = int(rate * ms / 1000)
-    data = b"".join(struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
-                    for i in range(n))
-    return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
-            struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" +
-            struct.pack("<I", len(data)) + data)
 
 
 def make_request():
@@ -116,97 +58,10 @@ def make_request():
 
 
 # ------------------------------------------------------------------------------------------
-# Chromium over --remote-debugging-pipe: NUL-terminated JSON messages, fd 3 in, fd 4 out.
-
-class Browser:
-    def __init__(self, chromium, profile):
-        to_chrome_r, self._to_chrome = os.pipe()
-        self._from_chrome, from_chrome_w = os.pipe()
-        args = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--remote-debugging-pipe",
-                "--autoplay-policy=no-user-gesture-required", "--mute-audio",
-                "--window-size=1000,800", "about:blank"]
-
-        def child_fds():
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
-
-        self.proc = subprocess.Popen(args, pass_fds=(3, 4), preexec_fn=child_fds,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
-        self._buf = b""
-        self._next = 0
-        self.events = []
-
-    def send(self, method, params=None, session=None, timeout=30):
-        self._next += 1
-        msg = {"id": self._next, "method": method, "params": params or {}}
-        if session:
-            msg["sessionId"] = session
-        os.write(self._to_chrome, json.dumps(msg).encode() + b"\0")
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            m = self._read(deadline)
-            if m.get("id") == self._next:
-                if "error" in m:
-                    raise RuntimeError("%s failed: %s" % (method, m["error"]))
-                return m["result"]
-            self.events.append(m)
-        raise RuntimeError("%s: no answer within %d s" % (method, timeout))
-
-    def _read(self, deadline):
-        while b"\0" not in self._buf:
-            if time.time() > deadline:
-                raise RuntimeError("chromium stopped talking")
-            chunk = os.read(self._from_chrome, 65536)
-            if not chunk:
-                raise RuntimeError("chromium closed the pipe (exit %s)" % self.proc.poll())
-            self._buf += chunk
-        raw, self._buf = self._buf.split(b"\0", 1)
-        return json.loads(raw)
-
-    def close(self):
-        try:
-            self.send("Browser.close", timeout=5)
-        except Exception:
-            pass
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def evaluate(browser, session, expr, gesture=False):
-    r = browser.send("Runtime.evaluate", {"expression": expr, "returnByValue": True,
-                                          "awaitPromise": True, "userGesture": gesture},
-                     session=session)
-    if "exceptionDetails" in r:
-        raise RuntimeError("page error in %r: %s" % (expr, r["exceptionDetails"]))
-    return r["result"].get("value")
-
-
-# ------------------------------------------------------------------------------------------
 
 THEMES = {"black-on-white": ("rgb(0, 0, 0)", "rgb(255, 255, 255)"),
           "white-on-black": ("rgb(255, 255, 255)", "rgb(0, 0, 0)"),
           "yellow-on-black": ("rgb(255, 255, 0)", "rgb(0, 0, 0)")}
-
-
-def open_page(browser, path):
-    target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    browser.send("Network.enable", session=session)
-    browser.send("Page.enable", session=session)
-    browser.send("Page.navigate", {"url": "file://" + path}, session=session)
-    deadline = time.time() + 20
-    while evaluate(browser, session, "document.readyState") != "complete":
-        if time.time() > deadline:
-            raise RuntimeError("the page did not load: " + path)
-        time.sleep(0.1)
-    return session
 
 
 def computed_style(browser, session):
@@ -251,12 +106,6 @@ def play_and_record(browser, session):
         time.sleep(0.2)
     seen = [int(i) for i in evaluate(browser, session, "window.__seen")]
     return state, seen, evaluate(browser, session, "window.__colours")
-
-
-def network_requests(browser):
-    return [e["params"]["request"]["url"] for e in browser.events
-            if e.get("method") == "Network.requestWillBeSent"
-            and not e["params"]["request"]["url"].startswith(("file:", "data:"))]
 
 
 def adapt_page(liseur, image, tmp):
@@ -383,7 +232,7 @@ def main():
                 check(colours == {"color": "rgb(0, 0, 0)", "background": "rgb(255, 255, 0)"},
                       "liseur adapt page: the highlight is black on yellow: %s" % colours)
 
-            requests = network_requests(browser)
+            requests = fetched_urls(browser)
             check(not requests, "nothing fetched from the network: %s" % requests)
         finally:
             browser.close()

@@ -20,10 +20,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from large_print_browser_test import Browser, evaluate  # noqa: E402  (the DevTools pipe client)
+from cdp_pipe import Browser, evaluate, open_page, requests  # noqa: E402  (the DevTools pipe)
 
 A4_POINTS = (595.28, 841.89)
 
@@ -42,23 +41,6 @@ def pdf_pages(pdf):
     boxes = [tuple(float(v) for v in m.groups()[2:]) for m in
              re.finditer(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)]
     return pages, boxes
-
-
-def open_page(browser, path):
-    target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    session = browser.send("Target.attachToTarget",
-                           {"targetId": target, "flatten": True})["sessionId"]
-    browser.send("Network.enable", session=session)
-    browser.send("Page.enable", session=session)
-    browser.send("Log.enable", session=session)
-    browser.send("Runtime.enable", session=session)
-    browser.send("Page.navigate", {"url": "file://" + path}, session=session)
-    deadline = time.time() + 20
-    while evaluate(browser, session, "document.readyState") != "complete":
-        if time.time() > deadline:
-            raise RuntimeError("the page did not load: " + path)
-        time.sleep(0.1)
-    return session
 
 
 def main():
@@ -109,7 +91,7 @@ def main():
         try:
             for name, (profile, extra, rate, voice) in cards.items():
                 page = paths[name]
-                session = open_page(browser, page)
+                session = open_page(browser, page, ("Network", "Page", "Log", "Runtime"))
                 info = evaluate(browser, session, """(() => {
                     const text = id => { const e = document.getElementById(id);
                                          return e ? e.querySelector('td').textContent : null; };
@@ -155,10 +137,9 @@ def main():
                         f.write(pdf)
 
             own = {"file://" + p for p in paths.values()}
-            requests = [e["params"]["request"]["url"] for e in browser.events
-                        if e.get("method") == "Network.requestWillBeSent"]
-            check(bool(requests) and set(requests) <= own,
-                  "nothing fetched but the cards themselves: %s" % sorted(set(requests) - own))
+            fetched = requests(browser, local=True)
+            check(bool(fetched) and set(fetched) <= own,
+                  "nothing fetched but the cards themselves: %s" % sorted(set(fetched) - own))
             csp = [e["params"]["entry"]["text"] for e in browser.events
                    if e.get("method") == "Log.entryAdded"
                    and "Content Security Policy" in e["params"]["entry"].get("text", "")]
