@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config_schema.h"
+#include "liseur_html.hpp"
 #include "syllabifier.h"
 
 namespace liseur::app {
@@ -563,30 +564,7 @@ footer { margin-top: 3mm; padding-top: 1mm; border-top: 1px solid #999; font-siz
 }  // namespace
 
 std::string escapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return sdk::html::escape(text);
 }
 
 std::string cardLanguage(const Config& config, std::string_view requested,

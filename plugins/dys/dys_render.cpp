@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 #include <string_view>
 
+#include "liseur_html.hpp"
 #include "liseur_plugin.hpp"
 #include "sha256.h"
 #include "syllabifier.h"
@@ -14,6 +14,8 @@ namespace liseur::dys {
 namespace {
 
 using liseur::sdk::PluginError;
+using liseur::sdk::html::cssFontName;
+using liseur::sdk::html::escapeTo;
 using nlohmann::json;
 
 struct Theme {
@@ -40,30 +42,6 @@ const Theme& themeNamed(const std::string& name) {
   return kThemes[0];  // options are checked before: not reached
 }
 
-void escapeTo(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 // The block kinds of liseur-document/1; anything else is "other" (it becomes a class name).
 std::string kindName(const std::string& kind) {
   for (const char* k : {"text", "heading", "list", "table", "caption", "other"})
@@ -79,20 +57,12 @@ std::string safeLang(const std::string& lang) {
   return lang;
 }
 
-// A font family name safe inside CSS quotes.
-std::string safeFont(const std::string& f) {
-  std::string out;
-  for (char c : f)
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '-') out += c;
-  return out.empty() ? "DejaVu Sans" : out;
-}
-
 // The chosen family, then OpenDyslexic (fonts-opendyslexic), then the plain sans fonts every
 // Debian desktop has, each once.
 std::string fontStack(const std::string& font) {
   std::string out;
   std::vector<std::string> seen;
-  for (const std::string& f : {safeFont(font), std::string("OpenDyslexic"),
+  for (const std::string& f : {cssFontName(font), std::string("OpenDyslexic"),
                                std::string("DejaVu Sans"), std::string("Liberation Sans")}) {
     if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
     seen.push_back(f);
@@ -102,9 +72,7 @@ std::string fontStack(const std::string& font) {
 }
 
 std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
+  return liseur::sdk::html::number(v, 4);
 }
 
 // rgba() of a #rrggbb colour at `alpha`, for the light tint behind a coloured line.

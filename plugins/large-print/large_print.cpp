@@ -12,16 +12,18 @@
 // data-index counting words in document order. Narration words point at spans by block/line/word
 // (as Utterance word refs do) and are highlighted in the order given, from the audio clock.
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <sstream>
 #include <string>
 
+#include "liseur_html.hpp"
 #include "liseur_plugin.hpp"
 
 namespace {
 
 using liseur::sdk::PluginError;
+using liseur::sdk::html::cssFontName;
+using liseur::sdk::html::escape;
 using nlohmann::json;
 
 struct Theme {
@@ -35,45 +37,9 @@ const std::map<std::string, Theme, std::less<>> kThemes = {
     {"yellow-on-black", {"#ffff00", "#000000"}},
 };
 
-std::string escapeHtml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// A font family name safe inside CSS quotes.
-std::string safeFont(const std::string& f) {
-  std::string out;
-  for (char c : f)
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '-') out += c;
-  return out.empty() ? "DejaVu Sans" : out;
-}
-
+// CSS numbers: three significant digits are plenty for sizes and spacings.
 std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", v);
-  return buf;
+  return liseur::sdk::html::number(v, 3);
 }
 
 // Checks a base64 string (the WAV) before it goes into an attribute: only the base64 alphabet.
@@ -163,7 +129,7 @@ class LargePrint {
     const std::string lang = doc.value("lang", "").empty() ? "fr" : doc.value("lang", "");
     const bool fr = lang != "en";
     std::ostringstream h;
-    h << "<!DOCTYPE html>\n<html lang=\"" << escapeHtml(lang)
+    h << "<!DOCTYPE html>\n<html lang=\"" << escape(lang)
       << "\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -173,7 +139,7 @@ class LargePrint {
     h << "<style>\n"
       << ":root { --fg: " << theme.fg << "; --bg: " << theme.bg << "; }\n"
       << "html, body { background: var(--bg); color: var(--fg); margin: 0; }\n"
-      << "body { font-family: \"" << safeFont(o["font"])
+      << "body { font-family: \"" << cssFontName(o["font"].get<std::string>())
       << "\", \"DejaVu Sans\", \"Liberation Sans\", sans-serif;"
       << " font-size: " << num(o["font_size_pt"].get<double>()) << "pt;"
       << " line-height: " << num(o["line_spacing"].get<double>()) << ";"
@@ -217,9 +183,8 @@ class LargePrint {
       const std::string kind = blk.value("kind", "text");
       const std::string blang = blk.value("lang", "");
       const char* tag = kind == "heading" ? "h2" : kind == "list" ? "ul" : "p";
-      h << "<" << tag << " class=\"lp-block lp-" << escapeHtml(kind) << "\" data-block=\"" << b
-        << "\"";
-      if (!blang.empty() && blang != lang) h << " lang=\"" << escapeHtml(blang) << "\"";
+      h << "<" << tag << " class=\"lp-block lp-" << escape(kind) << "\" data-block=\"" << b << "\"";
+      if (!blang.empty() && blang != lang) h << " lang=\"" << escape(blang) << "\"";
       h << ">";
       const json& lines = blk.at("lines");
       for (std::size_t l = 0; l < lines.size(); ++l) {
@@ -230,7 +195,7 @@ class LargePrint {
           if (w) h << ' ';
           h << "<span class=\"lp-word\" id=\"w-" << b << '-' << l << '-' << w << "\" data-block=\""
             << b << "\" data-line=\"" << l << "\" data-word=\"" << w << "\" data-index=\""
-            << index++ << "\">" << escapeHtml(words[w].at("text").get<std::string>()) << "</span>";
+            << index++ << "\">" << escape(words[w].at("text").get<std::string>()) << "</span>";
         }
         h << (kind == "list" ? "</li>" : "</span>") << "\n";
       }
