@@ -3,7 +3,6 @@
 // with LISEUR_UPDATE_GOLDEN=1 and review the diff). Render output is compared on the structure
 // of the page (words with their syllables and silent letters, line classes, colours, spacing,
 // screens, player), not byte for byte; speak output through the daemon's own validation.
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -14,6 +13,7 @@
 #include "liseur_plugin.h"
 #include "plugins/plugin_chain.h"
 #include "plugins/plugin_manifest.h"
+#include "plugins/support/plugin_under_test.h"
 #include "support/test_env.h"
 
 namespace lp = liseur::plugins;
@@ -25,79 +25,9 @@ namespace {
 const std::string kDir = std::string(LISEUR_BUILD_PLUGIN_DIR) + "/dys";
 
 // The dys library, loaded and instantiated with its manifest's defaults plus `options`.
-class DysPlugin {
+class DysPlugin : public liseur::test::PluginUnderTest {
  public:
-  explicit DysPlugin(const json& options = json::object()) {
-    auto m = lp::readManifest(kDir + "/manifest.json");
-    if (!m) throw std::runtime_error(m.error().message);
-    handle_ = ::dlopen((kDir + "/" + m->library).c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle_) throw std::runtime_error(::dlerror());
-    auto entry =
-        reinterpret_cast<liseur_plugin_entry_fn>(::dlsym(handle_, LISEUR_PLUGIN_ENTRY_SYMBOL));
-    if (!entry) throw std::runtime_error("no entry point");
-    api_ = entry(LISEUR_PLUGIN_ABI_VERSION);
-    auto opts = lp::resolveOptions(*m, options);
-    if (!opts) throw std::runtime_error(opts.error().message);
-    std::string text = opts->dump();
-    Out err;
-    status_ = api_->create(text.data(), text.size(), &instance_, &err.c);
-    error_ = err.error;
-    if (status_ != LISEUR_OK) instance_ = nullptr;
-  }
-  ~DysPlugin() {
-    if (instance_ && api_->destroy) api_->destroy(instance_);
-    if (handle_) ::dlclose(handle_);
-  }
-  liseur_status createStatus() const { return status_; }
-  const std::string& createError() const { return error_; }
-
-  // Calls a hook; returns the reply, or {"error": message} with the status in *statusOut (a
-  // failure is a test failure when statusOut is null).
-  json call(const char* hook, const json& request, liseur_status* statusOut = nullptr) {
-    if (!instance_) {
-      ADD_FAILURE() << "create failed: " << error_;
-      return {};
-    }
-    liseur_hook_fn fn = std::string(hook) == "speak" ? api_->speak : api_->render;
-    EXPECT_NE(fn, nullptr) << hook;
-    if (!fn) return {};
-    std::string text = request.dump();
-    Out out;
-    liseur_status st = fn(instance_, text.data(), text.size(), &out.c);
-    if (statusOut) *statusOut = st;
-    if (st != LISEUR_OK) {
-      if (!statusOut) ADD_FAILURE() << hook << " failed with status " << st << ": " << out.error;
-      return json{{"error", out.error}};
-    }
-    raw_ = out.data;
-    json reply = json::parse(out.data, nullptr, false);
-    EXPECT_FALSE(reply.is_discarded()) << "reply is not JSON: " << out.data.substr(0, 200);
-    return reply;
-  }
-  std::string html(const json& request) {
-    json r = call("render", request);
-    EXPECT_TRUE(r.contains("html") && r["html"].is_string()) << r.dump().substr(0, 300);
-    return r.value("html", std::string());
-  }
-  const std::string& rawReply() const { return raw_; }
-
- private:
-  struct Out {
-    liseur_output c{sizeof(liseur_output), this, &Out::write, &Out::setError};
-    std::string data, error;
-    static liseur_status write(liseur_output* o, const char* d, size_t n) {
-      static_cast<Out*>(o->host_data)->data.append(d, n);
-      return LISEUR_OK;
-    }
-    static void setError(liseur_output* o, const char* d, size_t n) {
-      static_cast<Out*>(o->host_data)->error.assign(d, n);
-    }
-  };
-  void* handle_ = nullptr;
-  const liseur_plugin* api_ = nullptr;
-  liseur_plugin_instance* instance_ = nullptr;
-  liseur_status status_ = LISEUR_OK;
-  std::string error_, raw_;
+  explicit DysPlugin(const json& options = json::object()) : PluginUnderTest(kDir, options) {}
 };
 
 std::string golden(const std::string& rel) {

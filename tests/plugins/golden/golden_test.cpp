@@ -1,82 +1,29 @@
 // Golden tests of the shipped plugins, called through their C ABI exactly as the host calls them.
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
+#include <stdexcept>
 
 #include "document/document.h"
 #include "liseur_plugin.h"
-#include "plugins/plugin_manifest.h"
+#include "plugins/support/plugin_under_test.h"
 #include "support/test_env.h"
 
-namespace lp = liseur::plugins;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-// One plugin library, loaded and instantiated with its manifest's defaults plus `options`.
-class LoadedPlugin {
+// One plugin of the build tree, loaded and instantiated with its manifest's defaults plus
+// `options`; a refused create() throws.
+class LoadedPlugin : public liseur::test::PluginUnderTest {
  public:
-  explicit LoadedPlugin(const std::string& id, const json& options = json::object()) {
-    const std::string dir = std::string(LISEUR_BUILD_PLUGIN_DIR) + "/" + id;
-    auto m = lp::readManifest(dir + "/manifest.json");
-    if (!m) throw std::runtime_error(m.error().message);
-    handle_ = ::dlopen((dir + "/" + m->library).c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle_) throw std::runtime_error(::dlerror());
-    auto entry =
-        reinterpret_cast<liseur_plugin_entry_fn>(::dlsym(handle_, LISEUR_PLUGIN_ENTRY_SYMBOL));
-    if (!entry) throw std::runtime_error("no entry point");
-    api_ = entry(LISEUR_PLUGIN_ABI_VERSION);
-    auto opts = lp::resolveOptions(*m, options);
-    if (!opts) throw std::runtime_error(opts.error().message);
-    std::string text = opts->dump();
-    Out err;
-    if (api_->create(text.data(), text.size(), &instance_, &err.c) != LISEUR_OK)
-      throw std::runtime_error("create failed: " + err.error);
+  explicit LoadedPlugin(const std::string& id, const json& options = json::object())
+      : PluginUnderTest(std::string(LISEUR_BUILD_PLUGIN_DIR) + "/" + id, options) {
+    if (createStatus() != LISEUR_OK) throw std::runtime_error("create failed: " + createError());
   }
-  ~LoadedPlugin() {
-    if (instance_ && api_->destroy) api_->destroy(instance_);
-    if (handle_) ::dlclose(handle_);
-  }
-
-  // Calls a hook; returns the reply JSON, or fails the test with the status and message.
-  json call(const char* hook, const json& request, liseur_status* statusOut = nullptr) {
-    liseur_hook_fn fn = std::string(hook) == "adapt"   ? api_->adapt
-                        : std::string(hook) == "speak" ? api_->speak
-                                                       : api_->render;
-    EXPECT_NE(fn, nullptr) << hook;
-    if (!fn) return {};
-    std::string text = request.dump();
-    Out out;
-    liseur_status st = fn(instance_, text.data(), text.size(), &out.c);
-    if (statusOut) *statusOut = st;
-    if (st != LISEUR_OK) {
-      if (!statusOut) ADD_FAILURE() << hook << " failed with status " << st << ": " << out.error;
-      return json{{"error", out.error}};
-    }
-    json reply = json::parse(out.data, nullptr, false);
-    EXPECT_FALSE(reply.is_discarded()) << "reply is not JSON: " << out.data.substr(0, 200);
-    return reply;
-  }
-
- private:
-  struct Out {
-    liseur_output c{sizeof(liseur_output), this, &Out::write, &Out::setError};
-    std::string data, error;
-    static liseur_status write(liseur_output* o, const char* d, size_t n) {
-      static_cast<Out*>(o->host_data)->data.append(d, n);
-      return LISEUR_OK;
-    }
-    static void setError(liseur_output* o, const char* d, size_t n) {
-      static_cast<Out*>(o->host_data)->error.assign(d, n);
-    }
-  };
-  void* handle_ = nullptr;
-  const liseur_plugin* api_ = nullptr;
-  liseur_plugin_instance* instance_ = nullptr;
 };
 
 std::string golden(const std::string& rel) {
