@@ -18,12 +18,14 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import benchlib  # noqa: E402  (liseurd in a private XDG tree, over its socket)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
@@ -49,57 +51,10 @@ def naive_first_audio(img, lang, env):
     return first if first is not None else time.perf_counter() - t0
 
 
-class Daemon:
+class Daemon(benchlib.Daemon):
     def __init__(self, build, tmp):
-        self.tmp = tmp
-        self.env = dict(os.environ, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
-                        XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
-                        HOME=os.path.join(tmp, 'home'))
-        for d in ('run', 'config', 'cache', 'home'):
-            os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
-        self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
-        self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',
-                                      '--audio', 'null'], env=self.env, stderr=self.log)
-        path = os.path.join(tmp, 'run', 'liseur', 'socket')
-        for _ in range(300):
-            if os.path.exists(path):
-                try:
-                    self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    self.sock.connect(path)
-                    break
-                except OSError:
-                    pass
-            time.sleep(0.05)
-        else:
-            raise SystemExit('liseurd did not start: see %s' % self.log.name)
-        self.buf = b''
-        self.next_id = 1
-        self.request('hello', {'protocol': 1, 'client': 'first-audio-bench'})
-        self.request('subscribe', {'events': ['first-audio', 'job-finished']})
-
-    def send(self, cmd, args):
-        rid = self.next_id
-        self.next_id += 1
-        self.sock.sendall((json.dumps({'id': rid, 'cmd': cmd, 'args': args}) + '\n').encode())
-        return rid
-
-    def line(self):
-        while b'\n' not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise SystemExit('liseurd closed the connection')
-            self.buf += data
-        ln, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(ln)
-
-    def request(self, cmd, args):
-        rid = self.send(cmd, args)
-        while True:
-            m = self.line()
-            if m.get('id') == rid:
-                if not m.get('ok'):
-                    raise SystemExit('%s failed: %s' % (cmd, m))
-                return m
+        super().__init__(build, tmp, audio='null', client='first-audio-bench',
+                         events=['first-audio', 'job-finished'])
 
     def read(self, img, wav):
         """(daemon first_audio_ms, client wall ms to the first-audio event, ocr_ms)."""
@@ -118,16 +73,6 @@ class Daemon:
             elif m.get('event') == 'job-finished' and job is not None and m.get('job') == job:
                 t = m['timings']
                 return t['first_audio_ms'], wall, t['ocr_ms']
-
-    def close(self):
-        try:
-            self.request('shutdown', {})
-        except SystemExit:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def main():

@@ -19,15 +19,16 @@ Each reading is stopped (`stop`) once its first audio came. Prints medians and t
 hotkey/cli. Not a test: nothing is asserted. Targets (issue 5): hotkey <= 150 ms, tick <= 5 ms.
 """
 import argparse
-import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import benchlib  # noqa: E402  (liseurd in a private XDG tree, over its socket)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
@@ -72,69 +73,13 @@ def cpu_ns(pid):
     return total
 
 
-class Daemon:
+class Daemon(benchlib.Daemon):
     def __init__(self, build, tmp, env):
-        self.env = dict(env, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
-                        XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
-                        HOME=os.path.join(tmp, 'home'))
-        for d in ('run', 'config', 'cache', 'home'):
-            os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
-        self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
-        self.cli = os.path.join(build, 'daemon', 'app', 'liseur')
-        self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',
-                                      '--audio', 'paced-null'], env=self.env, stderr=self.log)
-        path = os.path.join(tmp, 'run', 'liseur', 'socket')
-        end = time.monotonic() + 30
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.monotonic() > end:
-                    raise SystemExit('liseurd did not start: see %s' % self.log.name)
-                time.sleep(0.05)
-        self.buf = b''
-        self.queued = []
-        self.next_id = 1
-        self.request('hello', {'protocol': 1, 'client': 'hotkey-bench'})
+        # Events that come while request() waits are kept for first_audio().
+        super().__init__(build, tmp, audio='paced-null', client='hotkey-bench',
+                         events=['first-audio', 'job-started', 'job-finished', 'error'], env=env,
+                         start_timeout=30, keep_events=True)
         self.sock.settimeout(60)  # a reading that never starts is reported, not waited for
-        self.request('subscribe', {'events': ['first-audio', 'job-started', 'job-finished', 'error']})
-
-    def send(self, cmd, args):
-        rid = self.next_id
-        self.next_id += 1
-        self.sock.sendall((json.dumps({'id': rid, 'cmd': cmd, 'args': args}) + '\n').encode())
-        return rid
-
-    def line(self):
-        if self.queued:
-            return self.queued.pop(0)
-        return self.read_line()
-
-    def read_line(self):
-        while b'\n' not in self.buf:
-            try:
-                data = self.sock.recv(65536)
-            except socket.timeout:
-                raise SystemExit('no answer from liseurd for 60 s: see %s' % self.log.name)
-            if not data:
-                raise SystemExit('liseurd closed the connection: see %s' % self.log.name)
-            self.buf += data
-        ln, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(ln)
-
-    def request(self, cmd, args=None):
-        rid = self.send(cmd, args or {})
-        while True:
-            m = self.read_line()
-            if 'event' in m:
-                self.queued.append(m)  # for first_audio(), which waits for events
-                continue
-            if m.get('id') == rid:
-                if not m.get('ok'):
-                    raise SystemExit('%s failed: %s' % (cmd, m))
-                return m
 
     def status(self):
         st = self.request('status')
@@ -166,16 +111,6 @@ class Daemon:
         if child is not None:
             child.wait()
         return wall, fa
-
-    def close(self):
-        try:
-            self.request('shutdown')
-        except SystemExit:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def main():

@@ -22,16 +22,17 @@ Prints a table with medians and the ratio baseline/liseur. Not a test: nothing i
 the exit status is 1 when the pause/resume recordings differ.
 """
 import argparse
-import json
 import os
 import shutil
-import socket
 import statistics
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import benchlib  # noqa: E402  (liseurd in a private XDG tree, over its socket)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
@@ -65,64 +66,16 @@ def wav_samples(path):
     return b''
 
 
-class Daemon:
+class Daemon(benchlib.Daemon):
     def __init__(self, build, tmp, record=None):
-        self.tmp = tmp
-        self.env = dict(os.environ, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
-                        XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
-                        HOME=os.path.join(tmp, 'home'))
-        if record:
-            self.env['LISEUR_AUDIO_RECORD'] = record
-        for d in ('run', 'config', 'cache', 'home'):
-            os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
-        self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
-        self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',
-                                      '--audio', 'paced-null'], env=self.env, stderr=self.log)
-        path = os.path.join(tmp, 'run', 'liseur', 'socket')
-        for _ in range(300):
-            if os.path.exists(path):
-                try:
-                    self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    self.sock.connect(path)
-                    break
-                except OSError:
-                    pass
-            time.sleep(0.05)
-        else:
-            raise SystemExit('liseurd did not start: see %s' % self.log.name)
-        self.buf = b''
-        self.next_id = 1
-        self.request('hello', {'protocol': 1, 'client': 'speech-bench'})
-        self.request('subscribe', {'events': ['first-audio', 'word', 'job-finished']})
+        super().__init__(build, tmp, audio='paced-null', client='speech-bench',
+                         events=['first-audio', 'word', 'job-finished'],
+                         extra_env={'LISEUR_AUDIO_RECORD': record} if record else None)
         for _ in range(300):  # both workers warm
             w = self.request('status', {})['workers']
             if w['ocr']['ready'] and w['speech']['ready']:
                 break
             time.sleep(0.05)
-
-    def send(self, cmd, args):
-        rid = self.next_id
-        self.next_id += 1
-        self.sock.sendall((json.dumps({'id': rid, 'cmd': cmd, 'args': args}) + '\n').encode())
-        return rid
-
-    def line(self):
-        while b'\n' not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise SystemExit('liseurd closed the connection')
-            self.buf += data
-        ln, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(ln)
-
-    def request(self, cmd, args):
-        rid = self.send(cmd, args)
-        while True:
-            m = self.line()
-            if m.get('id') == rid:
-                if not m.get('ok'):
-                    raise SystemExit('%s failed: %s' % (cmd, m))
-                return m
 
     def until(self, pred):
         while True:
@@ -173,16 +126,6 @@ class Daemon:
             self.request('resume', {})
         fin = self.until(lambda m: m.get('event') == 'job-finished' and m.get('job') == r['job'])
         return fin['timings']['audio_ms']
-
-    def close(self):
-        try:
-            self.request('shutdown', {})
-        except SystemExit:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def main():

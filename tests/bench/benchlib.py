@@ -1,0 +1,97 @@
+"""Shared by the benches: a liseurd of the build tree started in a private XDG tree, spoken to
+over its socket in JSON lines (the protocol of PROTOCOL.md), and shut down at the end.
+
+    sys.path.insert(0, os.path.join(HERE, '..'))   # tests/bench
+    from benchlib import Daemon
+
+Daemon(build, tmp, audio='null', client='my-bench', events=['first-audio']) starts
+BUILD/daemon/app/liseurd --foreground --audio AUDIO with XDG_RUNTIME_DIR, XDG_CONFIG_HOME,
+XDG_CACHE_HOME and HOME under TMP, connects, says hello and subscribes to EVENTS. Then:
+send(cmd, args) -> id, line() -> the next message, request(cmd, args) -> the reply (SystemExit
+when not ok), close(). With keep_events=True, events that arrive while request() waits for its
+reply are kept for line(); otherwise they are dropped.
+"""
+import json
+import os
+import socket
+import subprocess
+import time
+
+
+class Daemon:
+    def __init__(self, build, tmp, audio, client, events, env=None, extra_env=None,
+                 start_timeout=15, keep_events=False):
+        self.tmp = tmp
+        self.env = dict(os.environ if env is None else env, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
+                        XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
+                        HOME=os.path.join(tmp, 'home'))
+        self.env.update(extra_env or {})
+        for d in ('run', 'config', 'cache', 'home'):
+            os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
+        self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
+        self.cli = os.path.join(build, 'daemon', 'app', 'liseur')
+        self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',
+                                      '--audio', audio], env=self.env, stderr=self.log)
+        path = os.path.join(tmp, 'run', 'liseur', 'socket')
+        end = time.monotonic() + start_timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > end:
+                    raise SystemExit('liseurd did not start: see %s' % self.log.name)
+                time.sleep(0.05)
+        self.buf = b''
+        self.queued = []
+        self.keep_events = keep_events
+        self.next_id = 1
+        self.request('hello', {'protocol': 1, 'client': client})
+        self.request('subscribe', {'events': events})
+
+    def send(self, cmd, args):
+        rid = self.next_id
+        self.next_id += 1
+        self.sock.sendall((json.dumps({'id': rid, 'cmd': cmd, 'args': args}) + '\n').encode())
+        return rid
+
+    def line(self):
+        if self.queued:
+            return self.queued.pop(0)
+        return self.read_line()
+
+    def read_line(self):
+        while b'\n' not in self.buf:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                raise SystemExit('no answer from liseurd for %s s: see %s'
+                                 % (self.sock.gettimeout(), self.log.name))
+            if not data:
+                raise SystemExit('liseurd closed the connection: see %s' % self.log.name)
+            self.buf += data
+        ln, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(ln)
+
+    def request(self, cmd, args=None):
+        rid = self.send(cmd, args or {})
+        while True:
+            m = self.read_line()
+            if m.get('id') == rid:
+                if not m.get('ok'):
+                    raise SystemExit('%s failed: %s' % (cmd, m))
+                return m
+            if self.keep_events and 'event' in m:
+                self.queued.append(m)
+
+    def close(self):
+        try:
+            self.request('shutdown')
+        except SystemExit:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
