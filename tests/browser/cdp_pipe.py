@@ -10,6 +10,7 @@ its C ABI with ctypes (as the plugin host calls it).
   requests(browser, local=False)      the URLs the pages asked for (file: and data: left out)
   render(plugin.so, request, options) the plugin's render hook; returns the page's HTML
   tone_wav(ms)                        a 440 Hz mono 16-bit WAV, to stand in for narration
+  Checks()                            check(ok, what) prints ok/FAIL; exit_status() at the end
 """
 import ctypes
 import json
@@ -185,3 +186,24 @@ def tone_wav(ms, rate=16000):
     return (b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " +
             struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" +
             struct.pack("<I", len(data)) + data)
+
+
+# ------------------------------------------------------------------------------------------
+# Checks: each prints "ok" or "FAIL" and what was expected and found; the exit status at the end.
+
+
+class Checks:
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, ok, what):
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok:
+            self.failures.append(what)
+
+    def exit_status(self):
+        if self.failures:
+            print("%d check(s) failed" % len(self.failures))
+            return 1
+        print("all checks passed")
+        return 0

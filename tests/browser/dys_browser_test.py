@@ -84,12 +84,7 @@ def main():
         print("FAIL: no chromium at %s (Debian package chromium)" % args.chromium)
         return 1
 
-    failures = []
-
-    def check(ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            failures.append(what)
+    check = cdp.Checks()
 
     def near(a, b):
         return abs(a - b) < 0.05
@@ -329,11 +324,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return check.exit_status()
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp_pipe import Browser, evaluate, open_page, render, tone_wav  # noqa: E402
+from cdp_pipe import Browser, Checks, evaluate, open_page, render, tone_wav  # noqa: E402
 from cdp_pipe import requests as fetched_urls  # noqa: E402
 
 # ------------------------------------------------------------------------------------------
@@ -136,12 +136,7 @@ def main():
         print("FAIL: no chromium at %s (Debian package chromium)" % args.chromium)
         return 1
 
-    failures = []
-
-    def check(ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            failures.append(what)
+    check = Checks()
 
     doc, narration, timings = make_request()
     options = {"theme": "yellow-on-black", "font_size_pt": 24, "line_spacing": 1.5,
@@ -239,11 +234,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return check.exit_status()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp_pipe import Browser, evaluate, open_page, requests  # noqa: E402  (the DevTools pipe)
+from cdp_pipe import Browser, Checks, evaluate, open_page, requests  # noqa: E402  (the DevTools pipe)
 
 A4_POINTS = (595.28, 841.89)
 
@@ -53,12 +53,7 @@ def main():
         print("FAIL: no chromium at %s (Debian package chromium)" % args.chromium)
         return 1
 
-    failures = []
-
-    def check(ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            failures.append(what)
+    check = Checks()
 
     tmp = tempfile.mkdtemp(prefix="liseur-card-")
     try:
@@ -151,11 +146,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("all checks passed")
-    return 0
+    return check.exit_status()
 
 
 if __name__ == "__main__":
