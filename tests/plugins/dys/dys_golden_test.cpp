@@ -5,8 +5,6 @@
 // screens, player), not byte for byte; speak output through the daemon's own validation.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <regex>
 
 #include "document/document.h"
@@ -17,7 +15,6 @@
 #include "support/test_env.h"
 
 namespace lp = liseur::plugins;
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
@@ -38,18 +35,7 @@ json input(const std::string& rel) {
 }
 
 void expectGolden(const std::string& rel, const json& actual, const std::string& inputRel) {
-  const std::string path = golden(rel);
-  const std::string text = actual.dump(1, ' ', false) + "\n";
-  if (std::getenv("LISEUR_UPDATE_GOLDEN")) {
-    liseur::test::writeFile(path, text);
-    return;
-  }
-  ASSERT_TRUE(fs::exists(path)) << path
-                                << " is missing; run with LISEUR_UPDATE_GOLDEN=1 and review it";
-  json expected = json::parse(liseur::test::readFile(path));
-  EXPECT_EQ(actual, expected) << "input: " << inputRel << "\nexpected (" << rel << "):\n"
-                              << expected.dump(1) << "\nactual:\n"
-                              << text;
+  liseur::test::expectGolden(LISEUR_DYS_GOLDEN_DIR, rel, actual, inputRel);
 }
 
 // ---------------------------------------------------------------------------------------------

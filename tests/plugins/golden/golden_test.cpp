@@ -1,8 +1,6 @@
 // Golden tests of the shipped plugins, called through their C ABI exactly as the host calls them.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <regex>
 #include <stdexcept>
 
@@ -11,7 +9,6 @@
 #include "plugins/support/plugin_under_test.h"
 #include "support/test_env.h"
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
@@ -30,23 +27,10 @@ std::string golden(const std::string& rel) {
   return std::string(LISEUR_GOLDEN_DIR) + "/" + rel;
 }
 bool updating() {
-  return std::getenv("LISEUR_UPDATE_GOLDEN") != nullptr;
+  return liseur::test::updatingGolden();
 }
-
-// Compares with the expected file, or writes it when LISEUR_UPDATE_GOLDEN is set.
 void expectGolden(const std::string& rel, const json& actual, const std::string& inputRel) {
-  const std::string path = golden(rel);
-  const std::string text = actual.dump(1, ' ', false) + "\n";
-  if (updating()) {
-    liseur::test::writeFile(path, text);
-    return;
-  }
-  ASSERT_TRUE(fs::exists(path)) << path
-                                << " is missing; run with LISEUR_UPDATE_GOLDEN=1 and review it";
-  json expected = json::parse(liseur::test::readFile(path));
-  EXPECT_EQ(actual, expected) << "input: " << inputRel << "\nexpected (" << rel << "):\n"
-                              << expected.dump(1) << "\nactual:\n"
-                              << text;
+  liseur::test::expectGolden(LISEUR_GOLDEN_DIR, rel, actual, inputRel);
 }
 
 // The text of a document, block by block: "[kind] line | line".

@@ -3,9 +3,12 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #include "plugins/plugin_manifest.h"
+#include "support/test_env.h"
 
 namespace liseur::test {
 namespace {
@@ -77,6 +80,26 @@ std::string PluginUnderTest::html(const json& request) {
   json r = call("render", request);
   EXPECT_TRUE(r.contains("html") && r["html"].is_string()) << r.dump().substr(0, 300);
   return r.value("html", std::string());
+}
+
+bool updatingGolden() {
+  return std::getenv("LISEUR_UPDATE_GOLDEN") != nullptr;
+}
+
+void expectGolden(const std::string& dir, const std::string& rel, const json& actual,
+                  const std::string& inputRel) {
+  const std::string path = dir + "/" + rel;
+  const std::string text = actual.dump(1, ' ', false) + "\n";
+  if (updatingGolden()) {
+    writeFile(path, text);
+    return;
+  }
+  ASSERT_TRUE(std::filesystem::exists(path))
+      << path << " is missing; run with LISEUR_UPDATE_GOLDEN=1 and review it";
+  json expected = json::parse(readFile(path));
+  EXPECT_EQ(actual, expected) << "input: " << inputRel << "\nexpected (" << rel << "):\n"
+                              << expected.dump(1) << "\nactual:\n"
+                              << text;
 }
 
 }  // namespace liseur::test

@@ -40,4 +40,11 @@ class PluginUnderTest {
   std::string error_, raw_;
 };
 
+// True when LISEUR_UPDATE_GOLDEN is set: expected files are written instead of compared.
+bool updatingGolden();
+
+// Compares `actual` with the JSON file DIR/REL, or writes it when updatingGolden().
+void expectGolden(const std::string& dir, const std::string& rel, const nlohmann::json& actual,
+                  const std::string& inputRel);
+
 }  // namespace liseur::test
