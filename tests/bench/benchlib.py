@@ -95,3 +95,20 @@ class Daemon:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def seconds_to_first_audio(argv, env=None):
+    """Seconds from starting ARGV (a program writing a WAV to stdout) to its first audio byte
+    past the 44-byte WAV header (to its end if it wrote none)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, env=env)
+    got, first = 0, None
+    while True:
+        chunk = p.stdout.read1(65536)
+        if not chunk:
+            break
+        got += len(chunk)
+        if first is None and got > 44:
+            first = time.perf_counter() - t0
+    p.wait()
+    return first if first is not None else time.perf_counter() - t0

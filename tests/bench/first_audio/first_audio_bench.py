@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,19 +35,7 @@ def naive_first_audio(img, lang, env):
     """Seconds from starting the naive pipeline to its first audio byte past the WAV header."""
     voice = 'fr' if lang == 'fr' else 'en'
     cmd = 'tesseract %s stdout -l eng+fra 2>/dev/null | espeak-ng -v %s --stdout' % (img, voice)
-    t0 = time.perf_counter()
-    p = subprocess.Popen(['sh', '-c', cmd], stdout=subprocess.PIPE, env=env)
-    got = 0
-    first = None
-    while True:
-        chunk = p.stdout.read1(65536) if hasattr(p.stdout, 'read1') else p.stdout.read(4096)
-        if not chunk:
-            break
-        got += len(chunk)
-        if first is None and got > 44:
-            first = time.perf_counter() - t0
-    p.wait()
-    return first if first is not None else time.perf_counter() - t0
+    return benchlib.seconds_to_first_audio(['sh', '-c', cmd], env=env)
 
 
 class Daemon(benchlib.Daemon):

@@ -26,7 +26,6 @@ import os
 import shutil
 import statistics
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,18 +40,7 @@ RATE = 22050
 
 def espeak_first_audio(text):
     """Seconds from starting espeak-ng to its first audio byte past the WAV header."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(['espeak-ng', '-q', '--stdout', '-v', 'en-gb', text], stdout=subprocess.PIPE)
-    got, first = 0, None
-    while True:
-        chunk = p.stdout.read1(65536)
-        if not chunk:
-            break
-        got += len(chunk)
-        if first is None and got > 44:
-            first = time.perf_counter() - t0
-    p.wait()
-    return first if first is not None else time.perf_counter() - t0
+    return benchlib.seconds_to_first_audio(['espeak-ng', '-q', '--stdout', '-v', 'en-gb', text])
 
 
 def wav_samples(path):
