@@ -16,8 +16,7 @@ namespace {
 
 Error faultError(const plugins::PluginFault& f) {
   // The chain's message already names the plugin and the hook; keep the cause's code in it.
-  return makeError(ErrorCode::kPluginFailed, f.error.message + " (" +
-                                                 std::string(f.error.name()) +
+  return makeError(ErrorCode::kPluginFailed, f.error.message + " (" + std::string(f.error.name()) +
                                                  "); the read goes on without it");
 }
 
@@ -71,8 +70,8 @@ void ChainAdapter::followConfig() {
     for (const Error& e : chain_->configure(std::move(specs))) {
       spdlog::warn("plugins: {}", e.message);
       if (events_)
-        events_("error", {{"code", errorCodeName(ErrorCode::kPluginUnavailable)},
-                          {"message", e.message}});
+        events_("error",
+                {{"code", errorCodeName(ErrorCode::kPluginUnavailable)}, {"message", e.message}});
     }
     for (const auto& s : chain_->status())
       for (const auto& h : s.hooks)
@@ -105,37 +104,38 @@ uint64_t ChainAdapter::adapt(Block block, int width, int height, Session::AdaptD
   run->done = std::move(done);
   running_[token] = run;
   std::weak_ptr<bool> alive = alive_;
-  run->chainJob = chain_->adapt(std::move(doc), [this, alive, token](
-                                                    plugins::PluginChain::AdaptResult a) {
-    if (alive.expired()) return;
-    auto it = running_.find(token);
-    if (it == running_.end()) return;
-    auto run = it->second;
-    std::vector<Error> faults;
-    for (const auto& f : a.faults) faults.push_back(faultError(f));
-    if (!hasSpeak_ || a.document.blocks.empty()) {
-      running_.erase(it);
-      run->done({std::move(a.document.blocks), std::nullopt, std::move(faults)});
-      return;
-    }
-    Document adapted = a.document;
-    run->chainJob = chain_->speak(
-        std::move(a.document), [this, alive, token, adapted = std::move(adapted),
-                                 faults = std::move(faults)](plugins::PluginChain::SpeakResult s) {
-          if (alive.expired()) return;
-          auto it = running_.find(token);
-          if (it == running_.end()) return;
-          auto run = it->second;
+  run->chainJob =
+      chain_->adapt(std::move(doc), [this, alive, token](plugins::PluginChain::AdaptResult a) {
+        if (alive.expired()) return;
+        auto it = running_.find(token);
+        if (it == running_.end()) return;
+        auto run = it->second;
+        std::vector<Error> faults;
+        for (const auto& f : a.faults) faults.push_back(faultError(f));
+        if (!hasSpeak_ || a.document.blocks.empty()) {
           running_.erase(it);
-          auto all = faults;
-          for (const auto& f : s.faults) all.push_back(faultError(f));
-          AdaptedBlocks r{adapted.blocks, std::nullopt, std::move(all)};
-          // The chain's own fallback (defaultUtterances) is the Session's job: take a plugin's
-          // utterances only.
-          if (!s.plugin.empty()) r.utterances = std::move(s.utterances);
-          run->done(std::move(r));
-        });
-  });
+          run->done({std::move(a.document.blocks), std::nullopt, std::move(faults)});
+          return;
+        }
+        Document adapted = a.document;
+        run->chainJob =
+            chain_->speak(std::move(a.document),
+                          [this, alive, token, adapted = std::move(adapted),
+                           faults = std::move(faults)](plugins::PluginChain::SpeakResult s) {
+                            if (alive.expired()) return;
+                            auto it = running_.find(token);
+                            if (it == running_.end()) return;
+                            auto run = it->second;
+                            running_.erase(it);
+                            auto all = faults;
+                            for (const auto& f : s.faults) all.push_back(faultError(f));
+                            AdaptedBlocks r{adapted.blocks, std::nullopt, std::move(all)};
+                            // The chain's own fallback (defaultUtterances) is the Session's job:
+                            // take a plugin's utterances only.
+                            if (!s.plugin.empty()) r.utterances = std::move(s.utterances);
+                            run->done(std::move(r));
+                          });
+      });
   return token;
 }
 

@@ -38,8 +38,7 @@ std::vector<std::string> blockTexts(const json& reply) {
 }
 
 TEST_F(PluginChainTest, EveryBlockIsAdaptedInReadingOrderAndReloadChangesTheChain) {
-  DaemonHarness d({"--audio", "null"},
-                  [](const TempXdg& x) { writeConfig(x, "chain = []"); });
+  DaemonHarness d({"--audio", "null"}, [](const TempXdg& x) { writeConfig(x, "chain = []"); });
   ASSERT_TRUE(d.started()) << d.startProblem();
   json plain = d.request("ocr", {{"file", dataPath("ocr/multiblock-en.png")}});
   ASSERT_TRUE(plain["ok"]) << plain.dump();
@@ -62,7 +61,8 @@ TEST_F(PluginChainTest, EveryBlockIsAdaptedInReadingOrderAndReloadChangesTheChai
   for (std::size_t i = 0; i < blocks.size(); ++i) EXPECT_EQ(blocks[i]["index"], i);
 
   // The chain's speak hook makes the utterances of a read.
-  json r = d.request("read", {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("m.wav")}});
+  json r =
+      d.request("read", {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("m.wav")}});
   ASSERT_TRUE(r["ok"]) << r.dump();
   auto events = d.eventsUntilFinished(r["job"]);
   std::vector<std::string> said;
@@ -78,8 +78,9 @@ TEST_F(PluginChainTest, ACrashingPluginIsSkippedAndTheReadGoesOn) {
     writeConfig(x, "chain = [\"test-crash\", \"test-mark\"]");
   });
   ASSERT_TRUE(d.started()) << d.startProblem();
-  json r = d.request("read", {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("c.wav")},
-                              {"wait", true}});
+  json r = d.request(
+      "read",
+      {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("c.wav")}, {"wait", true}});
   ASSERT_TRUE(r["ok"]) << r.dump() << d.log();
   auto events = d.eventsUntilFinished(r["job"]);
   bool named = false, spoke = false;
