@@ -589,7 +589,8 @@ Result<AdaptReport> runAdapt(const AdaptOptions& options) {
   return out;
 }
 
-json narrationJson(const AdaptReport& report, bool withWav) {
+// The word timings as render plugins and the --json report take them.
+static json wordTimingsJson(const AdaptReport& report) {
   json words = json::array();
   for (const auto& w : report.words)
     words.push_back({{"start_ms", std::round(w.start_ms * 10) / 10},
@@ -597,8 +598,12 @@ json narrationJson(const AdaptReport& report, bool withWav) {
                      {"block", w.block},
                      {"line", w.line},
                      {"word", w.word}});
+  return words;
+}
+
+json narrationJson(const AdaptReport& report, bool withWav) {
   return json{{"wav_base64", withWav ? base64Encode(report.wav) : std::string()},
-              {"words", std::move(words)}};
+              {"words", wordTimingsJson(report)}};
 }
 
 std::string makeWav(const std::vector<int16_t>& pcm, int sampleRate) {
@@ -656,13 +661,7 @@ json reportJson(const AdaptReport& report, const std::string& output) {
   json warnings = json::array();
   for (const auto& w : report.warnings)
     warnings.push_back({{"code", w.name()}, {"message", w.message}});
-  json words = json::array();
-  for (const auto& w : report.words)
-    words.push_back({{"start_ms", std::round(w.start_ms * 10) / 10},
-                     {"end_ms", std::round(w.end_ms * 10) / 10},
-                     {"block", w.block},
-                     {"line", w.line},
-                     {"word", w.word}});
+  json words = wordTimingsJson(report);
   return json{{"output", output},
               {"document", toJson(report.adapted)},
               {"recognised", toJson(report.recognised)},

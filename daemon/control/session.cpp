@@ -1213,34 +1213,6 @@ std::optional<Box> Session::reviewWordOnScreen() const {
   return Box{box->x + reviewOrigin_.x, box->y + reviewOrigin_.y, box->w, box->h};
 }
 
-Result<json> Session::set(const std::string& key, const std::string& value) {
-  struct Setting {
-    const char* name;
-    int* field;
-    int lo, hi;
-  };
-  const Setting settings[] = {{"rate", &opts_.rate, 80, 450},
-                              {"pitch", &opts_.pitch, 0, 99},
-                              {"volume", &opts_.volume, 0, 200}};
-  for (const auto& s : settings) {
-    if (key != s.name) continue;
-    bool relative = !value.empty() && (value[0] == '+' || value[0] == '-');
-    char* end = nullptr;
-    long v = std::strtol(value.c_str(), &end, 10);
-    if (value.empty() || *end != '\0')
-      return makeError(
-          ErrorCode::kInvalidArgument,
-          "set " + key + ": expected a number such as 180, +10 or -10 (got '" + value + "')");
-    long next = relative ? speechSetting(key) + v : v;
-    *s.field = static_cast<int>(std::clamp<long>(next, s.lo, s.hi));
-    // Set here, it wins over a preset's value like a value of the configuration.
-    (key == "rate" ? opts_.rate_set : key == "pitch" ? opts_.pitch_set : opts_.volume_set) = true;
-    return json{{key, *s.field}};
-  }
-  return makeError(ErrorCode::kInvalidArgument,
-                   "set: unknown setting '" + key + "' (one of: rate, pitch, volume)");
-}
-
 json Session::status() const {
   auto worker = [](const WorkerClient& w) {
     return json{{"running", w.running()},

@@ -156,9 +156,6 @@ class Session {
   // Moves the review cursor over the last recognised document and speaks the result (a say job,
   // which interrupts current speech). Returns what is said and where the cursor is.
   Result<nlohmann::json> review(std::string_view action, double receivedMs);
-  // Changes a speech setting at run time: key rate|pitch|volume, value absolute ("180") or
-  // relative ("+10", "-10"), clamped to its range. Takes effect at the next chunk sent.
-  Result<nlohmann::json> set(const std::string& key, const std::string& value);
   // The value of rate|pitch|volume|word_gap in use for the default language's voice (a preset's
   // value unless the configuration sets it): what `liseur set rate +10` adds to. -1 when unknown.
   int speechSetting(const std::string& key) const;
