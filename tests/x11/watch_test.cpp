@@ -141,11 +141,9 @@ class DaemonWatch : public ::testing::Test {
     ASSERT_TRUE(x_.ok()) << x_.error();
     ::setenv("DISPLAY", x_.display().c_str(), 1);
     ::unsetenv("WAYLAND_DISPLAY");
-    wm_ = ChildProcess({"openbox", "--sm-disable"}, x_.display());
-    ASSERT_TRUE(waitUntil([&] {
-      return runCommand({"xprop", "-root", "_NET_SUPPORTING_WM_CHECK"}, x_.display())
-                 .out.find("window id") != std::string::npos;
-    })) << "openbox did not start";
+    bool wmStarted = false;
+    wm_ = startWindowManager(x_.display(), &wmStarted);
+    ASSERT_TRUE(wmStarted) << "openbox did not start";
     fifo_ = tmp_.path("lines.fifo");
     ASSERT_EQ(::mkfifo(fifo_.c_str(), 0600), 0) << fifo_ << ": " << std::strerror(errno);
     // The cursor is hidden (DECTCEM) so that only text is on screen; each write to the FIFO is
@@ -158,11 +156,7 @@ class DaemonWatch : public ::testing::Test {
         x_.display());
     win_ = findWindowByTitle(x_.display(), "liseur-watch-me");
     ASSERT_NE(win_, 0u) << "xterm window not found";
-    ASSERT_TRUE(waitUntil([&] {
-      runCommand({"xdotool", "windowactivate", std::to_string(win_)}, x_.display());
-      return runCommand({"xdotool", "getactivewindow"}, x_.display())
-                 .out.find(std::to_string(win_)) == 0;
-    })) << "the xterm never became the active window";
+    ASSERT_TRUE(activateWindow(x_.display(), win_)) << "the xterm never became the active window";
     d_ = std::make_unique<DaemonHarness>(std::vector<std::string>{"--audio", "null"});
     ASSERT_TRUE(d_->started()) << d_->startProblem();
     events_ = std::make_unique<EventLog>(*d_);

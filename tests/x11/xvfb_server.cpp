@@ -191,6 +191,26 @@ bool waitUntil(const std::function<bool()>& cond, std::chrono::milliseconds time
   }
 }
 
+ChildProcess startWindowManager(const std::string& display, bool* started) {
+  ChildProcess wm({"openbox", "--sm-disable"}, display);
+  *started = waitUntil([&] {
+    return runCommand({"xprop", "-root", "_NET_SUPPORTING_WM_CHECK"}, display)
+               .out.find("window id") != std::string::npos;
+  });
+  return wm;
+}
+
+bool activateWindow(const std::string& display, unsigned long id,
+                    std::chrono::milliseconds timeout) {
+  return waitUntil(
+      [&] {
+        runCommand({"xdotool", "windowactivate", std::to_string(id)}, display);
+        return runCommand({"xdotool", "getactivewindow"}, display).out.find(std::to_string(id)) ==
+               0;
+      },
+      timeout);
+}
+
 unsigned long findWindowByTitle(const std::string& display, const std::string& title,
                                 std::chrono::seconds timeout) {
   unsigned long id = 0;

@@ -76,6 +76,15 @@ bool waitUntil(const std::function<bool()>& cond,
 unsigned long findWindowByTitle(const std::string& display, const std::string& title,
                                 std::chrono::seconds timeout = std::chrono::seconds(15));
 
+// Starts openbox as the window manager and waits until it announces itself
+// (_NET_SUPPORTING_WM_CHECK on the root); check `started` before going on.
+ChildProcess startWindowManager(const std::string& display, bool* started);
+
+// Activates window `id` (xdotool windowactivate) until it is the active window or `timeout`
+// passes; returns whether it became active.
+bool activateWindow(const std::string& display, unsigned long id,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 // Starts an xterm titled `title` at `geometry` (columns x rows + x + y) with DejaVu Sans Mono 14
 // showing `text` (printf format, UTF-8).
 ChildProcess startXterm(const std::string& display, const std::string& title,
