@@ -510,6 +510,8 @@ void Session::sendOcr(Job& job) {
     if (!job.req.encoded.empty()) {
       req["encoded"] = job.req.encoded;
     } else {
+      // Pixels captured from the screen: the engine need not judge whether they are a page.
+      req["mode"] = "screen";
       req["pixels"] = {{"width", job.req.width},
                        {"height", job.req.height},
                        {"stride", job.req.stride},

@@ -1,5 +1,7 @@
 #include "ocr/image_loader.h"
 
+#include "ocr/exif_orientation.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -331,6 +333,14 @@ Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const st
   errno = 0;
   auto normal = normaliseImage(pix.get());
   if (!normal && errno == ENOMEM) return outOfMemory(what, header->width, header->height);
+  if (!normal) return normal;
+  // A photo stored sideways with an EXIF orientation is read as every viewer shows it; boxes are
+  // then in the upright image's coordinates.
+  if (const int orientation = exifOrientation(data, header->format); orientation != 1) {
+    PixPtr upright = applyExifOrientation(normal->get(), orientation);
+    if (!upright) return outOfMemory(what, header->width, header->height);
+    return upright;
+  }
   return normal;
 }
 

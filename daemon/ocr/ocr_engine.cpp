@@ -1,13 +1,24 @@
 // The Tesseract engine behind OcrEngine.
 //
-// Flow of one recognise(): the image becomes 8-bit grey; preprocess/TextLayout finds its text
-// lines (either polarity), copies them dark-on-white into a clean ink image and orders them in
-// blocks; then each line is cut out, scaled and padded to the height the LSTM reads well, and
-// recognised alone as a raw line (PSM_RAW_LINE: Tesseract's own layout analysis is not run, its
-// word splitting comes from the LSTM's spaces); each block goes to on_block as soon as its lines
-// are done, so the first block can be spoken while the others are still being recognised.
-// Tesseract's layout analysis is not used: on screens it reads forms as columns and loses light
-// text on coloured buttons (see text_layout.h).
+// Two paths, chosen per image (preprocess/page_image.h judges a screen or a page of paper from its
+// pixels; a capture of the screen is known to be one):
+//
+// Screens: the image becomes 8-bit grey; preprocess/TextLayout finds its text lines (either
+// polarity), copies them dark-on-white into a clean ink image and orders them in blocks; then each
+// line is cut out, scaled and padded to the height the LSTM reads well, and recognised alone as a
+// raw line (PSM_RAW_LINE, its word splitting from the LSTM's spaces); each block goes to on_block
+// as soon as its lines are done, so the first block is spoken while the others are recognised.
+// Tesseract's layout analysis is not used there: on screens it reads forms as columns and loses
+// light text on coloured buttons (see text_layout.h).
+//
+// Pages of paper (scans, photos): Tesseract's own page layout analysis, which was built for
+// columns, pictures, captions and paragraphs, and whose word-by-word recognition follows curved
+// and skewed lines, is what reads them best; liseur's layout rules, fitted to screens, read real
+// pages twice as badly (issue 12). liseur prepares the page for it: grey that keeps pale coloured
+// ink, only the sheet of a photo, light flattened, print scaled to about 300 dpi, the page turned
+// the right way up (OSD) and deskewed; then every box is mapped back to the source image. Its
+// paragraphs become blocks; a paragraph whose lines run across a narrow gutter is cut into its
+// columns. The page is recognised whole, so its first block comes when the page is done.
 //
 // Languages: one warm TessBaseAPI per model rather than one loaded with "eng+fra". Such a
 // combined instance reads every line it finds doubtful with each model in turn, which on screens
@@ -20,11 +31,13 @@
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
+#include <tesseract/publictypes.h>
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -32,6 +45,7 @@
 #include <string_view>
 
 #include "document/lang_guess.h"
+#include "preprocess/page_image.h"
 #include "preprocess/pix_ptr.h"
 #include "preprocess/text_image.h"
 #include "preprocess/text_layout.h"
@@ -97,6 +111,17 @@ constexpr double kDoubtConfidence = 70;
 constexpr double kSwitchMargin = 10;
 // Words needed before a block's language is taken from its text (stop words, accents).
 constexpr int kWordsToDecide = 4;
+// Pages of paper: print whose characters are outside [kDocMinCharHeight, kDocMaxCharHeight] px is
+// scaled to kDocCharHeight before the layout analysis.
+constexpr float kDocMinCharHeight = 14.0f;
+constexpr float kDocMaxCharHeight = 44.0f;
+constexpr float kDocCharHeight = 30.0f;
+// The resolution Tesseract is told for pages of paper: their print is scaled to what 10-12 pt
+// text is at 300 dpi. (Telling it more, from the character height, makes its layout analysis
+// take lines of a typescript for pictures.)
+constexpr int kDocResolution = 300;
+// Orientation detection margin below which a page is taken as it is.
+constexpr float kOsdConfidence = 7.0f;
 
 // One line as read by one model.
 struct LineRead {
@@ -114,6 +139,7 @@ class TesseractEngine final : public OcrEngine {
   }
 
   Status init(const std::string& datapath) {
+    datapath_ = datapath;
     for (const std::string& model : models_) {
       auto api = std::make_unique<tesseract::TessBaseAPI>();
       if (api->Init(datapath.c_str(), model.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
@@ -145,6 +171,25 @@ class TesseractEngine final : public OcrEngine {
   // keeps the best reading.
   Result<LineRead> readBest(const preprocess::PageLayout& page, const preprocess::LineImage& img,
                             int m, double retry_below, const std::atomic<bool>& cancelled);
+  // A page of paper made ready for Tesseract's own page layout analysis: grey that keeps pale
+  // coloured ink, cropped to the sheet, light flattened, print scaled to about 300 dpi, turned
+  // the right way up (OSD) and deskewed. The layout's `ink` is that image; its blocks are empty
+  // (readPage finds them).
+  Result<preprocess::PageLayout> analyseDocument(Pix* image, const std::atomic<bool>& cancelled);
+  // Reads the whole working image of a page of paper with model `m` through Tesseract's own page
+  // layout analysis: its paragraphs (text blocks only; pictures, rules, noise and vertical text
+  // left out) in its reading order, paragraphs that run across two columns cut along the gutter.
+  // Boxes in source coordinates.
+  Result<std::vector<std::vector<LineRead>>> readPage(const preprocess::PageLayout& page, int m,
+                                                      const std::atomic<bool>& cancelled);
+  // The document path of recognise(): the page read with the preferred language model, again
+  // with the other when its words say it is in that language; one block per paragraph.
+  Status recogniseParagraphs(const preprocess::PageLayout& page,
+                             const RecogniseCallbacks& callbacks,
+                             const std::atomic<bool>& cancelled);
+  // Quarter turns (clockwise) that put the text of `grey` upright, from Tesseract's orientation
+  // detection; 0 when it is unsure or the OSD model is not installed.
+  int detectQuarterTurns(Pix* grey);
   int modelOf(const std::string& iso) const {
     for (std::size_t i = 0; i < models_.size(); ++i) {
       if (isoLanguage(models_[i]) == iso) return static_cast<int>(i);
@@ -154,6 +199,11 @@ class TesseractEngine final : public OcrEngine {
 
   std::vector<std::string> models_;
   std::vector<std::unique_ptr<tesseract::TessBaseAPI>> apis_;
+  // Tesseract's orientation and script detection (osd.traineddata), loaded on first use; null
+  // when the model is missing (then pages are taken as upright).
+  std::unique_ptr<tesseract::TessBaseAPI> osd_;
+  bool osd_tried_ = false;
+  std::string datapath_;
   // The model the last block was read with: screens and pages rarely change language, so it is
   // tried first for the next block (and the next image).
   int preferred_ = 0;
@@ -221,6 +271,324 @@ Result<LineRead> TesseractEngine::readBest(const preprocess::PageLayout& page,
   return best;
 }
 
+int TesseractEngine::detectQuarterTurns(Pix* grey) {
+  if (!osd_tried_) {
+    osd_tried_ = true;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(std::filesystem::path(datapath_) / "osd.traineddata",
+                                         ec)) {
+      auto api = std::make_unique<tesseract::TessBaseAPI>();
+      if (api->Init(datapath_.c_str(), "osd", tesseract::OEM_TESSERACT_ONLY) == 0) {
+        osd_ = std::move(api);
+      }
+    }
+  }
+  if (!osd_) return 0;
+  osd_->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+  osd_->SetImage(grey);
+  osd_->SetSourceResolution(300);
+  int degrees = 0;
+  float orient_conf = 0, script_conf = 0;
+  const char* script = nullptr;
+  const bool ok = osd_->DetectOrientationScript(&degrees, &orient_conf, &script, &script_conf);
+  osd_->Clear();
+  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+    std::fprintf(stderr, "osd: %d degrees, confidence %.2f\n", degrees, orient_conf);
+  if (!ok || orient_conf < kOsdConfidence) return 0;
+  // Tesseract gives the text's counter-clockwise angle; the page is turned back clockwise.
+  return ((360 - degrees) % 360) / 90;
+}
+
+Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
+    Pix* image, const std::atomic<bool>& cancelled) {
+  using R = Result<preprocess::PageLayout>;
+  preprocess::PageLayout page;
+  PixPtr grey = preprocess::pageGrey(image);
+  if (!grey) return R::fail(ErrorCode::kOcrFailed, "could not convert the page to grey");
+  {
+    // A photo: only the sheet is read, not the table, the hands or another sheet around it; a
+    // scan: the dark edges beyond the page are left out.
+    PixPtr sheet;
+    const Box b = preprocess::findSheet(grey.get(), &sheet);
+    if (sheet) {
+      grey = std::move(sheet);
+      page.crop_x = b.x;
+      page.crop_y = b.y;
+      if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+        std::fprintf(stderr, "sheet %d,%d %dx%d\n", b.x, b.y, b.w, b.h);
+    }
+  }
+  if (PixPtr flat = preprocess::flattenLight(grey.get())) grey = std::move(flat);
+  // Print far larger than Tesseract needs is reduced (the layout and the lines cost less); tiny
+  // print (a photo taken from afar) is enlarged.
+  float est = preprocess::documentCharHeight(grey.get());
+  if (est > kDocMaxCharHeight || (est > 0 && est < kDocMinCharHeight)) {
+    page.scale = std::clamp(kDocCharHeight / est, 0.25f, 3.0f);
+    grey = preprocess::scaleGrey(grey.get(), page.scale);
+    if (!grey) return R::fail(ErrorCode::kOcrFailed, "could not scale the page");
+    est *= page.scale;
+  }
+  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+    std::fprintf(stderr, "document: char height %.1f, scale %.3f\n", est, page.scale);
+  if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
+  const int turns = detectQuarterTurns(grey.get());
+  if (turns != 0) {
+    page.quarter_turns = turns;
+    page.turned_from_w = pixGetWidth(grey.get());
+    page.turned_from_h = pixGetHeight(grey.get());
+    grey = preprocess::rotateQuarterTurns(grey.get(), turns);
+    if (!grey) return R::fail(ErrorCode::kOcrFailed, "could not turn the page");
+  }
+  const int W = pixGetWidth(grey.get()), H = pixGetHeight(grey.get());
+  {
+    // Paper scanned or photographed askew: the line crops below are upright rectangles.
+    PixPtr bin(pixConvertTo1(grey.get(), 160));
+    l_float32 angle = 0, conf = 0;
+    if (bin && pixFindSkew(bin.get(), &angle, &conf) == 0 && conf >= 3.0f &&
+        std::fabs(angle) >= 0.2f && std::fabs(angle) <= 10.0f) {
+      // Same size as before (0, 0: not embedded), so that the centre is the one toSource uses.
+      PixPtr rotated(pixRotate(grey.get(), static_cast<l_float32>(angle * M_PI / 180.0),
+                               L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
+      if (rotated) {
+        grey = std::move(rotated);
+        page.skew_degrees = angle;
+      }
+    }
+  }
+  page.width = W;
+  page.height = H;
+  page.char_height = est;
+  if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
+
+  page.ink = std::move(grey);
+  return page;
+}
+
+bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out);
+
+// The box around every word of some lines.
+Box boxOfReads(const std::vector<LineRead>& reads) {
+  int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+  for (const LineRead& r : reads)
+    for (const Word& w : r.line.words) {
+      x0 = std::min(x0, w.box.x);
+      y0 = std::min(y0, w.box.y);
+      x1 = std::max(x1, w.box.x + w.box.w);
+      y1 = std::max(y1, w.box.y + w.box.h);
+    }
+  if (x1 < x0) return Box{};
+  return Box{x0, y0, x1 - x0, y1 - y0};
+}
+
+Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
+    const preprocess::PageLayout& page, int m, const std::atomic<bool>& cancelled) {
+  using R = Result<std::vector<std::vector<LineRead>>>;
+  std::vector<std::vector<LineRead>> out;
+  Pix* ink = page.ink.get();
+  if (!ink) return out;
+  tesseract::TessBaseAPI& api = *apis_[m];
+  api.SetPageSegMode(tesseract::PSM_AUTO);
+  api.SetImage(ink);
+  api.SetSourceResolution(kDocResolution);
+  tesseract::ETEXT_DESC monitor;
+  monitor.cancel = cancelHook;
+  monitor.cancel_this = const_cast<std::atomic<bool>*>(&cancelled);
+  const int rc = api.Recognize(&monitor);
+  api.SetPageSegMode(tesseract::PSM_RAW_LINE);
+  if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
+  if (rc != 0) return R::fail(ErrorCode::kOcrFailed, "Tesseract failed on the page");
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (!it) return out;
+  const std::string iso = isoLanguage(models_[m]);
+  it->Begin();
+  bool open = false;
+  int block = -1;
+  std::vector<int> block_of;  // Tesseract's block of each paragraph
+  do {
+    if (it->IsAtBeginningOf(tesseract::RIL_BLOCK)) ++block;
+    if (it->Empty(tesseract::RIL_WORD)) continue;
+    const auto type = it->BlockType();
+    if (!tesseract::PTIsTextType(type) || type == tesseract::PT_VERTICAL_TEXT) {
+      open = false;
+      continue;
+    }
+    if (!open || it->IsAtBeginningOf(tesseract::RIL_PARA)) {
+      out.emplace_back();
+      block_of.push_back(block);
+      open = true;
+    }
+    auto& para = out.back();
+    if (para.empty() || it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+      if (para.empty() || !para.back().line.words.empty()) para.emplace_back();
+      para.back().model = m;
+    }
+    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
+    if (!text || text[0] == '\0') continue;
+    std::string word_text(text.get());
+    if (word_text.find_first_not_of(" \t\n") == std::string::npos) continue;
+    Word word;
+    word.text = std::move(word_text);
+    int l, t, r, b;
+    // In the working image until the columns are found; mapped to the source below.
+    if (it->BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) word.box = Box{l, t, r - l, b - t};
+    word.confidence = std::clamp(it->Confidence(tesseract::RIL_WORD), 0.0f, 100.0f);
+    word.lang = iso;
+    para.back().chars += codepoints(word.text);
+    para.back().line.words.push_back(std::move(word));
+  } while (it->Next(tesseract::RIL_WORD));
+  api.Clear();
+  for (auto& para : out) {
+    std::erase_if(para, [](const LineRead& r) { return r.line.words.empty(); });
+  }
+  // Columns are looked for in each of Tesseract's blocks (its paragraphs of a block that spans
+  // two columns are cut anywhere); a block that has none keeps its paragraphs.
+  std::vector<std::vector<LineRead>> columns;
+  for (std::size_t i = 0; i < out.size();) {
+    std::size_t j = i;
+    std::vector<LineRead> lines;
+    while (j < out.size() && block_of[j] == block_of[i]) {
+      lines.insert(lines.end(), out[j].begin(), out[j].end());
+      ++j;
+    }
+    std::vector<std::vector<LineRead>> split;
+    if (splitColumns(lines, split)) {
+      // The end of a column that Tesseract put in a block of its own, just below: it goes on
+      // that column.
+      while (j < out.size() && !out[j].empty()) {
+        const Box nb = boxOfReads(out[j]);
+        bool joined = false;
+        for (auto& col : split) {
+          const Box cb = boxOfReads(col);
+          const int line_h = cb.h / std::max<int>(1, static_cast<int>(col.size()));
+          const bool below = nb.y >= cb.y + cb.h - line_h / 2 && nb.y <= cb.y + cb.h + line_h;
+          const bool inside = nb.x >= cb.x - line_h && nb.x + nb.w <= cb.x + cb.w + line_h;
+          if (below && inside) {
+            col.insert(col.end(), out[j].begin(), out[j].end());
+            joined = true;
+            break;
+          }
+        }
+        if (!joined) break;
+        ++j;
+      }
+      for (auto& c : split) columns.push_back(std::move(c));
+    } else {
+      for (std::size_t k = i; k < j; ++k) columns.push_back(std::move(out[k]));
+    }
+    i = j;
+  }
+  std::erase_if(columns, [](const std::vector<LineRead>& p) { return p.empty(); });
+  for (auto& para : columns)
+    for (LineRead& r : para)
+      for (Word& w : r.line.words) w.box = page.toSource(w.box);
+  return columns;
+}
+
+// A paragraph of Tesseract's whose lines run across two columns of text (a narrow gutter its
+// column finder missed: few lines, ragged edges) is cut along the gutter and read column by
+// column. A gutter: an x interval at least kGutterChars character heights wide that no word of
+// the paragraph crosses, with words on both sides in at least 3 lines and most of them, and text
+// on both sides (lines kColumnChars character heights wide on average). A table's label and
+// number columns, or "Label : value" rows, have one narrow side and stay rows.
+constexpr float kGutterChars = 1.5f;
+constexpr float kColumnChars = 8.0f;
+
+bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out) {
+  std::vector<float> heights;
+  int x_min = INT32_MAX, x_max = INT32_MIN;
+  for (const LineRead& r : para) {
+    for (const Word& w : r.line.words) {
+      heights.push_back(static_cast<float>(w.box.h));
+      x_min = std::min(x_min, w.box.x);
+      x_max = std::max(x_max, w.box.x + w.box.w);
+    }
+  }
+  if (para.size() < 3 || heights.empty() || x_max - x_min > 1 << 16) {
+    out.push_back(std::move(para));
+    return false;
+  }
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const float ch = std::max(1.0f, heights[heights.size() / 2]);
+  // Columns of x that no word covers, inside the paragraph's extent.
+  std::vector<int> cover(static_cast<std::size_t>(x_max - x_min), 0);
+  for (const LineRead& r : para)
+    for (const Word& w : r.line.words)
+      for (int x = w.box.x; x < w.box.x + w.box.w; ++x) ++cover[x - x_min];
+  int best_a = -1, best_b = -1;
+  for (int x = 0; x < static_cast<int>(cover.size());) {
+    if (cover[x] != 0) {
+      ++x;
+      continue;
+    }
+    int end = x;
+    while (end < static_cast<int>(cover.size()) && cover[end] == 0) ++end;
+    const int a = x_min + x, b = x_min + end;
+    x = end;
+    if (b - a < kGutterChars * ch) continue;
+    int both = 0, left_n = 0, right_n = 0;
+    double left_w = 0, right_w = 0;
+    for (const LineRead& r : para) {
+      int lmin = INT32_MAX, lmax = INT32_MIN, rmin = INT32_MAX, rmax = INT32_MIN;
+      for (const Word& w : r.line.words) {
+        if (w.box.x + w.box.w <= a) {
+          lmin = std::min(lmin, w.box.x);
+          lmax = std::max(lmax, w.box.x + w.box.w);
+        } else {
+          rmin = std::min(rmin, w.box.x);
+          rmax = std::max(rmax, w.box.x + w.box.w);
+        }
+      }
+      if (lmax > lmin) {
+        left_w += lmax - lmin;
+        ++left_n;
+      }
+      if (rmax > rmin) {
+        right_w += rmax - rmin;
+        ++right_n;
+      }
+      both += lmax > lmin && rmax > rmin;
+    }
+    if (both < 3 || both * 5 < static_cast<int>(para.size()) * 3) continue;
+    if (left_w / left_n < kColumnChars * ch || right_w / right_n < kColumnChars * ch) continue;
+    if (best_a < 0 || b - a > best_b - best_a) {
+      best_a = a;
+      best_b = b;
+    }
+  }
+  if (best_a < 0) {
+    out.push_back(std::move(para));
+    return false;
+  }
+  std::vector<LineRead> left, right;
+  for (LineRead& r : para) {
+    LineRead l = r, rr = r;
+    l.line.words.clear();
+    rr.line.words.clear();
+    for (Word& w : r.line.words) (w.box.x >= best_b ? rr : l).line.words.push_back(std::move(w));
+    if (!l.line.words.empty()) left.push_back(std::move(l));
+    if (!rr.line.words.empty()) right.push_back(std::move(rr));
+  }
+  splitColumns(left, out);
+  splitColumns(right, out);
+  return true;
+}
+
+// Mean word confidence of reads, weighted by characters; -1 when nothing was read.
+double scoreOf(const std::vector<LineRead>& reads, std::size_t* words = nullptr) {
+  double weighted = 0;
+  std::size_t chars = 0, n = 0;
+  for (const LineRead& r : reads) {
+    for (const Word& w : r.line.words) {
+      const std::size_t c = codepoints(w.text);
+      weighted += w.confidence * c;
+      chars += c;
+      ++n;
+    }
+  }
+  if (words) *words = n;
+  return chars ? weighted / chars : -1;
+}
+
 Box unionOfWords(const std::vector<Word>& words) {
   int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
   for (const Word& w : words) {
@@ -261,6 +629,79 @@ std::string textOf(const std::vector<LineRead>& reads) {
   return text;
 }
 
+Block assembleBlock(std::vector<LineRead>& reads) {
+  Block block;
+  block.kind = BlockKind::kText;
+  std::map<std::string, std::size_t> lang_chars;
+  double conf_sum = 0;
+  int conf_n = 0;
+  for (LineRead& r : reads) {
+    r.line.box = unionOfWords(r.line.words);
+    for (const Word& w : r.line.words) {
+      lang_chars[w.lang] += w.text.size();
+      conf_sum += w.confidence;
+      ++conf_n;
+    }
+    block.lines.push_back(std::move(r.line));
+  }
+  std::vector<Word> all;
+  for (const Line& l : block.lines) all.push_back(Word{"", l.box, 0, ""});
+  block.box = unionOfWords(all);
+  block.confidence = conf_n ? static_cast<float>(conf_sum / conf_n) : 0.0f;
+  std::string tess_lang;
+  std::size_t best = 0;
+  for (const auto& [lang, chars] : lang_chars) {
+    if (!lang.empty() && chars > best) {
+      best = chars;
+      tess_lang = lang;
+    }
+  }
+  // The block's language comes from its text (stop words, accents), the model that read most
+  // of it breaking ties; words take the block's language unless another model read an accented
+  // word (a French name in an English sentence).
+  block.lang = guessLanguage(block.text(), tess_lang);
+  for (Line& line : block.lines) {
+    for (Word& w : line.words) {
+      const bool accented =
+          std::any_of(w.text.begin(), w.text.end(), [](char c) { return c & 0x80; });
+      if (!(accented && !w.lang.empty() && w.lang != block.lang)) w.lang = block.lang;
+    }
+  }
+  if (block.lang == "en") readPronounI(block);
+  return block;
+}
+
+Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
+                                            const RecogniseCallbacks& callbacks,
+                                            const std::atomic<bool>& cancelled) {
+  const int n_models = static_cast<int>(apis_.size());
+  int index = 0;
+  auto paras = readPage(page, preferred_, cancelled);
+  if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
+  if (n_models > 1) {
+    std::vector<LineRead> all;
+    for (auto& p : *paras) all.insert(all.end(), p.begin(), p.end());
+    std::size_t words = 0;
+    const double score = scoreOf(all, &words);
+    const int said =
+        static_cast<int>(words) >= kWordsToDecide ? modelOf(guessLanguage(textOf(all), "")) : -1;
+    if (said >= 0 && said != preferred_) {
+      auto again = readPage(page, said, cancelled);
+      if (!again.ok()) return Status::fail(again.error().code, again.error().message);
+      std::vector<LineRead> all2;
+      for (auto& p : *again) all2.insert(all2.end(), p.begin(), p.end());
+      if (scoreOf(all2) >= score - kSwitchMargin) paras = std::move(again);
+    }
+    if (said >= 0) preferred_ = said;
+  }
+  for (auto& reads : *paras) {
+    Block block = assembleBlock(reads);
+    block.index = index++;
+    if (callbacks.on_block) callbacks.on_block(std::move(block));
+  }
+  return okStatus();
+}
+
 Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mode,
                                                     const RecogniseCallbacks& callbacks,
                                                     const std::atomic<bool>& cancelled) {
@@ -275,13 +716,30 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
   if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
 
   auto t1 = std::chrono::steady_clock::now();
-  preprocess::LayoutOptions options;
-  options.single_block = mode != RecogniseMode::kAuto;
-  const preprocess::PageLayout page = preprocess::analyseLayout(grey.get(), options);
+  preprocess::PageLayout page;
+  const preprocess::ImageTraits traits =
+      mode == RecogniseMode::kAuto ? preprocess::classifyImage(image) : preprocess::ImageTraits{};
+  const bool document = traits.kind == preprocess::ImageKind::kDocument;
+  if (document) {
+    auto analysed = analyseDocument(image, cancelled);
+    if (!analysed.ok()) return R(analysed.error());
+    page = std::move(*analysed);
+  } else {
+    preprocess::LayoutOptions options;
+    options.single_block = mode != RecogniseMode::kAuto && mode != RecogniseMode::kScreen;
+    page = preprocess::analyseLayout(grey.get(), options);
+  }
   timings.layout_ms = msSince(t1);
   if (callbacks.on_layout) callbacks.on_layout(src_w, src_h, static_cast<int>(page.blocks.size()));
 
   auto t2 = std::chrono::steady_clock::now();
+  if (document) {
+    const Status st = recogniseParagraphs(page, callbacks, cancelled);
+    for (auto& api : apis_) api->Clear();
+    if (!st.ok()) return R::fail(st.error().code, st.error().message);
+    timings.recognise_ms = msSince(t2);
+    return timings;
+  }
   const bool several = apis_.size() > 1;
   std::string page_text;  // the text of the blocks whose language was not decided
   std::size_t page_words = 0;
@@ -336,44 +794,7 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
       }
     }
 
-    Block block;
-    block.kind = BlockKind::kText;
-    std::map<std::string, std::size_t> lang_chars;
-    double conf_sum = 0;
-    int conf_n = 0;
-    for (LineRead& r : reads) {
-      r.line.box = unionOfWords(r.line.words);
-      for (const Word& w : r.line.words) {
-        lang_chars[w.lang] += w.text.size();
-        conf_sum += w.confidence;
-        ++conf_n;
-      }
-      block.lines.push_back(std::move(r.line));
-    }
-    std::vector<Word> all;
-    for (const Line& l : block.lines) all.push_back(Word{"", l.box, 0, ""});
-    block.box = unionOfWords(all);
-    block.confidence = conf_n ? static_cast<float>(conf_sum / conf_n) : 0.0f;
-    std::string tess_lang;
-    std::size_t best = 0;
-    for (const auto& [lang, chars] : lang_chars) {
-      if (!lang.empty() && chars > best) {
-        best = chars;
-        tess_lang = lang;
-      }
-    }
-    // The block's language comes from its text (stop words, accents), the model that read most
-    // of it breaking ties; words take the block's language unless another model read an accented
-    // word (a French name in an English sentence).
-    block.lang = guessLanguage(block.text(), tess_lang);
-    for (Line& line : block.lines) {
-      for (Word& w : line.words) {
-        const bool accented =
-            std::any_of(w.text.begin(), w.text.end(), [](char c) { return c & 0x80; });
-        if (!(accented && !w.lang.empty() && w.lang != block.lang)) w.lang = block.lang;
-      }
-    }
-    if (block.lang == "en") readPronounI(block);
+    Block block = assembleBlock(reads);
     block.index = index++;
     if (callbacks.on_block) callbacks.on_block(std::move(block));
   }

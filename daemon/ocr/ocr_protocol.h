@@ -7,7 +7,8 @@
 //   {"op":"ocr","gen":G,"path":"/abs/img.png","lang":"eng+fra","mode":"auto"}
 //       Recognise an image file. The worker opens it itself (O_NOFOLLOW, regular file, size limit),
 //       checks the header (each side <= 16384 px, <= 40 Mpx) before decoding. "mode" is "auto"
-//       (whole page / screenshot), "block" (a small region: one block) or "line".
+//       (a screenshot or a page of paper, judged from the pixels), "screen" (known to be a
+//       capture of the screen), "block" (a small region: one block) or "line".
 //   {"op":"ocr","gen":G,"pixels":{"width":W,"height":H,"stride":S,"format":"bgra"},...}
 //       Same, with the pixels in the payload instead of a path (screen capture).
 //   {"op":"ocr","gen":G,"encoded":"png",...}

@@ -38,12 +38,14 @@ Result<RecogniseMode> parseMode(const Json& request) {
   if (it->is_string()) {
     const auto& m = it->get_ref<const std::string&>();
     if (m == "auto") return RecogniseMode::kAuto;
+    if (m == "screen") return RecogniseMode::kScreen;
     if (m == "block") return RecogniseMode::kBlock;
     if (m == "line") return RecogniseMode::kLine;
   }
   return makeError(
       ErrorCode::kInvalidArgument,
-      fmt::format("\"mode\" must be \"auto\", \"block\" or \"line\", not {}", it->dump()));
+      fmt::format("\"mode\" must be \"auto\", \"screen\", \"block\" or \"line\", not {}",
+                  it->dump()));
 }
 
 std::vector<std::string> splitLanguages(const std::string& langs) {

@@ -10,6 +10,7 @@
 #include <deque>
 #include <numeric>
 
+#include "preprocess/page_image.h"
 #include "preprocess/text_image.h"
 
 namespace liseur::preprocess {
@@ -818,13 +819,18 @@ void xyCut(std::vector<Unit*> units, const OrderContext& ctx, std::vector<Unit*>
 }  // namespace
 
 Box PageLayout::toSource(const Box& box) const {
-  const Box unrotated = unrotate(box);
-  if (scale == 1.0f) return unrotated;
-  const int x0 = static_cast<int>(std::floor(unrotated.x / scale));
-  const int y0 = static_cast<int>(std::floor(unrotated.y / scale));
-  const int x1 = static_cast<int>(std::ceil(right(unrotated) / scale));
-  const int y1 = static_cast<int>(std::ceil(bottom(unrotated) / scale));
-  return Box{x0, y0, x1 - x0, y1 - y0};
+  Box out = unrotate(box);
+  if (quarter_turns % 4 != 0) out = unturnBox(out, quarter_turns, turned_from_w, turned_from_h);
+  if (scale != 1.0f) {
+    const int x0 = static_cast<int>(std::floor(out.x / scale));
+    const int y0 = static_cast<int>(std::floor(out.y / scale));
+    const int x1 = static_cast<int>(std::ceil(right(out) / scale));
+    const int y1 = static_cast<int>(std::ceil(bottom(out) / scale));
+    out = Box{x0, y0, x1 - x0, y1 - y0};
+  }
+  out.x += crop_x;
+  out.y += crop_y;
+  return out;
 }
 
 Box PageLayout::unrotate(const Box& box) const {

@@ -38,13 +38,20 @@ struct TextBlock {
 
 struct PageLayout {
   int width = 0, height = 0;      // of the working image
-  float scale = 1;                // the working image is the source scaled by this, then rotated
+  // The working image is the source cropped to the sheet of paper (from crop_x, crop_y), scaled
+  // by `scale`, then turned clockwise by quarter_turns x 90 degrees (a page lying on its side;
+  // the scaled image was turned_from_w x turned_from_h px), then rotated by skew_degrees.
+  int crop_x = 0, crop_y = 0;
+  float scale = 1;
+  int quarter_turns = 0;
+  int turned_from_w = 0, turned_from_h = 0;
   float skew_degrees = 0;         // the working image is the source rotated by this angle
   float char_height = 0;          // typical character height over the page, px
   PixPtr ink;                     // 8 bpp, dark ink on white, text only (UI lines, specks removed)
   std::vector<TextBlock> blocks;  // reading order
 
-  // Maps a box of the working image back to the source image (undoes the deskew and scale).
+  // Maps a box of the working image back to the source image (undoes the deskew, the quarter
+  // turns, the scale and the crop).
   Box toSource(const Box& box) const;
   // Maps a box of the working image back to the unscaled, deskewed frame (for tests).
   Box unrotate(const Box& box) const;

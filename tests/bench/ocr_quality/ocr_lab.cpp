@@ -17,6 +17,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "ocr/image_loader.h"
 #include "ocr/ocr_engine.h"
 
 int main(int argc, char** argv) {
@@ -51,11 +52,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto t_init = std::chrono::steady_clock::now();
-  Pix* pix = pixRead(path.c_str());
-  if (!pix) {
-    std::cerr << "cannot read image " << path << "\n";
+  // The worker's own loader: header checks, normalisation and the EXIF orientation.
+  auto loaded = liseur::ocr::loadImageFile(path);
+  if (!loaded.ok()) {
+    std::cerr << loaded.error().name() << ": " << loaded.error().message << "\n";
     return 1;
   }
+  Pix* pix = loaded->release();
   liseur::ocr::RecogniseMode mode = liseur::ocr::RecogniseMode::kAuto;
   if (mode_name == "block") mode = liseur::ocr::RecogniseMode::kBlock;
   if (mode_name == "line") mode = liseur::ocr::RecogniseMode::kLine;

@@ -216,7 +216,50 @@ def cards():
     save("cards.png", img, "\n".join(truth))
 
 
+FR_LEFT = ("Le matin, les élèves arrivent à l'école avant huit heures et demie. Ils rangent leur "
+           "cartable sous le porte-manteau, puis ils écrivent la date au tableau.")
+FR_RIGHT = ("L'après-midi, la classe va à la bibliothèque du quartier. Chacun choisit un livre et le "
+            "raconte ensuite aux autres, en trois phrases courtes.")
+
+
+def paper_page():
+    """A page of paper as a scanner or a phone sees it: print-size text (about 300 dpi), a pale
+    yellow title and a light blue subtitle, two columns, paper tone and sensor noise. Saved
+    upright, turned a quarter in its pixels, and stored sideways with EXIF Orientation 6."""
+    rnd = random.Random(12)
+    f = font(DEJAVU + "DejaVuSerif.ttf", 34)
+    ft = font(DEJAVU + "DejaVuSans-Bold.ttf", 52)
+    fs = font(DEJAVU + "DejaVuSans-Bold.ttf", 40)
+    w, h = 1500, 900
+    page = Image.new("RGB", (w, h), (246, 243, 236))
+    d = ImageDraw.Draw(page)
+    d.text((60, 40), "La journée de la classe", font=ft, fill="#e8b400")
+    d.text((60, 120), "Une semaine ordinaire", font=fs, fill="#6fa8dc")
+    col = 650
+    yl = paragraph(d, 60, 210, FR_LEFT, f, col, "#1a1a1a", leading=1.35)
+    yr = paragraph(d, 60 + col + 80, 210, FR_RIGHT, f, col, "#1a1a1a", leading=1.35)
+    assert max(yl, yr) < h - 20
+    px = page.load()
+    for y in range(h):
+        for x in range(w):
+            r, g, b = px[x, y]
+            n = rnd.randint(-9, 9)
+            px[x, y] = (max(0, min(255, r + n)), max(0, min(255, g + n)), max(0, min(255, b + n)))
+    page = page.filter(ImageFilter.GaussianBlur(0.6))
+    truth = ("La journée de la classe\nUne semaine ordinaire\n" + FR_LEFT + "\n" + FR_RIGHT)
+    save("page-fr.jpg", page, truth, quality=90)
+    # The same page lying on its side: turned a quarter counter-clockwise in the pixels.
+    save("page-fr-rot90.jpg", page.transpose(Image.Transpose.ROTATE_90), truth, quality=90)
+    # Stored sideways as a phone does, with EXIF Orientation 6 ("turn 90 degrees clockwise to
+    # show"): the stored pixels are the page turned a quarter counter-clockwise.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    save("page-fr-exif6.jpg", page.transpose(Image.Transpose.ROTATE_90), truth, quality=92,
+         exif=exif.tobytes())
+
+
 if __name__ == "__main__":
+    paper_page()
     dark_theme()
     small_text()
     buttons()

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/image_loader.h"
 #include "ocr/ocr_engine.h"
 #include "support/test_env.h"
 #include "support/text_metrics.h"
@@ -325,6 +326,81 @@ TEST_F(EngineTest, BadImagesGiveNoTextAndNoHang) {
     for (const Block& blk : r.blocks) chars += blk.text().size();
     EXPECT_LE(chars, 20u) << b.what << " read as text:\n" << r.text();
   }
+}
+
+// Pages of paper (issue 12): made by make_engine_fixtures.py's paper_page(). The same page
+// upright, turned a quarter in its pixels, and stored sideways with EXIF Orientation 6.
+const Word* findWord(const std::vector<Block>& blocks, const std::string& text) {
+  for (const Block& b : blocks)
+    for (const Line& l : b.lines)
+      for (const Word& w : l.words)
+        if (w.text == text) return &w;
+  return nullptr;
+}
+
+TEST_F(EngineTest, PaperPageReadsPaleHeadingsAndColumnsInOrder) {
+  PixHolder pix = load("page-fr.jpg");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get());
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  const std::string text = r.text();
+  EXPECT_LE(cer(truth("page-fr.jpg"), text), 0.04) << text;
+  // The pale yellow title and the light blue subtitle are read, first.
+  const auto title = text.find("La journée de la classe");
+  const auto subtitle = text.find("Une semaine ordinaire");
+  const auto left = text.find("Le matin");
+  const auto left_end = text.find("date au tableau");
+  const auto right = text.find("L'après-midi");
+  ASSERT_NE(title, std::string::npos) << text;
+  ASSERT_NE(subtitle, std::string::npos) << text;
+  ASSERT_NE(left_end, std::string::npos) << text;
+  // The left column, to its last line, before the right one.
+  EXPECT_LT(title, left) << text;
+  EXPECT_LT(left, left_end) << text;
+  EXPECT_LT(left_end, right) << text;
+  for (const Block& b : r.blocks) EXPECT_EQ(b.lang, "fr") << b.text();
+}
+
+TEST_F(EngineTest, PageLyingOnItsSideIsTurnedAndBoxesMapBack) {
+  PixHolder upright = load("page-fr.jpg");
+  PixHolder turned = load("page-fr-rot90.jpg");
+  ASSERT_TRUE(upright && turned);
+  Read ru = read(upright.get());
+  Read rt = read(turned.get());
+  ASSERT_TRUE(ru.result.ok() && rt.result.ok());
+  EXPECT_LE(cer(truth("page-fr-rot90.jpg"), rt.text()), 0.04) << rt.text();
+  EXPECT_EQ(rt.width, pixGetWidth(turned.get()));
+  EXPECT_EQ(rt.height, pixGetHeight(turned.get()));
+  // The page was turned a quarter counter-clockwise: upright (x, y) is (y, W - 1 - x) there.
+  const int W = pixGetWidth(upright.get());
+  for (const char* word : {"bibliothèque", "journée", "cartable"}) {
+    const Word* u = findWord(ru.blocks, word);
+    const Word* t = findWord(rt.blocks, word);
+    ASSERT_TRUE(u && t) << word << " not read in both:\n" << ru.text() << "\n" << rt.text();
+    EXPECT_NEAR(t->box.x, u->box.y, 6) << word;
+    EXPECT_NEAR(t->box.y, W - (u->box.x + u->box.w), 6) << word;
+    EXPECT_NEAR(t->box.w, u->box.h, 6) << word;
+    EXPECT_NEAR(t->box.h, u->box.w, 6) << word;
+  }
+}
+
+TEST_F(EngineTest, ExifOrientedPhotoIsReadAsShownWithUprightBoxes) {
+  auto loaded = loadImageFile(test::dataPath("ocr/engine/page-fr-exif6.jpg"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  PixHolder upright = load("page-fr.jpg");
+  ASSERT_TRUE(upright);
+  // Shown upright: the size of the upright page, not of the stored pixels.
+  EXPECT_EQ(pixGetWidth(loaded->get()), pixGetWidth(upright.get()));
+  EXPECT_EQ(pixGetHeight(loaded->get()), pixGetHeight(upright.get()));
+  Read re = read(loaded->get());
+  Read ru = read(upright.get());
+  ASSERT_TRUE(re.result.ok() && ru.result.ok());
+  EXPECT_LE(cer(truth("page-fr-exif6.jpg"), re.text()), 0.04) << re.text();
+  const Word* u = findWord(ru.blocks, "bibliothèque");
+  const Word* e = findWord(re.blocks, "bibliothèque");
+  ASSERT_TRUE(u && e) << re.text();
+  EXPECT_NEAR(e->box.x, u->box.x, 6);
+  EXPECT_NEAR(e->box.y, u->box.y, 6);
 }
 
 TEST(EngineCreate, MissingModelNamesFileAndPackage) {

@@ -1,0 +1,375 @@
+#include "preprocess/page_image.h"
+
+#include <leptonica/allheaders.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "preprocess/text_image.h"
+
+namespace liseur::preprocess {
+namespace {
+
+// Below this share of equal neighbours an image has sensor or JPEG noise on its background.
+constexpr double kNoisyFlatness = 0.6;
+// Characters this tall (height-weighted median of the components, px) are print: 8 pt text
+// scanned at 200 dpi or more measures 18 px and over. Screen text at 1x-1.25x measures 7-13 px;
+// a screenshot file at 1.5x or more may reach it, and is then read as a page (Tesseract reads
+// large clean text well); captures made by liseur itself are never judged (RecogniseMode).
+constexpr float kPrintCharHeight = 18.0f;
+// Grey level (of 255) from which a flattened page is taken as paper.
+constexpr int kPaperLevel = 215;
+// A sheet stands out from what is around it in a photo by at least this many grey levels.
+constexpr float kSheetContrast = 48;
+// Paper is neutral (white, grey) when its red, green and blue levels differ by at most this.
+constexpr int kNeutralPaper = 24;
+
+int oddAtLeast(int v, int lo) {
+  v = std::max(v, lo);
+  return v | 1;
+}
+
+// Area of the largest 4-connected component of `mask` (1 bpp), px.
+long largestComponent(Pix* mask) {
+  BOXA* boxes = nullptr;
+  PIXA* pixa = nullptr;
+  boxes = pixConnComp(mask, &pixa, 4);
+  long best = 0;
+  if (pixa) {
+    for (int i = 0; i < pixaGetCount(pixa); ++i) {
+      Pix* p = pixaGetPix(pixa, i, L_CLONE);
+      l_int32 n = 0;
+      pixCountPixels(p, &n, nullptr);
+      pixDestroy(&p);
+      best = std::max<long>(best, n);
+    }
+    pixaDestroy(&pixa);
+  }
+  if (boxes) boxaDestroy(&boxes);
+  return best;
+}
+
+// True when the paper of an RGB page is white or grey rather than coloured: the bright half of
+// the pixels has nearly equal channels.
+bool paperIsNeutral(Pix* rgb) {
+  const int w = pixGetWidth(rgb), h = pixGetHeight(rgb);
+  const int step = std::max(1, static_cast<int>(std::sqrt(double(w) * h / 200000.0)));
+  std::array<std::array<long, 256>, 3> hist{};
+  long n = 0;
+  for (int y = 0; y < h; y += step) {
+    const l_uint32* row = pixGetData(rgb) + y * pixGetWpl(rgb);
+    for (int x = 0; x < w; x += step) {
+      l_int32 r, g, b;
+      extractRGBValues(row[x], &r, &g, &b);
+      ++hist[0][r];
+      ++hist[1][g];
+      ++hist[2][b];
+      ++n;
+    }
+  }
+  std::array<int, 3> level{};
+  for (int c = 0; c < 3; ++c) {
+    long acc = 0;
+    for (int v = 0; v < 256; ++v) {
+      acc += hist[c][v];
+      if (acc >= n * 3 / 4) {
+        level[c] = v;
+        break;
+      }
+    }
+  }
+  const auto [lo, hi] = std::minmax({level[0], level[1], level[2]});
+  return hi - lo <= kNeutralPaper;
+}
+
+}  // namespace
+
+bool inkIsDarker(Pix* grey8) {
+  if (!grey8 || pixGetDepth(grey8) != 8) return true;
+  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  if (!hasDarkBackground(grey8)) return true;
+  if (w < 8 || h < 8) return false;
+  // A dark median may be a dim photo of a white sheet: the ground is the largest region of one
+  // side of Otsu's split, measured on a thumbnail where letters are a few pixels. Paper is one
+  // large bright region, a plaque or a slide one large dark region around small bright letters.
+  const float factor = std::min(1.0f, 320.0f / std::max(w, h));
+  PixPtr small(factor < 1 ? pixScaleAreaMap(grey8, factor, factor) : pixClone(grey8));
+  if (!small) return true;
+  l_int32 split = 128;
+  if (NUMA* hist = pixGetGrayHistogram(small.get(), 1)) {
+    numaSplitDistribution(hist, 0.0f, &split, nullptr, nullptr, nullptr, nullptr, nullptr);
+    numaDestroy(&hist);
+  }
+  PixPtr dark(pixThresholdToBinary(small.get(), split + 1));  // 1 = level <= split
+  if (!dark) return true;
+  PixPtr bright(pixInvert(nullptr, dark.get()));
+  const long dark_area = largestComponent(dark.get());
+  const long bright_area = largestComponent(bright.get());
+  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+    std::fprintf(stderr, "polarity: largest dark %ld, bright %ld\n", dark_area, bright_area);
+  return bright_area >= dark_area;
+}
+
+ImageTraits classifyImage(Pix* src) {
+  ImageTraits t;
+  if (!src) return t;
+  PixPtr grey = toGrey8(src);
+  if (!grey) return t;
+  const int w = pixGetWidth(grey.get()), h = pixGetHeight(grey.get());
+  if (w < 2 || h < 2) return t;
+  // Every row for small images, about 300 rows for large ones: the share is a mean.
+  const int step = std::max(1, h / 300);
+  const l_uint32* data = pixGetData(grey.get());
+  const int wpl = pixGetWpl(grey.get());
+  std::array<long, 256> hist{};
+  long equal = 0, pairs = 0;
+  for (int y = 0; y < h; y += step) {
+    const l_uint32* row = data + y * wpl;
+    int prev = GET_DATA_BYTE(row, 0);
+    ++hist[prev];
+    for (int x = 1; x < w; ++x) {
+      const int v = GET_DATA_BYTE(row, x);
+      ++hist[v];
+      equal += v == prev;
+      prev = v;
+    }
+    pairs += w - 1;
+  }
+  const long total = std::max(1L, pairs + (h + step - 1) / step);
+  t.flatness = pairs > 0 ? double(equal) / pairs : 1.0;
+  t.grey_levels = static_cast<int>(
+      std::count_if(hist.begin(), hist.end(), [&](long n) { return n > 0 && n * 2000 >= total; }));
+  t.char_height = estimateTextHeight(grey.get());
+  const bool noisy = t.flatness < kNoisyFlatness;
+  const bool bilevel = t.grey_levels <= 2;
+  const bool print = t.char_height >= kPrintCharHeight;
+  t.kind = (noisy || bilevel || print) ? ImageKind::kDocument : ImageKind::kScreen;
+  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+    std::fprintf(stderr, "traits: flatness %.3f, %d grey levels, char height %.1f, %dx%d: %s\n",
+                 t.flatness, t.grey_levels, t.char_height, w, h,
+                 t.kind == ImageKind::kDocument ? "document" : "screen");
+  return t;
+}
+
+PixPtr pageGrey(Pix* src) {
+  if (!src) return nullptr;
+  PixPtr grey;
+  if (pixGetDepth(src) == 32) {
+    PixPtr opaque;
+    Pix* cur = src;
+    if (pixGetSpp(src) == 4) {
+      opaque.reset(pixAlphaBlendUniform(src, 0xffffff00));
+      if (!opaque) return nullptr;
+      cur = opaque.get();
+    }
+    // The darkest channel only on neutral paper: on blue or yellowed paper one channel is dark
+    // everywhere, and luminance keeps the ink's contrast best.
+    if (paperIsNeutral(cur)) {
+      grey.reset(pixConvertRGBToGrayMinMax(cur, L_CHOOSE_MIN));
+    } else {
+      grey = toGrey8(cur);
+    }
+  } else {
+    grey = toGrey8(src);
+  }
+  if (!grey) return nullptr;
+  if (!inkIsDarker(grey.get())) grey.reset(pixInvert(nullptr, grey.get()));
+  return grey;
+}
+
+PixPtr flattenLight(Pix* page) {
+  if (!page || pixGetDepth(page) != 8) return nullptr;
+  PixPtr grey(pixClone(page));
+  const int w = pixGetWidth(grey.get()), h = pixGetHeight(grey.get());
+  if (w < 16 || h < 16) return grey;
+  // The paper's light: a grey closing wider than the strokes removes the ink and leaves the
+  // sheet, shadows and tint. Done on a reduced image (the light varies slowly), sized from the
+  // characters so that bold headings go too.
+  const float est = std::max(8.0f, documentCharHeight(grey.get()));
+  const int reduction = std::clamp(static_cast<int>(est / 6), 2, 8);
+  const int size = oddAtLeast(static_cast<int>(std::ceil(1.2f * est / reduction)), 3);
+  if (w / reduction < 2 * size || h / reduction < 2 * size) return grey;
+  // Dividing by it makes the sheet white everywhere, and the dark edges of a scan (the scanner's
+  // lid, the book's gutter) with it: left dark, they make Tesseract's layout analysis take the
+  // whole page for a picture.
+  PixPtr flat(pixBackgroundNormMorph(grey.get(), nullptr, reduction, size, 245));
+  if (!flat) return grey;
+  // Dividing by the light also brings out the paper's grain and the show-through of the other
+  // side as faint specks: what stays near the paper's level is paper, and becomes white.
+  PixPtr clipped(pixGammaTRC(nullptr, flat.get(), 1.0f, 0, kPaperLevel));
+  return clipped ? std::move(clipped) : std::move(flat);
+}
+
+Box findSheet(Pix* grey8, PixPtr* masked) {
+  if (!grey8 || pixGetDepth(grey8) != 8) return Box{};
+  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  if (w < 32 || h < 32) return Box{};
+  // On a thumbnail: the sheet is a few hundred pixels, its print a few pixels.
+  const float factor = std::min(1.0f, 400.0f / std::max(w, h));
+  PixPtr thumb(factor < 1 ? pixScaleAreaMap(grey8, factor, factor) : pixClone(grey8));
+  if (!thumb) return Box{};
+  // A median filter wider than the print, pen strokes and folds leaves the sheet and what is
+  // around it (a textured table, a carpet) as smooth regions.
+  PixPtr small(pixRankFilterGray(thumb.get(), 7, 7, 0.5f));
+  if (!small) return Box{};
+  l_int32 split = 128;
+  if (NUMA* hist = pixGetGrayHistogram(small.get(), 1)) {
+    numaSplitDistribution(hist, 0.0f, &split, nullptr, nullptr, nullptr, nullptr, nullptr);
+    numaDestroy(&hist);
+  }
+  PixPtr dark(pixThresholdToBinary(small.get(), split + 1));
+  if (!dark) return Box{};
+  PixPtr bright(pixInvert(nullptr, dark.get()));
+  // Thin bright links (a reflection on the table touching the sheet) are cut.
+  PixPtr opened(pixOpenBrick(nullptr, bright.get(), 5, 5));
+  if (!opened) return Box{};
+  PIXA* pixa = nullptr;
+  BOXA* boxes = pixConnComp(opened.get(), &pixa, 4);
+  if (!boxes || !pixa) {
+    if (boxes) boxaDestroy(&boxes);
+    if (pixa) pixaDestroy(&pixa);
+    return Box{};
+  }
+  int best = -1;
+  long best_area = 0;
+  for (int i = 0; i < pixaGetCount(pixa); ++i) {
+    Pix* p = pixaGetPix(pixa, i, L_CLONE);
+    l_int32 n = 0;
+    pixCountPixels(p, &n, nullptr);
+    pixDestroy(&p);
+    if (n > best_area) {
+      best_area = n;
+      best = i;
+    }
+  }
+  Box found{};
+  const int sw = pixGetWidth(small.get()), sh = pixGetHeight(small.get());
+  if (best >= 0) {
+    l_int32 bx, by, bw, bh;
+    boxaGetBoxGeometry(boxes, best, &bx, &by, &bw, &bh);
+    const double area = double(sw) * sh;
+    // A sheet: a large region that leaves a real border of something else around it.
+    const bool large = best_area >= 0.1 * area;
+    const bool surrounded = double(bw) * bh <= 0.85 * area;
+    if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+      std::fprintf(stderr, "sheet candidate %d,%d %dx%d of %dx%d, area %ld, split %d\n", bx, by, bw,
+                   bh, sw, sh, best_area, split);
+    // The region with its print: the component's holes filled.
+    PixPtr comp(pixCreate(sw, sh, 1));
+    Pix* cp = pixaGetPix(pixa, best, L_CLONE);
+    pixRasterop(comp.get(), bx, by, bw, bh, PIX_SRC, cp, 0, 0);
+    pixDestroy(&cp);
+    PixPtr holes(pixHolesByFilling(comp.get(), 4));
+    if (holes) pixOr(comp.get(), comp.get(), holes.get());
+    // What is around must be something else (a table, a carpet), not the same paper in the
+    // shade of a vignette or a fold: far darker than the sheet.
+    PixPtr around(pixInvert(nullptr, comp.get()));
+    l_float32 in_level = 0, out_level = 0;
+    pixGetRankValueMasked(small.get(), comp.get(), 0, 0, 1, 0.5f, &in_level, nullptr);
+    pixGetRankValueMasked(small.get(), around.get(), 0, 0, 1, 0.5f, &out_level, nullptr);
+    const bool different = in_level - out_level >= kSheetContrast;
+    if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+      std::fprintf(stderr, "sheet level %.0f, around %.0f\n", in_level, out_level);
+    if (large && surrounded && different) {
+      PixPtr grown(pixDilateBrick(nullptr, comp.get(), 5, 5));
+      if (grown) {
+        const float up = 1.0f / factor;
+        PixPtr mask(pixScaleBinary(grown.get(), up, up));
+        const int x0 = std::clamp(static_cast<int>((bx - 3) * up), 0, w);
+        const int y0 = std::clamp(static_cast<int>((by - 3) * up), 0, h);
+        const int x1 = std::clamp(static_cast<int>(std::ceil((bx + bw + 3) * up)), 0, w);
+        const int y1 = std::clamp(static_cast<int>(std::ceil((by + bh + 3) * up)), 0, h);
+        if (mask && x1 > x0 && y1 > y0) {
+          found = Box{x0, y0, x1 - x0, y1 - y0};
+          if (masked) {
+            PixPtr white(pixCopy(nullptr, grey8));
+            // Outside the (scaled) mask: white.
+            PixPtr full(pixCreate(w, h, 1));
+            pixRasterop(full.get(), 0, 0, std::min(w, pixGetWidth(mask.get())),
+                        std::min(h, pixGetHeight(mask.get())), PIX_SRC, mask.get(), 0, 0);
+            pixInvert(full.get(), full.get());
+            pixSetMasked(white.get(), full.get(), 255);
+            BOX* clip = boxCreate(x0, y0, x1 - x0, y1 - y0);
+            masked->reset(pixClipRectangle(white.get(), clip, nullptr));
+            boxDestroy(&clip);
+          }
+        }
+      }
+    }
+  }
+  boxaDestroy(&boxes);
+  pixaDestroy(&pixa);
+  return found;
+}
+
+float documentCharHeight(Pix* grey8) {
+  if (!grey8 || pixGetDepth(grey8) != 8) return 0;
+  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  // Measured on at most about 2 Mpx: heights of print do not need every pixel.
+  const double pixels = double(w) * h;
+  const float factor = pixels > 2e6 ? static_cast<float>(std::sqrt(2e6 / pixels)) : 1.0f;
+  PixPtr small(factor < 1 ? pixScaleAreaMap(grey8, factor, factor) : pixClone(grey8));
+  if (!small) return 0;
+  const float ch =
+      inkCharHeight(small.get(), Box{0, 0, pixGetWidth(small.get()), pixGetHeight(small.get())});
+  return ch / factor;
+}
+
+float inkCharHeight(Pix* grey8, const Box& box) {
+  if (!grey8 || pixGetDepth(grey8) != 8) return 0;
+  const int W = pixGetWidth(grey8), H = pixGetHeight(grey8);
+  const int x0 = std::clamp(box.x, 0, W), y0 = std::clamp(box.y, 0, H);
+  const int x1 = std::clamp(box.x + box.w, 0, W), y1 = std::clamp(box.y + box.h, 0, H);
+  if (x1 - x0 < 3 || y1 - y0 < 3) return 0;
+  BOX* clip = boxCreate(x0, y0, x1 - x0, y1 - y0);
+  PixPtr crop(pixClipRectangle(grey8, clip, nullptr));
+  boxDestroy(&clip);
+  if (!crop) return 0;
+  // Ink: darker than half-way between the darkest and the paper.
+  NUMA* hist = pixGetGrayHistogram(crop.get(), 1);
+  if (!hist) return 0;
+  l_float32 dark = 0, paper = 255;
+  numaHistogramGetValFromRank(hist, 0.02f, &dark);
+  numaHistogramGetValFromRank(hist, 0.9f, &paper);
+  numaDestroy(&hist);
+  if (paper - dark < 24) return 0;
+  PixPtr ink(pixThresholdToBinary(crop.get(), static_cast<int>((dark + paper) / 2)));
+  if (!ink) return 0;
+  BOXA* boxes = pixConnCompBB(ink.get(), 8);
+  if (!boxes) return 0;
+  std::vector<float> heights;
+  for (int i = 0; i < boxaGetCount(boxes); ++i) {
+    l_int32 bx, by, bw, bh;
+    boxaGetBoxGeometry(boxes, i, &bx, &by, &bw, &bh);
+    if (bh < 3 || bw > 3 * bh) continue;
+    heights.push_back(static_cast<float>(bh));
+  }
+  boxaDestroy(&boxes);
+  return heightWeightedMedian(std::move(heights));
+}
+
+PixPtr rotateQuarterTurns(Pix* src, int quarter_turns) {
+  if (!src) return nullptr;
+  const int q = ((quarter_turns % 4) + 4) % 4;
+  if (q == 0) return PixPtr(pixClone(src));
+  return PixPtr(pixRotateOrth(src, q));
+}
+
+Box unturnBox(const Box& b, int quarter_turns, int width, int height) {
+  switch (((quarter_turns % 4) + 4) % 4) {
+    case 1:  // (x, y) -> (height - 1 - y, x)
+      return Box{b.y, height - (b.x + b.w), b.h, b.w};
+    case 2:  // (x, y) -> (width - 1 - x, height - 1 - y)
+      return Box{width - (b.x + b.w), height - (b.y + b.h), b.w, b.h};
+    case 3:  // (x, y) -> (y, width - 1 - x)
+      return Box{width - (b.y + b.h), b.x, b.h, b.w};
+    default:
+      return b;
+  }
+}
+
+}  // namespace liseur::preprocess

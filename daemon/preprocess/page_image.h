@@ -1,0 +1,80 @@
+// PageImage: what kind of image a capture or a file is (a screen, or a page of paper), and the
+// preparation of pages of paper for recognition (grey that keeps coloured ink, flattened light,
+// right way up).
+//
+// Why two kinds: text rendered by a computer on a screen and text printed on paper then scanned
+// or photographed differ in ways that change every later choice. Screens have flat fills (many
+// neighbouring pixels exactly equal), small anti-aliased text (7-20 px characters at 1x) and UI
+// structure (buttons, fields, bars) that liseur's own layout (text_layout.h) reads well. Paper has
+// sensor and JPEG noise, print-resolution text, paragraphs in columns, pictures and captions,
+// which Tesseract's own page layout analysis was built and trained for. The kind is measured from
+// the pixels only (never the file name or its size): see classifyImage().
+//
+// Pure functions over Leptonica images: inputs are never modified nor taken; results are new
+// images owned by the caller. Thread-safe. They do not fail on odd input (empty, 1 pixel, one
+// colour): they return a neutral answer, and nullptr only when Leptonica could not allocate.
+#pragma once
+
+#include "document/document.h"
+#include "preprocess/pix_ptr.h"
+
+namespace liseur::preprocess {
+
+enum class ImageKind { kScreen, kDocument };
+
+struct ImageTraits {
+  ImageKind kind = ImageKind::kScreen;
+  // Share of horizontally neighbouring pixels with exactly the same grey level. Rendered screens
+  // are flat (0.8-0.98); camera sensors, scanners and JPEG leave noise on the paper (< 0.6).
+  double flatness = 1;
+  // Grey levels holding at least 0.05 % of the pixels. A bilevel scan or fax has 2; a screen
+  // anti-aliases its text and has more.
+  int grey_levels = 0;
+  // Typical character height in the image, px (estimateTextHeight).
+  float char_height = 0;
+};
+
+// Measures the traits of an image of any depth and judges its kind: a document when its pixels
+// are noisy (flatness < 0.6), bilevel, or its characters are as large as print scanned at 200 dpi
+// or more (>= 18 px; screen text at 1x and 1.25x is 7-13 px).
+ImageTraits classifyImage(Pix* src);
+
+// 8 bpp grey of a page of paper: the darkest of the red, green and blue channels, so that pale
+// coloured ink (yellow, light blue, orange headings) keeps its contrast on white paper where
+// luminance would make it nearly white; light text on a dark ground inverted (inkIsDarker).
+PixPtr pageGrey(Pix* src);
+
+// The paper's uneven light (shadows, vignetting, a tinted or yellowed sheet) flattened to white
+// on an 8 bpp dark-on-light page; the paper's grain and show-through, brought out by that, made
+// white too.
+PixPtr flattenLight(Pix* page);
+
+// True when the text of an 8 bpp image is darker than its ground (print on paper), false for
+// light text on a dark ground (a plaque, a slide, a dark screen photographed): when the
+// median level is dark and the largest region of the dark side is larger than that of the light
+// side, so that a dim photo of a white sheet stays dark on light.
+bool inkIsDarker(Pix* grey8);
+
+// The sheet of paper in a photo (8 bpp, dark ink on light paper): the largest bright region,
+// holes (the print) filled. Returns its bounding box and, in `masked`, the image cropped to it
+// with everything around the sheet (table, hands, another sheet) made white. An empty box (and
+// no image) when no sheet stands out: the paper fills the picture, or nothing is bright.
+Box findSheet(Pix* grey8, PixPtr* masked);
+
+// Typical character height of the dark ink of a page (8 bpp, dark on light, any size), px; 0
+// when there is no ink. Unlike estimateTextHeight (tuned for screen text) it measures print of
+// any size, a 600 dpi scan's included.
+float documentCharHeight(Pix* grey8);
+
+// Typical character height of the dark ink inside `box` of an 8 bpp grey image (a text line),
+// px; 0 when there is no ink.
+float inkCharHeight(Pix* grey8, const Box& box);
+
+// `src` rotated clockwise by `quarter_turns` x 90 degrees (0..3).
+PixPtr rotateQuarterTurns(Pix* src, int quarter_turns);
+
+// Maps a box of an image turned clockwise by `quarter_turns` back to the image before the turn,
+// which was `width` x `height` px.
+Box unturnBox(const Box& box, int quarter_turns, int width, int height);
+
+}  // namespace liseur::preprocess
