@@ -35,6 +35,8 @@
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -116,10 +118,17 @@ constexpr int kWordsToDecide = 4;
 constexpr float kDocMinCharHeight = 14.0f;
 constexpr float kDocMaxCharHeight = 44.0f;
 constexpr float kDocCharHeight = 30.0f;
+// A page with more isolated specks than this many per letter is speckled (a photocopy's toner:
+// several a letter; the grain of a clean scan brought out by the flattening: about one), and
+// read with its print scaled to kSpeckledCharHeight.
+constexpr double kSpeckledShare = 3;
+constexpr float kSpeckledCharHeight = 20.0f;
 // The resolution Tesseract is told for pages of paper: their print is scaled to what 10-12 pt
 // text is at 300 dpi. (Telling it more, from the character height, makes its layout analysis
 // take lines of a typescript for pictures.)
 constexpr int kDocResolution = 300;
+// A line of a page whose words' mean confidence is below this is noise (isNoise).
+constexpr double kNoiseConfidence = 35;
 // Orientation detection margin below which a page is taken as it is.
 constexpr float kOsdConfidence = 7.0f;
 
@@ -322,14 +331,25 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
   // Print far larger than Tesseract needs is reduced (the layout and the lines cost less); tiny
   // print (a photo taken from afar) is enlarged.
   float est = preprocess::documentCharHeight(grey.get());
-  if (est > kDocMaxCharHeight || (est > 0 && est < kDocMinCharHeight)) {
-    page.scale = std::clamp(kDocCharHeight / est, 0.25f, 3.0f);
+  // Specks far from any letter are cleared; many of them (a photocopy's toner, a dusty scan)
+  // mean as many near the letters, where they would be read as accents and punctuation: such a
+  // page is read at a smaller print size, where a 3x3 median takes them and keeps the strokes.
+  const preprocess::Specks specks = preprocess::removeSpecks(grey.get(), est);
+  const bool speckled = specks.specks > kSpeckledShare * std::max(1, specks.letters);
+  const float target = speckled ? kSpeckledCharHeight : kDocCharHeight;
+  if (est > 0 &&
+      (est > kDocMaxCharHeight || est < kDocMinCharHeight || (speckled && est > target))) {
+    page.scale = std::clamp(target / est, 0.25f, 3.0f);
     grey = preprocess::scaleGrey(grey.get(), page.scale);
     if (!grey) return R::fail(ErrorCode::kOcrFailed, "could not scale the page");
     est *= page.scale;
   }
+  if (speckled) {
+    if (PixPtr m{pixRankFilterGray(grey.get(), 3, 3, 0.5f)}) grey = std::move(m);
+  }
   if (std::getenv("LISEUR_LAYOUT_DEBUG"))
-    std::fprintf(stderr, "document: char height %.1f, scale %.3f\n", est, page.scale);
+    std::fprintf(stderr, "document: char height %.1f, scale %.3f, %d specks, %d letters\n", est,
+                 page.scale, specks.specks, specks.letters);
   if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
   const int turns = detectQuarterTurns(grey.get());
   if (turns != 0) {
@@ -366,6 +386,23 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
 
 bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out);
 
+// A line of a page that is texture, not print: the grain of the paper, show-through, a stamp's
+// border or a punched hole read as fragments. Tesseract is very unsure of all of it (print it is
+// unsure of has sure words among the unsure ones), and it must not be read aloud.
+bool isNoise(const LineRead& r) {
+  const auto& ws = r.line.words;
+  if (ws.empty()) return true;
+  double sum = 0;
+  std::size_t chars = 0;
+  for (const Word& w : ws) {
+    sum += w.confidence;
+    chars += codepoints(w.text);
+  }
+  const double mean = sum / static_cast<double>(ws.size());
+  if (ws.size() >= 3) return mean < kNoiseConfidence;
+  return chars <= 2 && mean < kNoiseConfidence / 2;
+}
+
 // The box around every word of some lines.
 Box boxOfReads(const std::vector<LineRead>& reads) {
   int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
@@ -388,6 +425,10 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
   if (!ink) return out;
   tesseract::TessBaseAPI& api = *apis_[m];
   api.SetPageSegMode(tesseract::PSM_AUTO);
+  // A page may hold light print on a dark ground (a plaque, a heading in a band): Tesseract reads
+  // a line it is unsure of inverted too.
+  api.SetVariable("tessedit_do_invert", "1");
+  api.SetVariable("invert_threshold", "0.7");
   api.SetImage(ink);
   api.SetSourceResolution(kDocResolution);
   tesseract::ETEXT_DESC monitor;
@@ -395,6 +436,8 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
   monitor.cancel_this = const_cast<std::atomic<bool>*>(&cancelled);
   const int rc = api.Recognize(&monitor);
   api.SetPageSegMode(tesseract::PSM_RAW_LINE);
+  api.SetVariable("tessedit_do_invert", "0");
+  api.SetVariable("invert_threshold", "0");
   if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
   if (rc != 0) return R::fail(ErrorCode::kOcrFailed, "Tesseract failed on the page");
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
@@ -438,7 +481,7 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
   } while (it->Next(tesseract::RIL_WORD));
   api.Clear();
   for (auto& para : out) {
-    std::erase_if(para, [](const LineRead& r) { return r.line.words.empty(); });
+    std::erase_if(para, [](const LineRead& r) { return r.line.words.empty() || isNoise(r); });
   }
   // Columns are looked for in each of Tesseract's blocks (its paragraphs of a block that spans
   // two columns are cut anywhere); a block that has none keeps its paragraphs.
@@ -487,11 +530,14 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
 // A paragraph of Tesseract's whose lines run across two columns of text (a narrow gutter its
 // column finder missed: few lines, ragged edges) is cut along the gutter and read column by
 // column. A gutter: an x interval at least kGutterChars character heights wide that no word of
-// the paragraph crosses, with words on both sides in at least 3 lines and most of them, and text
-// on both sides (lines kColumnChars character heights wide on average). A table's label and
-// number columns, or "Label : value" rows, have one narrow side and stay rows.
+// the paragraph crosses, with words on both sides in at least 3 lines and most of them, and
+// running text on both sides (lines kColumnChars character heights wide and kColumnWords words
+// on average, mostly words with letters). A table's label and figure columns, or "Label : value"
+// rows, fail that on one side and stay rows.
 constexpr float kGutterChars = 1.5f;
 constexpr float kColumnChars = 8.0f;
+// Running text: on each side, this many words a line on average, three in four with a letter.
+constexpr int kColumnWords = 3;
 
 bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out) {
   std::vector<float> heights;
@@ -527,16 +573,24 @@ bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>
     if (b - a < kGutterChars * ch) continue;
     int both = 0, left_n = 0, right_n = 0;
     double left_w = 0, right_w = 0;
+    // Words of each side, and those with a letter: text columns are words, a table's columns
+    // of figures are not.
+    std::array<int, 2> words{}, lettered{};
     for (const LineRead& r : para) {
       int lmin = INT32_MAX, lmax = INT32_MIN, rmin = INT32_MAX, rmax = INT32_MIN;
       for (const Word& w : r.line.words) {
-        if (w.box.x + w.box.w <= a) {
+        const bool is_left = w.box.x + w.box.w <= a;
+        if (is_left) {
           lmin = std::min(lmin, w.box.x);
           lmax = std::max(lmax, w.box.x + w.box.w);
         } else {
           rmin = std::min(rmin, w.box.x);
           rmax = std::max(rmax, w.box.x + w.box.w);
         }
+        ++words[is_left ? 0 : 1];
+        lettered[is_left ? 0 : 1] += std::any_of(w.text.begin(), w.text.end(), [](char c) {
+          return std::isalpha(static_cast<unsigned char>(c)) || (c & 0x80);
+        });
       }
       if (lmax > lmin) {
         left_w += lmax - lmin;
@@ -550,6 +604,8 @@ bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>
     }
     if (both < 3 || both * 5 < static_cast<int>(para.size()) * 3) continue;
     if (left_w / left_n < kColumnChars * ch || right_w / right_n < kColumnChars * ch) continue;
+    if (words[0] < kColumnWords * left_n || words[1] < kColumnWords * right_n) continue;
+    if (lettered[0] * 4 < words[0] * 3 || lettered[1] * 4 < words[1] * 3) continue;
     if (best_a < 0 || b - a > best_b - best_a) {
       best_a = a;
       best_b = b;

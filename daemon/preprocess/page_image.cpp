@@ -21,6 +21,8 @@ constexpr double kNoisyFlatness = 0.6;
 // a screenshot file at 1.5x or more may reach it, and is then read as a page (Tesseract reads
 // large clean text well); captures made by liseur itself are never judged (RecogniseMode).
 constexpr float kPrintCharHeight = 18.0f;
+// Largest character height estimateTextHeight measures reliably, px.
+constexpr float kTopHatLimit = 20;
 // Grey level (of 255) from which a flattened page is taken as paper.
 constexpr int kPaperLevel = 215;
 // A sheet stands out from what is around it in a photo by at least this many grey levels.
@@ -306,6 +308,33 @@ Box findSheet(Pix* grey8, PixPtr* masked) {
   return found;
 }
 
+Specks removeSpecks(Pix* grey8, float char_height) {
+  Specks out;
+  if (!grey8 || pixGetDepth(grey8) != 8 || char_height < 8) return out;
+  PixPtr ink(pixThresholdToBinary(grey8, 160));
+  if (!ink) return out;
+  const int small = std::max(2, static_cast<int>(char_height / 4));
+  l_int32 changed = 0;
+  PixPtr letters(
+      pixSelectBySize(ink.get(), small, small, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, &changed));
+  if (!letters) return out;
+  PixPtr marks(pixSubtract(nullptr, ink.get(), letters.get()));
+  const int reach = 2 * static_cast<int>(char_height) + 1;
+  PixPtr near(pixDilateBrick(nullptr, letters.get(), reach, reach));
+  if (!marks || !near) return out;
+  PixPtr specks(pixSubtract(nullptr, marks.get(), near.get()));
+  if (!specks) return out;
+  l_int32 n = 0;
+  pixCountConnComp(specks.get(), 8, &n);
+  out.specks = n;
+  pixCountConnComp(letters.get(), 8, &n);
+  out.letters = n;
+  // Whole specks, their grey rim included.
+  PixPtr rim(pixDilateBrick(nullptr, specks.get(), 3, 3));
+  if (rim) pixSetMasked(grey8, rim.get(), 255);
+  return out;
+}
+
 float documentCharHeight(Pix* grey8) {
   if (!grey8 || pixGetDepth(grey8) != 8) return 0;
   const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
@@ -315,8 +344,12 @@ float documentCharHeight(Pix* grey8) {
   PixPtr small(factor < 1 ? pixScaleAreaMap(grey8, factor, factor) : pixClone(grey8));
   if (!small) return 0;
   const float ch =
-      inkCharHeight(small.get(), Box{0, 0, pixGetWidth(small.get()), pixGetHeight(small.get())});
-  return ch / factor;
+      inkCharHeight(small.get(), Box{0, 0, pixGetWidth(small.get()), pixGetHeight(small.get())}) /
+      factor;
+  // Marks an eighth of the picture high are not print but bricks, bars or pictures (a plaque on
+  // a wall): then the top-hat estimate, which ignores them, is taken.
+  if (ch > h / 8.0f) return estimateTextHeight(grey8);
+  return ch;
 }
 
 float inkCharHeight(Pix* grey8, const Box& box) {

@@ -61,6 +61,16 @@ bool inkIsDarker(Pix* grey8);
 // no image) when no sheet stands out: the paper fills the picture, or nothing is bright.
 Box findSheet(Pix* grey8, PixPtr* masked);
 
+// Clears, in place, the specks of a page (toner of a photocopy, dust of a scan, sensor noise):
+// dark marks much smaller than a character (under a quarter of `char_height` either way) that
+// are further than a character height from any letter. Dots of i, accents, full stops and
+// ellipses are next to letters and stay.
+// Returns how many specks were cleared, and how many marks the size of a letter the page has.
+struct Specks {
+  int specks = 0, letters = 0;
+};
+Specks removeSpecks(Pix* grey8, float char_height);
+
 // Typical character height of the dark ink of a page (8 bpp, dark on light, any size), px; 0
 // when there is no ink. Unlike estimateTextHeight (tuned for screen text) it measures print of
 // any size, a 600 dpi scan's included.
