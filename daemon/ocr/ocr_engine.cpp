@@ -783,6 +783,7 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
   } else {
     preprocess::LayoutOptions options;
     options.single_block = mode != RecogniseMode::kAuto && mode != RecogniseMode::kScreen;
+    options.char_height = traits.char_height;  // measured once, by classifyImage
     page = preprocess::analyseLayout(grey.get(), options);
   }
   timings.layout_ms = msSince(t1);

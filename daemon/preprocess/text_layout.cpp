@@ -871,7 +871,7 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
 
   PixPtr work(pixClone(grey8));
   PixPtr upright = darkTextOnLight(grey8);
-  float est = estimateTextHeight(grey8);
+  float est = options.char_height > 0 ? options.char_height : estimateTextHeight(grey8);
   if (std::getenv("LISEUR_LAYOUT_DEBUG")) std::fprintf(stderr, "estimated char height %.1f\n", est);
   if (est > options.max_char_height) {
     // Large print and 300 dpi scans: the layout needs no more pixels than screen text has, and

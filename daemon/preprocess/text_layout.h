@@ -61,6 +61,7 @@ struct LayoutOptions {
   bool deskew = true;          // photos and scans of paper; a no-op on screens
   bool single_block = false;   // the caller knows the image is one block: keep every line in it
   float max_char_height = 24;  // larger text (300 dpi scans) is analysed on a reduced image
+  float char_height = 0;       // estimateTextHeight of the image when the caller has it
 };
 
 // Analyses an 8 bpp grey image. Never fails: an image without text gives no blocks.

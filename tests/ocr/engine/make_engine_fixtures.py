@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """Generates the OcrEngine test fixtures in tests/data/ocr/engine/: one small image per hard case
 of issue 3 (dark theme, 8 px text, coloured buttons, a form, two columns, a rotated and vignetted
-worksheet photo, French accents) with its expected text in reading order (X.png -> X.txt).
+worksheet photo, French accents) with its expected text in reading order (X.png -> X.txt), and
+the pages of paper of issue 12: a French page at print size with a pale yellow title, a light
+blue subtitle and two columns on toned, noisy paper (page-fr.jpg), the same page turned a quarter
+counter-clockwise in its pixels (page-fr-rot90.jpg), and stored sideways with EXIF Orientation 6
+as a phone does (page-fr-exif6.jpg).
 
 Deterministic (fixed seed, Debian fonts from fonts-dejavu-core and fonts-liberation, PIL from
 python3-pil). The texts are written for these tests. Run: tests/ocr/engine/make_engine_fixtures.py
