@@ -674,6 +674,30 @@ void readPronounI(Block& block) {
   }
 }
 
+// In sans-serif fonts and on typewriters, the capital I and the small l are the same bar, and the
+// LSTM reads the French pronoun "Il" as "I!", "II", "I1" or "Il" by turns. In a French block,
+// such a two-bar word followed by a word in lower case is the pronoun ("Ils" too): "!" is never
+// glued to a word in French typography, and the numeral II does not start a clause.
+void readPronounIl(Block& block) {
+  auto bar = [](char c) { return c == 'I' || c == 'l' || c == '|'; };
+  auto second = [](char c) { return c == 'l' || c == '!' || c == '1' || c == 'I' || c == '|'; };
+  std::vector<Word*> words;
+  for (Line& line : block.lines)
+    for (Word& w : line.words) words.push_back(&w);
+  for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+    std::string& t = words[i]->text;
+    if (t.size() < 2 || t.size() > 3 || !bar(t[0]) || !second(t[1])) continue;
+    if (t.size() == 3 && t[2] != 's') continue;
+    if (t == "Il" || t == "Ils") continue;
+    const std::string& next = words[i + 1]->text;
+    const bool lower_next =
+        !next.empty() && (std::islower(static_cast<unsigned char>(next[0])) ||
+                          (static_cast<unsigned char>(next[0]) == 0xC3 && next.size() > 1 &&
+                           static_cast<unsigned char>(next[1]) >= 0xA0));  // à..ÿ
+    if (lower_next) t = t.size() == 3 ? "Ils" : "Il";
+  }
+}
+
 std::string textOf(const std::vector<LineRead>& reads) {
   std::string text;
   for (const LineRead& r : reads) {
@@ -724,6 +748,7 @@ Block assembleBlock(std::vector<LineRead>& reads) {
     }
   }
   if (block.lang == "en") readPronounI(block);
+  if (block.lang == "fr") readPronounIl(block);
   return block;
 }
 

@@ -24,8 +24,8 @@ enum class RecogniseMode {
   kAuto,    // a screenshot or a page of paper, judged from the pixels (preprocess/page_image.h):
             // screens by liseur's own layout, pages by Tesseract's page layout analysis
   kScreen,  // known to be a capture of the screen: liseur's own layout, never judged a page
-  kBlock,  // a small region that is one block of text
-  kLine,   // a single line
+  kBlock,   // a small region that is one block of text
+  kLine,    // a single line
 };
 
 struct RecogniseCallbacks {

@@ -37,7 +37,7 @@ struct TextBlock {
 };
 
 struct PageLayout {
-  int width = 0, height = 0;      // of the working image
+  int width = 0, height = 0;  // of the working image
   // The working image is the source cropped to the sheet of paper (from crop_x, crop_y), scaled
   // by `scale`, then turned clockwise by quarter_turns x 90 degrees (a page lying on its side;
   // the scaled image was turned_from_w x turned_from_h px), then rotated by skew_degrees.

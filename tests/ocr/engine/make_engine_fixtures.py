@@ -220,6 +220,22 @@ def cards():
     save("cards.png", img, "\n".join(truth))
 
 
+def pronoun_il():
+    """The French pronoun Il in sans-serif fonts, where I and l are the same bar (read 'I!')."""
+    lines = []
+    img = Image.new("L", (720, 200), 255)
+    d = ImageDraw.Draw(img)
+    y = 10
+    for path in (LIBERATION + "LiberationSans-Regular.ttf", DEJAVU + "DejaVuSans.ttf"):
+        f = font(path, 24)
+        for text in ("Il était une fois une petite fille de Village, la plus jolie",
+                     "Ils allaient au bois, et il faisait beau ce jour-là."):
+            d.text((12, y), text, font=f, fill=0)
+            lines.append(text)
+            y += 44
+    save("pronoun-il.png", img, "\n".join(lines))
+
+
 FR_LEFT = ("Le matin, les élèves arrivent à l'école avant huit heures et demie. Ils rangent leur "
            "cartable sous le porte-manteau, puis ils écrivent la date au tableau.")
 FR_RIGHT = ("L'après-midi, la classe va à la bibliothèque du quartier. Chacun choisit un livre et le "
@@ -274,3 +290,4 @@ if __name__ == "__main__":
     english()
     cards()
     pronoun_i()
+    pronoun_il()

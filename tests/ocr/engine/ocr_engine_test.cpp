@@ -145,7 +145,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest,
                                            Case{"worksheet-photo.jpg", 0.05},
                                            Case{"french-accents.png", 0.06},
                                            Case{"english.png", 0.02}, Case{"cards.png", 0.03},
-                                           Case{"pronoun-i.png", 0.02}),
+                                           Case{"pronoun-i.png", 0.02},
+                                           Case{"pronoun-il.png", 0.02}),
                          [](const auto& info) {
                            std::string n = info.param.image;
                            for (char& ch : n)
@@ -326,6 +327,24 @@ TEST_F(EngineTest, BadImagesGiveNoTextAndNoHang) {
     for (const Block& blk : r.blocks) chars += blk.text().size();
     EXPECT_LE(chars, 20u) << b.what << " read as text:\n" << r.text();
   }
+}
+
+TEST_F(EngineTest, FrenchPronounIlIsNotReadAsIBang) {
+  // Liberation Sans draws I and l as the same bar: the LSTM read "Il était" as "I! était".
+  PixHolder pix = load("pronoun-il.png");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get());
+  ASSERT_TRUE(r.result.ok());
+  const std::string text = r.text();
+  EXPECT_EQ(text.find("I!"), std::string::npos) << text;
+  EXPECT_EQ(text.find("II "), std::string::npos) << text;
+  std::size_t il = 0, n = 0;
+  while ((il = text.find("Il était", il)) != std::string::npos) {
+    ++n;
+    ++il;
+  }
+  EXPECT_EQ(n, 2u) << text;
+  EXPECT_NE(text.find("Ils allaient"), std::string::npos) << text;
 }
 
 // Pages of paper (issue 12): made by make_engine_fixtures.py's paper_page(). The same page
