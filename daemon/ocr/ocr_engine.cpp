@@ -318,8 +318,20 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
     // A photo: only the sheet is read, not the table, the hands or another sheet around it; a
     // scan: the dark edges beyond the page are left out.
     PixPtr sheet;
-    const Box b = preprocess::findSheet(grey.get(), &sheet);
-    if (sheet) {
+    std::array<preprocess::Point, 4> corners;
+    const Box b = preprocess::findSheet(grey.get(), &sheet, &corners);
+    PixPtr square;
+    if (sheet && preprocess::seenAtAnAngle(corners))
+      square = preprocess::rectifySheet(grey.get(), corners, &page.rectified_to_source);
+    if (square) {
+      // Photographed at an angle: the sheet seen square (perspective corrected).
+      grey = std::move(square);
+      page.projective = true;
+      if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+        std::fprintf(stderr, "sheet rectified from %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f\n",
+                     corners[0].x, corners[0].y, corners[1].x, corners[1].y, corners[2].x,
+                     corners[2].y, corners[3].x, corners[3].y);
+    } else if (sheet) {
       grey = std::move(sheet);
       page.crop_x = b.x;
       page.crop_y = b.y;

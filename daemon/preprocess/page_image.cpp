@@ -27,6 +27,11 @@ constexpr float kTopHatLimit = 20;
 constexpr int kPaperLevel = 215;
 // A sheet stands out from what is around it in a photo by at least this many grey levels.
 constexpr float kSheetContrast = 48;
+// A sheet region fills at least this share of the quadrilateral of its corners.
+constexpr double kQuadFill = 0.93;
+// A sheet whose corners are further than this share of its diagonal from those of its bounding
+// box is seen at an angle, and rectified.
+constexpr float kAngledSheet = 0.02f;
 // Paper is neutral (white, grey) when its red, green and blue levels differ by at most this.
 constexpr int kNeutralPaper = 24;
 
@@ -206,7 +211,7 @@ PixPtr flattenLight(Pix* page) {
   return clipped ? std::move(clipped) : std::move(flat);
 }
 
-Box findSheet(Pix* grey8, PixPtr* masked) {
+Box findSheet(Pix* grey8, PixPtr* masked, std::array<Point, 4>* corners) {
   if (!grey8 || pixGetDepth(grey8) != 8) return Box{};
   const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
   if (w < 32 || h < 32) return Box{};
@@ -267,6 +272,40 @@ Box findSheet(Pix* grey8, PixPtr* masked) {
     pixDestroy(&cp);
     PixPtr holes(pixHolesByFilling(comp.get(), 4));
     if (holes) pixOr(comp.get(), comp.get(), holes.get());
+    if (corners) {
+      // The corners of a quadrilateral region are its extreme points along the diagonals. A
+      // region that does not fill the quadrilateral they make (a crumpled receipt, a hand on
+      // the sheet) gets the corners of its bounding box: it is cropped, not rectified.
+      float best[4] = {1e9f, -1e9f, -1e9f, 1e9f};  // min x+y, max x-y, max x+y, min x-y
+      const l_uint32* data = pixGetData(comp.get());
+      const int wpl = pixGetWpl(comp.get());
+      for (int y = by; y < by + bh; ++y) {
+        const l_uint32* row = data + y * wpl;
+        for (int x = bx; x < bx + bw; ++x) {
+          if (!GET_DATA_BIT(row, x)) continue;
+          const float s = float(x) + y, d = float(x) - y;
+          const float px = (x + 0.5f) / factor, py = (y + 0.5f) / factor;
+          if (s < best[0]) best[0] = s, (*corners)[0] = Point{px, py};
+          if (d > best[1]) best[1] = d, (*corners)[1] = Point{px, py};
+          if (s > best[2]) best[2] = s, (*corners)[2] = Point{px, py};
+          if (d < best[3]) best[3] = d, (*corners)[3] = Point{px, py};
+        }
+      }
+      const auto& q = *corners;
+      double quad = 0;  // shoelace, in thumbnail pixels
+      for (int k = 0; k < 4; ++k) {
+        const Point a = q[k], b = q[(k + 1) % 4];
+        quad += double(a.x) * b.y - double(b.x) * a.y;
+      }
+      quad = std::fabs(quad) / 2 * factor * factor;
+      l_int32 filled = 0;
+      pixCountPixels(comp.get(), &filled, nullptr);
+      if (quad <= 0 || filled < kQuadFill * quad || filled > quad / kQuadFill) {
+        const float x0 = bx / factor, y0 = by / factor;
+        const float x1 = (bx + bw) / factor, y1 = (by + bh) / factor;
+        *corners = {Point{x0, y0}, Point{x1, y0}, Point{x1, y1}, Point{x0, y1}};
+      }
+    }
     // What is around must be something else (a table, a carpet), not the same paper in the
     // shade of a vignette or a fold: far darker than the sheet.
     PixPtr around(pixInvert(nullptr, comp.get()));
@@ -332,6 +371,79 @@ Specks removeSpecks(Pix* grey8, float char_height) {
   // Whole specks, their grey rim included.
   PixPtr rim(pixDilateBrick(nullptr, specks.get(), 3, 3));
   if (rim) pixSetMasked(grey8, rim.get(), 255);
+  return out;
+}
+
+Point Projective::apply(float x, float y) const {
+  const float d = c[6] * x + c[7] * y + 1.0f;
+  if (std::fabs(d) < 1e-6f) return Point{x, y};
+  return Point{(c[0] * x + c[1] * y + c[2]) / d, (c[3] * x + c[4] * y + c[5]) / d};
+}
+
+Box Projective::apply(const Box& b) const {
+  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+  for (int k = 0; k < 4; ++k) {
+    const Point p = apply(static_cast<float>((k & 1) ? b.x + b.w : b.x),
+                          static_cast<float>((k & 2) ? b.y + b.h : b.y));
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
+  }
+  const int ix = std::max(0, static_cast<int>(std::floor(x0)));
+  const int iy = std::max(0, static_cast<int>(std::floor(y0)));
+  return Box{ix, iy, std::max(0, static_cast<int>(std::ceil(x1)) - ix),
+             std::max(0, static_cast<int>(std::ceil(y1)) - iy)};
+}
+
+bool seenAtAnAngle(const std::array<Point, 4>& q) {
+  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+  for (const Point& p : q) {
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
+  }
+  const Point box[4] = {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}};
+  const float diag = std::hypot(x1 - x0, y1 - y0);
+  float off = 0;
+  for (int k = 0; k < 4; ++k) off = std::max(off, std::hypot(q[k].x - box[k].x, q[k].y - box[k].y));
+  return diag > 0 && off > kAngledSheet * diag;
+}
+
+PixPtr rectifySheet(Pix* grey8, const std::array<Point, 4>& q, Projective* to_source) {
+  if (!grey8 || pixGetDepth(grey8) != 8) return nullptr;
+  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  auto dist = [](Point a, Point b) { return std::hypot(a.x - b.x, a.y - b.y); };
+  float rw = std::max(dist(q[0], q[1]), dist(q[3], q[2]));
+  float rh = std::max(dist(q[0], q[3]), dist(q[1], q[2]));
+  if (rw < 32 || rh < 32) return nullptr;
+  // The result is made in an image of the source's size (Leptonica's projective maps keep it).
+  const float fit = std::min({1.0f, (w - 1) / rw, (h - 1) / rh});
+  rw *= fit;
+  rh *= fit;
+  PTA* src = ptaCreate(4);
+  PTA* dst = ptaCreate(4);
+  for (const Point& p : q) ptaAddPt(src, p.x, p.y);
+  ptaAddPt(dst, 0, 0);
+  ptaAddPt(dst, rw, 0);
+  ptaAddPt(dst, rw, rh);
+  ptaAddPt(dst, 0, rh);
+  PixPtr warped(pixProjectivePtaGray(grey8, dst, src, 255));
+  l_float32* vc = nullptr;
+  const bool ok = getProjectiveXformCoeffs(dst, src, &vc) == 0 && vc;
+  ptaDestroy(&src);
+  ptaDestroy(&dst);
+  if (!ok || !warped) {
+    if (vc) LEPT_FREE(vc);
+    return nullptr;
+  }
+  if (to_source)
+    for (int i = 0; i < 8; ++i) to_source->c[i] = vc[i];
+  LEPT_FREE(vc);
+  BOX* clip = boxCreate(0, 0, static_cast<int>(rw), static_cast<int>(rh));
+  PixPtr out(pixClipRectangle(warped.get(), clip, nullptr));
+  boxDestroy(&clip);
   return out;
 }
 

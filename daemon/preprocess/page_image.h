@@ -15,6 +15,8 @@
 // colour): they return a neutral answer, and nullptr only when Leptonica could not allocate.
 #pragma once
 
+#include <array>
+
 #include "document/document.h"
 #include "preprocess/pix_ptr.h"
 
@@ -59,7 +61,31 @@ bool inkIsDarker(Pix* grey8);
 // holes (the print) filled. Returns its bounding box and, in `masked`, the image cropped to it
 // with everything around the sheet (table, hands, another sheet) made white. An empty box (and
 // no image) when no sheet stands out: the paper fills the picture, or nothing is bright.
-Box findSheet(Pix* grey8, PixPtr* masked);
+// `corners`, when given, receives the sheet's corners (top-left, top-right, bottom-right,
+// bottom-left) in the image's coordinates.
+struct Point {
+  float x = 0, y = 0;
+};
+Box findSheet(Pix* grey8, PixPtr* masked, std::array<Point, 4>* corners = nullptr);
+
+// A projective map (Leptonica's 8 coefficients): (x, y) -> ((c0 x + c1 y + c2) / d,
+// (c3 x + c4 y + c5) / d) with d = c6 x + c7 y + 1.
+struct Projective {
+  std::array<float, 8> c{};
+  Point apply(float x, float y) const;
+  // The box around the four mapped corners of `box`.
+  Box apply(const Box& box) const;
+};
+
+// The sheet whose `corners` a photo shows at an angle, seen square: the quadrilateral mapped to a
+// rectangle as wide and high as its longest sides (bounded by the image's size). `to_source`
+// receives the map from the result's coordinates back to `grey8`'s. Null when the corners do not
+// make a sheet (too small or folded over) or Leptonica could not allocate.
+PixPtr rectifySheet(Pix* grey8, const std::array<Point, 4>& corners, Projective* to_source);
+
+// True when `corners` are far enough from their bounding box's corners (more than 2 % of its
+// diagonal) for the sheet to be photographed at an angle rather than square or merely turned.
+bool seenAtAnAngle(const std::array<Point, 4>& corners);
 
 // Clears, in place, the specks of a page (toner of a photocopy, dust of a scan, sensor noise):
 // dark marks much smaller than a character (under a quarter of `char_height` either way) that

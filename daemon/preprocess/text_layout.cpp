@@ -828,6 +828,7 @@ Box PageLayout::toSource(const Box& box) const {
     const int y1 = static_cast<int>(std::ceil(bottom(out) / scale));
     out = Box{x0, y0, x1 - x0, y1 - y0};
   }
+  if (projective) out = rectified_to_source.apply(out);
   out.x += crop_x;
   out.y += crop_y;
   return out;

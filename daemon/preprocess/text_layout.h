@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "document/document.h"
+#include "preprocess/page_image.h"
 #include "preprocess/pix_ptr.h"
 
 namespace liseur::preprocess {
@@ -38,10 +39,15 @@ struct TextBlock {
 
 struct PageLayout {
   int width = 0, height = 0;  // of the working image
-  // The working image is the source cropped to the sheet of paper (from crop_x, crop_y), scaled
+  // The working image is the source cropped to the sheet of paper (from crop_x, crop_y) or
+  // rectified (below), scaled
   // by `scale`, then turned clockwise by quarter_turns x 90 degrees (a page lying on its side;
   // the scaled image was turned_from_w x turned_from_h px), then rotated by skew_degrees.
   int crop_x = 0, crop_y = 0;
+  // Or, for a sheet photographed at an angle, the source seen square: this maps the rectified
+  // image back to the source (then crop_x, crop_y are 0).
+  bool projective = false;
+  Projective rectified_to_source;
   float scale = 1;
   int quarter_turns = 0;
   int turned_from_w = 0, turned_from_h = 0;

@@ -136,6 +136,33 @@ TEST(PageImage, TheSheetIsFoundOnATexturedTable) {
   EXPECT_EQ(findSheet(scan.get(), nullptr).w, 0);
 }
 
+TEST(PageImage, ASheetSeenAtAnAngleIsRectifiedAndMappedBack) {
+  using Q = std::array<Point, 4>;
+  EXPECT_FALSE(seenAtAnAngle(Q{Point{10, 10}, Point{510, 12}, Point{509, 710}, Point{11, 708}}))
+      << "square, a pixel or two off";
+  const Q quad{Point{120, 80}, Point{900, 40}, Point{940, 700}, Point{80, 740}};
+  EXPECT_TRUE(seenAtAnAngle(quad));
+  // A grey image with one black dot at the sheet's centre (the quad's diagonals cross there).
+  PixPtr photo(pixCreate(1000, 800, 8));
+  pixSetAll(photo.get());
+  Projective back;
+  PixPtr square = rectifySheet(photo.get(), quad, &back);
+  ASSERT_TRUE(square);
+  // The corners of the result map back to the sheet's corners.
+  const int w = pixGetWidth(square.get()), h = pixGetHeight(square.get());
+  const Point tl = back.apply(0, 0), br = back.apply(static_cast<float>(w), static_cast<float>(h));
+  EXPECT_NEAR(tl.x, 120, 2);
+  EXPECT_NEAR(tl.y, 80, 2);
+  EXPECT_NEAR(br.x, 940, 3);
+  EXPECT_NEAR(br.y, 700, 3);
+  // A box maps to the box around its mapped corners.
+  const Box b = back.apply(Box{0, 0, w, h});
+  EXPECT_NEAR(b.x, 80, 3);
+  EXPECT_NEAR(b.y, 40, 3);
+  EXPECT_NEAR(b.x + b.w, 940, 3);
+  EXPECT_NEAR(b.y + b.h, 740, 3);
+}
+
 TEST(PageImage, QuarterTurnsMapBackExactly) {
   const int w = 120, h = 80;
   const Box mark{10, 20, 30, 15};

@@ -276,6 +276,53 @@ def paper_page():
     exif[0x0112] = 6
     save("page-fr-exif6.jpg", page.transpose(Image.Transpose.ROTATE_90), truth, quality=92,
          exif=exif.tobytes())
+    # Photographed at an angle on a dark wooden table: the page's corners (top-left, top-right,
+    # bottom-right, bottom-left) land on PHOTO_CORNERS of a 1800x1300 photo; the table has a
+    # grain, the light falls off to one side. ocr_engine_test.cpp holds the same corners.
+    w_photo, h_photo = 1800, 1300
+    corners = PHOTO_CORNERS
+    photo = Image.new("RGB", (w_photo, h_photo), (70, 50, 35))
+    pp = photo.load()
+    for y in range(h_photo):
+        for x in range(w_photo):
+            g = rnd.randint(-12, 12) + int(8 * math.sin(x / 9.0 + y / 40.0))
+            pp[x, y] = (70 + g, 50 + g, 35 + g)
+    coeffs = perspective_coeffs(corners, [(0, 0), (w, 0), (w, h), (0, h)])
+    warped = page.transform((w_photo, h_photo), Image.Transform.PERSPECTIVE, coeffs,
+                            Image.Resampling.BICUBIC)
+    mask = Image.new("L", (w, h), 255).transform((w_photo, h_photo),
+                                                  Image.Transform.PERSPECTIVE, coeffs,
+                                                  Image.Resampling.BILINEAR)
+    photo.paste(warped, (0, 0), mask)
+    shade = Image.linear_gradient("L").rotate(90).resize((w_photo, h_photo))
+    photo = Image.composite(photo, Image.new("RGB", photo.size, (0, 0, 0)),
+                            shade.point(lambda v: 150 + v * 105 // 255))
+    save("page-fr-photo.jpg", photo.filter(ImageFilter.GaussianBlur(0.7)), truth, quality=90)
+
+
+# Where the corners of the 1500x900 page land in page-fr-photo.jpg.
+PHOTO_CORNERS = [(230, 160), (1610, 90), (1660, 1150), (170, 1210)]
+
+
+def perspective_coeffs(dst, src):
+    """PIL's PERSPECTIVE coefficients mapping output points `dst` back to input points `src`."""
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip(dst, src):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rhs.append(u)
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        rhs.append(v)
+    # Gaussian elimination on the 8x8 system.
+    n = 8
+    a = [r + [b] for r, b in zip(rows, rhs)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(a[r][c]))
+        a[c], a[p] = a[p], a[c]
+        for r in range(n):
+            if r != c:
+                f = a[r][c] / a[c][c]
+                a[r] = [x - f * y for x, y in zip(a[r], a[c])]
+    return [a[i][n] / a[i][i] for i in range(n)]
 
 
 if __name__ == "__main__":

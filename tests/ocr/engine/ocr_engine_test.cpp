@@ -422,6 +422,42 @@ TEST_F(EngineTest, ExifOrientedPhotoIsReadAsShownWithUprightBoxes) {
   EXPECT_NEAR(e->box.y, u->box.y, 6);
 }
 
+TEST_F(EngineTest, PhotoAtAnAngleIsRectifiedAndBoxesMapBack) {
+  // page-fr.jpg photographed at an angle on a dark wooden table (make_engine_fixtures.py): its
+  // corners land on these points of the photo.
+  const float page[4][2] = {{0, 0}, {1500, 0}, {1500, 900}, {0, 900}};
+  const float photo[4][2] = {{230, 160}, {1610, 90}, {1660, 1150}, {170, 1210}};
+  PixHolder upright = load("page-fr.jpg");
+  PixHolder angled = load("page-fr-photo.jpg");
+  ASSERT_TRUE(upright && angled);
+  Read ru = read(upright.get());
+  Read ra = read(angled.get());
+  ASSERT_TRUE(ru.result.ok() && ra.result.ok());
+  EXPECT_LE(cer(truth("page-fr-photo.jpg"), ra.text()), 0.04) << ra.text();
+  EXPECT_EQ(ra.width, pixGetWidth(angled.get()));
+  // Where a word of the page is in the photo: the page -> photo map of its centre.
+  PTA* from = ptaCreate(4);
+  PTA* to = ptaCreate(4);
+  for (int k = 0; k < 4; ++k) {
+    ptaAddPt(from, page[k][0], page[k][1]);
+    ptaAddPt(to, photo[k][0], photo[k][1]);
+  }
+  l_float32* vc = nullptr;
+  ASSERT_EQ(getProjectiveXformCoeffs(from, to, &vc), 0);
+  ptaDestroy(&from);
+  ptaDestroy(&to);
+  for (const char* word : {"bibliothèque", "journée", "cartable", "tableau."}) {
+    const Word* u = findWord(ru.blocks, word);
+    const Word* a = findWord(ra.blocks, word);
+    ASSERT_TRUE(u && a) << word << " not read in both:\n" << ru.text() << "\n" << ra.text();
+    l_float32 x = 0, y = 0;
+    projectiveXformPt(vc, u->box.x + u->box.w / 2, u->box.y + u->box.h / 2, &x, &y);
+    EXPECT_NEAR(a->box.x + a->box.w / 2.0, x, 12) << word;
+    EXPECT_NEAR(a->box.y + a->box.h / 2.0, y, 12) << word;
+  }
+  lept_free(vc);
+}
+
 TEST(EngineCreate, MissingModelNamesFileAndPackage) {
   auto r = OcrEngine::create("eng+xyz");
   ASSERT_FALSE(r.ok());
