@@ -43,6 +43,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string_view>
 
@@ -131,6 +132,22 @@ constexpr int kDocResolution = 300;
 constexpr double kNoiseConfidence = 35;
 // Orientation detection margin below which a page is taken as it is.
 constexpr float kOsdConfidence = 7.0f;
+
+// The word at a result iterator (text, confidence, language `iso`, box in the pixels Tesseract
+// was given); nothing for an empty or blank word.
+std::optional<Word> wordAt(tesseract::ResultIterator& it, const std::string& iso) {
+  std::unique_ptr<char[]> text(it.GetUTF8Text(tesseract::RIL_WORD));
+  if (!text || text[0] == '\0') return std::nullopt;
+  std::string word_text(text.get());
+  if (word_text.find_first_not_of(" \t\n") == std::string::npos) return std::nullopt;
+  Word word;
+  word.text = std::move(word_text);
+  int l, t, r, b;
+  if (it.BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) word.box = Box{l, t, r - l, b - t};
+  word.confidence = std::clamp(it.Confidence(tesseract::RIL_WORD), 0.0f, 100.0f);
+  word.lang = iso;
+  return word;
+}
 
 // One line as read by one model.
 struct LineRead {
@@ -244,18 +261,11 @@ Result<LineRead> TesseractEngine::readLine(const preprocess::PageLayout& page,
   it->Begin();
   do {
     if (it->Empty(tesseract::RIL_WORD)) continue;
-    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
-    if (!text || text[0] == '\0') continue;
-    std::string word_text(text.get());
-    if (word_text.find_first_not_of(" \t\n") == std::string::npos) continue;
-    Word word;
-    word.text = std::move(word_text);
-    int l, t, r, b;
-    if (it->BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) {
-      word.box = page.toSource(img.toWork(l, t, r, b));
-    }
-    word.confidence = std::clamp(it->Confidence(tesseract::RIL_WORD), 0.0f, 100.0f);
-    word.lang = iso;
+    std::optional<Word> read_word = wordAt(*it, iso);
+    if (!read_word) continue;
+    Word word = std::move(*read_word);
+    word.box = page.toSource(
+        img.toWork(word.box.x, word.box.y, word.box.x + word.box.w, word.box.y + word.box.h));
     const std::size_t n = codepoints(word.text);
     weighted += word.confidence * n;
     read.chars += n;
@@ -477,19 +487,11 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
       if (para.empty() || !para.back().line.words.empty()) para.emplace_back();
       para.back().model = m;
     }
-    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
-    if (!text || text[0] == '\0') continue;
-    std::string word_text(text.get());
-    if (word_text.find_first_not_of(" \t\n") == std::string::npos) continue;
-    Word word;
-    word.text = std::move(word_text);
-    int l, t, r, b;
     // In the working image until the columns are found; mapped to the source below.
-    if (it->BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) word.box = Box{l, t, r - l, b - t};
-    word.confidence = std::clamp(it->Confidence(tesseract::RIL_WORD), 0.0f, 100.0f);
-    word.lang = iso;
-    para.back().chars += codepoints(word.text);
-    para.back().line.words.push_back(std::move(word));
+    std::optional<Word> word = wordAt(*it, iso);
+    if (!word) continue;
+    para.back().chars += codepoints(word->text);
+    para.back().line.words.push_back(std::move(*word));
   } while (it->Next(tesseract::RIL_WORD));
   api.Clear();
   for (auto& para : out) {
