@@ -16,9 +16,12 @@
 // and skewed lines, is what reads them best; liseur's layout rules, fitted to screens, read real
 // pages twice as badly (issue 12). liseur prepares the page for it: grey that keeps pale coloured
 // ink, only the sheet of a photo, light flattened, print scaled to about 300 dpi, the page turned
-// the right way up (OSD) and deskewed; then every box is mapped back to the source image. Its
-// paragraphs become blocks; a paragraph whose lines run across a narrow gutter is cut into its
-// columns. The page is recognised whole, so its first block comes when the page is done.
+// the right way up (OSD) and deskewed; then every box is mapped back to the source image.
+// Tesseract's layout analysis finds the blocks; each is then recognised alone (its lines' pixels
+// on white, PSM_SINGLE_BLOCK) in its reading order, with the language chosen per block as on
+// screens, and its paragraphs are sent as blocks at once, so the first words of a page are heard
+// while the rest is recognised. A block whose lines run across a narrow gutter is cut into its
+// columns.
 //
 // Languages: one warm TessBaseAPI per model rather than one loaded with "eng+fra". Such a
 // combined instance reads every line it finds doubtful with each model in turn, which on screens
@@ -157,6 +160,13 @@ struct LineRead {
   std::size_t chars = 0;
 };
 
+// A text block of a page as Tesseract's page layout analysis finds it: its box and its lines'
+// boxes, in the working image.
+struct PageBlock {
+  Box box;
+  std::vector<Box> lines;
+};
+
 class TesseractEngine final : public OcrEngine {
  public:
   explicit TesseractEngine(std::vector<std::string> models) : models_(std::move(models)) {}
@@ -208,11 +218,25 @@ class TesseractEngine final : public OcrEngine {
   // Boxes in source coordinates.
   Result<std::vector<std::vector<LineRead>>> readPage(const preprocess::PageLayout& page, int m,
                                                       const std::atomic<bool>& cancelled);
-  // The document path of recognise(): the page read with the preferred language model, again
-  // with the other when its words say it is in that language; one block per paragraph.
+  // The text blocks of a page of paper in Tesseract's reading order (pictures, rules, noise and
+  // vertical text left out), by the layout analysis of model `m`.
+  Result<std::vector<PageBlock>> findBlocks(const preprocess::PageLayout& page, int m);
+  // Reads one block with model `m`: its lines' pixels alone on white, recognised by Tesseract as
+  // one block (its own segmentation follows curved and skewed lines); its paragraphs, lines of
+  // texture dropped. Boxes in the working image.
+  Result<std::vector<std::vector<LineRead>>> readBlock(const preprocess::PageLayout& page,
+                                                       const PageBlock& block, int m,
+                                                       const std::atomic<bool>& cancelled);
+  // The document path of recognise(): block after block in Tesseract's reading order, each read
+  // with the page's language model, again with the other when its words say it is in that
+  // language; one document block per paragraph, sent as soon as it is read.
   Status recogniseParagraphs(const preprocess::PageLayout& page,
                              const RecogniseCallbacks& callbacks,
                              const std::atomic<bool>& cancelled);
+  // The page read whole with the preferred model (again with the other when its words say so),
+  // its paragraphs sent when it is done: for pages whose blocks cannot be read apart.
+  Status recogniseWholePage(const preprocess::PageLayout& page, const RecogniseCallbacks& callbacks,
+                            const std::atomic<bool>& cancelled);
   // Quarter turns (clockwise) that put the text of `grey` upright, from Tesseract's orientation
   // detection; 0 when it is unsure or the OSD model is not installed.
   int detectQuarterTurns(Pix* grey);
@@ -541,6 +565,132 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
   return columns;
 }
 
+// True when lines of different blocks overlap by more than a fifth of the smaller one: each
+// block's lines copied alone would carry pieces of the other's.
+bool tangled(const std::vector<PageBlock>& blocks) {
+  for (std::size_t a = 0; a < blocks.size(); ++a) {
+    for (std::size_t b = a + 1; b < blocks.size(); ++b) {
+      const Box& ba = blocks[a].box;
+      const Box& bb = blocks[b].box;
+      if (ba.x >= bb.x + bb.w || bb.x >= ba.x + ba.w || ba.y >= bb.y + bb.h || bb.y >= ba.y + ba.h)
+        continue;
+      for (const Box& la : blocks[a].lines) {
+        for (const Box& lb : blocks[b].lines) {
+          const int w = std::min(la.x + la.w, lb.x + lb.w) - std::max(la.x, lb.x);
+          const int h = std::min(la.y + la.h, lb.y + lb.h) - std::max(la.y, lb.y);
+          if (w <= 0 || h <= 0) continue;
+          const long smaller = std::min(long(la.w) * la.h, long(lb.w) * lb.h);
+          if (long(w) * h * 5 > smaller) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+Result<std::vector<PageBlock>> TesseractEngine::findBlocks(const preprocess::PageLayout& page,
+                                                           int m) {
+  using R = Result<std::vector<PageBlock>>;
+  std::vector<PageBlock> out;
+  Pix* ink = page.ink.get();
+  if (!ink) return out;
+  tesseract::TessBaseAPI& api = *apis_[m];
+  api.SetPageSegMode(tesseract::PSM_AUTO);
+  api.SetImage(ink);
+  api.SetSourceResolution(kDocResolution);
+  std::unique_ptr<tesseract::PageIterator> it(api.AnalyseLayout());
+  if (it) {
+    it->Begin();
+    bool more = true;
+    while (more) {
+      const auto type = it->BlockType();
+      const bool text = tesseract::PTIsTextType(type) && type != tesseract::PT_VERTICAL_TEXT;
+      PageBlock block;
+      int l, t, r, b;
+      if (text && it->BoundingBox(tesseract::RIL_BLOCK, &l, &t, &r, &b))
+        block.box = Box{l, t, r - l, b - t};
+      do {  // the block's lines
+        if (text && it->BoundingBox(tesseract::RIL_TEXTLINE, &l, &t, &r, &b))
+          block.lines.push_back(Box{l, t, r - l, b - t});
+        more = it->Next(tesseract::RIL_TEXTLINE);
+      } while (more && !it->IsAtBeginningOf(tesseract::RIL_BLOCK));
+      if (text && block.box.w > 0 && !block.lines.empty()) out.push_back(std::move(block));
+    }
+  }
+  it.reset();
+  api.Clear();
+  api.SetPageSegMode(tesseract::PSM_RAW_LINE);
+  return R(std::move(out));
+}
+
+Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
+    const preprocess::PageLayout& page, const PageBlock& block, int m,
+    const std::atomic<bool>& cancelled) {
+  using R = Result<std::vector<std::vector<LineRead>>>;
+  std::vector<std::vector<LineRead>> out;
+  Pix* ink = page.ink.get();
+  if (!ink) return out;
+  const int W = pixGetWidth(ink), H = pixGetHeight(ink);
+  // The block with a margin, and in it only its own lines: text of a neighbouring block that
+  // reaches into the box (a picture's caption, the other column) stays out.
+  const int pad = std::max(4, static_cast<int>(page.char_height / 2));
+  const int x0 = std::max(0, block.box.x - pad), y0 = std::max(0, block.box.y - pad);
+  const int x1 = std::min(W, block.box.x + block.box.w + pad);
+  const int y1 = std::min(H, block.box.y + block.box.h + pad);
+  if (x1 <= x0 || y1 <= y0) return out;
+  PixPtr img(pixCreate(x1 - x0, y1 - y0, 8));
+  if (!img) return R::fail(ErrorCode::kOcrFailed, "out of memory for a block of the page");
+  pixSetAll(img.get());
+  for (const Box& l : block.lines) {
+    const int lx = std::clamp(l.x - 2, x0, x1), ly = std::clamp(l.y - 2, y0, y1);
+    const int lw = std::clamp(l.x + l.w + 2, x0, x1) - lx;
+    const int lh = std::clamp(l.y + l.h + 2, y0, y1) - ly;
+    if (lw > 0 && lh > 0) pixRasterop(img.get(), lx - x0, ly - y0, lw, lh, PIX_SRC, ink, lx, ly);
+  }
+  tesseract::TessBaseAPI& api = *apis_[m];
+  api.SetPageSegMode(tesseract::PSM_SINGLE_BLOCK);
+  // A page may hold light print on a dark ground (a plaque, a heading in a band): Tesseract reads
+  // a line it is unsure of inverted too.
+  api.SetVariable("tessedit_do_invert", "1");
+  api.SetVariable("invert_threshold", "0.7");
+  api.SetImage(img.get());
+  api.SetSourceResolution(kDocResolution);
+  tesseract::ETEXT_DESC monitor;
+  monitor.cancel = cancelHook;
+  monitor.cancel_this = const_cast<std::atomic<bool>*>(&cancelled);
+  const int rc = api.Recognize(&monitor);
+  api.SetPageSegMode(tesseract::PSM_RAW_LINE);
+  api.SetVariable("tessedit_do_invert", "0");
+  api.SetVariable("invert_threshold", "0");
+  if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
+  if (rc != 0) return R::fail(ErrorCode::kOcrFailed, "Tesseract failed on a block of the page");
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (!it) return out;
+  const std::string iso = isoLanguage(models_[m]);
+  it->Begin();
+  do {
+    if (it->Empty(tesseract::RIL_WORD)) continue;
+    if (out.empty() || it->IsAtBeginningOf(tesseract::RIL_PARA)) out.emplace_back();
+    auto& para = out.back();
+    if (para.empty() || it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+      if (para.empty() || !para.back().line.words.empty()) para.emplace_back();
+      para.back().model = m;
+    }
+    std::optional<Word> word = wordAt(*it, iso);
+    if (!word) continue;
+    word->box.x += x0;
+    word->box.y += y0;
+    para.back().chars += codepoints(word->text);
+    para.back().line.words.push_back(std::move(*word));
+  } while (it->Next(tesseract::RIL_WORD));
+  api.Clear();
+  for (auto& para : out) {
+    std::erase_if(para, [](const LineRead& r) { return r.line.words.empty() || isNoise(r); });
+  }
+  std::erase_if(out, [](const std::vector<LineRead>& p) { return p.empty(); });
+  return R(std::move(out));
+}
+
 // A paragraph of Tesseract's whose lines run across two columns of text (a narrow gutter its
 // column finder missed: few lines, ragged edges) is cut along the gutter and read column by
 // column. A gutter: an x interval at least kGutterChars character heights wide that no word of
@@ -766,9 +916,9 @@ Block assembleBlock(std::vector<LineRead>& reads) {
   return block;
 }
 
-Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
-                                            const RecogniseCallbacks& callbacks,
-                                            const std::atomic<bool>& cancelled) {
+Status TesseractEngine::recogniseWholePage(const preprocess::PageLayout& page,
+                                           const RecogniseCallbacks& callbacks,
+                                           const std::atomic<bool>& cancelled) {
   const int n_models = static_cast<int>(apis_.size());
   int index = 0;
   auto paras = readPage(page, preferred_, cancelled);
@@ -794,6 +944,92 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
     block.index = index++;
     if (callbacks.on_block) callbacks.on_block(std::move(block));
   }
+  return okStatus();
+}
+
+Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
+                                            const RecogniseCallbacks& callbacks,
+                                            const std::atomic<bool>& cancelled) {
+  const int n_models = static_cast<int>(apis_.size());
+  int index = 0;
+  auto emit = [&](std::vector<LineRead>& reads) {
+    for (LineRead& r : reads)
+      for (Word& w : r.line.words) w.box = page.toSource(w.box);
+    Block block = assembleBlock(reads);
+    block.index = index++;
+    if (callbacks.on_block) callbacks.on_block(std::move(block));
+  };
+  auto blocks = findBlocks(page, preferred_);
+  if (!blocks.ok()) return Status::fail(blocks.error().code, blocks.error().message);
+  // Blocks whose lines cross each other's (curved lines, a page Tesseract cut in pieces) cannot
+  // be read apart: the page is read whole, its blocks sent when it is done.
+  if (tangled(*blocks)) return recogniseWholePage(page, callbacks, cancelled);
+  // The columns of the last block that ran across a gutter wait for the next block: the end of
+  // a column that Tesseract made a block of its own, just below, goes on that column.
+  std::vector<std::vector<LineRead>> pending;
+  for (const PageBlock& pb : *blocks) {
+    if (cancelled.load()) return Status::fail(ErrorCode::kCancelled, "cancelled");
+    const int model = preferred_;
+    auto paras = readBlock(page, pb, model, cancelled);
+    if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
+    if (paras->empty()) continue;
+    if (n_models > 1) {
+      std::vector<LineRead> all;
+      for (auto& p : *paras) all.insert(all.end(), p.begin(), p.end());
+      std::size_t words = 0;
+      const double score = scoreOf(all, &words);
+      const int said =
+          static_cast<int>(words) >= kWordsToDecide ? modelOf(guessLanguage(textOf(all), "")) : -1;
+      auto readAgain = [&](int o, bool named) -> Status {
+        auto again = readBlock(page, pb, o, cancelled);
+        if (!again.ok()) return Status::fail(again.error().code, again.error().message);
+        std::vector<LineRead> all2;
+        for (auto& p : *again) all2.insert(all2.end(), p.begin(), p.end());
+        const double s2 = scoreOf(all2);
+        if (!again->empty() && (named ? s2 >= score - kSwitchMargin : s2 > score))
+          paras = std::move(again);
+        return okStatus();
+      };
+      if (said >= 0 && said != model) {
+        // The block names its language: read it again with that model.
+        if (Status st = readAgain(said, true); !st.ok()) return st;
+      } else if (said < 0 && score < kDoubtConfidence) {
+        // Too short to tell, and poorly read: the other models may read it better.
+        for (int o = 0; o < n_models; ++o) {
+          if (o == model) continue;
+          if (Status st = readAgain(o, false); !st.ok()) return st;
+        }
+      }
+      if (said >= 0) preferred_ = said;
+    }
+    std::vector<LineRead> lines;
+    for (auto& p : *paras) lines.insert(lines.end(), p.begin(), p.end());
+    if (!pending.empty()) {
+      const Box nb = boxOfReads(lines);
+      bool joined = false;
+      for (auto& col : pending) {
+        const Box cb = boxOfReads(col);
+        const int line_h = cb.h / std::max<int>(1, static_cast<int>(col.size()));
+        const bool below = nb.y >= cb.y + cb.h - line_h / 2 && nb.y <= cb.y + cb.h + line_h;
+        const bool inside = nb.x >= cb.x - line_h && nb.x + nb.w <= cb.x + cb.w + line_h;
+        if (below && inside) {
+          col.insert(col.end(), lines.begin(), lines.end());
+          joined = true;
+          break;
+        }
+      }
+      if (joined) continue;
+      for (auto& col : pending) emit(col);
+      pending.clear();
+    }
+    std::vector<std::vector<LineRead>> split;
+    if (splitColumns(lines, split)) {
+      pending = std::move(split);
+    } else {
+      for (auto& p : *paras) emit(p);
+    }
+  }
+  for (auto& col : pending) emit(col);
   return okStatus();
 }
 

@@ -380,6 +380,25 @@ TEST_F(EngineTest, PaperPageReadsPaleHeadingsAndColumnsInOrder) {
   for (const Block& b : r.blocks) EXPECT_EQ(b.lang, "fr") << b.text();
 }
 
+TEST_F(EngineTest, PageBlocksStreamAndCancelStopsTheRest) {
+  // A page of paper is read block after block too: the first is sent before the others are
+  // recognised, and a cancel then stops the rest.
+  PixHolder pix = load("page-fr.jpg");
+  ASSERT_TRUE(pix);
+  std::atomic<bool> cancelled{false};
+  std::vector<std::string> blocks;
+  RecogniseCallbacks cb;
+  cb.on_block = [&](Block&& b) {
+    blocks.push_back(b.text());
+    cancelled = true;
+  };
+  auto r = engine_->recognise(pix.get(), RecogniseMode::kAuto, cb, cancelled);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kCancelled);
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_NE(blocks[0].find("La journée"), std::string::npos) << blocks[0];
+}
+
 TEST_F(EngineTest, PageLyingOnItsSideIsTurnedAndBoxesMapBack) {
   PixHolder upright = load("page-fr.jpg");
   PixHolder turned = load("page-fr-rot90.jpg");
