@@ -127,10 +127,15 @@ constexpr float kDocCharHeight = 30.0f;
 // read with its print scaled to kSpeckledCharHeight.
 constexpr double kSpeckledShare = 3;
 constexpr float kSpeckledCharHeight = 20.0f;
-// The resolution Tesseract is told for pages of paper: their print is scaled to what 10-12 pt
-// text is at 300 dpi. (Telling it more, from the character height, makes its layout analysis
-// take lines of a typescript for pictures.)
+// The resolution Tesseract is told for a page of paper, from its print: ordinary print (8-12 pt)
+// is about 10 px high (ascender to descender, measured as documentCharHeight) per 100 dpi. Its
+// layout analysis depends on it: told too much for small print it cuts a table's rows into a
+// label column and a figure column; told more than 300 dpi (print is scaled to about that) it
+// takes lines of a typescript for pictures.
+constexpr float kDotsPerPixelOfPrint = 10.0f;
+constexpr int kDocMinResolution = 100;
 constexpr int kDocResolution = 300;
+
 // A line of a page whose words' mean confidence is below this is noise (isNoise).
 constexpr double kNoiseConfidence = 35;
 // Orientation detection margin below which a page is taken as it is.
@@ -424,6 +429,8 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
   page.width = W;
   page.height = H;
   page.char_height = est;
+  page.resolution =
+      std::clamp(static_cast<int>(kDotsPerPixelOfPrint * est), kDocMinResolution, kDocResolution);
   if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
 
   page.ink = std::move(grey);
@@ -476,7 +483,7 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
   api.SetVariable("tessedit_do_invert", "1");
   api.SetVariable("invert_threshold", "0.7");
   api.SetImage(ink);
-  api.SetSourceResolution(kDocResolution);
+  api.SetSourceResolution(page.resolution);
   tesseract::ETEXT_DESC monitor;
   monitor.cancel = cancelHook;
   monitor.cancel_this = const_cast<std::atomic<bool>*>(&cancelled);
@@ -597,7 +604,7 @@ Result<std::vector<PageBlock>> TesseractEngine::findBlocks(const preprocess::Pag
   tesseract::TessBaseAPI& api = *apis_[m];
   api.SetPageSegMode(tesseract::PSM_AUTO);
   api.SetImage(ink);
-  api.SetSourceResolution(kDocResolution);
+  api.SetSourceResolution(page.resolution);
   std::unique_ptr<tesseract::PageIterator> it(api.AnalyseLayout());
   if (it) {
     it->Begin();
@@ -654,7 +661,7 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
   api.SetVariable("tessedit_do_invert", "1");
   api.SetVariable("invert_threshold", "0.7");
   api.SetImage(img.get());
-  api.SetSourceResolution(kDocResolution);
+  api.SetSourceResolution(page.resolution);
   tesseract::ETEXT_DESC monitor;
   monitor.cancel = cancelHook;
   monitor.cancel_this = const_cast<std::atomic<bool>*>(&cancelled);

@@ -53,6 +53,7 @@ struct PageLayout {
   int turned_from_w = 0, turned_from_h = 0;
   float skew_degrees = 0;         // the working image is the source rotated by this angle
   float char_height = 0;          // typical character height over the page, px
+  int resolution = 300;           // pages of paper: the dpi their print corresponds to
   PixPtr ink;                     // 8 bpp, dark ink on white, text only (UI lines, specks removed)
   std::vector<TextBlock> blocks;  // reading order
 
