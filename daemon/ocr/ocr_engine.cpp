@@ -45,6 +45,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -238,6 +239,11 @@ class TesseractEngine final : public OcrEngine {
   Status recogniseParagraphs(const preprocess::PageLayout& page,
                              const RecogniseCallbacks& callbacks,
                              const std::atomic<bool>& cancelled);
+  // Reads some print with the preferred model, then again with the model its words name (kept
+  // unless much less sure) or, when too short to tell and poorly read, with the others (the
+  // surest kept); the model named becomes the preferred one. `read(m)` reads it with model m.
+  Result<std::vector<std::vector<LineRead>>> readInItsLanguage(
+      const std::function<Result<std::vector<std::vector<LineRead>>>(int)>& read);
   // The page read whole with the preferred model (again with the other when its words say so),
   // its paragraphs sent when it is done: for pages whose blocks cannot be read apart.
   Status recogniseWholePage(const preprocess::PageLayout& page, const RecogniseCallbacks& callbacks,
@@ -470,20 +476,52 @@ Box boxOfReads(const std::vector<LineRead>& reads) {
   return Box{x0, y0, x1 - x0, y1 - y0};
 }
 
-Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
-    const preprocess::PageLayout& page, int m, const std::atomic<bool>& cancelled) {
-  using R = Result<std::vector<std::vector<LineRead>>>;
-  std::vector<std::vector<LineRead>> out;
-  Pix* ink = page.ink.get();
-  if (!ink) return out;
-  tesseract::TessBaseAPI& api = *apis_[m];
-  api.SetPageSegMode(tesseract::PSM_AUTO);
+// When `lines` lie just below one of `columns` and within its width (the end of a column that
+// Tesseract made a block of its own), appends them to it and returns true.
+bool continueColumn(std::vector<std::vector<LineRead>>& columns,
+                    const std::vector<LineRead>& lines) {
+  const Box nb = boxOfReads(lines);
+  for (auto& col : columns) {
+    const Box cb = boxOfReads(col);
+    const int line_h = cb.h / std::max<int>(1, static_cast<int>(col.size()));
+    const bool below = nb.y >= cb.y + cb.h - line_h / 2 && nb.y <= cb.y + cb.h + line_h;
+    const bool inside = nb.x >= cb.x - line_h && nb.x + nb.w <= cb.x + cb.w + line_h;
+    if (below && inside) {
+      col.insert(col.end(), lines.begin(), lines.end());
+      return true;
+    }
+  }
+  return false;
+}
+
+// Appends the word at `it` to paragraph `para`, on a new line when `it` starts one; its box moved
+// by (dx, dy) from the pixels Tesseract was given.
+void appendWord(std::vector<LineRead>& para, tesseract::ResultIterator& it, int m,
+                const std::string& iso, int dx, int dy) {
+  if (para.empty() || it.IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+    if (para.empty() || !para.back().line.words.empty()) para.emplace_back();
+    para.back().model = m;
+  }
+  std::optional<Word> word = wordAt(it, iso);
+  if (!word) return;
+  word->box.x += dx;
+  word->box.y += dy;
+  para.back().chars += codepoints(word->text);
+  para.back().line.words.push_back(std::move(*word));
+}
+
+// Recognises a page of paper, or a block of one, with Tesseract's own segmentation (`psm`), told
+// its print's resolution; the api is left in the line mode the screen path uses. Errors:
+// kCancelled, ocr-failed naming `what`.
+Status recognisePrint(tesseract::TessBaseAPI& api, Pix* image, tesseract::PageSegMode psm,
+                      int resolution, const char* what, const std::atomic<bool>& cancelled) {
+  api.SetPageSegMode(psm);
   // A page may hold light print on a dark ground (a plaque, a heading in a band): Tesseract reads
   // a line it is unsure of inverted too.
   api.SetVariable("tessedit_do_invert", "1");
   api.SetVariable("invert_threshold", "0.7");
-  api.SetImage(ink);
-  api.SetSourceResolution(page.resolution);
+  api.SetImage(image);
+  api.SetSourceResolution(resolution);
   tesseract::ETEXT_DESC monitor;
   monitor.cancel = cancelHook;
   monitor.cancel_this = const_cast<std::atomic<bool>*>(&cancelled);
@@ -491,8 +529,23 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
   api.SetPageSegMode(tesseract::PSM_RAW_LINE);
   api.SetVariable("tessedit_do_invert", "0");
   api.SetVariable("invert_threshold", "0");
-  if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
-  if (rc != 0) return R::fail(ErrorCode::kOcrFailed, "Tesseract failed on the page");
+  if (cancelled.load()) return Status::fail(ErrorCode::kCancelled, "cancelled");
+  if (rc != 0)
+    return Status::fail(ErrorCode::kOcrFailed, std::string("Tesseract failed on ") + what);
+  return okStatus();
+}
+
+Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
+    const preprocess::PageLayout& page, int m, const std::atomic<bool>& cancelled) {
+  using R = Result<std::vector<std::vector<LineRead>>>;
+  std::vector<std::vector<LineRead>> out;
+  Pix* ink = page.ink.get();
+  if (!ink) return out;
+  tesseract::TessBaseAPI& api = *apis_[m];
+  if (Status st =
+          recognisePrint(api, ink, tesseract::PSM_AUTO, page.resolution, "the page", cancelled);
+      !st.ok())
+    return R(st.error());
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   if (!it) return out;
   const std::string iso = isoLanguage(models_[m]);
@@ -513,16 +566,8 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
       block_of.push_back(block);
       open = true;
     }
-    auto& para = out.back();
-    if (para.empty() || it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
-      if (para.empty() || !para.back().line.words.empty()) para.emplace_back();
-      para.back().model = m;
-    }
     // In the working image until the columns are found; mapped to the source below.
-    std::optional<Word> word = wordAt(*it, iso);
-    if (!word) continue;
-    para.back().chars += codepoints(word->text);
-    para.back().line.words.push_back(std::move(*word));
+    appendWord(out.back(), *it, m, iso, 0, 0);
   } while (it->Next(tesseract::RIL_WORD));
   api.Clear();
   for (auto& para : out) {
@@ -542,23 +587,7 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
     if (splitColumns(lines, split)) {
       // The end of a column that Tesseract put in a block of its own, just below: it goes on
       // that column.
-      while (j < out.size() && !out[j].empty()) {
-        const Box nb = boxOfReads(out[j]);
-        bool joined = false;
-        for (auto& col : split) {
-          const Box cb = boxOfReads(col);
-          const int line_h = cb.h / std::max<int>(1, static_cast<int>(col.size()));
-          const bool below = nb.y >= cb.y + cb.h - line_h / 2 && nb.y <= cb.y + cb.h + line_h;
-          const bool inside = nb.x >= cb.x - line_h && nb.x + nb.w <= cb.x + cb.w + line_h;
-          if (below && inside) {
-            col.insert(col.end(), out[j].begin(), out[j].end());
-            joined = true;
-            break;
-          }
-        }
-        if (!joined) break;
-        ++j;
-      }
+      while (j < out.size() && !out[j].empty() && continueColumn(split, out[j])) ++j;
       for (auto& c : split) columns.push_back(std::move(c));
     } else {
       for (std::size_t k = i; k < j; ++k) columns.push_back(std::move(out[k]));
@@ -655,22 +684,10 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
     if (lw > 0 && lh > 0) pixRasterop(img.get(), lx - x0, ly - y0, lw, lh, PIX_SRC, ink, lx, ly);
   }
   tesseract::TessBaseAPI& api = *apis_[m];
-  api.SetPageSegMode(tesseract::PSM_SINGLE_BLOCK);
-  // A page may hold light print on a dark ground (a plaque, a heading in a band): Tesseract reads
-  // a line it is unsure of inverted too.
-  api.SetVariable("tessedit_do_invert", "1");
-  api.SetVariable("invert_threshold", "0.7");
-  api.SetImage(img.get());
-  api.SetSourceResolution(page.resolution);
-  tesseract::ETEXT_DESC monitor;
-  monitor.cancel = cancelHook;
-  monitor.cancel_this = const_cast<std::atomic<bool>*>(&cancelled);
-  const int rc = api.Recognize(&monitor);
-  api.SetPageSegMode(tesseract::PSM_RAW_LINE);
-  api.SetVariable("tessedit_do_invert", "0");
-  api.SetVariable("invert_threshold", "0");
-  if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
-  if (rc != 0) return R::fail(ErrorCode::kOcrFailed, "Tesseract failed on a block of the page");
+  if (Status st = recognisePrint(api, img.get(), tesseract::PSM_SINGLE_BLOCK, page.resolution,
+                                 "a block of the page", cancelled);
+      !st.ok())
+    return R(st.error());
   std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
   if (!it) return out;
   const std::string iso = isoLanguage(models_[m]);
@@ -678,17 +695,7 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
   do {
     if (it->Empty(tesseract::RIL_WORD)) continue;
     if (out.empty() || it->IsAtBeginningOf(tesseract::RIL_PARA)) out.emplace_back();
-    auto& para = out.back();
-    if (para.empty() || it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
-      if (para.empty() || !para.back().line.words.empty()) para.emplace_back();
-      para.back().model = m;
-    }
-    std::optional<Word> word = wordAt(*it, iso);
-    if (!word) continue;
-    word->box.x += x0;
-    word->box.y += y0;
-    para.back().chars += codepoints(word->text);
-    para.back().line.words.push_back(std::move(*word));
+    appendWord(out.back(), *it, m, iso, x0, y0);
   } while (it->Next(tesseract::RIL_WORD));
   api.Clear();
   for (auto& para : out) {
@@ -923,29 +930,46 @@ Block assembleBlock(std::vector<LineRead>& reads) {
   return block;
 }
 
+Result<std::vector<std::vector<LineRead>>> TesseractEngine::readInItsLanguage(
+    const std::function<Result<std::vector<std::vector<LineRead>>>(int)>& read) {
+  const int model = preferred_;
+  auto paras = read(model);
+  if (!paras.ok() || paras->empty() || apis_.size() < 2) return paras;
+  auto flat = [](const std::vector<std::vector<LineRead>>& ps) {
+    std::vector<LineRead> all;
+    for (const auto& p : ps) all.insert(all.end(), p.begin(), p.end());
+    return all;
+  };
+  std::size_t words = 0;
+  const std::vector<LineRead> all = flat(*paras);
+  const double score = scoreOf(all, &words);
+  const int said =
+      static_cast<int>(words) >= kWordsToDecide ? modelOf(guessLanguage(textOf(all), "")) : -1;
+  if (said >= 0 && said != model) {
+    // The words name their language: read again with that model, kept unless much less sure.
+    auto again = read(said);
+    if (!again.ok()) return again;
+    if (!again->empty() && scoreOf(flat(*again)) >= score - kSwitchMargin) paras = std::move(again);
+  } else if (said < 0 && score < kDoubtConfidence) {
+    // Too short to tell, and poorly read: the other models may read it better.
+    for (int o = 0; o < static_cast<int>(apis_.size()); ++o) {
+      if (o == model) continue;
+      auto other = read(o);
+      if (!other.ok()) return other;
+      if (!other->empty() && scoreOf(flat(*other)) > scoreOf(flat(*paras)))
+        paras = std::move(other);
+    }
+  }
+  if (said >= 0) preferred_ = said;
+  return paras;
+}
+
 Status TesseractEngine::recogniseWholePage(const preprocess::PageLayout& page,
                                            const RecogniseCallbacks& callbacks,
                                            const std::atomic<bool>& cancelled) {
-  const int n_models = static_cast<int>(apis_.size());
   int index = 0;
-  auto paras = readPage(page, preferred_, cancelled);
+  auto paras = readInItsLanguage([&](int m) { return readPage(page, m, cancelled); });
   if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
-  if (n_models > 1) {
-    std::vector<LineRead> all;
-    for (auto& p : *paras) all.insert(all.end(), p.begin(), p.end());
-    std::size_t words = 0;
-    const double score = scoreOf(all, &words);
-    const int said =
-        static_cast<int>(words) >= kWordsToDecide ? modelOf(guessLanguage(textOf(all), "")) : -1;
-    if (said >= 0 && said != preferred_) {
-      auto again = readPage(page, said, cancelled);
-      if (!again.ok()) return Status::fail(again.error().code, again.error().message);
-      std::vector<LineRead> all2;
-      for (auto& p : *again) all2.insert(all2.end(), p.begin(), p.end());
-      if (scoreOf(all2) >= score - kSwitchMargin) paras = std::move(again);
-    }
-    if (said >= 0) preferred_ = said;
-  }
   for (auto& reads : *paras) {
     Block block = assembleBlock(reads);
     block.index = index++;
@@ -957,7 +981,6 @@ Status TesseractEngine::recogniseWholePage(const preprocess::PageLayout& page,
 Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
                                             const RecogniseCallbacks& callbacks,
                                             const std::atomic<bool>& cancelled) {
-  const int n_models = static_cast<int>(apis_.size());
   int index = 0;
   auto emit = [&](std::vector<LineRead>& reads) {
     for (LineRead& r : reads)
@@ -976,56 +999,13 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   std::vector<std::vector<LineRead>> pending;
   for (const PageBlock& pb : *blocks) {
     if (cancelled.load()) return Status::fail(ErrorCode::kCancelled, "cancelled");
-    const int model = preferred_;
-    auto paras = readBlock(page, pb, model, cancelled);
+    auto paras = readInItsLanguage([&](int m) { return readBlock(page, pb, m, cancelled); });
     if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
     if (paras->empty()) continue;
-    if (n_models > 1) {
-      std::vector<LineRead> all;
-      for (auto& p : *paras) all.insert(all.end(), p.begin(), p.end());
-      std::size_t words = 0;
-      const double score = scoreOf(all, &words);
-      const int said =
-          static_cast<int>(words) >= kWordsToDecide ? modelOf(guessLanguage(textOf(all), "")) : -1;
-      auto readAgain = [&](int o, bool named) -> Status {
-        auto again = readBlock(page, pb, o, cancelled);
-        if (!again.ok()) return Status::fail(again.error().code, again.error().message);
-        std::vector<LineRead> all2;
-        for (auto& p : *again) all2.insert(all2.end(), p.begin(), p.end());
-        const double s2 = scoreOf(all2);
-        if (!again->empty() && (named ? s2 >= score - kSwitchMargin : s2 > score))
-          paras = std::move(again);
-        return okStatus();
-      };
-      if (said >= 0 && said != model) {
-        // The block names its language: read it again with that model.
-        if (Status st = readAgain(said, true); !st.ok()) return st;
-      } else if (said < 0 && score < kDoubtConfidence) {
-        // Too short to tell, and poorly read: the other models may read it better.
-        for (int o = 0; o < n_models; ++o) {
-          if (o == model) continue;
-          if (Status st = readAgain(o, false); !st.ok()) return st;
-        }
-      }
-      if (said >= 0) preferred_ = said;
-    }
     std::vector<LineRead> lines;
     for (auto& p : *paras) lines.insert(lines.end(), p.begin(), p.end());
     if (!pending.empty()) {
-      const Box nb = boxOfReads(lines);
-      bool joined = false;
-      for (auto& col : pending) {
-        const Box cb = boxOfReads(col);
-        const int line_h = cb.h / std::max<int>(1, static_cast<int>(col.size()));
-        const bool below = nb.y >= cb.y + cb.h - line_h / 2 && nb.y <= cb.y + cb.h + line_h;
-        const bool inside = nb.x >= cb.x - line_h && nb.x + nb.w <= cb.x + cb.w + line_h;
-        if (below && inside) {
-          col.insert(col.end(), lines.begin(), lines.end());
-          joined = true;
-          break;
-        }
-      }
-      if (joined) continue;
+      if (continueColumn(pending, lines)) continue;
       for (auto& col : pending) emit(col);
       pending.clear();
     }
