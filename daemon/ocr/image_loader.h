@@ -10,7 +10,8 @@
 //
 // Every successful load is normalised to what the OCR engine expects: 8 bpp grey (no colormap)
 // or 32 bpp RGB (spp 3). 16-bit samples are reduced to 8, colormaps removed, 1/2/4-bit images
-// expanded to 8-bit grey, alpha composited on white, CMYK JPEG converted to RGB.
+// expanded to 8-bit grey, alpha composited on white, CMYK JPEG converted to RGB, and the image
+// turned upright as its EXIF orientation says (JPEG, PNG, TIFF, WebP: see exif_orientation.h).
 //
 // Leptonica is strict with JPEG: data libjpeg warns about (bad bytes, a cut file) is refused as
 // image-corrupt rather than decoded with grey gaps.

@@ -216,7 +216,7 @@ class TesseractEngine final : public OcrEngine {
   // A page of paper made ready for Tesseract's own page layout analysis: grey that keeps pale
   // coloured ink, cropped to the sheet, light flattened, print scaled to about 300 dpi, turned
   // the right way up (OSD) and deskewed. The layout's `ink` is that image; its blocks are empty
-  // (readPage finds them).
+  // (findBlocks finds them, readBlock or readPage reads them).
   Result<preprocess::PageLayout> analyseDocument(Pix* image, const std::atomic<bool>& cancelled);
   // Reads the whole working image of a page of paper with model `m` through Tesseract's own page
   // layout analysis: its paragraphs (text blocks only; pictures, rules, noise and vertical text
@@ -511,10 +511,13 @@ void appendWord(std::vector<LineRead>& para, tesseract::ResultIterator& it, int 
 }
 
 // Recognises a page of paper, or a block of one, with Tesseract's own segmentation (`psm`), told
-// its print's resolution; the api is left in the line mode the screen path uses. Errors:
-// kCancelled, ocr-failed naming `what`.
-Status recognisePrint(tesseract::TessBaseAPI& api, Pix* image, tesseract::PageSegMode psm,
-                      int resolution, const char* what, const std::atomic<bool>& cancelled) {
+// its print's resolution, and returns an iterator at its first word (null when Tesseract found
+// nothing); the api is left in the line mode the screen path uses. Errors: kCancelled,
+// ocr-failed naming `what`.
+using PrintRead = std::unique_ptr<tesseract::ResultIterator>;
+Result<PrintRead> recognisePrint(tesseract::TessBaseAPI& api, Pix* image,
+                                 tesseract::PageSegMode psm, int resolution, const char* what,
+                                 const std::atomic<bool>& cancelled) {
   api.SetPageSegMode(psm);
   // A page may hold light print on a dark ground (a plaque, a heading in a band): Tesseract reads
   // a line it is unsure of inverted too.
@@ -529,10 +532,13 @@ Status recognisePrint(tesseract::TessBaseAPI& api, Pix* image, tesseract::PageSe
   api.SetPageSegMode(tesseract::PSM_RAW_LINE);
   api.SetVariable("tessedit_do_invert", "0");
   api.SetVariable("invert_threshold", "0");
-  if (cancelled.load()) return Status::fail(ErrorCode::kCancelled, "cancelled");
+  if (cancelled.load()) return Result<PrintRead>::fail(ErrorCode::kCancelled, "cancelled");
   if (rc != 0)
-    return Status::fail(ErrorCode::kOcrFailed, std::string("Tesseract failed on ") + what);
-  return okStatus();
+    return Result<PrintRead>::fail(ErrorCode::kOcrFailed,
+                                   std::string("Tesseract failed on ") + what);
+  PrintRead it(api.GetIterator());
+  if (it) it->Begin();
+  return it;
 }
 
 Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
@@ -542,14 +548,11 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readPage(
   Pix* ink = page.ink.get();
   if (!ink) return out;
   tesseract::TessBaseAPI& api = *apis_[m];
-  if (Status st =
-          recognisePrint(api, ink, tesseract::PSM_AUTO, page.resolution, "the page", cancelled);
-      !st.ok())
-    return R(st.error());
-  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  auto read = recognisePrint(api, ink, tesseract::PSM_AUTO, page.resolution, "the page", cancelled);
+  if (!read.ok()) return R(read.error());
+  PrintRead it = std::move(read.value());
   if (!it) return out;
   const std::string iso = isoLanguage(models_[m]);
-  it->Begin();
   bool open = false;
   int block = -1;
   std::vector<int> block_of;  // Tesseract's block of each paragraph
@@ -684,14 +687,12 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
     if (lw > 0 && lh > 0) pixRasterop(img.get(), lx - x0, ly - y0, lw, lh, PIX_SRC, ink, lx, ly);
   }
   tesseract::TessBaseAPI& api = *apis_[m];
-  if (Status st = recognisePrint(api, img.get(), tesseract::PSM_SINGLE_BLOCK, page.resolution,
-                                 "a block of the page", cancelled);
-      !st.ok())
-    return R(st.error());
-  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  auto read = recognisePrint(api, img.get(), tesseract::PSM_SINGLE_BLOCK, page.resolution,
+                             "a block of the page", cancelled);
+  if (!read.ok()) return R(read.error());
+  PrintRead it = std::move(read.value());
   if (!it) return out;
   const std::string iso = isoLanguage(models_[m]);
-  it->Begin();
   do {
     if (it->Empty(tesseract::RIL_WORD)) continue;
     if (out.empty() || it->IsAtBeginningOf(tesseract::RIL_PARA)) out.emplace_back();

@@ -447,42 +447,21 @@ PixPtr rectifySheet(Pix* grey8, const std::array<Point, 4>& q, Projective* to_so
   return out;
 }
 
-float documentCharHeight(Pix* grey8) {
-  if (!grey8 || pixGetDepth(grey8) != 8) return 0;
-  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
-  // Measured on at most about 2 Mpx: heights of print do not need every pixel.
-  const double pixels = double(w) * h;
-  const float factor = pixels > 2e6 ? static_cast<float>(std::sqrt(2e6 / pixels)) : 1.0f;
-  PixPtr small(factor < 1 ? pixScaleAreaMap(grey8, factor, factor) : pixClone(grey8));
-  if (!small) return 0;
-  const float ch =
-      inkCharHeight(small.get(), Box{0, 0, pixGetWidth(small.get()), pixGetHeight(small.get())}) /
-      factor;
-  // Marks an eighth of the picture high are not print but bricks, bars or pictures (a plaque on
-  // a wall): then the top-hat estimate, which ignores them, is taken.
-  if (ch > h / 8.0f) return estimateTextHeight(grey8);
-  return ch;
-}
+namespace {
 
-float inkCharHeight(Pix* grey8, const Box& box) {
-  if (!grey8 || pixGetDepth(grey8) != 8) return 0;
-  const int W = pixGetWidth(grey8), H = pixGetHeight(grey8);
-  const int x0 = std::clamp(box.x, 0, W), y0 = std::clamp(box.y, 0, H);
-  const int x1 = std::clamp(box.x + box.w, 0, W), y1 = std::clamp(box.y + box.h, 0, H);
-  if (x1 - x0 < 3 || y1 - y0 < 3) return 0;
-  BOX* clip = boxCreate(x0, y0, x1 - x0, y1 - y0);
-  PixPtr crop(pixClipRectangle(grey8, clip, nullptr));
-  boxDestroy(&clip);
-  if (!crop) return 0;
+// Typical height of the dark marks of an 8 bpp grey image, px (height-weighted median of the
+// marks no wider than three times their height); 0 when there is no ink.
+float inkCharHeight(Pix* crop) {
+  if (pixGetWidth(crop) < 3 || pixGetHeight(crop) < 3) return 0;
   // Ink: darker than half-way between the darkest and the paper.
-  NUMA* hist = pixGetGrayHistogram(crop.get(), 1);
+  NUMA* hist = pixGetGrayHistogram(crop, 1);
   if (!hist) return 0;
   l_float32 dark = 0, paper = 255;
   numaHistogramGetValFromRank(hist, 0.02f, &dark);
   numaHistogramGetValFromRank(hist, 0.9f, &paper);
   numaDestroy(&hist);
   if (paper - dark < 24) return 0;
-  PixPtr ink(pixThresholdToBinary(crop.get(), static_cast<int>((dark + paper) / 2)));
+  PixPtr ink(pixThresholdToBinary(crop, static_cast<int>((dark + paper) / 2)));
   if (!ink) return 0;
   BOXA* boxes = pixConnCompBB(ink.get(), 8);
   if (!boxes) return 0;
@@ -495,6 +474,23 @@ float inkCharHeight(Pix* grey8, const Box& box) {
   }
   boxaDestroy(&boxes);
   return heightWeightedMedian(std::move(heights));
+}
+
+}  // namespace
+
+float documentCharHeight(Pix* grey8) {
+  if (!grey8 || pixGetDepth(grey8) != 8) return 0;
+  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  // Measured on at most about 2 Mpx: heights of print do not need every pixel.
+  const double pixels = double(w) * h;
+  const float factor = pixels > 2e6 ? static_cast<float>(std::sqrt(2e6 / pixels)) : 1.0f;
+  PixPtr small(factor < 1 ? pixScaleAreaMap(grey8, factor, factor) : pixClone(grey8));
+  if (!small) return 0;
+  const float ch = inkCharHeight(small.get()) / factor;
+  // Marks an eighth of the picture high are not print but bricks, bars or pictures (a plaque on
+  // a wall): then the top-hat estimate, which ignores them, is taken.
+  if (ch > h / 8.0f) return estimateTextHeight(grey8);
+  return ch;
 }
 
 PixPtr rotateQuarterTurns(Pix* src, int quarter_turns) {

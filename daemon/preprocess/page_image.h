@@ -10,9 +10,10 @@
 // which Tesseract's own page layout analysis was built and trained for. The kind is measured from
 // the pixels only (never the file name or its size): see classifyImage().
 //
-// Pure functions over Leptonica images: inputs are never modified nor taken; results are new
-// images owned by the caller. Thread-safe. They do not fail on odd input (empty, 1 pixel, one
-// colour): they return a neutral answer, and nullptr only when Leptonica could not allocate.
+// Functions over Leptonica images: inputs are never modified nor taken (except by removeSpecks,
+// which cleans the image it is given); results are new images owned by the caller. Thread-safe.
+// They do not fail on odd input (empty, 1 pixel, one colour): they return a neutral answer, and
+// nullptr only when Leptonica could not allocate.
 #pragma once
 
 #include <array>
@@ -101,10 +102,6 @@ Specks removeSpecks(Pix* grey8, float char_height);
 // when there is no ink. Unlike estimateTextHeight (tuned for screen text) it measures print of
 // any size, a 600 dpi scan's included.
 float documentCharHeight(Pix* grey8);
-
-// Typical character height of the dark ink inside `box` of an 8 bpp grey image (a text line),
-// px; 0 when there is no ink.
-float inkCharHeight(Pix* grey8, const Box& box);
 
 // `src` rotated clockwise by `quarter_turns` x 90 degrees (0..3).
 PixPtr rotateQuarterTurns(Pix* src, int quarter_turns);

@@ -40,9 +40,9 @@ struct TextBlock {
 struct PageLayout {
   int width = 0, height = 0;  // of the working image
   // The working image is the source cropped to the sheet of paper (from crop_x, crop_y) or
-  // rectified (below), scaled
-  // by `scale`, then turned clockwise by quarter_turns x 90 degrees (a page lying on its side;
-  // the scaled image was turned_from_w x turned_from_h px), then rotated by skew_degrees.
+  // rectified (below), scaled by `scale`, then turned clockwise by quarter_turns x 90 degrees (a
+  // page lying on its side; the scaled image was turned_from_w x turned_from_h px), then rotated
+  // by skew_degrees.
   int crop_x = 0, crop_y = 0;
   // Or, for a sheet photographed at an angle, the source seen square: this maps the rectified
   // image back to the source (then crop_x, crop_y are 0).
@@ -58,7 +58,7 @@ struct PageLayout {
   std::vector<TextBlock> blocks;  // reading order
 
   // Maps a box of the working image back to the source image (undoes the deskew, the quarter
-  // turns, the scale and the crop).
+  // turns, the scale, then the perspective correction or the crop).
   Box toSource(const Box& box) const;
   // Maps a box of the working image back to the unscaled, deskewed frame (for tests).
   Box unrotate(const Box& box) const;
