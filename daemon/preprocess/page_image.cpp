@@ -361,7 +361,21 @@ Specks removeSpecks(Pix* grey8, float char_height) {
   const int reach = 2 * static_cast<int>(char_height) + 1;
   PixPtr near(pixDilateBrick(nullptr, letters.get(), reach, reach));
   if (!marks || !near) return out;
-  PixPtr specks(pixSubtract(nullptr, marks.get(), near.get()));
+  // Small marks in a row (an ellipsis, the dotted line of a form's "Nom : ........") are joined
+  // into chains; a chain that reaches a letter, or is wider than a character and a half (a
+  // dotted line on its own), is print, whole.
+  const int gap = static_cast<int>(char_height / 2) + 1;
+  PixPtr chains(pixDilateBrick(nullptr, marks.get(), gap, 1));
+  if (!chains) return out;
+  const int wide = static_cast<int>(1.5f * char_height);
+  PixPtr seeds(
+      pixSelectBySize(chains.get(), wide, 0, 8, L_SELECT_WIDTH, L_SELECT_IF_GTE, &changed));
+  PixPtr touching(pixAnd(nullptr, chains.get(), near.get()));
+  if (!seeds || !touching) return out;
+  pixOr(seeds.get(), seeds.get(), touching.get());
+  PixPtr print(pixSeedfillBinary(nullptr, seeds.get(), chains.get(), 8));
+  if (!print) return out;
+  PixPtr specks(pixSubtract(nullptr, marks.get(), print.get()));
   if (!specks) return out;
   l_int32 n = 0;
   pixCountConnComp(specks.get(), 8, &n);

@@ -91,7 +91,8 @@ bool seenAtAnAngle(const std::array<Point, 4>& corners);
 // Clears, in place, the specks of a page (toner of a photocopy, dust of a scan, sensor noise):
 // dark marks much smaller than a character (under a quarter of `char_height` either way) that
 // are further than a character height from any letter. Dots of i, accents, full stops and
-// ellipses are next to letters and stay.
+// ellipses are next to letters and stay; so do dotted lines (marks in a row, together wider
+// than a character and a half), the answer lines of forms.
 // Returns how many specks were cleared, and how many marks the size of a letter the page has.
 struct Specks {
   int specks = 0, letters = 0;

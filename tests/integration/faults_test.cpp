@@ -32,7 +32,9 @@ TEST(Stop, EndsTheReadAndCancelsTheRemainingOcr) {
   EXPECT_TRUE(fin["ok"]) << "a stopped job is not an error: " << fin.dump();
   // Nothing more of that job is heard or recognised afterwards.
   auto later = d.events().readEvent(std::chrono::milliseconds(1500));
-  if (later) EXPECT_NE((*later).value("job", uint64_t{0}), job) << later->dump();
+  if (later) {
+    EXPECT_NE((*later).value("job", uint64_t{0}), job) << later->dump();
+  }
   EXPECT_EQ(d.request("status")["state"], "idle");
   // The daemon reads again at once.
   json again = d.request(

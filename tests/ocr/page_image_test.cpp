@@ -1,5 +1,6 @@
 // preprocess/page_image: the screen-or-page judgement, the grey that keeps pale coloured ink, the
-// polarity of dim photos, the sheet found in a photo, and quarter turns mapped back exactly.
+// polarity of dim photos, the sheet found in a photo, quarter turns mapped back exactly, the
+// height of print, the paper's light flattened and specks cleared.
 #include "preprocess/page_image.h"
 
 #include <leptonica/allheaders.h>
@@ -9,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "preprocess/text_image.h"
 #include "support/test_env.h"
 
 namespace liseur::preprocess {
@@ -39,6 +41,24 @@ l_uint32 rgb(int r, int g, int b) {
   l_uint32 v = 0;
   composeRGBPixel(r, g, b, &v);
   return v;
+}
+
+// The 8 bpp grey of `marks`.
+PixPtr greyMarks(int w, int h, int bg, int fg, int mark_h, Box area) {
+  PixPtr rgbPix = marks(w, h, rgb(bg, bg, bg), rgb(fg, fg, fg), mark_h, area);
+  return PixPtr(pixConvertRGBToLuminance(rgbPix.get()));
+}
+
+void fillRect(Pix* pix, int x, int y, int w, int h, int value) {
+  BOX* b = boxCreate(x, y, w, h);
+  pixSetInRectArbitrary(pix, b, static_cast<l_uint32>(value));
+  boxDestroy(&b);
+}
+
+int greyAt(Pix* pix, int x, int y) {
+  l_uint32 v = 0;
+  pixGetPixel(pix, x, y, &v);
+  return static_cast<int>(v);
 }
 
 TEST(PageImage, ScreensAndPagesAreToldApartByTheirPixels) {
@@ -183,6 +203,87 @@ TEST(PageImage, QuarterTurnsMapBackExactly) {
     boxaDestroy(&boxa);
     EXPECT_EQ(unturnBox(Box{x, y, bw, bh}, q, w, h), mark) << q << " quarter turns";
   }
+}
+
+TEST(PageImage, SpecksFarFromLettersAreClearedDotsAndEllipsesNextToThemStay) {
+  // Letters 24 px high in rows at (50, 50)-(450, 250): 4 rows of 11.
+  PixPtr page = greyMarks(800, 600, 250, 20, 24, Box{50, 50, 400, 200});
+  ASSERT_TRUE(page);
+  // Three specks of toner far from any letter.
+  const int specks[3][2] = {{600, 400}, {700, 500}, {650, 560}};
+  for (const auto& p : specks) fillRect(page.get(), p[0], p[1], 3, 3, 20);
+  // The dot of an i above the first letter, and an ellipsis after the first row.
+  fillRect(page.get(), 56, 42, 4, 4, 20);
+  for (int k = 0; k < 3; ++k) fillRect(page.get(), 440 + 8 * k, 70, 4, 4, 20);
+  // The dotted answer line of a form, far from any letter.
+  for (int k = 0; k < 30; ++k) fillRect(page.get(), 100 + 8 * k, 320, 3, 3, 20);
+
+  const Specks found = removeSpecks(page.get(), 24);
+  EXPECT_EQ(found.specks, 3);
+  EXPECT_EQ(found.letters, 44);
+  for (const auto& p : specks) EXPECT_EQ(greyAt(page.get(), p[0] + 1, p[1] + 1), 255);
+  EXPECT_EQ(greyAt(page.get(), 57, 43), 20) << "the dot of an i was cleared";
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(greyAt(page.get(), 441 + 8 * k, 71), 20) << "an ellipsis dot was cleared";
+  }
+  for (int k = 0; k < 30; ++k) {
+    EXPECT_EQ(greyAt(page.get(), 101 + 8 * k, 321), 20) << "dot " << k << " of a dotted line";
+  }
+  EXPECT_EQ(greyAt(page.get(), 58, 60), 20) << "a letter was cleared";
+
+  // Too small a character height to tell specks from print: nothing is touched.
+  PixPtr small = greyMarks(200, 100, 250, 20, 6, Box{10, 10, 100, 40});
+  fillRect(small.get(), 180, 80, 1, 1, 20);
+  const Specks none = removeSpecks(small.get(), 6);
+  EXPECT_EQ(none.specks, 0);
+  EXPECT_EQ(greyAt(small.get(), 180, 80), 20);
+}
+
+TEST(PageImage, PrintHeightIsMeasuredAtAnySizeAndLargeBarsAreNotPrint) {
+  PixPtr page = greyMarks(1000, 800, 245, 30, 30, Box{60, 60, 880, 680});
+  ASSERT_TRUE(page);
+  EXPECT_NEAR(documentCharHeight(page.get()), 30, 2);
+  // A 600 dpi scan: 3000 x 2400 px, print 60 px high, measured on a reduced copy.
+  PixPtr large = greyMarks(3000, 2400, 245, 30, 60, Box{150, 150, 2700, 2100});
+  ASSERT_TRUE(large);
+  EXPECT_NEAR(documentCharHeight(large.get()), 60, 4);
+  // Marks over an eighth of the picture high (bricks, bars) are not print.
+  PixPtr bars = greyMarks(400, 300, 245, 30, 60, Box{20, 20, 360, 260});
+  ASSERT_TRUE(bars);
+  EXPECT_EQ(documentCharHeight(bars.get()), estimateTextHeight(bars.get()));
+  // No ink at all.
+  PixPtr blank(pixCreate(300, 200, 8));
+  pixSetAllArbitrary(blank.get(), 240);
+  EXPECT_EQ(documentCharHeight(blank.get()), 0);
+}
+
+TEST(PageImage, AShadowOnThePaperIsFlattenedToWhiteAndTheInkStaysDark) {
+  // A page lit from the left: the paper goes from 250 to 110 across, ink 25 on it.
+  const int w = 1200, h = 900;
+  PixPtr page(pixCreate(w, h, 8));
+  ASSERT_TRUE(page);
+  for (int x = 0; x < w; ++x) {
+    const int paper = 250 - 140 * x / (w - 1);
+    for (int y = 0; y < h; ++y) pixSetPixel(page.get(), x, y, static_cast<l_uint32>(paper));
+  }
+  for (int y = 60; y + 24 <= 700; y += 48) {
+    for (int x = 60; x + 24 <= w - 60; x += 36) fillRect(page.get(), x, y, 16, 24, 25);
+  }
+  ASSERT_LT(greyAt(page.get(), w - 30, 800), 140) << "the shadow is not there to flatten";
+
+  PixPtr flat = flattenLight(page.get());
+  ASSERT_TRUE(flat);
+  ASSERT_EQ(pixGetDepth(flat.get()), 8);
+  // Paper everywhere, in the margins and between the rows, shadowed side included.
+  for (int x = 10; x < w; x += 97) {
+    EXPECT_GE(greyAt(flat.get(), x, 800), 215) << "paper at x = " << x;
+    EXPECT_GE(greyAt(flat.get(), x, 95), 215) << "paper between rows at x = " << x;
+  }
+  // Ink dark on both sides.
+  EXPECT_LT(greyAt(flat.get(), 68, 72), 100);
+  EXPECT_LT(greyAt(flat.get(), 60 + 36 * 29 + 8, 72), 100);
+  // The input is left as it was.
+  EXPECT_LT(greyAt(page.get(), w - 30, 800), 140);
 }
 
 }  // namespace

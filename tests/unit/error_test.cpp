@@ -16,7 +16,9 @@ TEST(ErrorCodes, EveryCodeHasADistinctKebabCaseNameThatParsesBack) {
     auto code = static_cast<ErrorCode>(i);
     std::string name(errorCodeName(code));
     ASSERT_FALSE(name.empty());
-    if (code != ErrorCode::kInternal) EXPECT_NE(name, "internal") << "code " << i << " has no name";
+    if (code != ErrorCode::kInternal) {
+      EXPECT_NE(name, "internal") << "code " << i << " has no name";
+    }
     for (char c : name) EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '-') << name;
     EXPECT_TRUE(seen.insert(name).second) << "name used twice: " << name;
     EXPECT_EQ(errorCodeFromName(name), code) << name;

@@ -155,12 +155,14 @@ TEST(ProfileManager, SettingsAreStoredByNameNeverByPosition) {
     EXPECT_FALSE(s.ok()) << key << " = " << value << " was accepted";
   }
   // And in the schema, every key that chooses among installed things takes names.
-  for (const auto& spec : ConfigSchema::instance().keys())
+  for (const auto& spec : ConfigSchema::instance().keys()) {
     if (spec.check == TextCheck::kVoice || spec.check == TextCheck::kOcrLanguages ||
         spec.check == TextCheck::kPluginId || spec.check == TextCheck::kColour ||
-        spec.check == TextCheck::kProfileName)
+        spec.check == TextCheck::kProfileName) {
       EXPECT_TRUE(spec.type == ValueType::kString || spec.type == ValueType::kStringList)
           << spec.key;
+    }
+  }
 }
 
 TEST(ProfileManager, SetOnAShippedProfileWritesAUserCopy) {
