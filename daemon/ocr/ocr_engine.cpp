@@ -416,8 +416,16 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
     grey = preprocess::rotateQuarterTurns(grey.get(), turns);
     if (!grey) return R::fail(ErrorCode::kOcrFailed, "could not turn the page");
   }
+  // Curved lines of print (a book's page, a sheet that does not lie flat) are straightened;
+  // that also takes the skew. A page without such a model is deskewed.
+  PixPtr straight = preprocess::dewarpPage(grey.get(), &page.unwarp);
+  if (straight) {
+    grey = std::move(straight);
+    if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+      std::fprintf(stderr, "page: curved lines straightened\n");
+  }
   const int W = pixGetWidth(grey.get()), H = pixGetHeight(grey.get());
-  {
+  if (page.unwarp.empty()) {
     // Paper scanned or photographed askew: the line crops below are upright rectangles.
     PixPtr bin(pixConvertTo1(grey.get(), 160));
     l_float32 angle = 0, conf = 0;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 
 #include "document/document.h"
 #include "preprocess/pix_ptr.h"
@@ -87,6 +88,25 @@ PixPtr rectifySheet(Pix* grey8, const std::array<Point, 4>& corners, Projective*
 // True when `corners` are far enough from their bounding box's corners (more than 2 % of its
 // diagonal) for the sheet to be photographed at an angle rather than square or merely turned.
 bool seenAtAnAngle(const std::array<Point, 4>& corners);
+
+// Where the points of a page whose curved lines were straightened (dewarpPage) came from: the
+// source position of every `step`-th pixel of the straightened image, row by row.
+struct Unwarp {
+  int step = 0, cols = 0, rows = 0;
+  std::vector<Point> from;
+  bool empty() const { return from.empty(); }
+  // The source of a point of the straightened image (interpolated between the grid's points).
+  Point apply(float x, float y) const;
+  // The box around the sources of the box's corners and of the middles of its sides.
+  Box apply(const Box& box) const;
+};
+
+// A page whose lines of print are curved (a book's page near the spine, a photographed sheet that
+// does not lie flat) with its lines straightened, through Leptonica's page model (the vertical
+// shift of each point, from the curvature of the long lines of print). Null when the page has
+// too few long lines for a model, or they bow less than 4 px (straight: deskewing does); else
+// `to_source` receives the map back.
+PixPtr dewarpPage(Pix* grey8, Unwarp* to_source);
 
 // Clears, in place, the specks of a page (toner of a photocopy, dust of a scan, sensor noise):
 // dark marks much smaller than a character (under a quarter of `char_height` either way) that

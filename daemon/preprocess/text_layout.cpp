@@ -819,7 +819,7 @@ void xyCut(std::vector<Unit*> units, const OrderContext& ctx, std::vector<Unit*>
 }  // namespace
 
 Box PageLayout::toSource(const Box& box) const {
-  Box out = unrotate(box);
+  Box out = unwarp.empty() ? unrotate(box) : unwarp.apply(box);
   if (quarter_turns % 4 != 0) out = unturnBox(out, quarter_turns, turned_from_w, turned_from_h);
   if (scale != 1.0f) {
     const int x0 = static_cast<int>(std::floor(out.x / scale));

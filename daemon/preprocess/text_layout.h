@@ -42,7 +42,7 @@ struct PageLayout {
   // The working image is the source cropped to the sheet of paper (from crop_x, crop_y) or
   // rectified (below), scaled by `scale`, then turned clockwise by quarter_turns x 90 degrees (a
   // page lying on its side; the scaled image was turned_from_w x turned_from_h px), then rotated
-  // by skew_degrees.
+  // by skew_degrees or its curved lines straightened (unwarp).
   int crop_x = 0, crop_y = 0;
   // Or, for a sheet photographed at an angle, the source seen square: this maps the rectified
   // image back to the source (then crop_x, crop_y are 0).
@@ -51,14 +51,17 @@ struct PageLayout {
   float scale = 1;
   int quarter_turns = 0;
   int turned_from_w = 0, turned_from_h = 0;
-  float skew_degrees = 0;         // the working image is the source rotated by this angle
+  float skew_degrees = 0;  // the working image is the source rotated by this angle
+  // Or, for a page whose lines were curved, the straightened page's map back (skew_degrees is 0).
+  Unwarp unwarp;
   float char_height = 0;          // typical character height over the page, px
   int resolution = 300;           // pages of paper: the dpi their print corresponds to
   PixPtr ink;                     // 8 bpp, dark ink on white, text only (UI lines, specks removed)
   std::vector<TextBlock> blocks;  // reading order
 
-  // Maps a box of the working image back to the source image (undoes the deskew, the quarter
-  // turns, the scale, then the perspective correction or the crop).
+  // Maps a box of the working image back to the source image (undoes the deskew or the
+  // straightening of curved lines, the quarter turns, the scale, then the perspective correction or
+  // the crop).
   Box toSource(const Box& box) const;
   // Maps a box of the working image back to the unscaled, deskewed frame (for tests).
   Box unrotate(const Box& box) const;

@@ -7,6 +7,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -284,6 +285,98 @@ TEST(PageImage, AShadowOnThePaperIsFlattenedToWhiteAndTheInkStaysDark) {
   EXPECT_LT(greyAt(flat.get(), 60 + 36 * 29 + 8, 72), 100);
   // The input is left as it was.
   EXPECT_LT(greyAt(page.get(), w - 30, 800), 140);
+}
+
+TEST(PageImage, TintedPaperKeepsItsLuminanceAndColouredInkItsDarkestChannel) {
+  // Blue-grey carbon-copy paper, grey typewriter ink, violet ink, a pale yellow heading.
+  PixPtr page(pixCreate(400, 300, 32));
+  ASSERT_TRUE(page);
+  pixSetAllArbitrary(page.get(), rgb(143, 147, 127));
+  BOX* grey_ink = boxCreate(20, 20, 100, 30);
+  BOX* violet = boxCreate(20, 80, 100, 30);
+  BOX* yellow = boxCreate(20, 140, 100, 30);
+  pixSetInRectArbitrary(page.get(), grey_ink, rgb(60, 62, 55));
+  pixSetInRectArbitrary(page.get(), violet, rgb(120, 60, 160));
+  pixSetInRectArbitrary(page.get(), yellow, rgb(250, 220, 60));
+  boxDestroy(&grey_ink);
+  boxDestroy(&violet);
+  boxDestroy(&yellow);
+  PixPtr grey = pageGrey(page.get());
+  ASSERT_TRUE(grey);
+  // The paper near its luminance (142), not its darkest channel (127), which carries the noise.
+  EXPECT_NEAR(greyAt(grey.get(), 300, 250), 142, 3);
+  EXPECT_NEAR(greyAt(grey.get(), 50, 30), 61, 3);
+  // Coloured ink by its darkest channel: violet 60 (luminance 98), yellow 60 (luminance 197).
+  EXPECT_EQ(greyAt(grey.get(), 50, 90), 60);
+  EXPECT_EQ(greyAt(grey.get(), 50, 150), 60);
+}
+
+// A page of print whose lines curve down towards both sides by up to `bow` px, as a book's page
+// photographed open; `boxes` receives each mark's box.
+PixPtr curvedPage(int bow, std::vector<Box>* boxes) {
+  const int w = 1600, h = 2000;
+  PixPtr page(pixCreate(w, h, 8));
+  pixSetAllArbitrary(page.get(), 245);
+  for (int line = 0; line < 32; ++line) {
+    for (int x = 100; x + 16 <= w - 100; x += 22) {
+      if ((x / 22) % 6 == 5) continue;  // a space between words
+      const float u = (x + 8 - w / 2.0f) / (w / 2.0f);
+      const int y = 150 + line * 55 + static_cast<int>(bow * u * u);
+      fillRect(page.get(), x, y, 16, 24, 30);
+      if (boxes) boxes->push_back(Box{x, y, 16, 24});
+    }
+  }
+  return page;
+}
+
+TEST(PageImage, CurvedLinesAreStraightenedAndMappedBack) {
+  std::vector<Box> marks_in_source;
+  PixPtr page = curvedPage(40, &marks_in_source);
+  ASSERT_TRUE(page);
+  Unwarp unwarp;
+  PixPtr straight = dewarpPage(page.get(), &unwarp);
+  ASSERT_TRUE(straight) << "no model of the curved lines";
+  ASSERT_FALSE(unwarp.empty());
+  EXPECT_EQ(pixGetWidth(straight.get()), pixGetWidth(page.get()));
+
+  PixPtr ink(pixThresholdToBinary(straight.get(), 128));
+  BOXA* found = pixConnCompBB(ink.get(), 8);
+  ASSERT_TRUE(found);
+  // A line of the middle of the page, straight: its marks' tops within a few px of each other
+  // (40 px apart in the source).
+  int top_min = 1 << 30, top_max = -1, in_line = 0, mapped_well = 0, letters = 0;
+  for (int i = 0; i < boxaGetCount(found); ++i) {
+    l_int32 x, y, bw, bh;
+    boxaGetBoxGeometry(found, i, &x, &y, &bw, &bh);
+    if (bw < 8 || bh < 12) continue;
+    ++letters;
+    const Box back = unwarp.apply(Box{x, y, bw, bh});
+    for (const Box& m : marks_in_source) {
+      const int ow = std::min(back.x + back.w, m.x + m.w) - std::max(back.x, m.x);
+      const int oh = std::min(back.y + back.h, m.y + m.h) - std::max(back.y, m.y);
+      if (ow > 0 && oh > 0 && ow * oh * 2 > m.w * m.h) {
+        ++mapped_well;
+        if (m.y >= 150 + 16 * 55 && m.y <= 150 + 16 * 55 + 40) {
+          ++in_line;
+          top_min = std::min(top_min, y);
+          top_max = std::max(top_max, y);
+        }
+        break;
+      }
+    }
+  }
+  boxaDestroy(&found);
+  EXPECT_GT(letters, 1500);
+  // Every mark of the straightened page maps back onto its mark of the source.
+  EXPECT_GE(mapped_well, letters * 95 / 100) << mapped_well << " of " << letters;
+  ASSERT_GT(in_line, 40);
+  EXPECT_LE(top_max - top_min, 8) << "line 16 still curves";
+
+  // A page whose lines are straight is left as it is.
+  PixPtr flat = curvedPage(0, nullptr);
+  Unwarp none;
+  EXPECT_FALSE(dewarpPage(flat.get(), &none));
+  EXPECT_TRUE(none.empty());
 }
 
 }  // namespace
