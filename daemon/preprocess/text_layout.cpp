@@ -39,6 +39,7 @@ struct Unit {
   std::vector<int> lines;  // indices into the page's lines
   bool prose = false;
   int container = -1;
+  int pane = -1;  // the frame around it that holds running text (a document in a viewer)
 };
 
 int right(const Box& b) {
@@ -971,6 +972,24 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
       }
     }
   }
+  // A frame that holds running text (two long lines or more: the page of a document viewer, an
+  // editor's pane, a message body) is a pane, not a widget: its lines make paragraphs and columns
+  // like any page's, and only never join lines outside it. Buttons, fields, cards and table
+  // cells hold short lines and stay one unit each.
+  auto isLong = [&](const TextLine& l) { return l.box.w >= 30 * std::max(1.0f, l.char_height); };
+  std::vector<int> pane_of(lines.size(), -1);
+  {
+    std::vector<int> long_lines(containers.size(), 0);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (container_of[i] >= 0 && isLong(lines[i])) ++long_lines[container_of[i]];
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (container_of[i] >= 0 && long_lines[container_of[i]] >= 2) {
+        pane_of[i] = container_of[i];
+        container_of[i] = -1;
+      }
+    }
+  }
   std::vector<int> order(lines.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](int a, int b) {
@@ -979,7 +998,6 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
   });
   std::vector<Unit> units;
   units.reserve(lines.size());
-  auto isLong = [&](const TextLine& l) { return l.box.w >= 30 * std::max(1.0f, l.char_height); };
   if (options.single_block) {
     Unit u;
     for (int i : order) {
@@ -999,7 +1017,7 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
       } else {
         for (std::size_t u = 0; u < units.size() && target < 0; ++u) {
           Unit& cand = units[u];
-          if (cand.container >= 0) continue;
+          if (cand.container >= 0 || cand.pane != pane_of[i]) continue;
           const TextLine& last = lines[cand.lines.back()];
           const float ratio = l.char_height / std::max(1.0f, last.char_height);
           // Same size: the character heights of short lines of small text swing with their
@@ -1020,6 +1038,7 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
       if (target < 0) {
         units.emplace_back();
         units.back().container = container_of[i];
+        units.back().pane = pane_of[i];
         if (container_of[i] >= 0) units.back().box = containers[container_of[i]];
         target = static_cast<int>(units.size()) - 1;
       }
@@ -1040,7 +1059,9 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
         for (std::size_t b = 0; b < units.size() && !merged; ++b) {
           Unit& ua = units[a];
           Unit& ub = units[b];
-          if (a == b || !ua.prose || !ub.prose || ua.lines.empty() || ub.lines.empty()) continue;
+          if (a == b || !ua.prose || !ub.prose || ua.lines.empty() || ub.lines.empty() ||
+              ua.pane != ub.pane)
+            continue;
           const float ch = lines[ua.lines.front()].char_height;
           const int gap = ub.box.y - bottom(ua.box);
           if (gap < 0 || gap > 4.0f * ch) continue;

@@ -186,6 +186,42 @@ TEST_F(EngineTest, BlocksStreamInReadingOrderWithSourceBoxes) {
   EXPECT_LT(r.blocks[1].box.x + r.blocks[1].box.w, r.blocks[2].box.x) << text;
 }
 
+TEST_F(EngineTest, ColumnsInsideAViewersFrameAreReadOneAfterTheOther) {
+  // The two-column page shown in a document viewer: a grey frame around the page, a toolbar
+  // above it. The frame holds running text, so it is a pane (its columns read one after the
+  // other), not a widget whose lines are read row by row.
+  PixHolder page = load("two-columns.png");
+  ASSERT_TRUE(page);
+  PixHolder page32(pixConvertTo32(page.get()));
+  const int pw = pixGetWidth(page32.get()), ph = pixGetHeight(page32.get());
+  PixHolder screen(pixCreate(pw + 80, ph + 120, 32));
+  ASSERT_TRUE(screen);
+  pixSetAllArbitrary(screen.get(), 0xe8e8e800);
+  pixRasterop(screen.get(), 40, 80, pw, ph, PIX_SRC, page32.get(), 0, 0);
+  BOX* frame = boxCreate(36, 76, pw + 8, ph + 8);
+  pixRenderBoxArb(screen.get(), frame, 1, 150, 150, 150);
+  boxDestroy(&frame);
+  PixHolder toolbar = load("buttons.png");
+  ASSERT_TRUE(toolbar);
+  PixHolder toolbar32(pixConvertTo32(toolbar.get()));
+  pixRasterop(screen.get(), 8, 4, std::min(pw, pixGetWidth(toolbar32.get())),
+              std::min(64, pixGetHeight(toolbar32.get())), PIX_SRC, toolbar32.get(), 0, 0);
+  Read r = read(screen.get(), RecogniseMode::kScreen);
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  const std::string text = r.text();
+  // Each column's sentence is read whole, the left one first.
+  for (const char* sentence :
+       {"Rivers carry rain from the hills down to the sea.",
+        "Most large cities grew beside a river, because boats were the cheapest way"}) {
+    std::string flat;
+    for (char c : text) flat += c == '\n' ? ' ' : c;
+    EXPECT_NE(flat.find(sentence), std::string::npos)
+        << "not read in one piece: " << sentence << "\n"
+        << text;
+  }
+  EXPECT_LT(text.find("Rivers carry"), text.find("Most large")) << text;
+}
+
 TEST_F(EngineTest, WordBoxesMatchWhereTheWordIs) {
   // One word drawn at a known place on a larger white page.
   PixHolder word = load("english.png");
