@@ -52,6 +52,7 @@
 #include <string_view>
 
 #include "document/lang_guess.h"
+#include "ocr/page_columns.h"
 #include "preprocess/page_image.h"
 #include "preprocess/pix_ptr.h"
 #include "preprocess/text_image.h"
@@ -159,13 +160,6 @@ std::optional<Word> wordAt(tesseract::ResultIterator& it, const std::string& iso
 }
 
 // One line as read by one model.
-struct LineRead {
-  Line line;
-  int model = -1;
-  double score = -1;  // mean word confidence weighted by characters; -1 when nothing was read
-  std::size_t chars = 0;
-};
-
 // A text block of a page as Tesseract's page layout analysis finds it: its box and its lines'
 // boxes, in the working image.
 struct PageBlock {
@@ -451,8 +445,6 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
   return page;
 }
 
-bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out);
-
 // A line of a page that is texture, not print: the grain of the paper, show-through, a stamp's
 // border or a punched hole read as fragments. Tesseract is very unsure of all of it (print it is
 // unsure of has sure words among the unsure ones), and it must not be read aloud.
@@ -468,38 +460,6 @@ bool isNoise(const LineRead& r) {
   const double mean = sum / static_cast<double>(ws.size());
   if (ws.size() >= 3) return mean < kNoiseConfidence;
   return chars <= 2 && mean < kNoiseConfidence / 2;
-}
-
-// The box around every word of some lines.
-Box boxOfReads(const std::vector<LineRead>& reads) {
-  int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
-  for (const LineRead& r : reads)
-    for (const Word& w : r.line.words) {
-      x0 = std::min(x0, w.box.x);
-      y0 = std::min(y0, w.box.y);
-      x1 = std::max(x1, w.box.x + w.box.w);
-      y1 = std::max(y1, w.box.y + w.box.h);
-    }
-  if (x1 < x0) return Box{};
-  return Box{x0, y0, x1 - x0, y1 - y0};
-}
-
-// When `lines` lie just below one of `columns` and within its width (the end of a column that
-// Tesseract made a block of its own), appends them to it and returns true.
-bool continueColumn(std::vector<std::vector<LineRead>>& columns,
-                    const std::vector<LineRead>& lines) {
-  const Box nb = boxOfReads(lines);
-  for (auto& col : columns) {
-    const Box cb = boxOfReads(col);
-    const int line_h = cb.h / std::max<int>(1, static_cast<int>(col.size()));
-    const bool below = nb.y >= cb.y + cb.h - line_h / 2 && nb.y <= cb.y + cb.h + line_h;
-    const bool inside = nb.x >= cb.x - line_h && nb.x + nb.w <= cb.x + cb.w + line_h;
-    if (below && inside) {
-      col.insert(col.end(), lines.begin(), lines.end());
-      return true;
-    }
-  }
-  return false;
 }
 
 // Appends the word at `it` to paragraph `para`, on a new line when `it` starts one; its box moved
@@ -714,108 +674,6 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
   return R(std::move(out));
 }
 
-// A paragraph of Tesseract's whose lines run across two columns of text (a narrow gutter its
-// column finder missed: few lines, ragged edges) is cut along the gutter and read column by
-// column. A gutter: an x interval at least kGutterChars character heights wide that no word of
-// the paragraph crosses, with words on both sides in at least 3 lines and most of them, and
-// running text on both sides (lines kColumnChars character heights wide and kColumnWords words
-// on average, mostly words with letters). A table's label and figure columns, or "Label : value"
-// rows, fail that on one side and stay rows.
-constexpr float kGutterChars = 1.5f;
-constexpr float kColumnChars = 8.0f;
-// Running text: on each side, this many words a line on average, three in four with a letter.
-constexpr int kColumnWords = 3;
-
-bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out) {
-  std::vector<float> heights;
-  int x_min = INT32_MAX, x_max = INT32_MIN;
-  for (const LineRead& r : para) {
-    for (const Word& w : r.line.words) {
-      heights.push_back(static_cast<float>(w.box.h));
-      x_min = std::min(x_min, w.box.x);
-      x_max = std::max(x_max, w.box.x + w.box.w);
-    }
-  }
-  if (para.size() < 3 || heights.empty() || x_max - x_min > 1 << 16) {
-    out.push_back(std::move(para));
-    return false;
-  }
-  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
-  const float ch = std::max(1.0f, heights[heights.size() / 2]);
-  // Columns of x that no word covers, inside the paragraph's extent.
-  std::vector<int> cover(static_cast<std::size_t>(x_max - x_min), 0);
-  for (const LineRead& r : para)
-    for (const Word& w : r.line.words)
-      for (int x = w.box.x; x < w.box.x + w.box.w; ++x) ++cover[x - x_min];
-  int best_a = -1, best_b = -1;
-  for (int x = 0; x < static_cast<int>(cover.size());) {
-    if (cover[x] != 0) {
-      ++x;
-      continue;
-    }
-    int end = x;
-    while (end < static_cast<int>(cover.size()) && cover[end] == 0) ++end;
-    const int a = x_min + x, b = x_min + end;
-    x = end;
-    if (b - a < kGutterChars * ch) continue;
-    int both = 0, left_n = 0, right_n = 0;
-    double left_w = 0, right_w = 0;
-    // Words of each side, and those with a letter: text columns are words, a table's columns
-    // of figures are not.
-    std::array<int, 2> words{}, lettered{};
-    for (const LineRead& r : para) {
-      int lmin = INT32_MAX, lmax = INT32_MIN, rmin = INT32_MAX, rmax = INT32_MIN;
-      for (const Word& w : r.line.words) {
-        const bool is_left = w.box.x + w.box.w <= a;
-        if (is_left) {
-          lmin = std::min(lmin, w.box.x);
-          lmax = std::max(lmax, w.box.x + w.box.w);
-        } else {
-          rmin = std::min(rmin, w.box.x);
-          rmax = std::max(rmax, w.box.x + w.box.w);
-        }
-        ++words[is_left ? 0 : 1];
-        lettered[is_left ? 0 : 1] += std::any_of(w.text.begin(), w.text.end(), [](char c) {
-          return std::isalpha(static_cast<unsigned char>(c)) || (c & 0x80);
-        });
-      }
-      if (lmax > lmin) {
-        left_w += lmax - lmin;
-        ++left_n;
-      }
-      if (rmax > rmin) {
-        right_w += rmax - rmin;
-        ++right_n;
-      }
-      both += lmax > lmin && rmax > rmin;
-    }
-    if (both < 3 || both * 5 < static_cast<int>(para.size()) * 3) continue;
-    if (left_w / left_n < kColumnChars * ch || right_w / right_n < kColumnChars * ch) continue;
-    if (words[0] < kColumnWords * left_n || words[1] < kColumnWords * right_n) continue;
-    if (lettered[0] * 4 < words[0] * 3 || lettered[1] * 4 < words[1] * 3) continue;
-    if (best_a < 0 || b - a > best_b - best_a) {
-      best_a = a;
-      best_b = b;
-    }
-  }
-  if (best_a < 0) {
-    out.push_back(std::move(para));
-    return false;
-  }
-  std::vector<LineRead> left, right;
-  for (LineRead& r : para) {
-    LineRead l = r, rr = r;
-    l.line.words.clear();
-    rr.line.words.clear();
-    for (Word& w : r.line.words) (w.box.x >= best_b ? rr : l).line.words.push_back(std::move(w));
-    if (!l.line.words.empty()) left.push_back(std::move(l));
-    if (!rr.line.words.empty()) right.push_back(std::move(rr));
-  }
-  splitColumns(left, out);
-  splitColumns(right, out);
-  return true;
-}
-
 // Mean word confidence of reads, weighted by characters; -1 when nothing was read.
 double scoreOf(const std::vector<LineRead>& reads, std::size_t* words = nullptr) {
   double weighted = 0;
@@ -1000,6 +858,11 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   };
   auto blocks = findBlocks(page, preferred_);
   if (!blocks.ok()) return Status::fail(blocks.error().code, blocks.error().message);
+  if (std::getenv("LISEUR_LAYOUT_DEBUG")) {
+    for (const PageBlock& pb : *blocks)
+      std::fprintf(stderr, "block %d,%d %dx%d, %zu lines\n", pb.box.x, pb.box.y, pb.box.w, pb.box.h,
+                   pb.lines.size());
+  }
   // Blocks whose lines cross each other's (curved lines, a page Tesseract cut in pieces) cannot
   // be read apart: the page is read whole, its blocks sent when it is done.
   if (tangled(*blocks)) return recogniseWholePage(page, callbacks, cancelled);

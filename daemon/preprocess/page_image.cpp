@@ -546,12 +546,14 @@ namespace {
 // marks no wider than three times their height); 0 when there is no ink.
 float inkCharHeight(Pix* crop) {
   if (pixGetWidth(crop) < 3 || pixGetHeight(crop) < 3) return 0;
-  // Ink: darker than half-way between the darkest and the paper.
+  // Ink: darker than half-way between the darkest (2 % of the pixels) and the paper. A sparse
+  // page (a title, a form, a short list) has less ink than that: then its darkest 0.2 %.
   NUMA* hist = pixGetGrayHistogram(crop, 1);
   if (!hist) return 0;
   l_float32 dark = 0, paper = 255;
   numaHistogramGetValFromRank(hist, 0.02f, &dark);
   numaHistogramGetValFromRank(hist, 0.9f, &paper);
+  if (paper - dark < 24) numaHistogramGetValFromRank(hist, 0.002f, &dark);
   numaDestroy(&hist);
   if (paper - dark < 24) return 0;
   PixPtr ink(pixThresholdToBinary(crop, static_cast<int>((dark + paper) / 2)));

@@ -252,6 +252,10 @@ TEST(PageImage, PrintHeightIsMeasuredAtAnySizeAndLargeBarsAreNotPrint) {
   PixPtr bars = greyMarks(400, 300, 245, 30, 60, Box{20, 20, 360, 260});
   ASSERT_TRUE(bars);
   EXPECT_EQ(documentCharHeight(bars.get()), estimateTextHeight(bars.get()));
+  // A sparse page (a title and a short line: well under 1 % of ink) is measured too.
+  PixPtr sparse = greyMarks(2000, 1500, 245, 30, 30, Box{100, 100, 600, 30});
+  ASSERT_TRUE(sparse);
+  EXPECT_NEAR(documentCharHeight(sparse.get()), 30, 2);
   // No ink at all.
   PixPtr blank(pixCreate(300, 200, 8));
   pixSetAllArbitrary(blank.get(), 240);

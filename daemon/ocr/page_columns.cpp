@@ -1,0 +1,153 @@
+#include "ocr/page_columns.h"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdint>
+#include <utility>
+
+namespace liseur::ocr {
+namespace {
+
+// Gutters and running text, in character heights (the paragraph's median word height).
+constexpr float kGutterChars = 1.5f;
+constexpr float kColumnChars = 8.0f;
+// Running text: on each side, this many words a line on average, three in four with a letter.
+constexpr int kColumnWords = 3;
+
+}  // namespace
+
+Box boxOfReads(const std::vector<LineRead>& reads) {
+  int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;
+  for (const LineRead& r : reads)
+    for (const Word& w : r.line.words) {
+      x0 = std::min(x0, w.box.x);
+      y0 = std::min(y0, w.box.y);
+      x1 = std::max(x1, w.box.x + w.box.w);
+      y1 = std::max(y1, w.box.y + w.box.h);
+    }
+  if (x1 < x0) return Box{};
+  return Box{x0, y0, x1 - x0, y1 - y0};
+}
+
+bool continueColumn(std::vector<std::vector<LineRead>>& columns,
+                    const std::vector<LineRead>& lines) {
+  const Box nb = boxOfReads(lines);
+  for (auto& col : columns) {
+    const Box cb = boxOfReads(col);
+    const int line_h = cb.h / std::max<int>(1, static_cast<int>(col.size()));
+    const bool below = nb.y >= cb.y + cb.h - line_h / 2 && nb.y <= cb.y + cb.h + line_h;
+    const bool inside = nb.x >= cb.x - line_h && nb.x + nb.w <= cb.x + cb.w + line_h;
+    if (below && inside) {
+      col.insert(col.end(), lines.begin(), lines.end());
+      return true;
+    }
+  }
+  return false;
+}
+
+bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out) {
+  std::vector<float> heights;
+  int x_min = INT32_MAX, x_max = INT32_MIN;
+  for (const LineRead& r : para) {
+    for (const Word& w : r.line.words) {
+      heights.push_back(static_cast<float>(w.box.h));
+      x_min = std::min(x_min, w.box.x);
+      x_max = std::max(x_max, w.box.x + w.box.w);
+    }
+  }
+  if (para.size() < 3 || heights.empty() || x_max - x_min > 1 << 16) {
+    out.push_back(std::move(para));
+    return false;
+  }
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const float ch = std::max(1.0f, heights[heights.size() / 2]);
+  // Columns of x that no word covers, inside the paragraph's extent.
+  std::vector<int> cover(static_cast<std::size_t>(x_max - x_min), 0);
+  for (const LineRead& r : para)
+    for (const Word& w : r.line.words)
+      for (int x = w.box.x; x < w.box.x + w.box.w; ++x) ++cover[x - x_min];
+  // Running text between x0 and x1: each line's words there span kColumnChars character heights
+  // on average, kColumnWords words a line, three in four with a letter (a table's columns of
+  // figures or of short labels are not).
+  auto runningText = [&](int x0, int x1) {
+    int n = 0, words = 0, lettered = 0;
+    double width = 0;
+    for (const LineRead& r : para) {
+      int lmin = INT32_MAX, lmax = INT32_MIN;
+      for (const Word& w : r.line.words) {
+        if (w.box.x < x0 || w.box.x + w.box.w > x1) continue;
+        lmin = std::min(lmin, w.box.x);
+        lmax = std::max(lmax, w.box.x + w.box.w);
+        ++words;
+        lettered += std::any_of(w.text.begin(), w.text.end(), [](char c) {
+          return std::isalpha(static_cast<unsigned char>(c)) || (c & 0x80);
+        });
+      }
+      if (lmax > lmin) {
+        width += lmax - lmin;
+        ++n;
+      }
+    }
+    return n > 0 && width / n >= kColumnChars * ch && words >= kColumnWords * n &&
+           lettered * 4 >= words * 3;
+  };
+  // Gutters: x intervals no word covers, kGutterChars wide, with words on both sides in at least
+  // 3 lines and most of them.
+  std::vector<std::pair<int, int>> gutters;
+  for (int x = 0; x < static_cast<int>(cover.size());) {
+    if (cover[x] != 0) {
+      ++x;
+      continue;
+    }
+    int end = x;
+    while (end < static_cast<int>(cover.size()) && cover[end] == 0) ++end;
+    const int a = x_min + x, b = x_min + end;
+    x = end;
+    if (b - a < kGutterChars * ch) continue;
+    int both = 0;
+    for (const LineRead& r : para) {
+      bool left = false, right = false;
+      for (const Word& w : r.line.words) (w.box.x + w.box.w <= a ? left : right) = true;
+      both += left && right;
+    }
+    if (both < 3 || both * 5 < static_cast<int>(para.size()) * 3) continue;
+    gutters.emplace_back(a, b);
+  }
+  // Columns of running text between every two gutters; one column that is not (a table's
+  // header, its cells) keeps the paragraph in rows.
+  int best_a = -1, best_b = -1;
+  int from = x_min;
+  bool columns = !gutters.empty();
+  for (std::size_t g = 0; g <= gutters.size() && columns; ++g) {
+    const int to = g < gutters.size() ? gutters[g].first : x_max;
+    columns = runningText(from, to);
+    if (g < gutters.size()) from = gutters[g].second;
+  }
+  if (columns) {
+    for (const auto& [a, b] : gutters) {
+      if (best_a < 0 || b - a > best_b - best_a) {
+        best_a = a;
+        best_b = b;
+      }
+    }
+  }
+  if (best_a < 0) {
+    out.push_back(std::move(para));
+    return false;
+  }
+  std::vector<LineRead> left, right;
+  for (LineRead& r : para) {
+    LineRead l = r, rr = r;
+    l.line.words.clear();
+    rr.line.words.clear();
+    for (Word& w : r.line.words) (w.box.x >= best_b ? rr : l).line.words.push_back(std::move(w));
+    if (!l.line.words.empty()) left.push_back(std::move(l));
+    if (!rr.line.words.empty()) right.push_back(std::move(rr));
+  }
+  splitColumns(left, out);
+  splitColumns(right, out);
+  return true;
+}
+
+}  // namespace liseur::ocr

@@ -1,0 +1,40 @@
+// Columns of a page of paper read by Tesseract: its paragraphs whose lines run across a gutter
+// it missed are cut into columns, and a column's end that it made a block of its own goes back on
+// that column. Works on the words Tesseract read (their boxes and text), so a table's rows of
+// short cells and "Label : value" rows are told from columns of running text.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "document/document.h"
+
+namespace liseur::ocr {
+
+// A line of text as read, with the model (language) that read it.
+struct LineRead {
+  Line line;
+  int model = -1;
+  double score = -1;  // mean word confidence weighted by characters; -1 when nothing was read
+  std::size_t chars = 0;
+};
+
+// The box around every word of some lines (empty when they have none).
+Box boxOfReads(const std::vector<LineRead>& reads);
+
+// When `lines` lie just below one of `columns` and within its width (the end of a column that
+// Tesseract made a block of its own), appends them to it and returns true.
+bool continueColumn(std::vector<std::vector<LineRead>>& columns,
+                    const std::vector<LineRead>& lines);
+
+// A paragraph whose lines run across columns of running text (a narrow gutter Tesseract's column
+// finder missed: few lines, ragged edges) is cut along its gutters into `out`, a column each, left
+// to right, and true returned. A gutter: an x interval at least 1.5 character heights wide that
+// no word crosses, with words on both sides in at least 3 lines and most of them. Every column
+// between the gutters must be running text (lines 8 character heights wide and 3 words on
+// average, mostly words with letters): a table's header or cells, its label and figure columns,
+// or "Label : value" rows have a column that is not, and the paragraph stays in rows (appended
+// whole to `out`, false returned). `para` is consumed.
+bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out);
+
+}  // namespace liseur::ocr

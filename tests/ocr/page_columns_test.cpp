@@ -1,0 +1,110 @@
+// ocr/page_columns: columns of running text cut apart, a table's rows kept whole, a column's end
+// that Tesseract put in a block of its own put back on it. Words are laid out as a monospace
+// typewriter would: 20 px high, 12 px a character, single spaces.
+#include "ocr/page_columns.h"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace liseur::ocr {
+namespace {
+
+constexpr int kCharW = 12, kCharH = 20, kLineStep = 30;
+
+// A line at row `row` holding each of `cells` (text, first column in characters).
+LineRead line(int row, const std::vector<std::pair<std::string, int>>& cells) {
+  LineRead r;
+  for (const auto& [text, col] : cells) {
+    std::istringstream in(text);
+    std::string word;
+    int x = col * kCharW;
+    int pos = 0;
+    while (in >> word) {
+      const auto at = text.find(word, pos);
+      x = (col + static_cast<int>(at)) * kCharW;
+      pos = static_cast<int>(at + word.size());
+      r.line.words.push_back(
+          Word{word, Box{x, 100 + row * kLineStep, static_cast<int>(word.size()) * kCharW, kCharH},
+               90, "fr"});
+    }
+  }
+  return r;
+}
+
+std::string textOf(const std::vector<LineRead>& lines) {
+  std::string t;
+  for (const LineRead& r : lines) t += r.line.text() + "\n";
+  return t;
+}
+
+TEST(PageColumns, TwoColumnsOfRunningTextAreCutAlongTheirGutter) {
+  std::vector<LineRead> para = {
+      line(0, {{"Le soleil chauffe l'eau des mers", 0}, {"Quand les gouttes deviennent", 40}}),
+      line(1, {{"et des rivières. Une partie de", 0}, {"lourdes, elles tombent sous", 40}}),
+      line(2, {{"cette eau se transforme en", 0}, {"forme de pluie ou de neige :", 40}}),
+      line(3, {{"vapeur : c'est l'évaporation.", 0}, {"ce sont les précipitations.", 40}}),
+  };
+  std::vector<std::vector<LineRead>> out;
+  ASSERT_TRUE(splitColumns(para, out));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(textOf(out[0]),
+            "Le soleil chauffe l'eau des mers\net des rivières. Une partie de\n"
+            "cette eau se transforme en\nvapeur : c'est l'évaporation.\n");
+  EXPECT_EQ(out[1].front().line.text(), "Quand les gouttes deviennent");
+}
+
+TEST(PageColumns, ATablesHeaderOfShortCellsStaysInRows) {
+  // A catalogue's header: numbers, then headings of two or three words per cell, five columns.
+  // Taken two sides at a time, both look like text; the cells between the gutters are not.
+  std::vector<LineRead> para = {
+      line(0, {{"1", 0}, {"2", 18}, {"3", 38}, {"4", 54}, {"5", 80}}),
+      line(1, {{"Lieu et date de", 0},
+               {"N° du document", 18},
+               {"Matériel d'", 38},
+               {"Titre ou premiers mots", 54},
+               {"Exécutants", 80}}),
+      line(2, {{"récolte", 0},
+               {"dans la collection", 18},
+               {"exécution", 38},
+               {"(nom, prénom, âge)", 80}}),
+      line(3, {{"(commune)", 0}, {"(bande)", 18}, {"(type)", 38}, {"(premier vers chanté)", 54}}),
+  };
+  const std::string before = textOf(para);
+  std::vector<std::vector<LineRead>> out;
+  EXPECT_FALSE(splitColumns(para, out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(textOf(out[0]), before);
+}
+
+TEST(PageColumns, LabelAndValueRowsStayRows) {
+  std::vector<LineRead> para = {
+      line(0, {{"SECTIONS :", 0}, {"Poésie de langue française", 24}}),
+      line(1, {{"SUJETS :", 0}, {"Philadelphe de Gerde, la Bigorre", 24}}),
+      line(2, {{"PRIX :", 0}, {"Pour chaque section trois prix", 24}}),
+      line(3, {{"JURYS :", 0}, {"Sous la présidence d'honneur", 24}}),
+  };
+  std::vector<std::vector<LineRead>> out;
+  EXPECT_FALSE(splitColumns(para, out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].size(), 4u);
+}
+
+TEST(PageColumns, TheEndOfAColumnInABlockOfItsOwnGoesBackOnIt) {
+  std::vector<std::vector<LineRead>> columns = {
+      {line(0, {{"Le soleil chauffe l'eau des mers", 0}}), line(1, {{"et des rivières.", 0}})},
+      {line(0, {{"Quand les gouttes deviennent", 40}}), line(1, {{"lourdes, elles tombent", 40}})},
+  };
+  // Just below the right column, within its width.
+  EXPECT_TRUE(continueColumn(columns, {line(2, {{"sous forme de pluie.", 40}})}));
+  EXPECT_EQ(columns[1].size(), 3u);
+  EXPECT_EQ(columns[0].size(), 2u);
+  // Far below both: a block of its own.
+  EXPECT_FALSE(continueColumn(columns, {line(9, {{"Notes", 0}})}));
+  EXPECT_EQ(boxOfReads({}).w, 0);
+}
+
+}  // namespace
+}  // namespace liseur::ocr
