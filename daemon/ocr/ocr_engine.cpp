@@ -138,8 +138,6 @@ constexpr float kDotsPerPixelOfPrint = 10.0f;
 constexpr int kDocMinResolution = 100;
 constexpr int kDocResolution = 300;
 
-// A line of a page whose words' mean confidence is below this is noise (isNoise).
-constexpr double kNoiseConfidence = 35;
 // Orientation detection margin below which a page is taken as it is.
 constexpr float kOsdConfidence = 7.0f;
 
@@ -443,23 +441,6 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
 
   page.ink = std::move(grey);
   return page;
-}
-
-// A line of a page that is texture, not print: the grain of the paper, show-through, a stamp's
-// border or a punched hole read as fragments. Tesseract is very unsure of all of it (print it is
-// unsure of has sure words among the unsure ones), and it must not be read aloud.
-bool isNoise(const LineRead& r) {
-  const auto& ws = r.line.words;
-  if (ws.empty()) return true;
-  double sum = 0;
-  std::size_t chars = 0;
-  for (const Word& w : ws) {
-    sum += w.confidence;
-    chars += codepoints(w.text);
-  }
-  const double mean = sum / static_cast<double>(ws.size());
-  if (ws.size() >= 3) return mean < kNoiseConfidence;
-  return chars <= 2 && mean < kNoiseConfidence / 2;
 }
 
 // Appends the word at `it` to paragraph `para`, on a new line when `it` starts one; its box moved

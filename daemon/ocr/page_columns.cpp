@@ -4,7 +4,11 @@
 #include <cctype>
 #include <climits>
 #include <cstdint>
+#include <cwctype>
+#include <string>
 #include <utility>
+
+#include "core/utf8.h"
 
 namespace liseur::ocr {
 namespace {
@@ -15,7 +19,50 @@ constexpr float kColumnChars = 8.0f;
 // Running text: on each side, this many words a line on average, three in four with a letter.
 constexpr int kColumnWords = 3;
 
+// A line whose words' mean confidence is below this is noise (isNoise).
+constexpr double kNoiseConfidence = 35;
+
+std::size_t codepoints(const std::string& s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// True when UTF-8 `text` holds a letter or a digit of any script (not only quotes, dashes, marks).
+bool hasLetterOrDigit(const std::string& text) {
+  const locale_t loc = utf8CtypeLocale();
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char b = static_cast<unsigned char>(text[i]);
+    const int n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    char32_t c = n == 1 ? b : b & (0x7F >> n);
+    for (int k = 1; k < n && i + k < text.size(); ++k)
+      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    i += n;
+    if (loc ? iswalnum_l(static_cast<wint_t>(c), loc) : (c < 0x80 && std::isalnum(int(c))))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool isNoise(const LineRead& r) {
+  const auto& ws = r.line.words;
+  if (ws.empty()) return true;
+  double sum = 0;
+  std::size_t chars = 0;
+  for (const Word& w : ws) {
+    sum += w.confidence;
+    chars += codepoints(w.text);
+  }
+  const double mean = sum / static_cast<double>(ws.size());
+  // A line without a letter or a digit (quotes, dashes, marks: texture read as punctuation) says
+  // nothing worth hearing.
+  bool sayable = false;
+  for (const Word& w : ws) sayable |= hasLetterOrDigit(w.text);
+  if (!sayable) return true;
+  if (ws.size() >= 3) return mean < kNoiseConfidence;
+  return chars <= 2 && mean < kNoiseConfidence / 2;
+}
 
 Box boxOfReads(const std::vector<LineRead>& reads) {
   int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN;

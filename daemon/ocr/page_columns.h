@@ -1,7 +1,8 @@
-// Columns of a page of paper read by Tesseract: its paragraphs whose lines run across a gutter
-// it missed are cut into columns, and a column's end that it made a block of its own goes back on
-// that column. Works on the words Tesseract read (their boxes and text), so a table's rows of
-// short cells and "Label : value" rows are told from columns of running text.
+// Lines and columns of a page of paper read by Tesseract: lines that are texture, not print, are
+// dropped; its paragraphs whose lines run across a gutter it missed are cut into columns, and a
+// column's end that it made a block of its own goes back on that column. Works on the words
+// Tesseract read (their boxes and text), so a table's rows of short cells and "Label : value" rows
+// are told from columns of running text.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +19,14 @@ struct LineRead {
   double score = -1;  // mean word confidence weighted by characters; -1 when nothing was read
   std::size_t chars = 0;
 };
+
+// True for a line of a page that is texture, not print: the grain of the paper, show-through, a
+// stamp's border, a punched hole or a textured table read as fragments. Tesseract is very unsure
+// of all of it (print it is unsure of has sure words among the unsure ones: a line of 3 words or
+// more is noise when their mean confidence is under 35, a line of 1 or 2 characters under 17.5),
+// and a line without a letter or a digit of any script (quotes, dashes, marks) says nothing.
+// Such a line must not be read aloud.
+bool isNoise(const LineRead& r);
 
 // The box around every word of some lines (empty when they have none).
 Box boxOfReads(const std::vector<LineRead>& reads);

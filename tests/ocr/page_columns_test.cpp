@@ -106,5 +106,33 @@ TEST(PageColumns, TheEndOfAColumnInABlockOfItsOwnGoesBackOnIt) {
   EXPECT_EQ(boxOfReads({}).w, 0);
 }
 
+// A line of words with these confidences.
+LineRead scored(const std::vector<std::pair<std::string, float>>& words) {
+  LineRead r;
+  int x = 0;
+  for (const auto& [text, conf] : words) {
+    r.line.words.push_back(Word{text, Box{x, 100, 40, kCharH}, conf, "fr"});
+    x += 50;
+  }
+  return r;
+}
+
+TEST(PageColumns, TextureReadAsMarksOrUnsureFragmentsIsNoiseAndUnsurePrintIsNot) {
+  // Marks only, however sure Tesseract is: quotes, dashes, a tilde.
+  EXPECT_TRUE(isNoise(scored({{"\u2018", 70}})));
+  EXPECT_TRUE(isNoise(scored({{"-_", 37}, {",", 90}})));
+  EXPECT_TRUE(isNoise(scored({{"~", 29}, {"\u00ab", 80}, {"\u2014", 60}})));
+  // Three words or more, all unsure.
+  EXPECT_TRUE(isNoise(scored({{"eet", 15}, {"RSs", 14}, {"Ne", 20}})));
+  // One or two characters, very unsure.
+  EXPECT_TRUE(isNoise(scored({{"oY", 12}})));
+  // Print read with doubt stays: a heading, accented or not, a number, a sure word among unsure.
+  EXPECT_FALSE(isNoise(scored({{"Pantomine", 30}})));
+  EXPECT_FALSE(isNoise(scored({{"\u00c9t\u00e9", 30}})));
+  EXPECT_FALSE(isNoise(scored({{"1962", 40}})));
+  EXPECT_FALSE(isNoise(scored({{"la", 20}, {"question", 90}, {"de", 10}})));
+  EXPECT_TRUE(isNoise(LineRead{}));
+}
+
 }  // namespace
 }  // namespace liseur::ocr
