@@ -689,12 +689,63 @@ void rowMajor(std::vector<Unit*>& units) {
   }
 }
 
+// Widest gap, in character heights, between a line and a piece of text beside it on its row for
+// the two to be the cells of one row of a listing (runs of spaces in a terminal).
+constexpr float kListingGapChars = 5.0f;
+
+// A "paragraph" with short pieces of text just beside two of its lines or more, on their rows, is
+// the rows of a listing or a table cut apart at its wide spaces (`ls -l` in a terminal, whose
+// columns are runs of spaces): it is broken into its lines, so that each row is read whole, left
+// to right. The other column of a page of prose is a paragraph itself, not such pieces.
+void splitListingRows(std::vector<Unit*>& units, const OrderContext& ctx) {
+  bool any = false;
+  std::vector<bool> listing(units.size(), false);
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const Unit* u = units[i];
+    if (u->lines.size() < 2) continue;
+    int rows_with_pieces = 0;
+    for (int li : u->lines) {
+      const Box& lb = (*ctx.lines)[li].box;
+      bool piece = false;
+      for (const Unit* v : units) {
+        if (v == u || v->lines.size() != 1 || v->prose) continue;
+        const Box& vb = (*ctx.lines)[v->lines.front()].box;
+        // Just beside: a few spaces away, not across a pane's border or a page's margin.
+        const int gap = std::max(vb.x - right(lb), lb.x - right(vb));
+        const float ch = std::max(1.0f, (*ctx.lines)[li].char_height);
+        piece |= sameRow(lb, vb) && gap >= 0 && gap <= kListingGapChars * ch;
+      }
+      rows_with_pieces += piece;
+    }
+    listing[i] = rows_with_pieces >= 2;
+    any |= listing[i];
+  }
+  if (!any) return;
+  std::vector<Unit*> out;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (!listing[i]) {
+      out.push_back(units[i]);
+      continue;
+    }
+    for (int li : units[i]->lines) {
+      Unit one;
+      one.box = (*ctx.lines)[li].box;
+      one.lines = {li};
+      one.pane = units[i]->pane;
+      ctx.extra->push_back(std::move(one));
+      out.push_back(&ctx.extra->back());
+    }
+  }
+  units = std::move(out);
+}
+
 void xyCut(std::vector<Unit*> units, const OrderContext& ctx, std::vector<Unit*>& out, int depth) {
   if (units.size() <= 1 || depth > 64) {
     rowMajor(units);
     out.insert(out.end(), units.begin(), units.end());
     return;
   }
+  splitListingRows(units, ctx);
   const Box ext = extentOf(units);
   const int tol = 2;
   // A vertical separator (sidebar border, pane divider) splits what lies beside it; what lies

@@ -325,6 +325,26 @@ def perspective_coeffs(dst, src):
     return [a[i][n] / a[i][i] for i in range(n)]
 
 
+def terminal_listing():
+    """A terminal (DejaVu Sans Mono, light on dark) showing `ls -l`: its columns are cut apart by
+    runs of spaces, and a listing is read row by row, never as a paragraph of its cut pieces."""
+    f = font(DEJAVU + "DejaVuSansMono.ttf", 13)
+    rows = ["eleve@classe:~/cours$ ls -l",
+            "total 32",
+            "-rw-r--r-- 1 eleve eleve   519 28 nov.  09:12 dictee.txt",
+            "-rw-r--r-- 1 eleve eleve 18000 28 nov.  09:12 sciences.pdf",
+            "drwxr-xr-x 2 eleve eleve  4096 28 nov.  09:12 Geographie",
+            "-rw-r--r-- 1 eleve eleve    33  1 dec.  17:40 problemes.txt",
+            "eleve@classe:~/cours$ head -1 dictee.txt",
+            "Lundi matin, Lea a prepare son cartable : une trousse, deux cahiers.",
+            "eleve@classe:~/cours$"]
+    img = Image.new("RGB", (620, 24 + 17 * len(rows)), "#1e1e1e")
+    d = ImageDraw.Draw(img)
+    for k, row in enumerate(rows):
+        d.text((6, 8 + 17 * k), row, font=f, fill="#e0e0e0")
+    save("terminal-listing.png", img, "\n".join(" ".join(r.split()) for r in rows))
+
+
 if __name__ == "__main__":
     paper_page()
     dark_theme()
@@ -338,3 +358,4 @@ if __name__ == "__main__":
     cards()
     pronoun_i()
     pronoun_il()
+    terminal_listing()

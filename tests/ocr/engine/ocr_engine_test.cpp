@@ -222,6 +222,24 @@ TEST_F(EngineTest, ColumnsInsideAViewersFrameAreReadOneAfterTheOther) {
   EXPECT_LT(text.find("Rivers carry"), text.find("Most large")) << text;
 }
 
+TEST_F(EngineTest, ATerminalListingIsReadRowByRow) {
+  // `ls -l` in a terminal: its columns are runs of spaces, so its rows are cut into pieces; the
+  // pieces of the first column stacked one above the other are not a paragraph. Every row is
+  // read whole before the next.
+  PixHolder pix = load("terminal-listing.png");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get(), RecogniseMode::kScreen);
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  const std::string text = r.text();
+  std::size_t at = 0;
+  for (const char* piece : {"total", "519", "dictee", "18000", "sciences", "4096", "Geographie",
+                            "33", "problemes", "head", "Lundi", "cahiers"}) {
+    const std::size_t found = text.find(piece, at);
+    ASSERT_NE(found, std::string::npos) << piece << " not found in order in:\n" << text;
+    at = found + 1;
+  }
+}
+
 TEST_F(EngineTest, WordBoxesMatchWhereTheWordIs) {
   // One word drawn at a known place on a larger white page.
   PixHolder word = load("english.png");
