@@ -383,6 +383,8 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
   // Specks far from any letter are cleared; many of them (a photocopy's toner, a dusty scan)
   // mean as many near the letters, where they would be read as accents and punctuation: such a
   // page is read at a smaller print size, where a 3x3 median takes them and keeps the strokes.
+  // Dotted lines to write on are read as strings of garbage: they are cleared, their labels stay.
+  const int dotted = preprocess::clearDottedLines(grey.get(), est);
   const preprocess::Specks specks = preprocess::removeSpecks(grey.get(), est);
   const bool speckled = specks.specks > kSpeckledShare * std::max(1, specks.letters);
   const float target = speckled ? kSpeckledCharHeight : kDocCharHeight;
@@ -397,8 +399,9 @@ Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
     if (PixPtr m{pixRankFilterGray(grey.get(), 3, 3, 0.5f)}) grey = std::move(m);
   }
   if (std::getenv("LISEUR_LAYOUT_DEBUG"))
-    std::fprintf(stderr, "document: char height %.1f, scale %.3f, %d specks, %d letters\n", est,
-                 page.scale, specks.specks, specks.letters);
+    std::fprintf(stderr,
+                 "document: char height %.1f, scale %.3f, %d specks, %d letters, %d dotted lines\n",
+                 est, page.scale, specks.specks, specks.letters, dotted);
   if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
   const int turns = detectQuarterTurns(grey.get());
   if (turns != 0) {

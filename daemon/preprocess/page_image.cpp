@@ -36,6 +36,11 @@ constexpr float kAngledSheet = 0.02f;
 // taken by its luminance; from kColouredSaturation on, it is coloured and taken by its darkest
 // channel. Between, a blend. The paper's and the sensor's tints stay under 0.12 on the real pages
 // measured (tinted and carbon-copy paper included); pale coloured ink is over 0.3.
+// A row of dots at least this many character heights wide, of at least kDottedLineDots dots, is
+// a dotted line to write on, not an ellipsis; its dots are at most kDotChars characters either way.
+constexpr float kDottedLineChars = 2.5f;
+constexpr int kDottedLineDots = 6;
+constexpr float kDotChars = 0.4f;
 // A line of print whose middle is this many px above or below its ends is curved.
 constexpr double kCurvedLineBow = 4;
 constexpr float kNeutralSaturation = 0.12f;
@@ -343,6 +348,95 @@ Box findSheet(Pix* grey8, PixPtr* masked, std::array<Point, 4>* corners) {
   boxaDestroy(&boxes);
   pixaDestroy(&pixa);
   return found;
+}
+
+// True when the dots in `row` (1 bpp) are a dotted line drawn by a machine: at least
+// kDottedLineDots of them, alike in size, on one baseline, evenly spaced. Print broken into
+// fragments (a carbon copy, a faint typewriter) makes uneven pieces at uneven heights.
+bool evenDots(Pix* row, float char_height) {
+  BOXA* boxes = pixConnCompBB(row, 8);
+  if (!boxes) return false;
+  std::vector<Box> dots;
+  for (int i = 0; i < boxaGetCount(boxes); ++i) {
+    l_int32 x, y, w, h;
+    boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h);
+    dots.push_back(Box{x, y, w, h});
+  }
+  boxaDestroy(&boxes);
+  if (static_cast<int>(dots.size()) < kDottedLineDots) return false;
+  std::sort(dots.begin(), dots.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+  std::vector<float> sizes, middles, steps;
+  for (std::size_t i = 0; i < dots.size(); ++i) {
+    sizes.push_back(static_cast<float>(std::max(dots[i].w, dots[i].h)));
+    middles.push_back(dots[i].y + dots[i].h / 2.0f);
+    if (i > 0) steps.push_back(static_cast<float>(dots[i].x - dots[i - 1].x));
+  }
+  auto median = [](std::vector<float> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  const float size = median(sizes), middle = median(middles), step = median(steps);
+  int regular = 0;
+  for (std::size_t i = 0; i < dots.size(); ++i) {
+    const bool alike = sizes[i] <= 1.5f * size + 1 && sizes[i] >= 0.5f * size - 1;
+    const bool aligned = std::fabs(middles[i] - middle) <= std::max(2.0f, 0.15f * char_height);
+    const bool spaced = i == 0 || std::fabs(steps[i - 1] - step) <= std::max(2.0f, 0.3f * step);
+    regular += alike && aligned && spaced;
+  }
+  return regular * 10 >= static_cast<int>(dots.size()) * 9;
+}
+
+int clearDottedLines(Pix* grey8, float char_height) {
+  if (!grey8 || pixGetDepth(grey8) != 8 || char_height < 8) return 0;
+  PixPtr ink(pixThresholdToBinary(grey8, 160));
+  if (!ink) return 0;
+  // Dots: marks at most 0.4 character height either way (a full stop of the same print).
+  const int small = std::max(2, static_cast<int>(char_height * kDotChars)) + 1;
+  l_int32 changed = 0;
+  PixPtr letters(
+      pixSelectBySize(ink.get(), small, small, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, &changed));
+  if (!letters) return 0;
+  PixPtr dots(pixSubtract(nullptr, ink.get(), letters.get()));
+  if (!dots) return 0;
+  // Dots less than half a character apart make a row; a row wider than kDottedLineChars
+  // characters may be a dotted line (an ellipsis is about one).
+  const int gap = static_cast<int>(char_height / 2) + 1;
+  PixPtr rows(pixDilateBrick(nullptr, dots.get(), gap, 1));
+  if (!rows) return 0;
+  const int wide = static_cast<int>(kDottedLineChars * char_height);
+  PixPtr lines(pixSelectBySize(rows.get(), wide, 0, 8, L_SELECT_WIDTH, L_SELECT_IF_GTE, &changed));
+  if (!lines) return 0;
+  BOXA* boxes = pixConnCompBB(lines.get(), 8);
+  if (!boxes) return 0;
+  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  int cleared = 0;
+  for (int i = 0; i < boxaGetCount(boxes); ++i) {
+    l_int32 bx, by, bw, bh;
+    boxaGetBoxGeometry(boxes, i, &bx, &by, &bw, &bh);
+    // Nothing but the dots in their band (pieces of letters above or below are broken print),
+    // and the dots even.
+    const int top = std::max(0, by - static_cast<int>(0.6f * char_height));
+    const int bottom = std::min(h, by + bh + static_cast<int>(0.3f * char_height));
+    const int x0 = std::max(0, bx), x1 = std::min(w, bx + bw);
+    if (x1 <= x0 || bottom <= top) continue;
+    BOX* band = boxCreate(x0, top, x1 - x0, bottom - top);
+    l_int32 other = 0;
+    pixCountPixelsInRect(letters.get(), band, &other, nullptr);
+    PixPtr row(other == 0 ? pixClipRectangle(dots.get(), band, nullptr) : nullptr);
+    if (row && evenDots(row.get(), char_height)) {
+      // The dots, with their grey rim, made paper.
+      PixPtr rim(pixDilateBrick(nullptr, row.get(), 3, 3));
+      PixPtr part(pixClipRectangle(grey8, band, nullptr));
+      if (rim && part) {
+        pixSetMasked(part.get(), rim.get(), 255);
+        pixRasterop(grey8, x0, top, x1 - x0, bottom - top, PIX_SRC, part.get(), 0, 0);
+        ++cleared;
+      }
+    }
+    boxDestroy(&band);
+  }
+  boxaDestroy(&boxes);
+  return cleared;
 }
 
 Specks removeSpecks(Pix* grey8, float char_height) {

@@ -108,6 +108,16 @@ struct Unwarp {
 // `to_source` receives the map back.
 PixPtr dewarpPage(Pix* grey8, Unwarp* to_source);
 
+// Clears, in place, the dotted lines of a page ("Nom : ............", a table of contents'
+// leaders): rows of at least 6 dots, each at most 0.4 `char_height` either way, less than half
+// of it apart, alike, on one baseline and evenly spaced, together at least 2.5 character heights
+// wide, with no other ink in their band (print broken into fragments has pieces of letters above
+// and below, uneven). Tesseract reads dotted lines as strings of letters and symbols that drag
+// their line's words down to noise; without them the labels ("Nom :", "Date :") are read clean.
+// Ellipses and the dots of i and j stay. Returns how many dotted lines were cleared; does
+// nothing when `char_height` is under 8 px.
+int clearDottedLines(Pix* grey8, float char_height);
+
 // Clears, in place, the specks of a page (toner of a photocopy, dust of a scan, sensor noise):
 // dark marks much smaller than a character (under a quarter of `char_height` either way) that
 // are further than a character height from any letter. Dots of i, accents, full stops and

@@ -383,5 +383,25 @@ TEST(PageImage, CurvedLinesAreStraightenedAndMappedBack) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST(PageImage, DottedLinesToWriteOnAreClearedEllipsesAndBrokenPrintStay) {
+  // Labels 24 px high, then a dotted line of 30 even dots; an ellipsis after a word; a row of
+  // uneven fragments at uneven heights (a faint carbon copy's broken letters).
+  PixPtr page = greyMarks(1000, 400, 250, 20, 24, Box{50, 50, 60, 24});
+  ASSERT_TRUE(page);
+  for (int k = 0; k < 30; ++k) fillRect(page.get(), 130 + 10 * k, 70, 4, 4, 20);
+  fillRect(page.get(), 50, 150, 16, 24, 20);
+  for (int k = 0; k < 3; ++k) fillRect(page.get(), 72 + 8 * k, 170, 4, 4, 20);
+  for (int k = 0; k < 12; ++k) {
+    fillRect(page.get(), 50 + 11 * k + (k % 3) * 3, 250 + (k % 4) * 3, 2 + k % 4, 3 + k % 3, 20);
+  }
+  EXPECT_EQ(clearDottedLines(page.get(), 24), 1);
+  for (int k = 0; k < 30; ++k) EXPECT_EQ(greyAt(page.get(), 131 + 10 * k, 71), 255) << k;
+  EXPECT_EQ(greyAt(page.get(), 58, 60), 20) << "a label was cleared";
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(greyAt(page.get(), 73 + 8 * k, 171), 20) << "ellipsis";
+  EXPECT_EQ(greyAt(page.get(), 50, 250), 20) << "broken print was cleared";
+  // Too small a print height to tell: nothing is touched.
+  EXPECT_EQ(clearDottedLines(page.get(), 6), 0);
+}
+
 }  // namespace
 }  // namespace liseur::preprocess

@@ -345,6 +345,28 @@ def terminal_listing():
     save("terminal-listing.png", img, "\n".join(" ".join(r.split()) for r in rows))
 
 
+def form_fields():
+    """A worksheet's header as a scanner sees it: "Nom : ..... Prénom : ..... Date : ....." with
+    dotted lines to write on, then an instruction. The labels are read, the dots not."""
+    rnd = random.Random(41)
+    f = font(DEJAVU + "DejaVuSans.ttf", 34)
+    w, h = 1600, 300
+    page = Image.new("RGB", (w, h), (245, 243, 238))
+    d = ImageDraw.Draw(page)
+    d.text((60, 60), "Nom : ...................... Prénom : .................. Date : ............",
+           font=f, fill="#202020")
+    d.text((60, 160), "1. Lis le texte puis réponds aux questions.", font=f, fill="#202020")
+    px = page.load()
+    for y in range(h):
+        for x in range(w):
+            r, g, b = px[x, y]
+            n = rnd.randint(-8, 8)
+            px[x, y] = (max(0, min(255, r + n)), max(0, min(255, g + n)), max(0, min(255, b + n)))
+    page = page.filter(ImageFilter.GaussianBlur(0.6))
+    save("form-fields.jpg", page, "Nom : Prénom : Date :\n1. Lis le texte puis réponds aux questions.",
+         quality=90)
+
+
 if __name__ == "__main__":
     paper_page()
     dark_theme()
@@ -359,3 +381,4 @@ if __name__ == "__main__":
     pronoun_i()
     pronoun_il()
     terminal_listing()
+    form_fields()

@@ -240,6 +240,23 @@ TEST_F(EngineTest, ATerminalListingIsReadRowByRow) {
   }
 }
 
+TEST_F(EngineTest, AWorksheetsNameAndDateLabelsAreReadWithoutTheirDottedLines) {
+  // "Nom : ...... Prénom : ...... Date : ......" on a scanned page: Tesseract reads dotted lines
+  // as strings of garbage that made the whole line noise; the labels must be heard.
+  PixHolder pix = load("form-fields.jpg");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get());
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  const std::string text = r.text();
+  std::size_t at = 0;
+  for (const char* label : {"Nom", "Prénom", "Date", "Lis le texte"}) {
+    const std::size_t found = text.find(label, at);
+    ASSERT_NE(found, std::string::npos) << label << " not read in order in:\n" << text;
+    at = found + 1;
+  }
+  EXPECT_EQ(text.find(".."), std::string::npos) << text;
+}
+
 TEST_F(EngineTest, WordBoxesMatchWhereTheWordIs) {
   // One word drawn at a known place on a larger white page.
   PixHolder word = load("english.png");
