@@ -102,6 +102,44 @@ PixPtr colourWeightedGrey(Pix* rgb) {
   return out;
 }
 
+// The smallest whole-pixel box (never left of or above 0) around some points.
+template <typename Points>
+Box boxAround(const Points& points) {
+  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+  for (const Point& p : points) {
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
+  }
+  const int ix = std::max(0, static_cast<int>(std::floor(x0)));
+  const int iy = std::max(0, static_cast<int>(std::floor(y0)));
+  return Box{ix, iy, std::max(0, static_cast<int>(std::ceil(x1)) - ix),
+             std::max(0, static_cast<int>(std::ceil(y1)) - iy)};
+}
+
+// The ink of a page (darker than 160) parted into letters (marks reaching `small` px either way)
+// and the small marks left: dots, accents, specks.
+struct InkParts {
+  PixPtr letters, marks;
+};
+InkParts partInk(Pix* grey8, int small) {
+  InkParts out;
+  PixPtr ink(pixThresholdToBinary(grey8, 160));
+  if (!ink) return out;
+  l_int32 changed = 0;
+  out.letters.reset(
+      pixSelectBySize(ink.get(), small, small, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, &changed));
+  if (out.letters) out.marks.reset(pixSubtract(nullptr, ink.get(), out.letters.get()));
+  return out;
+}
+
+// Small marks less than half a character apart joined into rows (1 px high, widened by the gap).
+PixPtr rowsOfMarks(Pix* marks, float char_height) {
+  const int gap = static_cast<int>(char_height / 2) + 1;
+  return PixPtr(pixDilateBrick(nullptr, marks, gap, 1));
+}
+
 }  // namespace
 
 bool inkIsDarker(Pix* grey8) {
@@ -388,21 +426,16 @@ bool evenDots(Pix* row, float char_height) {
 
 int clearDottedLines(Pix* grey8, float char_height) {
   if (!grey8 || pixGetDepth(grey8) != 8 || char_height < 8) return 0;
-  PixPtr ink(pixThresholdToBinary(grey8, 160));
-  if (!ink) return 0;
   // Dots: marks at most 0.4 character height either way (a full stop of the same print).
-  const int small = std::max(2, static_cast<int>(char_height * kDotChars)) + 1;
-  l_int32 changed = 0;
-  PixPtr letters(
-      pixSelectBySize(ink.get(), small, small, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, &changed));
-  if (!letters) return 0;
-  PixPtr dots(pixSubtract(nullptr, ink.get(), letters.get()));
-  if (!dots) return 0;
-  // Dots less than half a character apart make a row; a row wider than kDottedLineChars
-  // characters may be a dotted line (an ellipsis is about one).
-  const int gap = static_cast<int>(char_height / 2) + 1;
-  PixPtr rows(pixDilateBrick(nullptr, dots.get(), gap, 1));
+  const InkParts ink = partInk(grey8, std::max(2, static_cast<int>(char_height * kDotChars)) + 1);
+  const PixPtr& letters = ink.letters;
+  const PixPtr& dots = ink.marks;
+  if (!letters || !dots) return 0;
+  // A row of dots wider than kDottedLineChars characters may be a dotted line (an ellipsis is
+  // about one).
+  PixPtr rows = rowsOfMarks(dots.get(), char_height);
   if (!rows) return 0;
+  l_int32 changed = 0;
   const int wide = static_cast<int>(kDottedLineChars * char_height);
   PixPtr lines(pixSelectBySize(rows.get(), wide, 0, 8, L_SELECT_WIDTH, L_SELECT_IF_GTE, &changed));
   if (!lines) return 0;
@@ -442,23 +475,19 @@ int clearDottedLines(Pix* grey8, float char_height) {
 Specks removeSpecks(Pix* grey8, float char_height) {
   Specks out;
   if (!grey8 || pixGetDepth(grey8) != 8 || char_height < 8) return out;
-  PixPtr ink(pixThresholdToBinary(grey8, 160));
-  if (!ink) return out;
-  const int small = std::max(2, static_cast<int>(char_height / 4));
-  l_int32 changed = 0;
-  PixPtr letters(
-      pixSelectBySize(ink.get(), small, small, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, &changed));
+  const InkParts ink = partInk(grey8, std::max(2, static_cast<int>(char_height / 4)));
+  const PixPtr& letters = ink.letters;
+  const PixPtr& marks = ink.marks;
   if (!letters) return out;
-  PixPtr marks(pixSubtract(nullptr, ink.get(), letters.get()));
   const int reach = 2 * static_cast<int>(char_height) + 1;
   PixPtr near(pixDilateBrick(nullptr, letters.get(), reach, reach));
   if (!marks || !near) return out;
   // Small marks in a row (an ellipsis, the dotted line of a form's "Nom : ........") are joined
   // into chains; a chain that reaches a letter, or is wider than a character and a half (a
   // dotted line on its own), is print, whole.
-  const int gap = static_cast<int>(char_height / 2) + 1;
-  PixPtr chains(pixDilateBrick(nullptr, marks.get(), gap, 1));
+  PixPtr chains = rowsOfMarks(marks.get(), char_height);
   if (!chains) return out;
+  l_int32 changed = 0;
   const int wide = static_cast<int>(1.5f * char_height);
   PixPtr seeds(
       pixSelectBySize(chains.get(), wide, 0, 8, L_SELECT_WIDTH, L_SELECT_IF_GTE, &changed));
@@ -484,8 +513,9 @@ Point Unwarp::apply(float x, float y) const {
   if (from.empty() || step <= 0) return Point{x, y};
   const float gx = std::clamp(x / step, 0.0f, static_cast<float>(cols - 1));
   const float gy = std::clamp(y / step, 0.0f, static_cast<float>(rows - 1));
-  const int x0 = std::min(static_cast<int>(gx), cols - 2 < 0 ? 0 : cols - 2);
-  const int y0 = std::min(static_cast<int>(gy), rows - 2 < 0 ? 0 : rows - 2);
+  // The grid cell holding the point (the last cell for a point on the last row or column).
+  const int x0 = std::max(0, std::min(static_cast<int>(gx), cols - 2));
+  const int y0 = std::max(0, std::min(static_cast<int>(gy), rows - 2));
   const int x1 = std::min(x0 + 1, cols - 1), y1 = std::min(y0 + 1, rows - 1);
   const float fx = gx - x0, fy = gy - y0;
   auto at = [&](int c, int r) { return from[static_cast<std::size_t>(r) * cols + c]; };
@@ -499,21 +529,13 @@ Point Unwarp::apply(float x, float y) const {
 
 Box Unwarp::apply(const Box& b) const {
   if (from.empty()) return b;
-  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) {
-      if (i == 1 && j == 1) continue;
-      const Point p = apply(b.x + b.w * i / 2.0f, b.y + b.h * j / 2.0f);
-      x0 = std::min(x0, p.x);
-      y0 = std::min(y0, p.y);
-      x1 = std::max(x1, p.x);
-      y1 = std::max(y1, p.y);
-    }
-  }
-  const int ix = std::max(0, static_cast<int>(std::floor(x0)));
-  const int iy = std::max(0, static_cast<int>(std::floor(y0)));
-  return Box{ix, iy, std::max(0, static_cast<int>(std::ceil(x1)) - ix),
-             std::max(0, static_cast<int>(std::ceil(y1)) - iy)};
+  // The corners and the middles of the sides: a curved line's box bows between its corners.
+  std::array<Point, 8> around;
+  int k = 0;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      if (i != 1 || j != 1) around[k++] = apply(b.x + b.w * i / 2.0f, b.y + b.h * j / 2.0f);
+  return boxAround(around);
 }
 
 PixPtr dewarpPage(Pix* grey8, Unwarp* to_source) {
@@ -568,19 +590,12 @@ Point Projective::apply(float x, float y) const {
 }
 
 Box Projective::apply(const Box& b) const {
-  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
-  for (int k = 0; k < 4; ++k) {
-    const Point p = apply(static_cast<float>((k & 1) ? b.x + b.w : b.x),
-                          static_cast<float>((k & 2) ? b.y + b.h : b.y));
-    x0 = std::min(x0, p.x);
-    y0 = std::min(y0, p.y);
-    x1 = std::max(x1, p.x);
-    y1 = std::max(y1, p.y);
-  }
-  const int ix = std::max(0, static_cast<int>(std::floor(x0)));
-  const int iy = std::max(0, static_cast<int>(std::floor(y0)));
-  return Box{ix, iy, std::max(0, static_cast<int>(std::ceil(x1)) - ix),
-             std::max(0, static_cast<int>(std::ceil(y1)) - iy)};
+  const std::array<Point, 4> corners = {
+      apply(static_cast<float>(b.x), static_cast<float>(b.y)),
+      apply(static_cast<float>(b.x + b.w), static_cast<float>(b.y)),
+      apply(static_cast<float>(b.x), static_cast<float>(b.y + b.h)),
+      apply(static_cast<float>(b.x + b.w), static_cast<float>(b.y + b.h))};
+  return boxAround(corners);
 }
 
 bool seenAtAnAngle(const std::array<Point, 4>& q) {
