@@ -52,7 +52,7 @@
 #include <string_view>
 
 #include "document/lang_guess.h"
-#include "ocr/page_columns.h"
+#include "ocr/page_lines.h"
 #include "preprocess/page_image.h"
 #include "preprocess/pix_ptr.h"
 #include "preprocess/text_image.h"

@@ -1,4 +1,4 @@
-#include "ocr/page_columns.h"
+#include "ocr/page_lines.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
-// ocr/page_columns: columns of running text cut apart, a table's rows kept whole, a column's end
-// that Tesseract put in a block of its own put back on it. Words are laid out as a monospace
-// typewriter would: 20 px high, 12 px a character, single spaces.
-#include "ocr/page_columns.h"
+// ocr/page_lines: lines of texture dropped, columns of running text cut apart, a table's rows kept
+// whole, a column's end that Tesseract put in a block of its own put back on it. Words are laid out
+// as a monospace typewriter would: 20 px high, 12 px a character, single spaces.
+#include "ocr/page_lines.h"
 
 #include <sstream>
 #include <string>
@@ -40,7 +40,7 @@ std::string textOf(const std::vector<LineRead>& lines) {
   return t;
 }
 
-TEST(PageColumns, TwoColumnsOfRunningTextAreCutAlongTheirGutter) {
+TEST(PageLines, TwoColumnsOfRunningTextAreCutAlongTheirGutter) {
   std::vector<LineRead> para = {
       line(0, {{"Le soleil chauffe l'eau des mers", 0}, {"Quand les gouttes deviennent", 40}}),
       line(1, {{"et des rivières. Une partie de", 0}, {"lourdes, elles tombent sous", 40}}),
@@ -56,7 +56,7 @@ TEST(PageColumns, TwoColumnsOfRunningTextAreCutAlongTheirGutter) {
   EXPECT_EQ(out[1].front().line.text(), "Quand les gouttes deviennent");
 }
 
-TEST(PageColumns, ATablesHeaderOfShortCellsStaysInRows) {
+TEST(PageLines, ATablesHeaderOfShortCellsStaysInRows) {
   // A catalogue's header: numbers, then headings of two or three words per cell, five columns.
   // Taken two sides at a time, both look like text; the cells between the gutters are not.
   std::vector<LineRead> para = {
@@ -79,7 +79,7 @@ TEST(PageColumns, ATablesHeaderOfShortCellsStaysInRows) {
   EXPECT_EQ(textOf(out[0]), before);
 }
 
-TEST(PageColumns, LabelAndValueRowsStayRows) {
+TEST(PageLines, LabelAndValueRowsStayRows) {
   std::vector<LineRead> para = {
       line(0, {{"SECTIONS :", 0}, {"Poésie de langue française", 24}}),
       line(1, {{"SUJETS :", 0}, {"Philadelphe de Gerde, la Bigorre", 24}}),
@@ -92,7 +92,7 @@ TEST(PageColumns, LabelAndValueRowsStayRows) {
   EXPECT_EQ(out[0].size(), 4u);
 }
 
-TEST(PageColumns, TheEndOfAColumnInABlockOfItsOwnGoesBackOnIt) {
+TEST(PageLines, TheEndOfAColumnInABlockOfItsOwnGoesBackOnIt) {
   std::vector<std::vector<LineRead>> columns = {
       {line(0, {{"Le soleil chauffe l'eau des mers", 0}}), line(1, {{"et des rivières.", 0}})},
       {line(0, {{"Quand les gouttes deviennent", 40}}), line(1, {{"lourdes, elles tombent", 40}})},
@@ -117,7 +117,7 @@ LineRead scored(const std::vector<std::pair<std::string, float>>& words) {
   return r;
 }
 
-TEST(PageColumns, TextureReadAsMarksOrUnsureFragmentsIsNoiseAndUnsurePrintIsNot) {
+TEST(PageLines, TextureReadAsMarksOrUnsureFragmentsIsNoiseAndUnsurePrintIsNot) {
   // Marks only, however sure Tesseract is: quotes, dashes, a tilde.
   EXPECT_TRUE(isNoise(scored({{"\u2018", 70}})));
   EXPECT_TRUE(isNoise(scored({{"-_", 37}, {",", 90}})));
