@@ -49,6 +49,19 @@ def paragraph(draw, x, y, text, fnt, width, fill, leading=1.45):
     return y
 
 
+def scanned(page, rnd, noise):
+    """`page` as a scanner or camera sees it: grey sensor noise of +-`noise` levels per pixel (from
+    `rnd`, so fixtures are reproducible), then a slight blur."""
+    px = page.load()
+    w, h = page.size
+    for y in range(h):
+        for x in range(w):
+            r, g, b = px[x, y]
+            n = rnd.randint(-noise, noise)
+            px[x, y] = (max(0, min(255, r + n)), max(0, min(255, g + n)), max(0, min(255, b + n)))
+    return page.filter(ImageFilter.GaussianBlur(0.6))
+
+
 def save(name, img, truth, **kw):
     os.makedirs(OUT, exist_ok=True)
     img.save(os.path.join(OUT, name), **kw)
@@ -259,13 +272,7 @@ def paper_page():
     yl = paragraph(d, 60, 210, FR_LEFT, f, col, "#1a1a1a", leading=1.35)
     yr = paragraph(d, 60 + col + 80, 210, FR_RIGHT, f, col, "#1a1a1a", leading=1.35)
     assert max(yl, yr) < h - 20
-    px = page.load()
-    for y in range(h):
-        for x in range(w):
-            r, g, b = px[x, y]
-            n = rnd.randint(-9, 9)
-            px[x, y] = (max(0, min(255, r + n)), max(0, min(255, g + n)), max(0, min(255, b + n)))
-    page = page.filter(ImageFilter.GaussianBlur(0.6))
+    page = scanned(page, rnd, 9)
     truth = ("La journée de la classe\nUne semaine ordinaire\n" + FR_LEFT + "\n" + FR_RIGHT)
     save("page-fr.jpg", page, truth, quality=90)
     # The same page lying on its side: turned a quarter counter-clockwise in the pixels.
@@ -356,13 +363,7 @@ def form_fields():
     d.text((60, 60), "Nom : ...................... Prénom : .................. Date : ............",
            font=f, fill="#202020")
     d.text((60, 160), "1. Lis le texte puis réponds aux questions.", font=f, fill="#202020")
-    px = page.load()
-    for y in range(h):
-        for x in range(w):
-            r, g, b = px[x, y]
-            n = rnd.randint(-8, 8)
-            px[x, y] = (max(0, min(255, r + n)), max(0, min(255, g + n)), max(0, min(255, b + n)))
-    page = page.filter(ImageFilter.GaussianBlur(0.6))
+    page = scanned(page, rnd, 8)
     save("form-fields.jpg", page, "Nom : Prénom : Date :\n1. Lis le texte puis réponds aux questions.",
          quality=90)
 

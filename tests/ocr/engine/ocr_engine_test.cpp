@@ -94,6 +94,20 @@ class EngineTest : public ::testing::Test {
     return r;
   }
 
+  // Success when each of `pieces` is found in `text` after the one before it.
+  static ::testing::AssertionResult inOrder(const std::string& text,
+                                            std::initializer_list<const char*> pieces) {
+    std::size_t at = 0;
+    for (const char* piece : pieces) {
+      const std::size_t found = text.find(piece, at);
+      if (found == std::string::npos)
+        return ::testing::AssertionFailure() << '"' << piece << "\" not found in order in:\n"
+                                             << text;
+      at = found + 1;
+    }
+    return ::testing::AssertionSuccess();
+  }
+
   static PixHolder load(const std::string& name) {
     const std::string path = test::dataPath("ocr/engine/" + name);
     PixHolder pix(pixRead(path.c_str()));
@@ -231,13 +245,8 @@ TEST_F(EngineTest, ATerminalListingIsReadRowByRow) {
   Read r = read(pix.get(), RecogniseMode::kScreen);
   ASSERT_TRUE(r.result.ok()) << r.result.error().message;
   const std::string text = r.text();
-  std::size_t at = 0;
-  for (const char* piece : {"total", "519", "dictee", "18000", "sciences", "4096", "Geographie",
-                            "33", "problemes", "head", "Lundi", "cahiers"}) {
-    const std::size_t found = text.find(piece, at);
-    ASSERT_NE(found, std::string::npos) << piece << " not found in order in:\n" << text;
-    at = found + 1;
-  }
+  EXPECT_TRUE(inOrder(text, {"total", "519", "dictee", "18000", "sciences", "4096", "Geographie",
+                             "33", "problemes", "head", "Lundi", "cahiers"}));
 }
 
 TEST_F(EngineTest, AWorksheetsNameAndDateLabelsAreReadWithoutTheirDottedLines) {
@@ -248,12 +257,7 @@ TEST_F(EngineTest, AWorksheetsNameAndDateLabelsAreReadWithoutTheirDottedLines) {
   Read r = read(pix.get());
   ASSERT_TRUE(r.result.ok()) << r.result.error().message;
   const std::string text = r.text();
-  std::size_t at = 0;
-  for (const char* label : {"Nom", "Prénom", "Date", "Lis le texte"}) {
-    const std::size_t found = text.find(label, at);
-    ASSERT_NE(found, std::string::npos) << label << " not read in order in:\n" << text;
-    at = found + 1;
-  }
+  EXPECT_TRUE(inOrder(text, {"Nom", "Prénom", "Date", "Lis le texte"}));
   EXPECT_EQ(text.find(".."), std::string::npos) << text;
 }
 
