@@ -689,6 +689,18 @@ void rowMajor(std::vector<Unit*>& units) {
   }
 }
 
+// Appends to `out` a unit for each line of `u` (made in ctx.extra): a block read line by line.
+void appendLinesAsUnits(const Unit& u, const OrderContext& ctx, std::vector<Unit*>& out) {
+  for (int li : u.lines) {
+    Unit one;
+    one.box = (*ctx.lines)[li].box;
+    one.lines = {li};
+    one.pane = u.pane;
+    ctx.extra->push_back(std::move(one));
+    out.push_back(&ctx.extra->back());
+  }
+}
+
 // Widest gap, in character heights, between a line and a piece of text beside it on its row for
 // the two to be the cells of one row of a listing (runs of spaces in a terminal).
 constexpr float kListingGapChars = 5.0f;
@@ -727,14 +739,7 @@ void splitListingRows(std::vector<Unit*>& units, const OrderContext& ctx) {
       out.push_back(units[i]);
       continue;
     }
-    for (int li : units[i]->lines) {
-      Unit one;
-      one.box = (*ctx.lines)[li].box;
-      one.lines = {li};
-      one.pane = units[i]->pane;
-      ctx.extra->push_back(std::move(one));
-      out.push_back(&ctx.extra->back());
-    }
+    appendLinesAsUnits(*units[i], ctx, out);
   }
   units = std::move(out);
 }
@@ -833,13 +838,7 @@ void xyCut(std::vector<Unit*> units, const OrderContext& ctx, std::vector<Unit*>
           singles.push_back(u);
           continue;
         }
-        for (int li : u->lines) {
-          Unit one;
-          one.box = (*ctx.lines)[li].box;
-          one.lines = {li};
-          ctx.extra->push_back(std::move(one));
-          singles.push_back(&ctx.extra->back());
-        }
+        appendLinesAsUnits(*u, ctx, singles);
       }
       rowMajor(singles);
       out.insert(out.end(), singles.begin(), singles.end());
