@@ -43,9 +43,12 @@ struct ImageTraits {
 // or more (>= 18 px; screen text at 1x and 1.25x is 7-13 px).
 ImageTraits classifyImage(Pix* src);
 
-// 8 bpp grey of a page of paper: the darkest of the red, green and blue channels, so that pale
-// coloured ink (yellow, light blue, orange headings) keeps its contrast on white paper where
-// luminance would make it nearly white; light text on a dark ground inverted (inkIsDarker).
+// 8 bpp grey of a page of paper, each pixel by its own colour: a coloured pixel (saturation 0.3 and
+// over) by the darkest of its red, green and blue, so that pale coloured ink (yellow, light blue,
+// violet) keeps its contrast where luminance would make it nearly paper; a neutral one (0.12 and
+// under: black or grey ink, white, grey or tinted paper) by its luminance, which carries less of
+// a camera's or a JPEG's channel noise; blended in between. Light text on a dark ground is
+// inverted (inkIsDarker).
 PixPtr pageGrey(Pix* src);
 
 // The paper's uneven light (shadows, vignetting, a tinted or yellowed sheet) flattened to white
