@@ -137,6 +137,9 @@ constexpr float kSpeckledCharHeight = 20.0f;
 constexpr float kDotsPerPixelOfPrint = 10.0f;
 constexpr int kDocMinResolution = 100;
 constexpr int kDocResolution = 300;
+// When at least one letter in kUntrustedLayout of a page is in none of the lines Tesseract's
+// layout analysis found, the page is read as one block of rows.
+constexpr int kUntrustedLayout = 2;
 
 // Orientation detection margin below which a page is taken as it is.
 constexpr float kOsdConfidence = 7.0f;
@@ -163,6 +166,7 @@ std::optional<Word> wordAt(tesseract::ResultIterator& it, const std::string& iso
 struct PageBlock {
   Box box;
   std::vector<Box> lines;
+  std::vector<Box> blank;  // left white: lines of other blocks that reach into this one's
 };
 
 class TesseractEngine final : public OcrEngine {
@@ -579,6 +583,37 @@ bool tangled(const std::vector<PageBlock>& blocks) {
   return false;
 }
 
+// Print of the page in none of `blocks`' lines (lines Tesseract took for a picture because a
+// pen's circle or a stamp touches them) added as blocks read whole, the lines already found in
+// their box left out, each before the first block below it in the same column.
+void addUnclaimedPrint(const preprocess::PageLayout& page, std::vector<PageBlock>& blocks) {
+  std::vector<Box> claimed;
+  for (const PageBlock& b : blocks) claimed.insert(claimed.end(), b.lines.begin(), b.lines.end());
+  const preprocess::UnclaimedPrint missed =
+      preprocess::unclaimedPrint(page.ink.get(), page.char_height, claimed);
+  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+    std::fprintf(stderr, "letters %d, unclaimed %d\n", missed.letters, missed.unclaimed);
+  if (missed.unclaimed * kUntrustedLayout >= missed.letters && missed.unclaimed > 0) {
+    // Most of the print is in no block: the layout analysis is lost (pen strokes over the
+    // lines, a crumpled sheet) and the page is read as one block of rows.
+    const Box all{0, 0, page.width, page.height};
+    blocks.assign(1, PageBlock{all, {all}, {}});
+    return;
+  }
+  for (const Box& box : missed.blocks) {
+    PageBlock nb;
+    nb.box = box;
+    nb.lines = {box};
+    nb.blank = claimed;
+    if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+      std::fprintf(stderr, "unclaimed print %d,%d %dx%d\n", box.x, box.y, box.w, box.h);
+    auto below = std::find_if(blocks.begin(), blocks.end(), [&](const PageBlock& b) {
+      return b.box.y > box.y && b.box.x < box.x + box.w && box.x < b.box.x + b.box.w;
+    });
+    blocks.insert(below, std::move(nb));
+  }
+}
+
 Result<std::vector<PageBlock>> TesseractEngine::findBlocks(const preprocess::PageLayout& page,
                                                            int m) {
   using R = Result<std::vector<PageBlock>>;
@@ -638,6 +673,8 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
     const int lh = std::clamp(l.y + l.h + 2, y0, y1) - ly;
     if (lw > 0 && lh > 0) pixRasterop(img.get(), lx - x0, ly - y0, lw, lh, PIX_SRC, ink, lx, ly);
   }
+  for (const Box& b : block.blank)
+    pixRasterop(img.get(), b.x - x0, b.y - y0, b.w, b.h, PIX_SET, nullptr, 0, 0);
   tesseract::TessBaseAPI& api = *apis_[m];
   auto read = recognisePrint(api, img.get(), tesseract::PSM_SINGLE_BLOCK, page.resolution,
                              "a block of the page", cancelled);
@@ -850,6 +887,7 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   // Blocks whose lines cross each other's (curved lines, a page Tesseract cut in pieces) cannot
   // be read apart: the page is read whole, its blocks sent when it is done.
   if (tangled(*blocks)) return recogniseWholePage(page, callbacks, cancelled);
+  addUnclaimedPrint(page, *blocks);
   // The columns of the last block that ran across a gutter wait for the next block: the end of
   // a column that Tesseract made a block of its own, just below, goes on that column.
   std::vector<std::vector<LineRead>> pending;

@@ -27,6 +27,22 @@ constexpr float kTopHatLimit = 20;
 constexpr int kPaperLevel = 215;
 // A sheet stands out from what is around it in a photo by at least this many grey levels.
 constexpr float kSheetContrast = 48;
+// Marks of a page's ink (darker than this) this high, in character heights, and at most this wide,
+// are letters; print is worth a second reading when at least kMinUnclaimedLetters of them and one
+// in kUnclaimedShare of the page's are in no line Tesseract found.
+constexpr int kInkLevel = 160;
+constexpr float kLetterMinChars = 0.5f;
+constexpr float kLetterMaxChars = 1.5f;
+constexpr float kLetterWideChars = 2.5f;
+constexpr int kMinUnclaimedLetters = 20;
+constexpr int kUnclaimedShare = 5;
+// Letters this many character heights apart or less are in one block of unclaimed print.
+constexpr float kBlockGapChars = 4;
+// A sheet covers at least this share of the photo.
+constexpr double kSheetShare = 0.1;
+// Where the light falls across a photo, the sheet's border is a step of at least this many grey
+// levels across a few pixels of the median-filtered thumbnail.
+constexpr int kSheetEdge = 20;
 // A sheet region fills at least this share of the quadrilateral of its corners.
 constexpr double kQuadFill = 0.93;
 // A sheet whose corners are further than this share of its diagonal from those of its bounding
@@ -118,14 +134,14 @@ Box boxAround(const Points& points) {
              std::max(0, static_cast<int>(std::ceil(y1)) - iy)};
 }
 
-// The ink of a page (darker than 160) parted into letters (marks reaching `small` px either way)
+// The ink of a page (darker than kInkLevel) parted into letters (marks reaching `small` px either way)
 // and the small marks left: dots, accents, specks.
 struct InkParts {
   PixPtr letters, marks;
 };
 InkParts partInk(Pix* grey8, int small) {
   InkParts out;
-  PixPtr ink(pixThresholdToBinary(grey8, 160));
+  PixPtr ink(pixThresholdToBinary(grey8, kInkLevel));
   if (!ink) return out;
   l_int32 changed = 0;
   out.letters.reset(
@@ -252,6 +268,145 @@ PixPtr flattenLight(Pix* page) {
   return clipped ? std::move(clipped) : std::move(flat);
 }
 
+namespace {
+
+// A bright region of a photo's thumbnail that may be the sheet: the region (1 bpp, thumbnail
+// size, holes filled: the print is in it), its bounding box and its area before filling.
+struct SheetRegion {
+  PixPtr region;
+  int x = 0, y = 0, w = 0, h = 0;
+  long area = 0;
+};
+
+// The component `i` of `pixa` (box `i` of `boxes`) as a region of a `w`×`h` thumbnail.
+SheetRegion regionOf(BOXA* boxes, PIXA* pixa, int i, int w, int h) {
+  SheetRegion r;
+  boxaGetBoxGeometry(boxes, i, &r.x, &r.y, &r.w, &r.h);
+  Pix* p = pixaGetPix(pixa, i, L_CLONE);
+  l_int32 n = 0;
+  pixCountPixels(p, &n, nullptr);
+  r.area = n;
+  r.region.reset(pixCreate(w, h, 1));
+  if (r.region) {
+    pixRasterop(r.region.get(), r.x, r.y, r.w, r.h, PIX_SRC, p, 0, 0);
+    // Print that reaches the sheet's border (large letters near a plaque's rim, a heading at a
+    // receipt's edge) makes bays in the region, and would be cut off with what is around: bays
+    // narrower than a fifth of the sheet are closed.
+    const int bay = std::max(5, std::min(r.w, r.h) / 5) | 1;
+    PixPtr closed(pixCloseSafeBrick(nullptr, r.region.get(), bay, bay));
+    if (closed) r.region = std::move(closed);
+    PixPtr holes(pixHolesByFilling(r.region.get(), 4));
+    if (holes) pixOr(r.region.get(), r.region.get(), holes.get());
+  }
+  pixDestroy(&p);
+  return r;
+}
+
+// The largest region on the bright side of Otsu's split of the (median-filtered) thumbnail: the
+// sheet when one level parts it from what is around it.
+SheetRegion largestBrightRegion(Pix* small) {
+  l_int32 split = 128;
+  if (NUMA* hist = pixGetGrayHistogram(small, 1)) {
+    numaSplitDistribution(hist, 0.0f, &split, nullptr, nullptr, nullptr, nullptr, nullptr);
+    numaDestroy(&hist);
+  }
+  PixPtr dark(pixThresholdToBinary(small, split + 1));
+  if (!dark) return {};
+  PixPtr bright(pixInvert(nullptr, dark.get()));
+  // Thin bright links (a reflection on the table touching the sheet) are cut.
+  PixPtr opened(pixOpenBrick(nullptr, bright.get(), 5, 5));
+  if (!opened) return {};
+  PIXA* pixa = nullptr;
+  BOXA* boxes = pixConnComp(opened.get(), &pixa, 4);
+  SheetRegion best;
+  if (boxes && pixa) {
+    int index = -1;
+    long best_area = 0;
+    for (int i = 0; i < pixaGetCount(pixa); ++i) {
+      Pix* p = pixaGetPix(pixa, i, L_CLONE);
+      l_int32 n = 0;
+      pixCountPixels(p, &n, nullptr);
+      pixDestroy(&p);
+      if (n > best_area) best_area = n, index = i;
+    }
+    if (index >= 0)
+      best = regionOf(boxes, pixa, index, pixGetWidth(small), pixGetHeight(small));
+  }
+  if (boxes) boxaDestroy(&boxes);
+  if (pixa) pixaDestroy(&pixa);
+  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+    std::fprintf(stderr, "sheet: Otsu split %d\n", split);
+  return best;
+}
+
+// The brightest large region bounded by edges (steps of at least kSheetEdge grey levels across
+// a few thumbnail pixels): the sheet when the light falls across the photo and no one level
+// parts the sheet's shaded end from the table's lit one, since the step at the sheet's border
+// stays where the light changes slowly.
+SheetRegion brightestBoundedRegion(Pix* small) {
+  PixPtr gradient(pixMorphGradient(small, 5, 5, 1));
+  if (!gradient) return {};
+  PixPtr edges(pixThresholdToBinary(gradient.get(), kSheetEdge));  // 1 = below: not an edge
+  if (!edges) return {};
+  PIXA* pixa = nullptr;
+  BOXA* boxes = pixConnComp(edges.get(), &pixa, 4);
+  SheetRegion best;
+  if (boxes && pixa) {
+    const int w = pixGetWidth(small), h = pixGetHeight(small);
+    const double large = kSheetShare * w * h;
+    int index = -1;
+    float best_level = -1;
+    for (int i = 0; i < pixaGetCount(pixa); ++i) {
+      Pix* p = pixaGetPix(pixa, i, L_CLONE);
+      l_int32 n = 0, x = 0, y = 0;
+      pixCountPixels(p, &n, nullptr);
+      boxaGetBoxGeometry(boxes, i, &x, &y, nullptr, nullptr);
+      l_float32 level = 0;
+      if (n >= large) pixGetRankValueMasked(small, p, x, y, 1, 0.5f, &level, nullptr);
+      pixDestroy(&p);
+      if (n >= large && level > best_level) best_level = level, index = i;
+    }
+    if (index >= 0) best = regionOf(boxes, pixa, index, w, h);
+  }
+  if (boxes) boxaDestroy(&boxes);
+  if (pixa) pixaDestroy(&pixa);
+  return best;
+}
+
+// Whether `r` stands out as a sheet on `small`: large, with a real border of something else
+// around it, far darker than the sheet (not the same paper in the shade of a vignette or a fold):
+// all that is around it, or when `near` only what touches it (the light may fall across the
+// photo, and the table's far end be lit brighter than the sheet's shaded end).
+bool standsOut(Pix* small, const SheetRegion& r, bool near, const char* how) {
+  if (!r.region) return false;
+  const double area = double(pixGetWidth(small)) * pixGetHeight(small);
+  const bool large = r.area >= kSheetShare * area;
+  const bool surrounded = double(r.w) * r.h <= 0.85 * area;
+  PixPtr around(pixInvert(nullptr, r.region.get()));
+  PixPtr within(pixClone(r.region.get()));
+  if (near) {
+    // Bands on both sides of the border, a few pixels from it (past the edge's own blur), lit
+    // alike.
+    PixPtr out_from(pixDilateBrick(nullptr, r.region.get(), 7, 7));
+    PixPtr out_to(pixDilateBrick(nullptr, r.region.get(), 23, 23));
+    PixPtr in_to(pixErodeBrick(nullptr, r.region.get(), 17, 17));
+    if (!out_from || !out_to || !in_to) return false;
+    around.reset(pixSubtract(nullptr, out_to.get(), out_from.get()));
+    within.reset(pixSubtract(nullptr, r.region.get(), in_to.get()));
+  }
+  l_float32 in_level = 0, out_level = 0;
+  pixGetRankValueMasked(small, within.get(), 0, 0, 1, 0.5f, &in_level, nullptr);
+  pixGetRankValueMasked(small, around.get(), 0, 0, 1, 0.5f, &out_level, nullptr);
+  const bool different = in_level - out_level >= kSheetContrast;
+  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+    std::fprintf(stderr, "sheet candidate (%s) %d,%d %dx%d of %dx%d, area %ld, level %.0f, "
+                 "around %.0f\n", how, r.x, r.y, r.w, r.h, pixGetWidth(small),
+                 pixGetHeight(small), r.area, in_level, out_level);
+  return large && surrounded && different;
+}
+
+}  // namespace
+
 Box findSheet(Pix* grey8, PixPtr* masked, std::array<Point, 4>* corners) {
   if (!grey8 || pixGetDepth(grey8) != 8) return Box{};
   const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
@@ -264,128 +419,78 @@ Box findSheet(Pix* grey8, PixPtr* masked, std::array<Point, 4>* corners) {
   // around it (a textured table, a carpet) as smooth regions.
   PixPtr small(pixRankFilterGray(thumb.get(), 7, 7, 0.5f));
   if (!small) return Box{};
-  l_int32 split = 128;
-  if (NUMA* hist = pixGetGrayHistogram(small.get(), 1)) {
-    numaSplitDistribution(hist, 0.0f, &split, nullptr, nullptr, nullptr, nullptr, nullptr);
-    numaDestroy(&hist);
+  SheetRegion sheet = largestBrightRegion(small.get());
+  if (!standsOut(small.get(), sheet, false, "bright")) {
+    sheet = brightestBoundedRegion(small.get());
+    if (!standsOut(small.get(), sheet, true, "bounded")) return Box{};
   }
-  PixPtr dark(pixThresholdToBinary(small.get(), split + 1));
-  if (!dark) return Box{};
-  PixPtr bright(pixInvert(nullptr, dark.get()));
-  // Thin bright links (a reflection on the table touching the sheet) are cut.
-  PixPtr opened(pixOpenBrick(nullptr, bright.get(), 5, 5));
-  if (!opened) return Box{};
-  PIXA* pixa = nullptr;
-  BOXA* boxes = pixConnComp(opened.get(), &pixa, 4);
-  if (!boxes || !pixa) {
-    if (boxes) boxaDestroy(&boxes);
-    if (pixa) pixaDestroy(&pixa);
-    return Box{};
-  }
-  int best = -1;
-  long best_area = 0;
-  for (int i = 0; i < pixaGetCount(pixa); ++i) {
-    Pix* p = pixaGetPix(pixa, i, L_CLONE);
-    l_int32 n = 0;
-    pixCountPixels(p, &n, nullptr);
-    pixDestroy(&p);
-    if (n > best_area) {
-      best_area = n;
-      best = i;
-    }
-  }
-  Box found{};
-  const int sw = pixGetWidth(small.get()), sh = pixGetHeight(small.get());
-  if (best >= 0) {
-    l_int32 bx, by, bw, bh;
-    boxaGetBoxGeometry(boxes, best, &bx, &by, &bw, &bh);
-    const double area = double(sw) * sh;
-    // A sheet: a large region that leaves a real border of something else around it.
-    const bool large = best_area >= 0.1 * area;
-    const bool surrounded = double(bw) * bh <= 0.85 * area;
-    if (std::getenv("LISEUR_LAYOUT_DEBUG"))
-      std::fprintf(stderr, "sheet candidate %d,%d %dx%d of %dx%d, area %ld, split %d\n", bx, by, bw,
-                   bh, sw, sh, best_area, split);
-    // The region with its print: the component's holes filled.
-    PixPtr comp(pixCreate(sw, sh, 1));
-    Pix* cp = pixaGetPix(pixa, best, L_CLONE);
-    pixRasterop(comp.get(), bx, by, bw, bh, PIX_SRC, cp, 0, 0);
-    pixDestroy(&cp);
-    PixPtr holes(pixHolesByFilling(comp.get(), 4));
-    if (holes) pixOr(comp.get(), comp.get(), holes.get());
-    if (corners) {
-      // The corners of a quadrilateral region are its extreme points along the diagonals. A
-      // region that does not fill the quadrilateral they make (a crumpled receipt, a hand on
-      // the sheet) gets the corners of its bounding box: it is cropped, not rectified.
-      float best[4] = {1e9f, -1e9f, -1e9f, 1e9f};  // min x+y, max x-y, max x+y, min x-y
-      const l_uint32* data = pixGetData(comp.get());
-      const int wpl = pixGetWpl(comp.get());
-      for (int y = by; y < by + bh; ++y) {
-        const l_uint32* row = data + y * wpl;
-        for (int x = bx; x < bx + bw; ++x) {
-          if (!GET_DATA_BIT(row, x)) continue;
-          const float s = float(x) + y, d = float(x) - y;
-          const float px = (x + 0.5f) / factor, py = (y + 0.5f) / factor;
-          if (s < best[0]) best[0] = s, (*corners)[0] = Point{px, py};
-          if (d > best[1]) best[1] = d, (*corners)[1] = Point{px, py};
-          if (s > best[2]) best[2] = s, (*corners)[2] = Point{px, py};
-          if (d < best[3]) best[3] = d, (*corners)[3] = Point{px, py};
-        }
-      }
-      const auto& q = *corners;
-      double quad = 0;  // shoelace, in thumbnail pixels
-      for (int k = 0; k < 4; ++k) {
-        const Point a = q[k], b = q[(k + 1) % 4];
-        quad += double(a.x) * b.y - double(b.x) * a.y;
-      }
-      quad = std::fabs(quad) / 2 * factor * factor;
-      l_int32 filled = 0;
-      pixCountPixels(comp.get(), &filled, nullptr);
-      if (quad <= 0 || filled < kQuadFill * quad || filled > quad / kQuadFill) {
-        const float x0 = bx / factor, y0 = by / factor;
-        const float x1 = (bx + bw) / factor, y1 = (by + bh) / factor;
-        *corners = {Point{x0, y0}, Point{x1, y0}, Point{x1, y1}, Point{x0, y1}};
+  Pix* comp = sheet.region.get();
+  const int bx = sheet.x, by = sheet.y, bw = sheet.w, bh = sheet.h;
+  if (corners) {
+    // The corners of a quadrilateral region are its extreme points along the diagonals. A
+    // region that does not fill the quadrilateral they make (a crumpled receipt, a hand on
+    // the sheet) gets the corners of its bounding box: it is cropped, not rectified.
+    float best[4] = {1e9f, -1e9f, -1e9f, 1e9f};  // min x+y, max x-y, max x+y, min x-y
+    const l_uint32* data = pixGetData(comp);
+    const int wpl = pixGetWpl(comp);
+    for (int y = by; y < by + bh; ++y) {
+      const l_uint32* row = data + y * wpl;
+      for (int x = bx; x < bx + bw; ++x) {
+        if (!GET_DATA_BIT(row, x)) continue;
+        const float s = float(x) + y, d = float(x) - y;
+        const float px = (x + 0.5f) / factor, py = (y + 0.5f) / factor;
+        if (s < best[0]) best[0] = s, (*corners)[0] = Point{px, py};
+        if (d > best[1]) best[1] = d, (*corners)[1] = Point{px, py};
+        if (s > best[2]) best[2] = s, (*corners)[2] = Point{px, py};
+        if (d < best[3]) best[3] = d, (*corners)[3] = Point{px, py};
       }
     }
-    // What is around must be something else (a table, a carpet), not the same paper in the
-    // shade of a vignette or a fold: far darker than the sheet.
-    PixPtr around(pixInvert(nullptr, comp.get()));
-    l_float32 in_level = 0, out_level = 0;
-    pixGetRankValueMasked(small.get(), comp.get(), 0, 0, 1, 0.5f, &in_level, nullptr);
-    pixGetRankValueMasked(small.get(), around.get(), 0, 0, 1, 0.5f, &out_level, nullptr);
-    const bool different = in_level - out_level >= kSheetContrast;
-    if (std::getenv("LISEUR_LAYOUT_DEBUG"))
-      std::fprintf(stderr, "sheet level %.0f, around %.0f\n", in_level, out_level);
-    if (large && surrounded && different) {
-      PixPtr grown(pixDilateBrick(nullptr, comp.get(), 5, 5));
-      if (grown) {
-        const float up = 1.0f / factor;
-        PixPtr mask(pixScaleBinary(grown.get(), up, up));
-        const int x0 = std::clamp(static_cast<int>((bx - 3) * up), 0, w);
-        const int y0 = std::clamp(static_cast<int>((by - 3) * up), 0, h);
-        const int x1 = std::clamp(static_cast<int>(std::ceil((bx + bw + 3) * up)), 0, w);
-        const int y1 = std::clamp(static_cast<int>(std::ceil((by + bh + 3) * up)), 0, h);
-        if (mask && x1 > x0 && y1 > y0) {
-          found = Box{x0, y0, x1 - x0, y1 - y0};
-          if (masked) {
-            PixPtr white(pixCopy(nullptr, grey8));
-            // Outside the (scaled) mask: white.
-            PixPtr full(pixCreate(w, h, 1));
-            pixRasterop(full.get(), 0, 0, std::min(w, pixGetWidth(mask.get())),
-                        std::min(h, pixGetHeight(mask.get())), PIX_SRC, mask.get(), 0, 0);
-            pixInvert(full.get(), full.get());
-            pixSetMasked(white.get(), full.get(), 255);
-            BOX* clip = boxCreate(x0, y0, x1 - x0, y1 - y0);
-            masked->reset(pixClipRectangle(white.get(), clip, nullptr));
-            boxDestroy(&clip);
-          }
-        }
-      }
+    const auto& q = *corners;
+    double quad = 0;  // shoelace, in thumbnail pixels
+    for (int k = 0; k < 4; ++k) {
+      const Point a = q[k], b = q[(k + 1) % 4];
+      quad += double(a.x) * b.y - double(b.x) * a.y;
+    }
+    quad = std::fabs(quad) / 2 * factor * factor;
+    l_int32 filled = 0;
+    pixCountPixels(comp, &filled, nullptr);
+    if (quad <= 0 || filled < kQuadFill * quad || filled > quad / kQuadFill) {
+      const float x0 = bx / factor, y0 = by / factor;
+      const float x1 = (bx + bw) / factor, y1 = (by + bh) / factor;
+      *corners = {Point{x0, y0}, Point{x1, y0}, Point{x1, y1}, Point{x0, y1}};
     }
   }
-  boxaDestroy(&boxes);
-  pixaDestroy(&pixa);
-  return found;
+  PixPtr grown(pixDilateBrick(nullptr, comp, 5, 5));
+  if (!grown) return Box{};
+  const float up = 1.0f / factor;
+  PixPtr mask(pixScaleBinary(grown.get(), up, up));
+  const int x0 = std::clamp(static_cast<int>((bx - 3) * up), 0, w);
+  const int y0 = std::clamp(static_cast<int>((by - 3) * up), 0, h);
+  const int x1 = std::clamp(static_cast<int>(std::ceil((bx + bw + 3) * up)), 0, w);
+  const int y1 = std::clamp(static_cast<int>(std::ceil((by + bh + 3) * up)), 0, h);
+  if (!mask || x1 <= x0 || y1 <= y0) return Box{};
+  if (masked) {
+    PixPtr white(pixCopy(nullptr, grey8));
+    // Outside the (scaled) mask: white.
+    PixPtr full(pixCreate(w, h, 1));
+    pixRasterop(full.get(), 0, 0, std::min(w, pixGetWidth(mask.get())),
+                std::min(h, pixGetHeight(mask.get())), PIX_SRC, mask.get(), 0, 0);
+    pixInvert(full.get(), full.get());
+    // Dark ink joined to what is around the sheet is its edge (a plaque's rim, the shadow along
+    // a sheet's side), not print: it goes with the surroundings.
+    PixPtr ink(pixThresholdToBinary(grey8, kInkLevel));
+    PixPtr rim(ink ? pixDilateBrick(nullptr, full.get(), 5, 5) : nullptr);
+    if (rim) {
+      pixAnd(rim.get(), rim.get(), ink.get());
+      PixPtr edge(pixSeedfillBinary(nullptr, rim.get(), ink.get(), 8));
+      if (edge) pixOr(full.get(), full.get(), edge.get());
+    }
+    pixSetMasked(white.get(), full.get(), 255);
+    BOX* clip = boxCreate(x0, y0, x1 - x0, y1 - y0);
+    masked->reset(pixClipRectangle(white.get(), clip, nullptr));
+    boxDestroy(&clip);
+  }
+  return Box{x0, y0, x1 - x0, y1 - y0};
 }
 
 // True when the dots in `row` (1 bpp) are a dotted line drawn by a machine: at least
@@ -681,6 +786,58 @@ float inkCharHeight(Pix* crop) {
 }
 
 }  // namespace
+
+UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<Box>& claimed) {
+  UnclaimedPrint out;
+  std::vector<Box>& blocks = out.blocks;
+  if (!grey8 || pixGetDepth(grey8) != 8 || char_height < 6) return out;
+  const int w = pixGetWidth(grey8), h = pixGetHeight(grey8);
+  PixPtr ink(pixThresholdToBinary(grey8, kInkLevel));
+  if (!ink) return out;
+  BOXA* marks = pixConnCompBB(ink.get(), 8);
+  if (!marks) return out;
+  const float ch = char_height;
+  const int grow = static_cast<int>(ch / 4);
+  PixPtr rows(pixCreate(w, h, 1));
+  int letters = 0, unclaimed = 0;
+  for (int i = 0; i < boxaGetCount(marks) && rows; ++i) {
+    l_int32 x, y, bw, bh;
+    boxaGetBoxGeometry(marks, i, &x, &y, &bw, &bh);
+    if (bh < kLetterMinChars * ch || bh > kLetterMaxChars * ch || bw > kLetterWideChars * ch)
+      continue;
+    ++letters;
+    const int cx = x + bw / 2, cy = y + bh / 2;
+    const bool covered = std::any_of(claimed.begin(), claimed.end(), [&](const Box& b) {
+      return cx >= b.x - grow && cx < b.x + b.w + grow && cy >= b.y - grow && cy < b.y + b.h + grow;
+    });
+    if (covered) continue;
+    ++unclaimed;
+    pixRasterop(rows.get(), x, y, bw, bh, PIX_SET, nullptr, 0, 0);
+  }
+  boxaDestroy(&marks);
+  out.letters = letters;
+  out.unclaimed = unclaimed;
+  if (!rows || unclaimed < kMinUnclaimedLetters || unclaimed * kUnclaimedShare < letters)
+    return out;
+  // Letters, words and rows joined into blocks: a word space is under a character height, a
+  // receipt's gap before its figures a few, the space between lines under one.
+  PixPtr joined(pixCloseBrick(nullptr, rows.get(), oddAtLeast(static_cast<int>(kBlockGapChars * ch), 3),
+                              oddAtLeast(static_cast<int>(1.5f * ch), 3)));
+  BOXA* found = joined ? pixConnCompBB(joined.get(), 8) : nullptr;
+  if (!found) return out;
+  for (int i = 0; i < boxaGetCount(found); ++i) {
+    l_int32 x, y, bw, bh;
+    boxaGetBoxGeometry(found, i, &x, &y, &bw, &bh);
+    // A lone letter-sized mark is not print.
+    if (bw < 2 * ch) continue;
+    const int x0 = std::max(0, x - grow), y0 = std::max(0, y - grow);
+    blocks.push_back(
+        Box{x0, y0, std::min(w, x + bw + grow) - x0, std::min(h, y + bh + grow) - y0});
+  }
+  boxaDestroy(&found);
+  std::sort(blocks.begin(), blocks.end(), [](const Box& a, const Box& b) { return a.y < b.y; });
+  return out;
+}
 
 float documentCharHeight(Pix* grey8) {
   if (!grey8 || pixGetDepth(grey8) != 8) return 0;

@@ -62,10 +62,15 @@ PixPtr flattenLight(Pix* page);
 // side, so that a dim photo of a white sheet stays dark on light.
 bool inkIsDarker(Pix* grey8);
 
-// The sheet of paper in a photo (8 bpp, dark ink on light paper): the largest bright region,
-// holes (the print) filled. Returns its bounding box and, in `masked`, the image cropped to it
-// with everything around the sheet (table, hands, another sheet) made white. An empty box (and
-// no image) when no sheet stands out: the paper fills the picture, or nothing is bright.
+// The sheet of paper in a photo (8 bpp, dark ink on light paper): the largest region on the
+// bright side of one grey level or, where the light falls across the photo and no level parts
+// the sheet from the table, the brightest large region bounded by a step of grey; its holes and
+// bays (the print, large letters at its edge) filled. It must be far brighter than what is around
+// it (or, for a region bounded by a step, than what touches it). Returns its bounding box and, in
+// `masked`, the image cropped to it with everything around the sheet (table, hands, another
+// sheet) made white, and with it the dark ink joined to the surroundings (a plaque's rim, the
+// shadow along the sheet's side). An empty box (and no image) when no sheet stands out: the
+// paper fills the picture, or nothing is bright.
 // `corners`, when given, receives the sheet's corners (top-left, top-right, bottom-right,
 // bottom-left) in the image's coordinates.
 struct Point {
@@ -131,6 +136,20 @@ struct Specks {
   int specks = 0, letters = 0;
 };
 Specks removeSpecks(Pix* grey8, float char_height);
+
+// Blocks of print on a page (8 bpp, dark on light) that none of the `claimed` line boxes covers,
+// in the order of their tops. Tesseract's layout analysis takes print it cannot part from
+// something drawn over it (a pen's circle round a receipt's lines, a stamp) for a picture, and
+// reads none of it. Print: marks the size of letters (half to one and a half `char_height` high,
+// at most two and a half wide) in no claimed box, less than 4 character heights apart side by
+// side and 1.5 above each other. Nothing is returned unless at least a fifth of the page's
+// letters (and 20) are unclaimed: a stray mark or two beside the lines read is not print missed.
+// `letters` and `unclaimed` count the page's letters and those in no claimed box.
+struct UnclaimedPrint {
+  std::vector<Box> blocks;
+  int letters = 0, unclaimed = 0;
+};
+UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<Box>& claimed);
 
 // Typical character height of the dark ink of a page (8 bpp, dark on light, any size), px; 0
 // when there is no ink. Unlike estimateTextHeight (tuned for screen text) it measures print of

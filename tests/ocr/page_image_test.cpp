@@ -5,6 +5,7 @@
 
 #include <leptonica/allheaders.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -155,6 +156,71 @@ TEST(PageImage, TheSheetIsFoundOnATexturedTable) {
   PixPtr scan(pixCreate(800, 1000, 8));
   pixSetAllArbitrary(scan.get(), 240);
   EXPECT_EQ(findSheet(scan.get(), nullptr).w, 0);
+}
+
+TEST(PageImage, TheSheetIsFoundWhereTheLightFallsAcrossThePhoto) {
+  // A lamp at the top right: the table's lit end (up to 175) is brighter than the sheet's shaded
+  // end (about 160), so no one grey level parts the sheet from the table; its border, a step of
+  // 60 levels or more, is everywhere.
+  const int w = 1200, h = 900;
+  PixPtr photo(pixCreate(w, h, 8));
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> grain(-20, 20);
+  const Box sheet{420, 60, 360, 780};
+  auto light = [&](int x, int y) { return 0.55f + 0.45f * (float(x) / w + 1.0f - float(y) / h) / 2; };
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      const bool on_sheet =
+          x >= sheet.x && x < sheet.x + sheet.w && y >= sheet.y && y < sheet.y + sheet.h;
+      const float base = on_sheet ? 245.0f : 175.0f + grain(rng);
+      pixSetPixel(photo.get(), x, y, static_cast<l_uint32>(std::clamp(base * light(x, y) /
+                                                                          light(w, 0), 0.0f, 255.0f)));
+    }
+  }
+  for (int y = sheet.y + 40; y < sheet.y + sheet.h - 40; y += 30) {
+    fillRect(photo.get(), sheet.x + 30, y, sheet.w - 60, 10, 20);
+  }
+  ASSERT_GT(greyAt(photo.get(), w - 20, 20), greyAt(photo.get(), sheet.x + 10, h - 70) - 15)
+      << "the table's lit end is not as bright as the sheet's shaded one";
+  PixPtr masked;
+  const Box found = findSheet(photo.get(), &masked);
+  ASSERT_TRUE(masked) << "no sheet found";
+  EXPECT_NEAR(found.x, sheet.x, 24);
+  EXPECT_NEAR(found.y, sheet.y, 24);
+  EXPECT_NEAR(found.x + found.w, sheet.x + sheet.w, 24);
+  EXPECT_NEAR(found.y + found.h, sheet.y + sheet.h, 24);
+}
+
+TEST(PageImage, PrintInNoLineFoundIsReturnedAsBlocks) {
+  // Two blocks of 4 rows of 22 letters 20 px high, at (60, 60)-(494, 200) and (60, 400)-(494, 540).
+  PixPtr page(pixCreate(800, 700, 8));
+  pixSetAllArbitrary(page.get(), 245);
+  for (int top : {60, 400}) {
+    for (int y = top; y + 20 <= top + 140; y += 40)
+      for (int x = 60; x + 14 <= 500; x += 20) fillRect(page.get(), x, y, 14, 20, 20);
+  }
+  // A pen's loop around the first row of the second block (not a letter: too wide).
+  fillRect(page.get(), 40, 392, 480, 3, 20);
+  // Every line of the first block claimed: the second is returned, as one block.
+  std::vector<Box> first;
+  for (int y = 60; y + 20 <= 200; y += 40) first.push_back(Box{58, y - 2, 446, 24});
+  const UnclaimedPrint missed = unclaimedPrint(page.get(), 20, first);
+  EXPECT_EQ(missed.letters, 176);
+  EXPECT_EQ(missed.unclaimed, 88);
+  ASSERT_EQ(missed.blocks.size(), 1u);
+  const Box& b = missed.blocks[0];
+  EXPECT_NEAR(b.x, 60, 6);
+  EXPECT_NEAR(b.y, 400, 6);
+  EXPECT_NEAR(b.x + b.w, 494, 6);
+  EXPECT_NEAR(b.y + b.h, 540, 6);
+  // All claimed (or a few letters missed): nothing to read again.
+  std::vector<Box> all = first;
+  for (int y = 400; y + 20 <= 540; y += 40) all.push_back(Box{58, y - 2, 446, 24});
+  EXPECT_TRUE(unclaimedPrint(page.get(), 20, all).blocks.empty());
+  all.back().w = 360;  // the last 4 letters of the last row out
+  const UnclaimedPrint few = unclaimedPrint(page.get(), 20, all);
+  EXPECT_EQ(few.unclaimed, 4);
+  EXPECT_TRUE(few.blocks.empty());
 }
 
 TEST(PageImage, ASheetSeenAtAnAngleIsRectifiedAndMappedBack) {
