@@ -6,6 +6,7 @@
 #include <leptonica/allheaders.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -189,6 +190,36 @@ TEST(PageImage, TheSheetIsFoundWhereTheLightFallsAcrossThePhoto) {
   EXPECT_NEAR(found.y, sheet.y, 24);
   EXPECT_NEAR(found.x + found.w, sheet.x + sheet.w, 24);
   EXPECT_NEAR(found.y + found.h, sheet.y + sheet.h, 24);
+}
+
+TEST(PageImage, ARoundPlaqueKeepsTheLettersAtItsEdgeAndLosesItsRim) {
+  // A bright disc (a plaque, inverted) on dark bricks, with a dark rim, and a row of large
+  // letters near its top, where the disc is narrow: after the median filter they cut bays into
+  // the bright region.
+  const int w = 1000, h = 800, cx = 500, cy = 400, r = 330;
+  PixPtr photo(pixCreate(w, h, 8));
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> grain(50, 110);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      const double d = std::hypot(x - cx, y - cy);
+      const int v = d < r - 8 ? 235 : d < r ? 30 : grain(rng);
+      pixSetPixel(photo.get(), x, y, static_cast<l_uint32>(v));
+    }
+  }
+  for (int x = 390; x + 40 <= 610; x += 60) fillRect(photo.get(), x, 100, 40, 70, 20);
+  PixPtr masked;
+  const Box found = findSheet(photo.get(), &masked);
+  ASSERT_TRUE(masked) << "no plaque found";
+  EXPECT_NEAR(found.x, cx - r, 24);
+  EXPECT_NEAR(found.x + found.w, cx + r, 24);
+  // Every letter kept, the first and last included (nearest the rim).
+  for (int x = 390; x + 40 <= 610; x += 60)
+    EXPECT_LT(greyAt(masked.get(), x + 20 - found.x, 150 - found.y), 60) << "letter at x = " << x;
+  // The rim is gone: left, right and bottom of the disc.
+  EXPECT_EQ(greyAt(masked.get(), cx - r + 3 - found.x, cy - found.y), 255);
+  EXPECT_EQ(greyAt(masked.get(), cx + r - 3 - found.x, cy - found.y), 255);
+  EXPECT_EQ(greyAt(masked.get(), cx - found.x, cy + r - 3 - found.y), 255);
 }
 
 TEST(PageImage, PrintInNoLineFoundIsReturnedAsBlocks) {
