@@ -137,6 +137,11 @@ constexpr float kSpeckledCharHeight = 20.0f;
 constexpr float kDotsPerPixelOfPrint = 10.0f;
 constexpr int kDocMinResolution = 100;
 constexpr int kDocResolution = 300;
+// A paragraph right after the page's headline in print this many times the body's or more is
+// its subtitle, and goes with it.
+constexpr float kSubtitlePrint = 1.25f;
+// A headline read as at least this many characters.
+constexpr std::size_t kHeadlineMinChars = 6;
 // When at least one letter in kUntrustedLayout of a page is in none of the lines Tesseract's
 // layout analysis found, the page is read as one block of rows.
 constexpr int kUntrustedLayout = 2;
@@ -852,12 +857,78 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readInItsLanguage(
   return paras;
 }
 
+// Median of some heights (0 when there are none).
+float medianOf(std::vector<float> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+// Where the page's headline (headlineOf) is among parts of the page of `print` height and `chars`
+// characters, with what follows it in print larger than the body's (its subtitle): [first,
+// last); first is 0 when there is none or it is first already.
+std::pair<std::size_t, std::size_t> headlineRange(const std::vector<float>& print,
+                                                  const std::vector<std::size_t>& chars) {
+  const int h = headlineOf(print, chars);
+  if (std::getenv("LISEUR_LAYOUT_DEBUG")) {
+    for (std::size_t i = 0; i < print.size(); ++i)
+      std::fprintf(stderr, "part %zu: print %.0f, %zu chars%s\n", i, print[i], chars[i],
+                   int(i) == h ? " (headline)" : "");
+  }
+  if (h <= 0) return {0, 0};
+  const float body = bodyPrint(print, chars);
+  std::size_t end = static_cast<std::size_t>(h) + 1;
+  while (end < print.size() && print[end] >= kSubtitlePrint * body) ++end;
+  return {static_cast<std::size_t>(h), end};
+}
+
+// The headline among paragraphs read, by their words' median height (a drop capital makes its
+// line tall, not its words).
+void moveHeadlineFirst(std::vector<std::vector<LineRead>>& paras) {
+  std::vector<float> print;
+  std::vector<std::size_t> chars;
+  for (const auto& p : paras) {
+    std::vector<float> heights;
+    std::size_t n = 0;
+    for (const LineRead& r : p) {
+      for (const Word& w : r.line.words) heights.push_back(static_cast<float>(w.box.h));
+      n += r.chars;
+    }
+    print.push_back(medianOf(std::move(heights)));
+    chars.push_back(n);
+  }
+  const auto [first, last] = headlineRange(print, chars);
+  if (first > 0)
+    std::rotate(paras.begin(), paras.begin() + static_cast<long>(first),
+                paras.begin() + static_cast<long>(last));
+}
+
+// The headline among the blocks of the layout analysis, before they are read: by their lines'
+// median height, their size in characters taken as their lines' length over that height.
+std::pair<std::size_t, std::size_t> headlineRange(const std::vector<PageBlock>& blocks) {
+  std::vector<float> print;
+  std::vector<std::size_t> chars;
+  for (const PageBlock& b : blocks) {
+    std::vector<float> heights;
+    long length = 0;
+    for (const Box& l : b.lines) {
+      heights.push_back(static_cast<float>(l.h));
+      length += l.w;
+    }
+    const float h = medianOf(std::move(heights));
+    print.push_back(h);
+    chars.push_back(h > 0 ? static_cast<std::size_t>(length / h) : 0);
+  }
+  return headlineRange(print, chars);
+}
+
 Status TesseractEngine::recogniseWholePage(const preprocess::PageLayout& page,
                                            const RecogniseCallbacks& callbacks,
                                            const std::atomic<bool>& cancelled) {
   int index = 0;
   auto paras = readInItsLanguage([&](int m) { return readPage(page, m, cancelled); });
   if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
+  moveHeadlineFirst(*paras);
   for (auto& reads : *paras) {
     Block block = assembleBlock(reads);
     block.index = index++;
@@ -888,12 +959,34 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   // be read apart: the page is read whole, its blocks sent when it is done.
   if (tangled(*blocks)) return recogniseWholePage(page, callbacks, cancelled);
   addUnclaimedPrint(page, *blocks);
+  // The page's headline, when it is not first (a magazine's title at the bottom of the spread),
+  // is read first, and goes first when it reads as a title: print Tesseract is sure of (a stamp
+  // or a picture's texture is large too, and reads as fragments it is unsure of).
+  std::optional<std::size_t> preread;  // the block read already, and its reading
+  Result<std::vector<std::vector<LineRead>>> headline{std::vector<std::vector<LineRead>>{}};
+  if (const auto [first, last] = headlineRange(*blocks); first > 0) {
+    headline = readInItsLanguage(
+        [&](int m) { return readBlock(page, (*blocks)[first], m, cancelled); });
+    if (!headline.ok()) return Status::fail(headline.error().code, headline.error().message);
+    std::vector<LineRead> all;
+    for (const auto& p : *headline) all.insert(all.end(), p.begin(), p.end());
+    std::size_t chars = 0;
+    for (const LineRead& r : all) chars += r.chars;
+    const bool title = chars >= kHeadlineMinChars && scoreOf(all) >= kDoubtConfidence;
+    if (title)
+      std::rotate(blocks->begin(), blocks->begin() + static_cast<long>(first),
+                  blocks->begin() + static_cast<long>(last));
+    preread = title ? 0 : first;
+  }
   // The columns of the last block that ran across a gutter wait for the next block: the end of
   // a column that Tesseract made a block of its own, just below, goes on that column.
   std::vector<std::vector<LineRead>> pending;
-  for (const PageBlock& pb : *blocks) {
+  for (std::size_t bi = 0; bi < blocks->size(); ++bi) {
+    const PageBlock& pb = (*blocks)[bi];
     if (cancelled.load()) return Status::fail(ErrorCode::kCancelled, "cancelled");
-    auto paras = readInItsLanguage([&](int m) { return readBlock(page, pb, m, cancelled); });
+    auto paras = preread == bi ? std::move(headline) : readInItsLanguage([&](int m) {
+      return readBlock(page, pb, m, cancelled);
+    });
     if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
     if (paras->empty()) continue;
     std::vector<LineRead> lines;

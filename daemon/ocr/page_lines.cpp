@@ -19,6 +19,12 @@ constexpr float kColumnChars = 8.0f;
 // Running text: on each side, this many words a line on average, three in four with a letter.
 constexpr int kColumnWords = 3;
 
+// A headline's print is at least kHeadlinePrint times the body's and kHeadlineLead times any other
+// paragraph's of kHeadlineChars characters or more (headlineOf).
+constexpr float kHeadlinePrint = 2.0f;
+constexpr float kHeadlineLead = 1.33f;
+constexpr std::size_t kHeadlineChars = 6;
+
 // A line whose words' mean confidence is below this is noise (isNoise).
 constexpr double kNoiseConfidence = 35;
 
@@ -140,7 +146,7 @@ bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>
            lettered * 4 >= words * 3;
   };
   // Gutters: x intervals no word covers, kGutterChars wide, with words on both sides in at least
-  // 3 lines and most of them.
+  // 3 lines, and in most of them or in consecutive ones.
   std::vector<std::pair<int, int>> gutters;
   for (int x = 0; x < static_cast<int>(cover.size());) {
     if (cover[x] != 0) {
@@ -152,13 +158,19 @@ bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>
     const int a = x_min + x, b = x_min + end;
     x = end;
     if (b - a < kGutterChars * ch) continue;
-    int both = 0;
-    for (const LineRead& r : para) {
+    // Lines with words on both sides: most lines, or a run of them with the longer column's
+    // tail (or head) on its own before or after them (columns of unequal length).
+    int both = 0, first = -1, last = -1;
+    for (int i = 0; i < static_cast<int>(para.size()); ++i) {
       bool left = false, right = false;
-      for (const Word& w : r.line.words) (w.box.x + w.box.w <= a ? left : right) = true;
-      both += left && right;
+      for (const Word& w : para[i].line.words) (w.box.x + w.box.w <= a ? left : right) = true;
+      if (!(left && right)) continue;
+      ++both;
+      if (first < 0) first = i;
+      last = i;
     }
-    if (both < 3 || both * 5 < static_cast<int>(para.size()) * 3) continue;
+    const bool run = both == last - first + 1;
+    if (both < 3 || (both * 5 < static_cast<int>(para.size()) * 3 && !run)) continue;
     gutters.emplace_back(a, b);
   }
   // Columns of running text between every two gutters; one column that is not (a table's
@@ -195,6 +207,44 @@ bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>
   splitColumns(left, out);
   splitColumns(right, out);
   return true;
+}
+
+float bodyPrint(const std::vector<float>& print, const std::vector<std::size_t>& chars) {
+  const std::size_t n = std::min(print.size(), chars.size());
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return print[a] < print[b]; });
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < n; ++i) total += chars[i];
+  std::size_t seen = 0;
+  for (std::size_t i : order) {
+    seen += chars[i];
+    if (2 * seen >= total && seen > 0) return print[i];
+  }
+  return 0;
+}
+
+int headlineOf(const std::vector<float>& print, const std::vector<std::size_t>& chars) {
+  const std::size_t n = std::min(print.size(), chars.size());
+  const float body = bodyPrint(print, chars);
+  // The two largest prints among paragraphs of a few words (a mark or a stray letter is not a
+  // title).
+  int top = -1, second = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (chars[i] < kHeadlineChars) continue;
+    const int k = static_cast<int>(i);
+    if (top < 0 || print[i] > print[top]) {
+      second = top;
+      top = k;
+    } else if (second < 0 || print[i] > print[second]) {
+      second = k;
+    }
+  }
+  if (top < 0 || second < 0 || body <= 0 || print[top] < kHeadlinePrint * body ||
+      print[top] < kHeadlineLead * print[second])
+    return -1;
+  return top;
 }
 
 }  // namespace liseur::ocr

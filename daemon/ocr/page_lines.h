@@ -39,11 +39,25 @@ bool continueColumn(std::vector<std::vector<LineRead>>& columns,
 // A paragraph whose lines run across columns of running text (a narrow gutter Tesseract's column
 // finder missed: few lines, ragged edges) is cut along its gutters into `out`, a column each, left
 // to right, and true returned. A gutter: an x interval at least 1.5 character heights wide that
-// no word crosses, with words on both sides in at least 3 lines and most of them. Every column
-// between the gutters must be running text (lines 8 character heights wide and 3 words on
-// average, mostly words with letters): a table's header or cells, its label and figure columns,
-// or "Label : value" rows have a column that is not, and the paragraph stays in rows (appended
-// whole to `out`, false returned). `para` is consumed.
+// no word crosses, with words on both sides in at least 3 lines, and in most lines or in
+// consecutive ones (a column may run on alone below the other). Every column between the gutters
+// must be running text (lines 8 character heights wide and 3 words on average, mostly words with
+// letters): a table's header or cells, its label and figure columns, or "Label : value" rows have
+// a column that is not, and the paragraph stays in rows (appended whole to `out`, false
+// returned). `para` is consumed.
 bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>>& out);
+
+// The page's headline among its paragraphs, given each one's print height (its words' median
+// height, px) and size (characters): the one paragraph of 6 characters or more whose print is at
+// least twice the body's (bodyPrint) and a third larger than any other's of 6 or more. Readers look at a
+// page's title first wherever it stands (a magazine spread's title often sits at the bottom, a
+// newspaper's beside the first column, which starts at the top); a section heading (at most one
+// and a half times the body) or two titles of like size (two articles) are not moved. -1 when
+// there is none.
+int headlineOf(const std::vector<float>& print, const std::vector<std::size_t>& chars);
+
+// The body's print height among paragraphs of `print` height and `chars` characters: the median
+// over characters (0 when there are none).
+float bodyPrint(const std::vector<float>& print, const std::vector<std::size_t>& chars);
 
 }  // namespace liseur::ocr

@@ -1,5 +1,5 @@
 // ocr/page_lines: lines of texture dropped, columns of running text cut apart, a table's rows kept
-// whole, a column's end that Tesseract put in a block of its own put back on it. Words are laid out
+// whole, a column's end that Tesseract put in a block of its own put back on it, the page's headline told. Words are laid out
 // as a monospace typewriter would: 20 px high, 12 px a character, single spaces.
 #include "ocr/page_lines.h"
 
@@ -54,6 +54,39 @@ TEST(PageLines, TwoColumnsOfRunningTextAreCutAlongTheirGutter) {
             "Le soleil chauffe l'eau des mers\net des rivières. Une partie de\n"
             "cette eau se transforme en\nvapeur : c'est l'évaporation.\n");
   EXPECT_EQ(out[1].front().line.text(), "Quand les gouttes deviennent");
+}
+
+TEST(PageLines, AColumnThatRunsOnAloneBelowTheOtherIsCutToo) {
+  // The right column ends after three lines, the left one runs on for four more: words on both
+  // sides in 3 lines of 7, all consecutive.
+  std::vector<LineRead> para = {
+      line(0, {{"Le soleil chauffe l'eau des mers", 0}, {"Quand les gouttes deviennent", 40}}),
+      line(1, {{"et des rivières. Une partie de", 0}, {"lourdes, elles tombent sous", 40}}),
+      line(2, {{"cette eau se transforme en", 0}, {"forme de pluie ou de neige.", 40}}),
+      line(3, {{"vapeur : c'est l'évaporation.", 0}}),
+      line(4, {{"La vapeur monte dans le ciel", 0}}),
+      line(5, {{"et forme les nuages, qui vont", 0}}),
+      line(6, {{"au gré du vent.", 0}}),
+  };
+  std::vector<std::vector<LineRead>> out;
+  ASSERT_TRUE(splitColumns(para, out));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].size(), 7u);
+  EXPECT_EQ(out[0].back().line.text(), "au gré du vent.");
+  EXPECT_EQ(out[1].size(), 3u);
+  // Words on both sides in three lines of seven that are not consecutive (a gap here and there
+  // between short lines of one column) make no gutter.
+  std::vector<LineRead> ragged = {
+      line(0, {{"Le soleil chauffe l'eau des mers", 0}, {"Quand les gouttes deviennent", 40}}),
+      line(1, {{"et des rivières. Une partie", 0}}),
+      line(2, {{"cette eau se transforme en", 0}, {"forme de pluie ou de neige.", 40}}),
+      line(3, {{"vapeur : c'est l'évaporation.", 0}}),
+      line(4, {{"La vapeur monte dans le ciel", 0}, {"et forme les nuages, qui vont", 40}}),
+      line(5, {{"et forme les nuages, qui", 0}}),
+      line(6, {{"vont au gré du vent.", 0}}),
+  };
+  std::vector<std::vector<LineRead>> rows;
+  EXPECT_FALSE(splitColumns(ragged, rows));
 }
 
 TEST(PageLines, ATablesHeaderOfShortCellsStaysInRows) {
@@ -132,6 +165,23 @@ TEST(PageLines, TextureReadAsMarksOrUnsureFragmentsIsNoiseAndUnsurePrintIsNot) {
   EXPECT_FALSE(isNoise(scored({{"1962", 40}})));
   EXPECT_FALSE(isNoise(scored({{"la", 20}, {"question", 90}, {"de", 10}})));
   EXPECT_TRUE(isNoise(LineRead{}));
+}
+
+TEST(PageLines, TheHeadlineIsTheOneParagraphInPrintTwiceTheBodysAndFarAboveTheRest) {
+  // A magazine spread: body print 35 px in long paragraphs, a kicker at 47, the title at 121 at
+  // the bottom, a drop capital's paragraph measured by its words (35).
+  const std::vector<float> print{35, 35, 47, 35, 121, 32};
+  const std::vector<std::size_t> chars{326, 21, 33, 503, 22, 19};
+  EXPECT_EQ(bodyPrint(print, chars), 35);
+  EXPECT_EQ(headlineOf(print, chars), 4);
+  // A section heading (1.5 times the body) is not a headline.
+  EXPECT_EQ(headlineOf({20, 30, 20}, {400, 18, 300}), -1);
+  // Two titles of like size (two articles on a page): neither goes first.
+  EXPECT_EQ(headlineOf({20, 60, 20, 55, 20}, {400, 20, 300, 25, 300}), -1);
+  // A large mark of two characters (a stain read as ") 2") is not a title, and does not hide one.
+  EXPECT_EQ(headlineOf({20, 90, 20, 60}, {400, 2, 300, 24}), 3);
+  EXPECT_EQ(headlineOf({20, 90, 20}, {400, 2, 300}), -1);
+  EXPECT_EQ(headlineOf({}, {}), -1);
 }
 
 }  // namespace

@@ -5,7 +5,8 @@ worksheet photo, French accents) with its expected text in reading order (X.png 
 the pages of paper of issue 12: a French page at print size with a pale yellow title, a light
 blue subtitle and two columns on toned, noisy paper (page-fr.jpg), the same page turned a quarter
 counter-clockwise in its pixels (page-fr-rot90.jpg), and stored sideways with EXIF Orientation 6
-as a phone does (page-fr-exif6.jpg).
+as a phone does (page-fr-exif6.jpg); a terminal listing, a form's dotted lines, and a magazine
+page with its title below two columns of unequal length (headline-below.jpg).
 
 Deterministic (fixed seed, Debian fonts from fonts-dejavu-core and fonts-liberation, PIL from
 python3-pil). The texts are written for these tests. Run: tests/ocr/engine/make_engine_fixtures.py
@@ -368,6 +369,27 @@ def form_fields():
          quality=90)
 
 
+def headline_below():
+    """A magazine page as scanned: two columns of print, and the article's title in large print
+    below them, as a spread often sets it. The title is read first."""
+    rnd = random.Random(23)
+    f = font(LIBERATION + "LiberationSerif-Regular.ttf", 32)
+    ft = font(LIBERATION + "LiberationSerif-Bold.ttf", 96)
+    w, h = 1500, 1000
+    page = Image.new("RGB", (w, h), (246, 244, 238))
+    d = ImageDraw.Draw(page)
+    col = 640
+    yl = paragraph(d, 80, 60, FR_LEFT + " " + FR1, f, col, "#1a1a1a", leading=1.35)
+    yr = paragraph(d, 80 + col + 60, 60, FR_RIGHT, f, col, "#1a1a1a", leading=1.35)
+    title = "Une journée à l'école"
+    y = max(yl, yr) + 60
+    d.text((80, y), title, font=ft, fill="#101010")
+    assert y + 120 < h
+    page = scanned(page, rnd, 8)
+    save("headline-below.jpg", page, title + "\n" + FR_LEFT + " " + FR1 + "\n" + FR_RIGHT,
+         quality=90)
+
+
 if __name__ == "__main__":
     paper_page()
     dark_theme()
@@ -383,3 +405,4 @@ if __name__ == "__main__":
     pronoun_il()
     terminal_listing()
     form_fields()
+    headline_below()

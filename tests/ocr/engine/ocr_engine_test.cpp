@@ -261,6 +261,20 @@ TEST_F(EngineTest, AWorksheetsNameAndDateLabelsAreReadWithoutTheirDottedLines) {
   EXPECT_EQ(text.find(".."), std::string::npos) << text;
 }
 
+TEST_F(EngineTest, AMagazinesTitleBelowItsColumnsIsReadFirstAndTheColumnsOneAfterTheOther) {
+  // Two columns of unequal length (Tesseract puts their first lines in one block) and the
+  // article's title in large print below them, as a spread sets it: the title first, then the
+  // left column whole, then the right one.
+  PixHolder pix = load("headline-below.jpg");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get());
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  const std::string text = r.text();
+  EXPECT_TRUE(inOrder(text, {"Une journée à l'école", "Le matin", "huit\nheures", "tableau",
+                             "mots difficiles", "L'après-midi", "phrases courtes"}));
+  EXPECT_LE(cer(truth("headline-below.jpg"), text), 0.03) << text;
+}
+
 TEST_F(EngineTest, WordBoxesMatchWhereTheWordIs) {
   // One word drawn at a known place on a larger white page.
   PixHolder word = load("english.png");
