@@ -137,9 +137,6 @@ constexpr float kSpeckledCharHeight = 20.0f;
 constexpr float kDotsPerPixelOfPrint = 10.0f;
 constexpr int kDocMinResolution = 100;
 constexpr int kDocResolution = 300;
-// A paragraph right after the page's headline in print this many times the body's or more is
-// its subtitle, and goes with it.
-constexpr float kSubtitlePrint = 1.25f;
 // A headline read as at least this many characters.
 constexpr std::size_t kHeadlineMinChars = 6;
 // When at least one letter in kUntrustedLayout of a page is in none of the lines Tesseract's
@@ -864,50 +861,49 @@ float medianOf(std::vector<float> v) {
   return v[v.size() / 2];
 }
 
-// Where the page's headline (headlineOf) is among parts of the page of `print` height and `chars`
-// characters, with what follows it in print larger than the body's (its subtitle): [first,
-// last); first is 0 when there is none or it is first already.
-std::pair<std::size_t, std::size_t> headlineRange(const std::vector<float>& print,
-                                                  const std::vector<std::size_t>& chars) {
-  const int h = headlineOf(print, chars);
-  if (std::getenv("LISEUR_LAYOUT_DEBUG")) {
-    for (std::size_t i = 0; i < print.size(); ++i)
-      std::fprintf(stderr, "part %zu: print %.0f, %zu chars%s\n", i, print[i], chars[i],
-                   int(i) == h ? " (headline)" : "");
-  }
-  if (h <= 0) return {0, 0};
-  const float body = bodyPrint(print, chars);
-  std::size_t end = static_cast<std::size_t>(h) + 1;
-  while (end < print.size() && print[end] >= kSubtitlePrint * body) ++end;
-  return {static_cast<std::size_t>(h), end};
+// `items` put in `order` (a permutation of their indices).
+template <typename T>
+void reorder(std::vector<T>& items, const std::vector<std::size_t>& order) {
+  std::vector<T> out;
+  out.reserve(items.size());
+  for (std::size_t i : order) out.push_back(std::move(items[i]));
+  items = std::move(out);
 }
 
-// The headline among paragraphs read, by their words' median height (a drop capital makes its
-// line tall, not its words).
+void debugParts(const std::vector<PagePart>& parts, int headline) {
+  if (!std::getenv("LISEUR_LAYOUT_DEBUG")) return;
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    std::fprintf(stderr, "part %zu: %d,%d %dx%d, print %.0f, %zu chars, %zu lines%s\n", i,
+                 parts[i].box.x, parts[i].box.y, parts[i].box.w, parts[i].box.h, parts[i].print,
+                 parts[i].chars, parts[i].lines, int(i) == headline ? " (headline)" : "");
+}
+
+// The page's headline and what sets it off first (headlineFirst), among paragraphs read: their
+// print is their words' median height (a drop capital makes its line tall, not its words).
 void moveHeadlineFirst(std::vector<std::vector<LineRead>>& paras) {
-  std::vector<float> print;
-  std::vector<std::size_t> chars;
+  std::vector<PagePart> parts;
   for (const auto& p : paras) {
     std::vector<float> heights;
-    std::size_t n = 0;
+    PagePart part;
+    part.box = boxOfReads(p);
+    part.lines = p.size();
     for (const LineRead& r : p) {
       for (const Word& w : r.line.words) heights.push_back(static_cast<float>(w.box.h));
-      n += r.chars;
+      part.chars += r.chars;
     }
-    print.push_back(medianOf(std::move(heights)));
-    chars.push_back(n);
+    part.print = medianOf(std::move(heights));
+    parts.push_back(part);
   }
-  const auto [first, last] = headlineRange(print, chars);
-  if (first > 0)
-    std::rotate(paras.begin(), paras.begin() + static_cast<long>(first),
-                paras.begin() + static_cast<long>(last));
+  int headline = -1;
+  const std::vector<std::size_t> order = headlineFirst(parts, &headline);
+  debugParts(parts, headline);
+  reorder(paras, order);
 }
 
-// The headline among the blocks of the layout analysis, before they are read: by their lines'
-// median height, their size in characters taken as their lines' length over that height.
-std::pair<std::size_t, std::size_t> headlineRange(const std::vector<PageBlock>& blocks) {
-  std::vector<float> print;
-  std::vector<std::size_t> chars;
+// The blocks of the layout analysis as parts of the page, before they are read: their print is
+// their lines' median height, their size in characters their lines' length over that height.
+std::vector<PagePart> partsOf(const std::vector<PageBlock>& blocks) {
+  std::vector<PagePart> parts;
   for (const PageBlock& b : blocks) {
     std::vector<float> heights;
     long length = 0;
@@ -915,11 +911,14 @@ std::pair<std::size_t, std::size_t> headlineRange(const std::vector<PageBlock>& 
       heights.push_back(static_cast<float>(l.h));
       length += l.w;
     }
-    const float h = medianOf(std::move(heights));
-    print.push_back(h);
-    chars.push_back(h > 0 ? static_cast<std::size_t>(length / h) : 0);
+    PagePart part;
+    part.box = b.box;
+    part.lines = b.lines.size();
+    part.print = medianOf(std::move(heights));
+    part.chars = part.print > 0 ? static_cast<std::size_t>(length / part.print) : 0;
+    parts.push_back(part);
   }
-  return headlineRange(print, chars);
+  return parts;
 }
 
 Status TesseractEngine::recogniseWholePage(const preprocess::PageLayout& page,
@@ -960,23 +959,30 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   if (tangled(*blocks)) return recogniseWholePage(page, callbacks, cancelled);
   addUnclaimedPrint(page, *blocks);
   // The page's headline, when it is not first (a magazine's title at the bottom of the spread),
-  // is read first, and goes first when it reads as a title: print Tesseract is sure of (a stamp
-  // or a picture's texture is large too, and reads as fragments it is unsure of).
+  // is read first, and goes first with its kicker and byline when it reads as a title: print
+  // Tesseract is sure of (a stamp or a picture's texture is large too, and reads as fragments it
+  // is unsure of).
   std::optional<std::size_t> preread;  // the block read already, and its reading
   Result<std::vector<std::vector<LineRead>>> headline{std::vector<std::vector<LineRead>>{}};
-  if (const auto [first, last] = headlineRange(*blocks); first > 0) {
-    headline = readInItsLanguage(
-        [&](int m) { return readBlock(page, (*blocks)[first], m, cancelled); });
-    if (!headline.ok()) return Status::fail(headline.error().code, headline.error().message);
-    std::vector<LineRead> all;
-    for (const auto& p : *headline) all.insert(all.end(), p.begin(), p.end());
-    std::size_t chars = 0;
-    for (const LineRead& r : all) chars += r.chars;
-    const bool title = chars >= kHeadlineMinChars && scoreOf(all) >= kDoubtConfidence;
-    if (title)
-      std::rotate(blocks->begin(), blocks->begin() + static_cast<long>(first),
-                  blocks->begin() + static_cast<long>(last));
-    preread = title ? 0 : first;
+  {
+    const std::vector<PagePart> parts = partsOf(*blocks);
+    int h = -1;
+    const std::vector<std::size_t> order = headlineFirst(parts, &h);
+    debugParts(parts, h);
+    if (h > 0) {
+      const auto hi = static_cast<std::size_t>(h);
+      headline = readInItsLanguage([&](int m) { return readBlock(page, (*blocks)[hi], m, cancelled); });
+      if (!headline.ok()) return Status::fail(headline.error().code, headline.error().message);
+      std::vector<LineRead> all;
+      for (const auto& p : *headline) all.insert(all.end(), p.begin(), p.end());
+      std::size_t chars = 0;
+      for (const LineRead& r : all) chars += r.chars;
+      preread = hi;
+      if (chars >= kHeadlineMinChars && scoreOf(all) >= kDoubtConfidence) {
+        reorder(*blocks, order);
+        preread = static_cast<std::size_t>(std::find(order.begin(), order.end(), hi) - order.begin());
+      }
+    }
   }
   // The columns of the last block that ran across a gutter wait for the next block: the end of
   // a column that Tesseract made a block of its own, just below, goes on that column.

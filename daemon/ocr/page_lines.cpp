@@ -24,6 +24,11 @@ constexpr int kColumnWords = 3;
 constexpr float kHeadlinePrint = 2.0f;
 constexpr float kHeadlineLead = 1.33f;
 constexpr std::size_t kHeadlineChars = 6;
+// A headline's kicker, byline or subtitle has at most this many lines...
+constexpr std::size_t kSetOffLines = 2;
+// ... and is at most this many times the headline's print height above or below it (a photo
+// credit under the title is further).
+constexpr float kSetOffReach = 0.6f;
 
 // A line whose words' mean confidence is below this is noise (isNoise).
 constexpr double kNoiseConfidence = 35;
@@ -245,6 +250,38 @@ int headlineOf(const std::vector<float>& print, const std::vector<std::size_t>& 
       print[top] < kHeadlineLead * print[second])
     return -1;
   return top;
+}
+
+std::vector<std::size_t> headlineFirst(const std::vector<PagePart>& parts, int* headline) {
+  std::vector<std::size_t> order(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) order[i] = i;
+  std::vector<float> print;
+  std::vector<std::size_t> chars;
+  for (const PagePart& p : parts) {
+    print.push_back(p.print);
+    chars.push_back(p.chars);
+  }
+  const int h = headlineOf(print, chars);
+  if (headline) *headline = h;
+  if (h <= 0) return order;
+  const Box& hb = parts[h].box;
+  const float reach = kSetOffReach * parts[h].print;
+  std::vector<std::size_t> group;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Box& b = parts[i].box;
+    const bool beside = b.x < hb.x + hb.w && hb.x < b.x + b.w;
+    const float gap = static_cast<float>(
+        std::max(b.y - (hb.y + hb.h), hb.y - (b.y + b.h)));  // < 0 when they overlap
+    const bool near = gap <= reach;
+    if (static_cast<int>(i) == h || (parts[i].lines <= kSetOffLines && beside && near))
+      group.push_back(i);
+  }
+  std::stable_sort(group.begin(), group.end(),
+                   [&](std::size_t a, std::size_t b) { return parts[a].box.y < parts[b].box.y; });
+  std::vector<std::size_t> out = group;
+  for (std::size_t i : order)
+    if (std::find(group.begin(), group.end(), i) == group.end()) out.push_back(i);
+  return out;
 }
 
 }  // namespace liseur::ocr

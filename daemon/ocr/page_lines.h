@@ -56,6 +56,21 @@ bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>
 // there is none.
 int headlineOf(const std::vector<float>& print, const std::vector<std::size_t>& chars);
 
+// A part of a page (a paragraph read, or a block of the layout analysis) as the headline rule
+// sees it: where it is, its print's height (px), its size in characters and its lines.
+struct PagePart {
+  Box box;
+  float print = 0;
+  std::size_t chars = 0, lines = 0;
+};
+
+// The reading order of `parts` (indices) with the page's headline (headlineOf) first, together
+// with what sets it off: its kicker above it and its byline or subtitle below it (parts of one or
+// two lines within 0.6 of the headline's print height of it, overlapping it side to side), top to
+// bottom; the others keep their order. Identity when there is no headline or it is first.
+// `headline` receives the headline's index (-1 when there is none).
+std::vector<std::size_t> headlineFirst(const std::vector<PagePart>& parts, int* headline);
+
 // The body's print height among paragraphs of `print` height and `chars` characters: the median
 // over characters (0 when there are none).
 float bodyPrint(const std::vector<float>& print, const std::vector<std::size_t>& chars);

@@ -184,5 +184,26 @@ TEST(PageLines, TheHeadlineIsTheOneParagraphInPrintTwiceTheBodysAndFarAboveTheRe
   EXPECT_EQ(headlineOf({}, {}), -1);
 }
 
+TEST(PageLines, TheHeadlineGoesFirstWithItsKickerAndBylineAndNotItsPhotoCredit) {
+  // The spread of scan-en-04 as the layout analysis gives it: columns, then the kicker, the title
+  // at the bottom, the byline and a photo credit under it.
+  const std::vector<PagePart> parts{
+      {Box{100, 160, 600, 1200}, 35, 900, 30},  // left column
+      {Box{900, 1692, 460, 123}, 47, 33, 2},    // kicker
+      {Box{1750, 160, 620, 1600}, 35, 1000, 40},  // right column
+      {Box{900, 1853, 1930, 136}, 121, 22, 1},  // title
+      {Box{900, 2011, 470, 34}, 32, 19, 1},     // byline
+      {Box{900, 2096, 430, 20}, 18, 32, 1},     // photo credit
+  };
+  int headline = -1;
+  EXPECT_EQ(headlineFirst(parts, &headline), (std::vector<std::size_t>{1, 3, 4, 0, 2, 5}));
+  EXPECT_EQ(headline, 3);
+  // A title first already: the order stays.
+  const std::vector<PagePart> top{{Box{100, 50, 900, 100}, 90, 20, 1},
+                                  {Box{100, 200, 900, 800}, 30, 900, 25}};
+  EXPECT_EQ(headlineFirst(top, &headline), (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(headline, 0);
+}
+
 }  // namespace
 }  // namespace liseur::ocr
