@@ -20,6 +20,9 @@ constexpr double kPi = 3.14159265358979323846;
 // Blank left and right of a line image, in character heights.
 constexpr float kLineSideMargin = 0.1f;
 
+// Dots in a row that make a dotted line or an ellipsis (punctuationMarks).
+constexpr std::size_t kRowDots = 3;
+
 struct Comp {
   Box box;
   int ink = 0;  // pixel count
@@ -407,6 +410,71 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
   }
 }
 
+// Which tiny components (dots) of `r` are punctuation whatever their distance to a letter: the
+// two dots of a colon or a semicolon (French sets a space on both sides of them, which leaves them
+// further from the letters than an i's dot or a full stop), and dots in a row on one baseline,
+// evenly spaced (an ellipsis, a dotted line to write on, a table of contents' leaders). Specks
+// of noise are neither stacked in pairs nor in rows.
+template <typename Tiny>
+std::vector<bool> punctuationMarks(const PolarityResult& r, float typ, const Tiny& tiny) {
+  std::vector<bool> out(r.comps.size(), false);
+  std::vector<int> dots;
+  for (std::size_t i = 0; i < r.comps.size(); ++i)
+    if (r.is_text[i] && tiny(r.comps[i].box)) dots.push_back(static_cast<int>(i));
+  auto cx = [&](int i) { return r.comps[i].box.x * 2 + r.comps[i].box.w; };  // doubled centre
+  // Colons: a dot above another of its size, less than a character height apart.
+  std::sort(dots.begin(), dots.end(), [&](int a, int b) {
+    return cx(a) != cx(b) ? cx(a) < cx(b) : r.comps[a].box.y < r.comps[b].box.y;
+  });
+  const int align = std::max(2, static_cast<int>(0.3f * typ));  // doubled
+  for (std::size_t k = 0; k < dots.size(); ++k) {
+    const Box& a = r.comps[dots[k]].box;
+    for (std::size_t m = k + 1; m < dots.size() && cx(dots[m]) - cx(dots[k]) <= align; ++m) {
+      const Box& b = r.comps[dots[m]].box;
+      const Box& top = a.y <= b.y ? a : b;
+      const Box& low = a.y <= b.y ? b : a;
+      const int gap = low.y - bottom(top);
+      if (gap >= 1 && gap <= 0.8f * typ && std::abs(a.w - b.w) <= std::max(1, a.w / 2)) {
+        out[dots[k]] = out[dots[m]] = true;
+      }
+    }
+  }
+  // Rows: at least kRowDots dots on one baseline, each less than a character height from the
+  // next, evenly spaced.
+  std::sort(dots.begin(), dots.end(), [&](int a, int b) {
+    const int ba = bottom(r.comps[a].box), bb = bottom(r.comps[b].box);
+    return ba != bb ? ba < bb : r.comps[a].box.x < r.comps[b].box.x;
+  });
+  std::vector<int> row;
+  auto flush = [&]() {
+    if (row.size() >= kRowDots) {
+      std::vector<int> steps;
+      for (std::size_t k = 1; k < row.size(); ++k)
+        steps.push_back(r.comps[row[k]].box.x - r.comps[row[k - 1]].box.x);
+      const auto [lo, hi] = std::minmax_element(steps.begin(), steps.end());
+      if (*hi - *lo <= std::max(2, *lo / 3))
+        for (int i : row) out[i] = true;
+    }
+    row.clear();
+  };
+  for (std::size_t k = 0; k < dots.size();) {
+    // The dots whose bottoms are within a pixel of this one's, left to right.
+    std::size_t e = k;
+    const int base = bottom(r.comps[dots[k]].box);
+    while (e < dots.size() && bottom(r.comps[dots[e]].box) <= base + 1) ++e;
+    std::vector<int> line(dots.begin() + static_cast<long>(k), dots.begin() + static_cast<long>(e));
+    std::sort(line.begin(), line.end(),
+              [&](int a, int b) { return r.comps[a].box.x < r.comps[b].box.x; });
+    for (int i : line) {
+      if (!row.empty() && r.comps[i].box.x - right(r.comps[row.back()].box) > typ) flush();
+      row.push_back(i);
+    }
+    flush();
+    k = e;
+  }
+  return out;
+}
+
 void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
   if (r.comps.empty() || r.typical <= 0) return;
   const int W = pixGetWidth(work), H = pixGetHeight(work);
@@ -443,9 +511,10 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
     }
     return best;
   };
+  const std::vector<bool> marks = punctuationMarks(r, typ, tiny);
   for (std::size_t i = 0; i < r.comps.size(); ++i) {
     if (!r.is_text[i]) continue;
-    if (tiny(r.comps[i].box) && distanceToChar(r.comps[i].box) > 0.5f * typ) {
+    if (tiny(r.comps[i].box) && !marks[i] && distanceToChar(r.comps[i].box) > 0.5f * typ) {
       r.is_text[i] = false;
       continue;
     }

@@ -6,7 +6,8 @@ the pages of paper of issue 12: a French page at print size with a pale yellow t
 blue subtitle and two columns on toned, noisy paper (page-fr.jpg), the same page turned a quarter
 counter-clockwise in its pixels (page-fr-rot90.jpg), and stored sideways with EXIF Orientation 6
 as a phone does (page-fr-exif6.jpg); a terminal listing, a form's dotted lines, and a magazine
-page with its title below two columns of unequal length (headline-below.jpg).
+page with its title below two columns of unequal length (headline-below.jpg), French colons
+spaced on both sides (french-colons.png).
 
 Deterministic (fixed seed, Debian fonts from fonts-dejavu-core and fonts-liberation, PIL from
 python3-pil). The texts are written for these tests. Run: tests/ocr/engine/make_engine_fixtures.py
@@ -189,6 +190,22 @@ def french():
     d = ImageDraw.Draw(img)
     paragraph(d, 14, 12, FR1, f, 530, "#1a1a1a")
     save("french-accents.png", img, FR1)
+
+
+def french_colons():
+    """A French worksheet on screen (web page at 1x): a space on both sides of each colon, so the
+    colon stands further from the letters than a full stop, and a dotted line to write on."""
+    f = font(DEJAVU + "DejaVuSans.ttf", 13)
+    fb = font(DEJAVU + "DejaVuSans-Bold.ttf", 13)
+    rows = ["Une partie de cette eau se transforme en vapeur : c'est",
+            "l'évaporation. Elle forme des nuages : c'est la condensation."]
+    img = Image.new("RGB", (520, 100), "#ffffff")
+    d = ImageDraw.Draw(img)
+    d.text((14, 10), "Nom :", font=fb, fill="#1a1a1a")
+    d.text((14 + fb.getlength("Nom : "), 10), "........................", font=f, fill="#1a1a1a")
+    for k, row in enumerate(rows):
+        d.text((14, 40 + 20 * k), row, font=f, fill="#1a1a1a")
+    save("french-colons.png", img, "Nom : ........................\n" + "\n".join(rows))
 
 
 def english():
@@ -406,3 +423,4 @@ if __name__ == "__main__":
     terminal_listing()
     form_fields()
     headline_below()
+    french_colons()

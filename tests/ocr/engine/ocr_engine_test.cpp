@@ -275,6 +275,20 @@ TEST_F(EngineTest, AMagazinesTitleBelowItsColumnsIsReadFirstAndTheColumnsOneAfte
   EXPECT_LE(cer(truth("headline-below.jpg"), text), 0.03) << text;
 }
 
+TEST_F(EngineTest, FrenchColonsSpacedOnBothSidesAndADottedLineStayInTheirLine) {
+  // French sets a space before and after ":", which leaves the colon's dots further from the
+  // letters than a full stop: they were taken for specks, and the gap they left cut the line in
+  // two. The dotted line after "Nom :" is read with it.
+  PixHolder pix = load("french-colons.png");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get(), RecogniseMode::kScreen);
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  const std::string text = r.text();
+  EXPECT_NE(text.find("en vapeur : c'est\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("des nuages : c'est la condensation."), std::string::npos) << text;
+  EXPECT_NE(text.find("........"), std::string::npos) << text;
+}
+
 TEST_F(EngineTest, WordBoxesMatchWhereTheWordIs) {
   // One word drawn at a known place on a larger white page.
   PixHolder word = load("english.png");
