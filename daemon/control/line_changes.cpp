@@ -1,6 +1,7 @@
 #include "control/line_changes.h"
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
 
 namespace liseur {
@@ -53,6 +54,37 @@ bool sameLine(std::string_view a, std::string_view b) {
   return boundedEditDistance(a, b, limit) <= limit;
 }
 
+namespace {
+
+// Where in raw `line` its normalised form (normaliseLine) reaches `length` bytes.
+std::size_t rawOffset(const std::string& line, std::size_t length) {
+  std::size_t n = 0;  // bytes of the normalised form so far
+  bool space = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    auto c = static_cast<unsigned char>(line[i]);
+    if (c < 0x80 && !std::isalnum(c)) {
+      space = n > 0;
+      continue;
+    }
+    if (space) ++n;
+    space = false;
+    ++n;
+    if (n >= length) return i + 1;
+  }
+  return line.size();
+}
+
+// `s` without the spaces and ASCII punctuation at its start.
+std::string trimmed(const std::string& s) {
+  std::size_t i = 0;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80 &&
+         !std::isalnum(static_cast<unsigned char>(s[i])))
+    ++i;
+  return s.substr(i);
+}
+
+}  // namespace
+
 std::vector<std::string> newLines(const std::vector<std::string>& previous,
                                   const std::vector<std::string>& current,
                                   std::vector<std::string>* normalisedCurrent) {
@@ -63,7 +95,26 @@ std::vector<std::string> newLines(const std::vector<std::string>& previous,
     if (std::count_if(norm.begin(), norm.end(), [](char c) { return c != ' '; }) < 2) continue;
     bool seen = std::any_of(previous.begin(), previous.end(),
                             [&](const std::string& old) { return sameLine(norm, old); });
-    if (!seen) fresh.push_back(line);
+    if (!seen) {
+      // A paragraph that grew (a terminal's line joined by the next one into running text, a
+      // chat message that goes on): only what follows the text seen before is new.
+      std::size_t from = 0;
+      for (const std::string& old : previous) {
+        if (old.size() < 4) continue;
+        // The old text's end, give or take a letter read otherwise (an accent is two bytes).
+        for (std::size_t len = old.size() - 2; len <= old.size() + 2; ++len) {
+          if (len + 2 > norm.size() || norm[len] != ' ') continue;
+          if (sameLine(std::string_view(norm).substr(0, len), old))
+            from = std::max(from, rawOffset(line, len));
+        }
+      }
+      const std::string rest = trimmed(line.substr(from));
+      if (rest.empty()) {
+        if (normalisedCurrent) normalisedCurrent->push_back(std::move(norm));
+        continue;
+      }
+      fresh.push_back(from > 0 ? rest : line);
+    }
     if (normalisedCurrent) normalisedCurrent->push_back(std::move(norm));
   }
   return fresh;

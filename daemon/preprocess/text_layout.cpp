@@ -619,8 +619,11 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
       const float ch = std::max(sa.char_height, sb.char_height);
       const int gap = sb.box.x - right(sa.box);
       if (gap > 1.6f * ch) continue;
+      // Print of one size: character heights alike, or line heights alike (a few words are
+      // mostly tall letters, or mostly short ones).
       if (std::max(sa.char_height, sb.char_height) >
-          1.3f * std::min(sa.char_height, sb.char_height))
+              1.3f * std::min(sa.char_height, sb.char_height) &&
+          std::max(sa.box.h, sb.box.h) > 1.3f * std::min(sa.box.h, sb.box.h))
         continue;
       if (overlapLen(sa.box.y, bottom(sa.box), sb.box.y, bottom(sb.box)) <
           0.7 * std::min(sa.box.h, sb.box.h))

@@ -61,5 +61,19 @@ TEST(LineChanges, OnlyNewLinesAreReturned) {
   EXPECT_EQ(third, (std::vector<std::string>{"Second line here"}));
 }
 
+TEST(LineChanges, AParagraphThatGrewGivesOnlyItsNewWords) {
+  // A terminal's first line, then the next one joined to it as one paragraph of running text.
+  const std::vector<std::string> before{normaliseLine("Première ligne : le chat dort.")};
+  EXPECT_EQ(newLines(before, {"Premiere ligne : Le chat dort. Second line: the dog barks."}),
+            (std::vector<std::string>{"Second line: the dog barks."}));
+  // The same paragraph again: nothing new; a different one: all of it.
+  EXPECT_TRUE(newLines(before, {"Première ligne : le chat dort"}).empty());
+  EXPECT_EQ(newLines(before, {"Première page : le chien court."}),
+            (std::vector<std::string>{"Première page : le chien court."}));
+  // A word that only starts like the old line's last one is not a continuation.
+  EXPECT_EQ(newLines({normaliseLine("le chat")}, {"le chaton joue"}),
+            (std::vector<std::string>{"le chaton joue"}));
+}
+
 }  // namespace
 }  // namespace liseur

@@ -3,7 +3,7 @@
 //
 //   ocr_eval.py --corpus corpus-dev --cmd 'liseur-ocr-lab {img}'
 //
-// Options: --json (the document), --timings (stage times on stderr), --mode auto|block|line,
+// Options: --json (the document), --timings (stage times on stderr), --mode auto|screen|block|line,
 // --lang eng+fra.
 #include <leptonica/allheaders.h>
 #include <unistd.h>
@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   bool json = false, timings = false;
   app.add_option("image", path, "image file")->required();
   app.add_option("--lang", lang, "Tesseract models");
-  app.add_option("--mode", mode_name, "auto | block | line");
+  app.add_option("--mode", mode_name, "auto | screen | block | line")
+      ->check(CLI::IsMember({"auto", "screen", "block", "line"}));
   app.add_flag("--json", json, "print the document as JSON");
   app.add_flag("--timings", timings, "print stage times on stderr");
   CLI11_PARSE(app, argc, argv);
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   liseur::ocr::RecogniseMode mode = liseur::ocr::RecogniseMode::kAuto;
   if (mode_name == "block") mode = liseur::ocr::RecogniseMode::kBlock;
   if (mode_name == "line") mode = liseur::ocr::RecogniseMode::kLine;
+  if (mode_name == "screen") mode = liseur::ocr::RecogniseMode::kScreen;
 
   liseur::Document doc;
   doc.source = path;
