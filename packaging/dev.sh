@@ -41,12 +41,25 @@ demo() {
   deps
   build
   local cli="$build/daemon/app/liseur"
-  say "reading packaging/examples/ecole-fr.png (a French school text)"
-  "$cli" ocr packaging/examples/ecole-fr.png
-  "$cli" read packaging/examples/ecole-fr.png --wait
-  say "reading packaging/examples/ui-en.png (an English screenshot)"
-  "$cli" ocr packaging/examples/ui-en.png
-  "$cli" read packaging/examples/ui-en.png --wait
+  # liseur never writes speech to disk unasked; with no sound device the demo asks for WAV files
+  # (in ./demo-output), and says where they are.
+  local out=()
+  if "$cli" status | grep -q '^audio.available: false'; then
+    mkdir -p demo-output
+    say "no sound device here: the speech goes to WAV files in $here/demo-output"
+  fi
+  local img
+  for img in ecole-fr ui-en; do
+    case $img in
+      ecole-fr) say "reading packaging/examples/ecole-fr.png (a French school text)" ;;
+      ui-en) say "reading packaging/examples/ui-en.png (an English screenshot)" ;;
+    esac
+    "$cli" ocr "packaging/examples/$img.png"
+    out=()
+    [ -d demo-output ] && out=(--to-wav "demo-output/$img.wav")
+    "$cli" read "packaging/examples/$img.png" --wait "${out[@]}"
+    [ ${#out[@]} -eq 0 ] || say "wrote demo-output/$img.wav"
+  done
   "$cli" shutdown >/dev/null 2>&1 || true
 }
 

@@ -80,23 +80,6 @@ void printFlat(const json& j, const std::string& prefix = "") {
   }
 }
 
-// Where speech goes when there is no sound device: somewhere the user finds it, the current
-// directory first, with a name that sorts by time and never overwrites an earlier file.
-std::string defaultWavPath() {
-  std::string dir = fs::current_path().string();
-  if (::access(dir.c_str(), W_OK) != 0) {
-    const char* home = std::getenv("HOME");
-    dir = home && ::access(home, W_OK) == 0 ? home : liseur::runtimeDir();
-  }
-  char stamp[32];
-  std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-  std::string base = dir + "/liseur-" + stamp;
-  std::string path = base + ".wav";
-  for (int i = 2; fs::exists(path); ++i) path = base + "-" + std::to_string(i) + ".wav";
-  return path;
-}
-
 // Words of `liseur read` / `liseur ocr` that name a screen source rather than a file.
 constexpr const char* kScreenSources[] = {"screen", "window", "pointer", "clipboard"};
 
@@ -151,22 +134,22 @@ json sourceArgs(const std::vector<std::string>& words) {
   return {{"file", absolute(word)}};
 }
 
-// read and say: speak now, or into a WAV file when asked or when there is no sound device.
+// read and say: speak now, or into a WAV file when asked. With no sound device the speech is not
+// written anywhere unasked (it is the screen's text): the command fails and says how to ask.
 int runSpeak(const Cli& cli, const std::string& cmd, json args) {
   auto c = connect(cli);
   if (!c) return fail(c.error());
   if (!cli.lang.empty()) args["lang"] = cli.lang;
-  bool wait = cli.wait || cli.timings;
+  const bool wait = cli.wait || cli.timings;
   if (!cli.to_wav.empty()) {
     args["to_wav"] = absolute(cli.to_wav);
   } else {
     auto status = (*c)->request("status", json::object(), kQuick);
     if (status && status->contains("audio") &&
         !liseur::boolField((*status)["audio"], "available", true)) {
-      std::string path = defaultWavPath();
-      std::cerr << "liseur: no sound device; writing speech to " << path << std::endl;
-      args["to_wav"] = path;
-      wait = true;  // the file is complete only when the job is
+      return fail(Error{ErrorCode::kAudioDeviceMissing,
+                        "no sound device here (no sound card, and no PulseAudio or PipeWire "
+                        "server); to write the speech to a file instead, add --to-wav FILE"});
     }
   }
   if (wait) args["wait"] = true;

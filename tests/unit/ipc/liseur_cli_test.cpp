@@ -158,22 +158,23 @@ TEST_F(LiseurCliTest, ReadToWavSendsAnAbsoluteOutputPath) {
   EXPECT_TRUE(fs::exists(work_ + "/out.wav"));
 }
 
-TEST_F(LiseurCliTest, WithoutASoundDeviceReadWritesAWavAndSaysWhere) {
+TEST_F(LiseurCliTest, WithoutASoundDeviceReadFailsAndSaysHowToWriteAFile) {
+  // The speech of the screen is its text: it is never written to disk unasked.
   ::setenv("LISEUR_FAKE_AUDIO", "0", 1);
-  CliRun r = run({"read", "page.png"});
-  ASSERT_EQ(r.status, 0) << r.show();
-  std::smatch m;
-  std::regex line("liseur: no sound device; writing speech to (" + work_ +
-                  "/liseur-[0-9]{8}-[0-9]{6}(-[0-9]+)?\\.wav)\n");
-  ASSERT_TRUE(std::regex_match(r.err, m, line)) << r.show();
-  json args = lastRequest("read")["args"];
-  EXPECT_EQ(args["to_wav"], m[1].str()) << args;
-  EXPECT_EQ(args["wait"], true) << args << " (the file must be complete when liseur exits)";
-  EXPECT_TRUE(fs::exists(m[1].str())) << m[1];
-  // A second read in the same second does not overwrite the first file.
-  CliRun again = run({"read", "page.png"});
-  ASSERT_EQ(again.status, 0) << again.show();
-  EXPECT_NE(lastRequest("read")["args"]["to_wav"], args["to_wav"]) << again.show();
+  for (const char* cmd : {"read", "say"}) {
+    CliRun r = run({cmd, cmd == std::string("read") ? "page.png" : "bonjour"});
+    EXPECT_EQ(r.status, 1) << r.show();
+    EXPECT_NE(r.err.find("liseur: audio-device-missing: no sound device here"), std::string::npos)
+        << r.show();
+    EXPECT_NE(r.err.find("--to-wav FILE"), std::string::npos) << r.show();
+    EXPECT_TRUE(lastRequest(cmd).is_null()) << cmd << " was sent anyway";
+  }
+  for (const auto& e : fs::directory_iterator(work_))
+    EXPECT_NE(e.path().extension(), ".wav") << "a WAV file was written: " << e.path();
+  // Asked for, the file is written.
+  CliRun asked = run({"read", "page.png", "--to-wav", "speech.wav", "--wait"});
+  ASSERT_EQ(asked.status, 0) << asked.show();
+  EXPECT_EQ(lastRequest("read")["args"]["to_wav"], work_ + "/speech.wav");
 }
 
 TEST_F(LiseurCliTest, DaemonErrorsExitOneWithCodeAndMessage) {
