@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -48,6 +49,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("liseurd ") + LISEUR_VERSION);
   CLI11_PARSE(app, argc, argv);
 
+  // A crash of the daemon itself must not write what it holds (screen text, the speech being
+  // said) to disk as a core file, whatever the user's or the distribution's limit (its workers
+  // get the same at their start).
+  rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
   if (const char* a = std::getenv("LISEUR_AUDIO"); a && *a && o.audio.empty()) o.audio = a;
   initLogging("liseurd");
   ::signal(SIGPIPE, SIG_IGN);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace liseur::config {
@@ -141,9 +142,86 @@ void swapOutTree(toml::node& node) {
   }
 }
 
+// toml++ parses a dotted key or table name recursively, a frame per part: tens of thousands of
+// parts ("[a.a.a...]", 70 KB) exhaust the stack. No real key has more than a few.
+constexpr int kMaxKeyParts = 64;
+
+// The first dotted key or table name of more than kMaxKeyParts parts, outside strings and
+// comments: a run of key characters, quoted parts and dots (with spaces around them) that has
+// more than kMaxKeyParts - 1 dots. Numbers and dates have one or two dots, so counting dots
+// anywhere outside strings is enough.
+std::optional<TomlGuardError> checkKeyParts(std::string_view s) {
+  enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } in = In::kCode;
+  int line = 1, column = 1, dots = 0;
+  auto keyChar = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ' ' ||
+           c == '\t';
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool at3 = i + 2 < s.size() && s[i + 1] == c && s[i + 2] == c;
+    switch (in) {
+      case In::kCode:
+        if (c == '#') {
+          in = In::kComment;
+        } else if (c == '"') {
+          in = at3 ? In::kMultiBasic : In::kBasic;
+          if (at3) i += 2, column += 2;
+        } else if (c == '\'') {
+          in = at3 ? In::kMultiLiteral : In::kLiteral;
+          if (at3) i += 2, column += 2;
+        } else if (c == '.') {
+          if (++dots >= kMaxKeyParts)
+            return TomlGuardError{line, column,
+                                  fmt::format("a dotted key or table name of more than {} parts",
+                                              kMaxKeyParts)};
+        } else if (!keyChar(c)) {
+          dots = 0;
+        }
+        break;
+      case In::kComment:
+        if (c == '\n') in = In::kCode;
+        break;
+      case In::kBasic:
+        if (c == '\\') {
+          ++i, ++column;
+        } else if (c == '"' || c == '\n') {
+          in = In::kCode;
+        }
+        break;
+      case In::kLiteral:
+        if (c == '\'' || c == '\n') in = In::kCode;
+        break;
+      case In::kMultiBasic:
+        if (c == '\\') {
+          ++i, ++column;
+        } else if (c == '"' && at3) {
+          in = In::kCode;
+          i += 2, column += 2;
+        }
+        break;
+      case In::kMultiLiteral:
+        if (c == '\'' && at3) {
+          in = In::kCode;
+          i += 2, column += 2;
+        }
+        break;
+    }
+    if (i < s.size() && s[i] == '\n') {
+      ++line;
+      column = 1;
+      dots = 0;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<TomlGuardError> checkTomlInput(std::string_view s) {
+  if (auto deep = checkKeyParts(s)) return deep;
   int line = 1, column = 1;
   for (std::size_t i = 0; i < s.size();) {
     char32_t c = 0;

@@ -27,7 +27,9 @@ struct TomlGuardError {
   std::string message;
 };
 
-// nullopt when parseToml can take `text`: valid UTF-8, no reserved private-use code point.
+// nullopt when parseToml can take `text`: valid UTF-8, no reserved private-use code point, no
+// dotted key or table name of more than 64 parts (toml++ recurses once per part and a long one
+// overflows the stack; arrays and inline tables it bounds itself, at 256 levels).
 std::optional<TomlGuardError> checkTomlInput(std::string_view text);
 
 // toml::parse(text, sourcePath), made safe as described above. Throws toml::parse_error (also

@@ -4,10 +4,12 @@
 // Also `liseur profile check` and `liseur profile card` run as support staff run them.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "integration/daemon_harness.h"
@@ -166,6 +168,45 @@ TEST(Reload, ABrokenFileKeepsTheLastGoodOneAndNamesTheFileAndLine) {
   s = speechOf(d);
   EXPECT_EQ(s.rate, 300);
   EXPECT_EQ(s.volume, 90);
+}
+
+TEST(Reload, AProfileThatWouldOverflowTheParsersStackIsRefusedAtStartAndAtReload) {
+  // A dotted table name of 35,000 parts (70 KB): toml++ recursed until SIGSEGV, at every start
+  // (the daemon could not start) and at every reload.
+  std::string header = "[a";
+  for (int i = 1; i < 35000; ++i) header += ".a";
+  const std::string deep = header + "]\nx = 1\n";
+  // Core files allowed to the daemon's parent (where the hard limit lets us): it must refuse them.
+  rlimit before{};
+  ::getrlimit(RLIMIT_CORE, &before);
+  rlimit allowed{before.rlim_max == RLIM_INFINITY ? 1u << 30 : before.rlim_max, before.rlim_max};
+  ::setrlimit(RLIMIT_CORE, &allowed);
+  DaemonHarness d(kArgs, [&](const TempXdg& xdg) {
+    replaceFile(xdg.path("config/liseur/liseur.toml"), deep);
+  });
+  ::setrlimit(RLIMIT_CORE, &before);
+  ASSERT_TRUE(d.started()) << d.startProblem() << d.log();
+  EXPECT_NE(d.log().find("more than 64 parts"), std::string::npos) << d.log();
+  // Had it crashed, no core file would hold what it was reading.
+  std::ifstream limits("/proc/" + std::to_string(d.pid()) + "/limits");
+  std::string row, core;
+  while (std::getline(limits, row))
+    if (row.rfind("Max core file size", 0) == 0) core = row;
+  EXPECT_NE(core.find(" 0 "), std::string::npos) << core;
+  EXPECT_EQ(speechOf(d).profile, "default") << "the built-in configuration is used";
+  // A good file, then the deep one again at reload: refused, the good one kept, the daemon up.
+  replaceFile(userConfig(d), "[speech]\nrate = 250\n");
+  ASSERT_TRUE(d.request("reload")["ok"]);
+  replaceFile(userConfig(d), deep);
+  json r = d.request("reload");
+  ASSERT_FALSE(r["ok"]) << r.dump();
+  EXPECT_NE(r["error"]["message"].get<std::string>().find(userConfig(d) + ":1:"),
+            std::string::npos) << r.dump();
+  EXPECT_TRUE(d.alive());
+  EXPECT_EQ(speechOf(d).rate, 250);
+  std::string out;
+  EXPECT_EQ(runCli({"profile", "check", userConfig(d)}, &out), 1) << out;
+  EXPECT_NE(out.find("more than 64 parts"), std::string::npos) << out;
 }
 
 TEST(Reload, SighupAndTheCliReloadLikeTheCommand) {

@@ -83,5 +83,31 @@ TEST(TomlGuard, EditorKeepsAccentedTextAfterALineEndingBackslash) {
             "\xc3\x89l\xc3\xa8ve");
 }
 
+TEST(TomlGuard, ADottedNameOfTensOfThousandsOfPartsIsRefusedBeforeToml) {
+  // toml++ recurses once per part of a dotted name: 35,000 parts (70 KB) overflowed its stack
+  // and took liseurd down at every start. Refused at the 65th part, with its place.
+  std::string header = "[a";
+  for (int i = 1; i < 35000; ++i) header += ".a";
+  const std::string deep = "# a hostile profile\n" + header + "]\nx = 1\n";
+  auto bad = checkTomlInput(deep);
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->line, 2);
+  EXPECT_EQ(bad->column, 129);  // the 64th dot
+  EXPECT_NE(bad->message.find("more than 64 parts"), std::string::npos) << bad->message;
+  EXPECT_THROW(parseToml(deep, "deep.toml"), toml::parse_error);
+  // The same as a dotted key, spaces around the dots.
+  std::string key = "a";
+  for (int i = 1; i < 100; ++i) key += " . a";
+  EXPECT_TRUE(checkTomlInput(key + " = 1\n"));
+  // 64 parts, numbers, dates and dots inside strings and comments are fine.
+  std::string ok = "a";
+  for (int i = 1; i < 64; ++i) ok += ".a";
+  const std::string fine = ok + " = 1\n" + "pi = 3.14\nwhen = 1979-05-27T07:32:00.999Z\n" +
+                           "s = \"" + std::string(500, '.') + "\"\n# " + std::string(500, '.') +
+                           "\nm = \'\'\'\n" + std::string(500, '.') + "\n\'\'\'\n";
+  EXPECT_FALSE(checkTomlInput(fine)) << checkTomlInput(fine)->message;
+  EXPECT_NO_THROW(parseToml(fine));
+}
+
 }  // namespace
 }  // namespace liseur::config
