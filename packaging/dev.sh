@@ -4,7 +4,7 @@
 #   bash packaging/dev.sh demo   install packages, build, read the bundled examples aloud
 #   bash packaging/dev.sh test   install packages, build, run the whole test suite
 #   bash packaging/dev.sh deps   only install the Debian packages
-#   bash packaging/dev.sh build  only build (into ./build)
+#   bash packaging/dev.sh build  only build (into ./build), tests and benchmarks included
 #
 # Run it as root, or as a user with sudo (only apt-get needs it). Everything comes from Debian's
 # own packages (packaging/debian-packages.txt); nothing else is downloaded.
@@ -39,7 +39,8 @@ build() {
 
 demo() {
   deps
-  build
+  # Only what the demo needs: the daemon, the command, the workers and plugins (not the tests).
+  build -DLISEUR_BUILD_TESTS=OFF
   local cli="$build/daemon/app/liseur"
   # liseur never writes speech to disk unasked; with no sound device the demo asks for WAV files
   # (in ./demo-output), and says where they are.
@@ -82,6 +83,6 @@ case "${1:-}" in
   demo) demo ;;
   test) tests ;;
   deps) deps ;;
-  build) shift; deps; build "$@" ;;
+  build) shift; deps; build -DLISEUR_BUILD_TESTS=ON "$@" ;;
   *) echo "usage: bash packaging/dev.sh demo|test|deps|build" >&2; exit 2 ;;
 esac
