@@ -6,6 +6,7 @@
 #include <locale.h>
 
 #include <string>
+#include <string_view>
 
 namespace liseur {
 
@@ -50,6 +51,51 @@ inline bool isCombiningMark(char32_t c) {
 inline locale_t utf8CtypeLocale() {
   static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
   return loc;
+}
+
+// The length in bytes of the terminal escape sequence (ECMA-48) at s[i], 0 when there is none:
+// ESC or the C1 CSI (U+009B) and what belongs to it. A control sequence ("\x1b[0m", colours and
+// cursor moves) runs to its final byte; a string (OSC "\x1b]0;title\x07", DCS, APC, PM, SOS)
+// to BEL or ESC \ (or the end of its line); any other escape is ESC, its intermediate bytes and
+// one final byte. Speech silences them whole: espeak-ng said the printable rest of "\x1b[0m"
+// ("zéro mètre").
+inline std::size_t terminalEscapeLength(std::string_view s, std::size_t i) {
+  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  std::size_t j;
+  bool csi = false, str = false;
+  if (at(i) == 0x1B) {
+    if (i + 1 >= s.size()) return 1;
+    const unsigned char c = at(i + 1);
+    csi = c == '[';
+    str = c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_';
+    j = i + 2;
+    if (!csi && !str) {
+      // nF: intermediates 0x20-0x2F, then a final 0x30-0x7E; Fp/Fe/Fs: one byte 0x30-0x7E.
+      j = i + 1;
+      while (j < s.size() && at(j) >= 0x20 && at(j) <= 0x2F) ++j;
+      if (j < s.size() && at(j) >= 0x30 && at(j) <= 0x7E) ++j;
+      return j - i;
+    }
+  } else if (at(i) == 0xC2 && i + 1 < s.size() && at(i + 1) == 0x9B) {
+    csi = true;
+    j = i + 2;
+  } else {
+    return 0;
+  }
+  if (csi) {
+    while (j < s.size() && at(j) >= 0x20 && at(j) <= 0x3F) ++j;  // parameters, intermediates
+    if (j < s.size() && at(j) >= 0x40 && at(j) <= 0x7E) ++j;     // final
+    return j - i;
+  }
+  while (j < s.size() && at(j) != 0x07 && at(j) != '\n') {
+    if (at(j) == 0x1B) {
+      j += j + 1 < s.size() && at(j + 1) == '\\' ? 2 : 1;
+      return j - i;
+    }
+    ++j;
+  }
+  if (j < s.size() && at(j) == 0x07) ++j;
+  return j - i;
 }
 
 }  // namespace liseur

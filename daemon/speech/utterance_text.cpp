@@ -75,10 +75,11 @@ UtteranceText::UtteranceText(std::string_view raw) {
   std::size_t i = 0;
   while (i < raw.size()) {
     char32_t cp = 0;
-    std::size_t n = decodeUtf8(raw, i, cp);
-    if (n == 0 || isControl(cp)) {
+    const std::size_t esc = terminalEscapeLength(raw, i);
+    std::size_t n = esc ? 0 : decodeUtf8(raw, i, cp);
+    if (esc || n == 0 || isControl(cp)) {
       // One space per byte keeps every later byte offset equal to the daemon's.
-      const std::size_t bad = n == 0 ? 1 : n;
+      const std::size_t bad = esc ? esc : n == 0 ? 1 : n;
       for (std::size_t k = 0; k < bad; ++k) {
         offsets_.push_back(static_cast<uint32_t>(text_.size()));
         cps_.push_back(U' ');

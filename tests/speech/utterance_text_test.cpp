@@ -44,9 +44,33 @@ TEST(UtteranceText, ReplacesInvalidBytesOnePerByte) {
        "é",
        "  é"},                             // cut 3-byte sequence, then a good one
       {std::string("a\0b", 3), "a b"},     // NUL would end espeak-ng's C string
-      {"a\x1b[1mb", "a [1mb"},             // escape
+      {"a\x1b[1mb", "a    b"},             // escape sequence, whole
       {"x\xc2\x85y", "x  y"},              // C1 control (NEL), 2 bytes
       {"tab\tnl\ncr\r", "tab\tnl\ncr\r"},  // kept
+  };
+  for (const auto& c : cases) {
+    UtteranceText t(c.in);
+    EXPECT_EQ(t.text(), c.out) << "input bytes: " << testing::PrintToString(c.in);
+    EXPECT_EQ(t.text().size(), c.in.size()) << "input bytes: " << testing::PrintToString(c.in);
+  }
+}
+
+TEST(UtteranceText, TerminalEscapeSequencesAreSilencedWhole) {
+  // `liseur say "$(ls --color)"`, a terminal's title, a cursor move: none of it is said ("[0m"
+  // was read "zéro mètre"); the words around keep their byte offsets.
+  struct Case {
+    std::string in, out;
+  };
+  const std::vector<Case> cases = {
+      {"\x1b[01;34mcours\x1b[0m notes", "        cours     notes"},
+      {"\x1b[38;5;208morange\x1b[m!", "           orange   !"},
+      {"\x1b]0;eleve@classe: ~\x07$ ls", std::string(20, ' ') + "$ ls"},
+      {"\x1b]8;;http://a\x1b\\lien\x1b]8;;\x1b\\", std::string(15, ' ') + "lien" + std::string(7, ' ')},
+      {"a\x1b(Bb", "a   b"},                     // character set designation
+      {"a\x1b=b", "a  b"},                       // keypad mode
+      {"\xc2\x9b" "2Jx", "    x"},              // C1 CSI
+      {"end\x1b", "end "},                        // a lone ESC at the end
+      {"\x1b]unterminated\nnext", std::string(14, ' ') + "\nnext"},  // a string ends with its line
   };
   for (const auto& c : cases) {
     UtteranceText t(c.in);

@@ -4,6 +4,7 @@
 #include <array>
 #include <string_view>
 
+#include "core/utf8.h"
 #include "speech/text/text_edit.h"
 
 namespace liseur::speech {
@@ -167,6 +168,10 @@ std::string cleanArtefacts(std::string_view s, TextEdit& ed) {
         j += n;
       }
       replace(j > i + len && isLetter(cpAt(s, j)) ? j : i + len, "");
+      continue;
+    }
+    if (std::size_t esc = terminalEscapeLength(s, i)) {  // a terminal's colours, title, cursor
+      replace(i + esc, "");
       continue;
     }
     if (isControlChar(c)) {

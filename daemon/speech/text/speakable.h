@@ -2,7 +2,8 @@
 // the page would say, with its word refs carried over.
 //
 // makeSpeakable applies, in this order:
-//  1. OCR and layout artefacts: invalid UTF-8, U+FFFD, control characters and zero-width
+//  1. OCR and layout artefacts: invalid UTF-8, U+FFFD, terminal escape sequences (colours, window
+//     titles, cursor moves: core/utf8.h), control characters and zero-width
 //     characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM) are removed; a soft hyphen is removed and,
 //     followed by white space, joins the two halves of the word; ligatures are expanded
 //     (ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ; œ and æ are letters of French and stay); bullets (• ◦ ▪ ● ■ ➢ ...,
