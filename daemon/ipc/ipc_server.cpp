@@ -60,6 +60,7 @@ struct IpcServerClient {
   int outstanding = 0;       // requests dispatched and not yet answered
   std::set<std::string, std::less<>> subs;
   EventLoop::TimerId line_timer = 0;
+  EventLoop::TimerId hello_timer = 0;
   uint32_t interest = 0;
 
   std::size_t pending() const { return out.size() - out_pos; }
@@ -299,6 +300,17 @@ void IpcServer::Impl::onAccept() {
       continue;
     }
     if (clients.size() >= opt.max_clients) {
+      // Full: a connection that has not said hello yet (it may never) gives its place, so
+      // `liseur stop` gets in even when silent connections fill the table.
+      IpcClientId silent = 0;
+      for (const auto& [id, other] : clients)
+        if (!other->hello && (!silent || id < silent)) silent = id;
+      if (silent) {
+        spdlog::warn("ipc: table full; closing client {}, which has not said hello", silent);
+        closeClient(silent, "table full and no hello");
+      }
+    }
+    if (clients.size() >= opt.max_clients) {
       spdlog::warn("ipc: refused pid {}: already {} clients", cred.pid, clients.size());
       std::string line = encodeIpcLine(makeErrorReply(
           nullptr, makeError(ErrorCode::kBusy,
@@ -314,8 +326,25 @@ void IpcServer::Impl::onAccept() {
     c->pid = cred.pid;
     c->interest = EPOLLIN;
     IpcClientId cid = c->id;
-    clients.emplace(cid, std::move(c));
     std::weak_ptr<Impl> weak = weak_from_this();
+    // A connection must say hello soon; one that does not holds a slot for nothing.
+    c->hello_timer = loop.addTimer(opt.hello_timeout, [weak, cid] {
+      auto s = weak.lock();
+      if (!s) return;
+      IpcServerClient* c = s->find(cid);
+      if (!c) return;
+      c->hello_timer = 0;
+      if (c->hello) return;
+      spdlog::info("ipc: client {} said no hello in {} ms; disconnecting", cid,
+                   s->opt.hello_timeout.count());
+      s->sendFinal(cid,
+                   makeErrorReply(nullptr, makeError(ErrorCode::kTimeout,
+                                                     "no hello within " +
+                                                         std::to_string(s->opt.hello_timeout.count()) +
+                                                         " ms; closing the connection")),
+                   "no hello");
+    });
+    clients.emplace(cid, std::move(c));
     loop.addFd(fd, EPOLLIN, [weak, cid](uint32_t events) {
       if (auto s = weak.lock()) s->onClientEvents(cid, events);
     });
@@ -617,6 +646,7 @@ void IpcServer::Impl::closeClient(IpcClientId cid, const char* reason, bool noti
   std::unique_ptr<IpcServerClient> c = std::move(it->second);
   clients.erase(it);
   if (c->line_timer) loop.cancelTimer(c->line_timer);
+  if (c->hello_timer) loop.cancelTimer(c->hello_timer);
   loop.removeFd(c->fd);
   ::close(c->fd);
   spdlog::debug("ipc: client {} disconnected: {}", cid, reason);

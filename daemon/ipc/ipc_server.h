@@ -38,6 +38,9 @@ struct IpcServerOptions {
   std::chrono::milliseconds line_timeout{10'000};
   // Unsent bytes allowed per client (replies + events); past it the client is disconnected.
   std::size_t max_output_bytes = 8u << 20;
+  // A connection that has not said hello this long after connecting is closed; when the table is
+  // full, the oldest such connection is closed to let a new one in.
+  std::chrono::milliseconds hello_timeout{2'000};
   std::size_t max_clients = 64;
   // The uid allowed to connect; -1 means our effective uid. Only tests set another one, to see a
   // peer with a different uid refused.

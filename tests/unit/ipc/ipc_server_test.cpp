@@ -533,6 +533,39 @@ TEST_F(IpcServerTest, ClientsBeyondTheLimitAreRefusedWithAnErrorLine) {
   EXPECT_TRUE(h.client());
 }
 
+TEST_F(IpcServerTest, SilentConnectionsAreClosedAndNeverLockOutANewClient) {
+  // 64 connections that send nothing used to lock everyone out, `liseur stop` included, for as
+  // long as they stayed. Now a full table gives the oldest silent connection's place to the new
+  // one, and a connection without hello is closed after the hello timeout.
+  IpcServerOptions o;
+  o.max_clients = 4;
+  o.hello_timeout = 300ms;
+  ServerHarness h(o);
+  h.start();
+  std::vector<decltype(h.raw())> silent;
+  for (int i = 0; i < 4; ++i) {
+    silent.push_back(h.raw());
+    ASSERT_TRUE(silent.back());
+  }
+  for (int i = 0; i < 1000 && h.clientCount() != 4; ++i) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(h.clientCount(), 4u);
+  auto c = h.client();  // says hello: it gets in at once
+  ASSERT_TRUE(c) << "a new client was locked out by silent connections";
+  EXPECT_TRUE(c->request("nosuch", json::object(), kGenerous).error().code ==
+              ErrorCode::kUnknownCommand);
+  // The silent ones are gone after the timeout, told why; the client that said hello stays.
+  std::vector<std::string> seen;
+  EXPECT_TRUE(closedByServer(*silent.back(), &seen));
+  ASSERT_EQ(seen.size(), 1u);
+  json r = parse(seen[0]);
+  EXPECT_EQ(r["error"]["code"], "timeout") << r;
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("no hello"), std::string::npos) << r;
+  for (int i = 0; i < 1000 && h.clientCount() != 1; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(h.clientCount(), 1u);
+  EXPECT_TRUE(c->request("nosuch", json::object(), kGenerous).error().code ==
+              ErrorCode::kUnknownCommand);
+}
+
 TEST_F(IpcServerTest, HandlersThatForgetToReplyOrThrowStillAnswer) {
   ServerHarness h;
   h.server().registerCommand("forget", [](const IpcRequest&, IpcResponder) {});
