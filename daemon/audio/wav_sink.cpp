@@ -1,5 +1,9 @@
 #include "audio/wav_sink.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
 #include <bit>
 #include <cerrno>
@@ -72,11 +76,30 @@ Status WavSink::open(int sampleRate, AudioSinkCallbacks callbacks) {
   written_ = 0;
   failed_ = false;
   failure_.clear();
-  // "e": close-on-exec, so worker processes started later do not inherit the file.
-  file_ = std::fopen(path_.c_str(), "wbe");
-  if (!file_) {
+  // Opened without blocking (a FIFO with no reader, a device, would stop the daemon's main thread
+  // in open() or in every write) and only kept when it is a regular file; readable by its owner
+  // only (it is the screen's text, spoken); close-on-exec, so later workers do not inherit it.
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int err = errno;
     return Status::fail(ErrorCode::kWavWriteFailed,
-                        "cannot create WAV file " + path_ + ": " + errnoText(errno));
+                        "cannot create WAV file " + path_ + ": " +
+                            (err == ENXIO ? std::string("a FIFO with no reader") : errnoText(err)));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::fail(ErrorCode::kWavWriteFailed,
+                        "cannot write a WAV file to " + path_ +
+                            ": not a regular file (a FIFO, a socket or a device)");
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  file_ = ::fdopen(fd, "wb");
+  if (!file_) {
+    const int err = errno;
+    ::close(fd);
+    return Status::fail(ErrorCode::kWavWriteFailed,
+                        "cannot create WAV file " + path_ + ": " + errnoText(err));
   }
   std::setvbuf(file_, nullptr, _IOFBF, 64 * 1024);
   // Sizes stay 0 until close(): see the header comment.

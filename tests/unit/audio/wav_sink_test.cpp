@@ -1,7 +1,12 @@
 #include "audio/wav_sink.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -119,24 +124,64 @@ TEST(WavSink, UnwritablePathFailsNamingThePath) {
 }
 
 TEST(WavSink, WriteErrorIsReportedOnceAndByCloseNamingThePath) {
-  // /dev/full accepts open() and fails every write with ENOSPC.
-  const std::string path = "/dev/full";
+  // A full disk, as a file size limit: past it every write fails (EFBIG; SIGXFSZ ignored).
+  test::TempXdg xdg;
+  const std::string path = xdg.path("full.wav");
+  rlimit before{};
+  ::getrlimit(RLIMIT_FSIZE, &before);
+  rlimit small{64 * 1024, before.rlim_max};
+  auto old = ::signal(SIGXFSZ, SIG_IGN);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
   std::vector<Error> failures;
   WavSink sink(path);
   auto st = sink.open(
       22050, {.on_space = {}, .on_failure = [&](const Error& e) { failures.push_back(e); }});
+  std::vector<int16_t> in(100'000, 7);  // 200 KB: beyond the limit and the stdio buffer
+  const std::size_t a = st.ok() ? sink.write(in.data(), in.size()) : 0;
+  const std::size_t b = st.ok() ? sink.write(in.data(), in.size()) : 0;
+  auto closed = sink.close();
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  ::signal(SIGXFSZ, old);
   ASSERT_TRUE(st.ok()) << st.error().message;
-  std::vector<int16_t> in(100'000, 7);  // beyond the stdio buffer: the write reaches the device
-  EXPECT_EQ(sink.write(in.data(), in.size()), in.size())
-      << "a file sink never makes its owner wait";
-  EXPECT_EQ(sink.write(in.data(), in.size()), in.size());
+  EXPECT_EQ(a, in.size()) << "a file sink never makes its owner wait";
+  EXPECT_EQ(b, in.size());
   ASSERT_EQ(failures.size(), 1u) << "on_failure once for a failing " << path;
   EXPECT_EQ(failures[0].code, ErrorCode::kWavWriteFailed);
   EXPECT_NE(failures[0].message.find(path), std::string::npos) << failures[0].message;
-  auto closed = sink.close();
   ASSERT_FALSE(closed.ok());
   EXPECT_EQ(closed.error().code, ErrorCode::kWavWriteFailed);
   EXPECT_NE(closed.error().message.find(path), std::string::npos) << closed.error().message;
+}
+
+TEST(WavSink, AFifoOrADeviceIsRefusedAtOnceAndTheFileIsTheOwnersOnly) {
+  // `liseur say bonjour --to-wav FIFO` blocked the daemon's main thread in fopen() until
+  // something read the FIFO: every client, stop and the hotkeys were dead meanwhile.
+  test::TempXdg xdg;
+  const std::string fifo = xdg.path("speech.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo, std::string("/dev/null")}) {
+    WavSink sink(path);
+    auto st = sink.open(22050, {});
+    ASSERT_FALSE(st.ok()) << path;
+    EXPECT_EQ(st.error().code, ErrorCode::kWavWriteFailed);
+    EXPECT_NE(st.error().message.find(path), std::string::npos) << st.error().message;
+  }
+  // A FIFO with a reader is refused too (not a regular file), without blocking.
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  WavSink sink(fifo);
+  auto st = sink.open(22050, {});
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("not a regular file"), std::string::npos) << st.error().message;
+  ::close(reader);
+  // A regular file: created readable by its owner only.
+  const std::string path = xdg.path("speech.wav");
+  WavSink good(path);
+  ASSERT_TRUE(good.open(22050, {}).ok());
+  ASSERT_TRUE(good.close().ok());
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
 }
 
 }  // namespace
