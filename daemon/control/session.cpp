@@ -1216,10 +1216,14 @@ std::optional<Box> Session::reviewWordOnScreen() const {
 }
 
 json Session::status() const {
+  // A worker between a death and its restart has no process: its pid is null and its state says
+  // so (a pid of -1 read as a real one).
   auto worker = [](const WorkerClient& w) {
+    const char* state = w.ready() ? "ready" : w.running() ? "starting" : "restarting";
     return json{{"running", w.running()},
                 {"ready", w.ready()},
-                {"pid", w.pid()},
+                {"state", state},
+                {"pid", w.running() && w.pid() > 0 ? json(w.pid()) : json(nullptr)},
                 {"restarts", w.restarts()}};
   };
   std::string state = "idle";

@@ -182,7 +182,8 @@ json DaemonHarness::waitEvent(const std::string& name, std::vector<json>* seen,
 
 pid_t DaemonHarness::workerPid(const std::string& worker) {
   json s = request("status");
-  return s["workers"][worker].value("pid", -1);
+  const json& pid = s["workers"][worker]["pid"];
+  return pid.is_number_integer() ? pid.get<pid_t>() : -1;  // null between a death and a restart
 }
 
 bool DaemonHarness::waitWorkerReady(const std::string& worker, std::chrono::milliseconds timeout) {

@@ -56,7 +56,12 @@ TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {
   json fin = d.waitEvent("job-finished");
   EXPECT_FALSE(fin["ok"]) << fin.dump();
   EXPECT_EQ(fin["error"]["code"], "worker-crashed") << fin.dump();
-  ASSERT_TRUE(waitFor([&] { return d.workerPid("ocr") != ocr; }, std::chrono::seconds(30)))
+  ASSERT_TRUE(waitFor(
+      [&] {
+        const pid_t now = d.workerPid("ocr");
+        return now > 0 && now != ocr;
+      },
+      std::chrono::seconds(30)))
       << d.log();
   ASSERT_TRUE(d.waitWorkerReady("ocr")) << d.log();
   json next = d.request("ocr", {{"file", dataPath("ocr/dialog-en.png")}});
@@ -71,8 +76,16 @@ TEST(Workers, AKilledSpeechWorkerIsReportedAndTheNextUtteranceIsSpoken) {
   pid_t sp = d.workerPid("speech");
   ASSERT_GT(sp, 0);
   ASSERT_EQ(::kill(sp, SIGKILL), 0);
-  // Until the daemon notices the death, status still shows the old worker: wait for a new one.
-  ASSERT_TRUE(waitFor([&] { return d.workerPid("speech") != sp; }, std::chrono::seconds(30)))
+  // Until the daemon notices the death, status still shows the old worker; then no pid (state
+  // "restarting", never -1) until the new one runs: wait for it.
+  ASSERT_TRUE(waitFor(
+      [&] {
+        const json w = d.request("status")["workers"]["speech"];
+        EXPECT_TRUE(w["pid"].is_null() || w["pid"].get<int>() > 0) << w.dump();
+        if (w["pid"].is_null()) EXPECT_EQ(w["state"], "restarting") << w.dump();
+        return w["pid"].is_number_integer() && w["pid"].get<pid_t>() != sp;
+      },
+      std::chrono::seconds(30)))
       << d.log();
   ASSERT_TRUE(d.waitWorkerReady("speech")) << d.log();
   json r = d.request(
