@@ -603,8 +603,17 @@ void Session::onOcrFrame(Frame&& f) {
     std::size_t best = 0;
     for (const auto& [l, n] : langs)
       if (!l.empty() && n > best) best = n, job->doc.lang = l;
-    emit(*job, "ocr-finished",
-         {{"blocks", job->doc.blocks.size()}, {"ms", f.header.value("ms", json::object())}});
+    json finished{{"blocks", job->doc.blocks.size()}, {"ms", f.header.value("ms", json::object())}};
+    if (const int pages = f.header.value("pages", 1); pages > 1) {
+      // A multi-page file says how many pages it has, and how many were read.
+      const int read = f.header.value("pages_read", 1);
+      finished["pages"] = pages;
+      finished["pages_read"] = read;
+      if (read < pages)
+        spdlog::warn("job {}: read {} of the {} pages of the file (the limit of one read)",
+                     job->id, read, pages);
+    }
+    emit(*job, "ocr-finished", std::move(finished));
     maybeFinish(*job);
   } else if (ev == "error") {
     std::string code = f.header.value("code", "ocr-failed");

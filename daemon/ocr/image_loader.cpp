@@ -8,6 +8,8 @@
 
 #include <leptonica/allheaders.h>
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -309,13 +311,31 @@ Result<PixPtr> normaliseImage(Pix* src) {
   return pix;
 }
 
-Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const std::string& what) {
+Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const std::string& what,
+                           int page, int* pages) {
   auto header = readImageHeader(data, limits, what);
   if (!header) return header.error();
   auto* bytes = reinterpret_cast<const l_uint8*>(data.data());
   PixPtr pix;
+  if (pages) *pages = 1;
+  if (header->format == ImageFormat::kTiff && (pages || page > 0)) {
+    // A scanner's multi-page TIFF: how many pages, counted from the directories without
+    // decoding them.
+    int n = 1;
+    if (FILE* f = ::fmemopen(const_cast<char*>(data.data()), data.size(), "rb")) {
+      l_int32 count = 1;
+      if (tiffGetCount(f, &count) == 0 && count > 0) n = count;
+      std::fclose(f);
+    }
+    if (pages) *pages = n;
+    if (page >= n)
+      return makeError(ErrorCode::kInvalidArgument,
+                       fmt::format("{}: has {} pages, no page {}", what, n, page + 1));
+  }
   errno = 0;  // Leptonica reports a failed allocation only through malloc's errno
-  if (header->format == ImageFormat::kJpeg) {
+  if (page > 0) {
+    pix.reset(pixReadMemTiff(bytes, data.size(), page));
+  } else if (header->format == ImageFormat::kJpeg) {
     l_int32 warnings = 0;
     pix.reset(pixReadMemJpeg(bytes, data.size(), 0, 1, &warnings, 0));
     // libjpeg pads a truncated file with grey and only warns; a missing end marker tells a cut
@@ -344,7 +364,8 @@ Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const st
   return normal;
 }
 
-Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits) {
+Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits, int page,
+                             int* pages) {
   // O_NONBLOCK: opening a FIFO for reading must not wait for a writer. O_NOFOLLOW: a symlink in
   // the last component (say, to /dev/zero) is refused, not followed.
   int raw = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -392,7 +413,7 @@ Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits) {
   }
   data.resize(got);
   if (data.empty()) return makeError(ErrorCode::kFileEmpty, fmt::format("{}: is empty", path));
-  return decodeImage(data, limits, path);
+  return decodeImage(data, limits, path, page, pages);
 }
 
 Result<PixPtr> loadImagePixels(std::string_view bytes, int width, int height, int stride,

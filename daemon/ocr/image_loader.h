@@ -70,12 +70,16 @@ struct ImageHeader {
 Result<ImageHeader> readImageHeader(std::string_view data, const Limits& limits,
                                     const std::string& what);
 
-// Decodes an in-memory image after readImageHeader accepted it, and normalises it.
-Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const std::string& what);
+// Decodes an in-memory image after readImageHeader accepted it, and normalises it. A multi-page
+// TIFF: `page` (0-based) is the page decoded, and `pages`, when given, receives how many it has
+// (1 for every other format); a page past the last is invalid-argument.
+Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const std::string& what,
+                           int page = 0, int* pages = nullptr);
 
-// Opens, checks and decodes the image file at `path` (see above). Blocking; never follows a
-// symlink in the last component and never blocks on a FIFO.
-Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits = {});
+// Opens, checks and decodes the image file at `path` (see above); `page` and `pages` as for
+// decodeImage. Blocking; never follows a symlink in the last component and never blocks on a FIFO.
+Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits = {}, int page = 0,
+                             int* pages = nullptr);
 
 // Wraps raw pixels (a screen capture) into a 32 bpp RGB image. `format` is "bgra", "bgrx",
 // "rgba", "rgbx" (4 bytes per pixel, alpha ignored: captures are opaque) or "gray" (1 byte).

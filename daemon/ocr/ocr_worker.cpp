@@ -21,6 +21,10 @@
 namespace liseur::ocr {
 namespace {
 
+// Pages of a multi-page file read in one job (a longer one is read up to here, and says so).
+constexpr int kMaxPages = 100;
+
+
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -78,7 +82,7 @@ Status checkLanguages(const Json& request, const std::vector<std::string>& loade
 }
 
 Result<PixPtr> loadRequestImage(const Json& request, const std::string& payload,
-                                const Limits& limits) {
+                                const Limits& limits, int* pages) {
   if (auto p = request.find("path"); p != request.end()) {
     if (!p->is_string() || p->get_ref<const std::string&>().empty())
       return makeError(ErrorCode::kInvalidArgument, "\"path\" must be a non-empty string");
@@ -86,7 +90,7 @@ Result<PixPtr> loadRequestImage(const Json& request, const std::string& payload,
     if (path.front() != '/')
       return makeError(ErrorCode::kInvalidArgument,
                        fmt::format("\"path\" must be absolute, not \"{}\"", path));
-    return loadImageFile(path, limits);
+    return loadImageFile(path, limits, 0, pages);
   }
   if (auto px = request.find("pixels"); px != request.end()) {
     if (!px->is_object())
@@ -284,7 +288,8 @@ bool OcrWorker::runJob(Job& job) {
     if (auto s = checkLanguages(job.request, engine_.languages()); !s) return fail(s.error());
 
     const auto t0 = Clock::now();
-    auto image = loadRequestImage(job.request, job.payload, options_.limits);
+    int pages = 1;
+    auto image = loadRequestImage(job.request, job.payload, options_.limits, &pages);
     const double decode_ms = msSince(t0);
     job.payload.clear();
     job.payload.shrink_to_fit();
@@ -305,7 +310,7 @@ bool OcrWorker::runJob(Job& job) {
           {"ev", "layout"}, {"gen", gen}, {"width", width}, {"height", height}, {"blocks", n}});
     };
     callbacks.on_block = [&](Block&& block) {
-      ++blocks;
+      block.index = blocks++;  // numbered across the pages
       emit(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}});
     };
     auto timings = engine_.recognise(image->get(), *mode, callbacks, cancelled);
@@ -314,14 +319,38 @@ bool OcrWorker::runJob(Job& job) {
       if (timings.error().code == ErrorCode::kCancelled) return sendCancelled();
       return fail(timings.error());
     }
+    // The other pages of a multi-page file (a scanner's TIFF), one after the other, up to
+    // kMaxPages; the done event says how many there are and how many were read.
+    int read_pages = 1;
+    image->reset();
+    for (int p = 1; p < std::min(pages, kMaxPages); ++p) {
+      if (cancelled) return sendCancelled();
+      auto next = loadImageFile(job.request["path"].get<std::string>(), options_.limits, p);
+      if (!next) return fail(next.error());
+      callbacks.on_layout = nullptr;  // the layout event describes the first page
+      auto more = engine_.recognise(next->get(), *mode, callbacks, cancelled);
+      if (write_failed_ || daemonGone()) return false;
+      if (!more) {
+        if (more.error().code == ErrorCode::kCancelled) return sendCancelled();
+        return fail(more.error());
+      }
+      timings->preprocess_ms += more->preprocess_ms;
+      timings->layout_ms += more->layout_ms;
+      timings->recognise_ms += more->recognise_ms;
+      ++read_pages;
+    }
     spdlog::debug("job {}: {} blocks, decode {:.0f} ms, recognise {:.0f} ms", gen, blocks,
                   decode_ms, timings->recognise_ms);
     Json ms{{"decode", round1(decode_ms)},
             {"preprocess", round1(timings->preprocess_ms)},
             {"layout", round1(timings->layout_ms)},
             {"recognise", round1(timings->recognise_ms)}};
-    return finish(
-        writer_.write(Json{{"ev", "done"}, {"gen", gen}, {"blocks", blocks}, {"ms", ms}}));
+    Json done{{"ev", "done"}, {"gen", gen}, {"blocks", blocks}, {"ms", ms}};
+    if (pages > 1) {
+      done["pages"] = pages;
+      done["pages_read"] = read_pages;
+    }
+    return finish(writer_.write(done));
   } catch (const std::bad_alloc&) {
     // Under the daemon's address-space limit this is the expected way a too-demanding image
     // ends. Tesseract's state after a failed allocation is not to be trusted: answer, then exit

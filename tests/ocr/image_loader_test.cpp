@@ -152,6 +152,30 @@ class LoaderErrors : public ::testing::Test {
   std::string pngFixture() { return test::dataPath("ocr/dialog-en.png"); }
 };
 
+TEST_F(LoaderErrors, AMultiPageTiffSaysHowManyPagesAndEachCanBeRead) {
+  const std::string path = tmp_.path("pages.tif");
+  for (int k = 0; k < 3; ++k) {
+    PIX* page = pixCreate(200 + 100 * k, 100, 8);
+    pixSetAll(page);
+    ASSERT_EQ(pixWriteTiff(path.c_str(), page, IFF_TIFF_ZIP, k == 0 ? "w" : "a"), 0);
+    pixDestroy(&page);
+  }
+  int pages = 0;
+  auto first = loadImageFile(path, {}, 0, &pages);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(pages, 3);
+  auto third = loadImageFile(path, {}, 2);
+  ASSERT_TRUE(third.ok()) << third.error().message;
+  EXPECT_EQ(pixGetWidth(third->get()), 400) << "not the third page";
+  auto past = loadImageFile(path, {}, 3);
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.error().message.find("has 3 pages, no page 4"), std::string::npos)
+      << past.error().message;
+  // Any other format has one page.
+  ASSERT_TRUE(loadImageFile(pngFixture(), {}, 0, &pages).ok());
+  EXPECT_EQ(pages, 1);
+}
+
 TEST_F(LoaderErrors, MissingFile) {
   expectError(tmp_.path("nope.png"), ErrorCode::kFileNotFound, tmp_.path("nope.png"));
 }

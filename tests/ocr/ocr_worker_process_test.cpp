@@ -139,6 +139,30 @@ TEST_F(OcrWorkerProcess, StreamsTheBlocksOfAPageInReadingOrder) {
   EXPECT_EQ(pong->header, (Json{{"ev", "pong"}})) << pong->header.dump();
 }
 
+TEST_F(OcrWorkerProcess, ReadsEveryPageOfAMultiPageTiffAndSaysHowMany) {
+  // A scanner's two-page TIFF was read as its first page, without a word about the second.
+  const std::string path = tmp_.path("two-pages.tif");
+  PIX* first = pixRead((std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/ui-en.png").c_str());
+  PIX* second =
+      pixRead((std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/ecole-fr.png").c_str());
+  ASSERT_TRUE(first && second);
+  ASSERT_EQ(pixWriteTiff(path.c_str(), first, IFF_TIFF_ZIP, "w"), 0);
+  ASSERT_EQ(pixWriteTiff(path.c_str(), second, IFF_TIFF_ZIP, "a"), 0);
+  pixDestroy(&first);
+  pixDestroy(&second);
+  auto r = recognise(6, path);
+  EXPECT_EQ(r.terminal.value("pages", 0), 2) << describe(r);
+  EXPECT_EQ(r.terminal.value("pages_read", 0), 2) << describe(r);
+  const std::string text = r.text();
+  const auto update = text.find("Software Update"), chaperon = text.find("chaperon rouge");
+  ASSERT_NE(update, std::string::npos) << text;
+  ASSERT_NE(chaperon, std::string::npos) << "the second page was not read:\n" << text;
+  EXPECT_LT(update, chaperon) << "the pages out of order:\n" << text;
+  // A one-page file says nothing of pages.
+  auto one = recognise(7, dataPath("ocr/dialog-en.png"));
+  EXPECT_FALSE(one.terminal.contains("pages")) << describe(one);
+}
+
 TEST_F(OcrWorkerProcess, CancelMidJobEndsWithCancelledThenServesTheNextJob) {
   const std::string page = dataPath("ocr/multiblock-en.png");
   int layout_blocks = -1;
