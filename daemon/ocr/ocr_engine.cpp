@@ -169,6 +169,7 @@ struct PageBlock {
   Box box;
   std::vector<Box> lines;
   std::vector<Box> blank;  // left white: lines of other blocks that reach into this one's
+  bool turned = false;     // print turned a quarter: read the box whole, turned upright
 };
 
 class TesseractEngine final : public OcrEngine {
@@ -595,11 +596,25 @@ void addUnclaimedPrint(const preprocess::PageLayout& page, std::vector<PageBlock
       preprocess::unclaimedPrint(page.ink.get(), page.char_height, claimed);
   if (std::getenv("LISEUR_LAYOUT_DEBUG"))
     std::fprintf(stderr, "letters %d, unclaimed %d\n", missed.letters, missed.unclaimed);
+  // Print turned a quarter (a receipt's side text) is read last, after the page.
+  for (const Box& v : missed.vertical) {
+    if (std::getenv("LISEUR_LAYOUT_DEBUG"))
+      std::fprintf(stderr, "turned print %d,%d %dx%d\n", v.x, v.y, v.w, v.h);
+    PageBlock tb;
+    tb.box = v;
+    tb.lines = {v};
+    tb.turned = true;
+    blocks.push_back(std::move(tb));
+  }
   if (missed.unclaimed * kUntrustedLayout >= missed.letters && missed.unclaimed > 0) {
     // Most of the print is in no block: the layout analysis is lost (pen strokes over the
     // lines, a crumpled sheet) and the page is read as one block of rows.
     const Box all{0, 0, page.width, page.height};
+    std::vector<PageBlock> turned;
+    for (PageBlock& b : blocks)
+      if (b.turned) turned.push_back(std::move(b));
     blocks.assign(1, PageBlock{all, {all}, {}});
+    for (PageBlock& b : turned) blocks.push_back(std::move(b));
     return;
   }
   for (const Box& box : missed.blocks) {
@@ -651,6 +666,9 @@ Result<std::vector<PageBlock>> TesseractEngine::findBlocks(const preprocess::Pag
   return R(std::move(out));
 }
 
+// Mean word confidence of reads (defined below).
+double scoreOf(const std::vector<LineRead>& reads, std::size_t* words = nullptr);
+
 Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
     const preprocess::PageLayout& page, const PageBlock& block, int m,
     const std::atomic<bool>& cancelled) {
@@ -678,18 +696,58 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
   for (const Box& b : block.blank)
     pixRasterop(img.get(), b.x - x0, b.y - y0, b.w, b.h, PIX_SET, nullptr, 0, 0);
   tesseract::TessBaseAPI& api = *apis_[m];
-  auto read = recognisePrint(api, img.get(), tesseract::PSM_SINGLE_BLOCK, page.resolution,
-                             "a block of the page", cancelled);
-  if (!read.ok()) return R(read.error());
-  PrintRead it = std::move(read.value());
-  if (!it) return out;
   const std::string iso = isoLanguage(models_[m]);
-  do {
-    if (it->Empty(tesseract::RIL_WORD)) continue;
-    if (out.empty() || it->IsAtBeginningOf(tesseract::RIL_PARA)) out.emplace_back();
-    appendWord(out.back(), *it, m, iso, x0, y0);
-  } while (it->Next(tesseract::RIL_WORD));
-  api.Clear();
+  if (block.turned) {
+    // Turned a quarter one way or the other: both are read, the surer kept; word boxes are
+    // turned back into the page's coordinates.
+    double best = -1;
+    for (int q : {1, 3}) {
+      PixPtr upright = preprocess::rotateQuarterTurns(img.get(), q);
+      if (!upright) continue;
+      auto read = recognisePrint(api, upright.get(), tesseract::PSM_SINGLE_BLOCK, page.resolution,
+                                 "a turned block of the page", cancelled);
+      if (!read.ok()) return R(read.error());
+      PrintRead it = std::move(read.value());
+      std::vector<std::vector<LineRead>> paras;
+      if (it) {
+        do {
+          if (it->Empty(tesseract::RIL_WORD)) continue;
+          if (paras.empty() || it->IsAtBeginningOf(tesseract::RIL_PARA)) paras.emplace_back();
+          appendWord(paras.back(), *it, m, iso, 0, 0);
+        } while (it->Next(tesseract::RIL_WORD));
+      }
+      api.Clear();
+      const int uw = pixGetWidth(upright.get()), uh = pixGetHeight(upright.get());
+      std::vector<LineRead> all;
+      for (auto& p : paras) {
+        for (LineRead& r : p)
+          for (Word& wd : r.line.words) {
+            wd.box = preprocess::unturnBox(wd.box, q, uw, uh);
+            wd.box.x += x0;
+            wd.box.y += y0;
+          }
+        all.insert(all.end(), p.begin(), p.end());
+      }
+      if (const double score = scoreOf(all); score > best) {
+        best = score;
+        out = std::move(paras);
+      }
+    }
+    // Print turned a quarter that Tesseract is unsure of either way is texture, not side text.
+    if (best < kDoubtConfidence) out.clear();
+  } else {
+    auto read = recognisePrint(api, img.get(), tesseract::PSM_SINGLE_BLOCK, page.resolution,
+                               "a block of the page", cancelled);
+    if (!read.ok()) return R(read.error());
+    PrintRead it = std::move(read.value());
+    if (!it) return out;
+    do {
+      if (it->Empty(tesseract::RIL_WORD)) continue;
+      if (out.empty() || it->IsAtBeginningOf(tesseract::RIL_PARA)) out.emplace_back();
+      appendWord(out.back(), *it, m, iso, x0, y0);
+    } while (it->Next(tesseract::RIL_WORD));
+    api.Clear();
+  }
   for (auto& para : out) {
     std::erase_if(para, [](const LineRead& r) { return r.line.words.empty() || isNoise(r); });
   }
@@ -698,7 +756,7 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
 }
 
 // Mean word confidence of reads, weighted by characters; -1 when nothing was read.
-double scoreOf(const std::vector<LineRead>& reads, std::size_t* words = nullptr) {
+double scoreOf(const std::vector<LineRead>& reads, std::size_t* words) {
   double weighted = 0;
   std::size_t chars = 0, n = 0;
   for (const LineRead& r : reads) {

@@ -36,6 +36,10 @@ constexpr float kLetterMaxChars = 1.5f;
 constexpr float kLetterWideChars = 2.5f;
 constexpr int kMinUnclaimedLetters = 20;
 constexpr int kUnclaimedShare = 5;
+// A column of unclaimed letters at least this many character heights tall and this many times
+// taller than wide is a line of print turned a quarter.
+constexpr float kVerticalLineChars = 6;
+constexpr float kVerticalAspect = 4;
 // Letters this many character heights apart or less are in one block of unclaimed print.
 constexpr float kBlockGapChars = 4;
 // A sheet covers at least this share of the photo.
@@ -799,6 +803,7 @@ UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<B
   const float ch = char_height;
   const int grow = static_cast<int>(ch / 4);
   PixPtr rows(pixCreate(w, h, 1));
+  std::vector<Box> loose;  // the unclaimed letters
   int letters = 0, unclaimed = 0;
   for (int i = 0; i < boxaGetCount(marks) && rows; ++i) {
     l_int32 x, y, bw, bh;
@@ -813,12 +818,53 @@ UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<B
     if (covered) continue;
     ++unclaimed;
     pixRasterop(rows.get(), x, y, bw, bh, PIX_SET, nullptr, 0, 0);
+    loose.push_back(Box{x, y, bw, bh});
   }
   boxaDestroy(&marks);
   out.letters = letters;
   out.unclaimed = unclaimed;
-  if (!rows || unclaimed < kMinUnclaimedLetters || unclaimed * kUnclaimedShare < letters)
-    return out;
+  if (!rows) return out;
+  // Lines of print turned a quarter (a receipt's side text, a spine): letters stacked in a column
+  // at least 6 character heights tall and 4 times taller than wide, a few columns side by side.
+  if (PixPtr stacked{pixCloseBrick(nullptr, rows.get(), 3,
+                                   oddAtLeast(static_cast<int>(1.5f * ch), 3))}) {
+    if (BOXA* cols = pixConnCompBB(stacked.get(), 8)) {
+      std::vector<Box> lines;
+      for (int i = 0; i < boxaGetCount(cols); ++i) {
+        l_int32 x, y, bw, bh;
+        boxaGetBoxGeometry(cols, i, &x, &y, &bw, &bh);
+        if (bh < kVerticalLineChars * ch || bh < kVerticalAspect * bw) continue;
+        // Turned letters lie on their side, wider than tall; upright letters of rows whose
+        // letters line up (monospace print) stack too, but stand taller than wide.
+        int lying = 0, standing = 0;
+        for (const Box& m : loose) {
+          const int cx = m.x + m.w / 2, cy = m.y + m.h / 2;
+          if (cx < x || cx >= x + bw || cy < y || cy >= y + bh) continue;
+          (m.w > m.h ? lying : standing) += 1;
+        }
+        if (lying > 2 * standing) lines.push_back(Box{x, y, bw, bh});
+      }
+      boxaDestroy(&cols);
+      std::sort(lines.begin(), lines.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+      for (const Box& l : lines) {
+        pixRasterop(rows.get(), l.x, l.y, l.w, l.h, PIX_CLR, nullptr, 0, 0);
+        Box* near = out.vertical.empty() ? nullptr : &out.vertical.back();
+        if (near && l.x - (near->x + near->w) <= ch && l.y < near->y + near->h &&
+            near->y < l.y + l.h) {
+          const int x0 = std::min(near->x, l.x), y0 = std::min(near->y, l.y);
+          *near = Box{x0, y0, std::max(near->x + near->w, l.x + l.w) - x0,
+                      std::max(near->y + near->h, l.y + l.h) - y0};
+        } else {
+          out.vertical.push_back(l);
+        }
+      }
+      for (Box& v : out.vertical) {
+        const int x0 = std::max(0, v.x - grow), y0 = std::max(0, v.y - grow);
+        v = Box{x0, y0, std::min(w, v.x + v.w + grow) - x0, std::min(h, v.y + v.h + grow) - y0};
+      }
+    }
+  }
+  if (unclaimed < kMinUnclaimedLetters || unclaimed * kUnclaimedShare < letters) return out;
   // Letters, words and rows joined into blocks: a word space is under a character height, a
   // receipt's gap before its figures a few, the space between lines under one.
   PixPtr joined(pixCloseBrick(nullptr, rows.get(), oddAtLeast(static_cast<int>(kBlockGapChars * ch), 3),

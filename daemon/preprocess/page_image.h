@@ -145,8 +145,12 @@ Specks removeSpecks(Pix* grey8, float char_height);
 // side and 1.5 above each other. Nothing is returned unless at least a fifth of the page's
 // letters (and 20) are unclaimed: a stray mark or two beside the lines read is not print missed.
 // `letters` and `unclaimed` count the page's letters and those in no claimed box.
+// `vertical` holds the blocks of unclaimed print turned a quarter (letters lying on their side,
+// wider than tall, stacked in columns at least 6 character heights tall and 4 times taller than
+// wide: a receipt's side text), left to right, whatever the share of unclaimed letters; they are
+// not in `blocks`.
 struct UnclaimedPrint {
-  std::vector<Box> blocks;
+  std::vector<Box> blocks, vertical;
   int letters = 0, unclaimed = 0;
 };
 UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<Box>& claimed);

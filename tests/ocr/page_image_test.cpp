@@ -254,6 +254,34 @@ TEST(PageImage, PrintInNoLineFoundIsReturnedAsBlocks) {
   EXPECT_TRUE(few.blocks.empty());
 }
 
+TEST(PageImage, PrintTurnedAQuarterBesideThePageIsFoundAsVerticalBlocks) {
+  // A receipt's side text: letters 20 px high turned a quarter (so 20 wide, 14 high), stacked in
+  // two columns at the right, beside rows of ordinary print that are all claimed.
+  PixPtr page(pixCreate(900, 800, 8));
+  pixSetAllArbitrary(page.get(), 245);
+  std::vector<Box> claimed;
+  for (int y = 60; y + 20 <= 700; y += 40) {
+    for (int x = 60; x + 14 <= 600; x += 20) fillRect(page.get(), x, y, 14, 20, 20);
+    claimed.push_back(Box{58, y - 2, 546, 24});
+  }
+  for (int col : {780, 806})
+    for (int y = 100; y + 14 <= 620; y += 18) fillRect(page.get(), col, y, 20, 14, 20);
+  const UnclaimedPrint missed = unclaimedPrint(page.get(), 20, claimed);
+  ASSERT_EQ(missed.vertical.size(), 1u) << "the two columns are one block";
+  const Box& v = missed.vertical[0];
+  EXPECT_NEAR(v.x, 780, 8);
+  EXPECT_NEAR(v.x + v.w, 826, 8);
+  EXPECT_NEAR(v.y, 100, 8);
+  EXPECT_NEAR(v.y + v.h, 618, 8);
+  EXPECT_TRUE(missed.blocks.empty()) << "turned print is not read as rows";
+  // Upright letters of aligned rows stack too, but stand: not turned print (the test above).
+  // A short stack (a few marks, a bullet list's dots) is not turned print either.
+  PixPtr few(pixCreate(400, 400, 8));
+  pixSetAllArbitrary(few.get(), 245);
+  for (int y = 100; y + 14 <= 170; y += 18) fillRect(few.get(), 200, y, 20, 14, 20);
+  EXPECT_TRUE(unclaimedPrint(few.get(), 20, {}).vertical.empty());
+}
+
 TEST(PageImage, ASheetSeenAtAnAngleIsRectifiedAndMappedBack) {
   using Q = std::array<Point, 4>;
   EXPECT_FALSE(seenAtAnAngle(Q{Point{10, 10}, Point{510, 12}, Point{509, 710}, Point{11, 708}}))
