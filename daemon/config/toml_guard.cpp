@@ -172,9 +172,9 @@ std::optional<TomlGuardError> checkKeyParts(std::string_view s) {
           if (at3) i += 2, column += 2;
         } else if (c == '.') {
           if (++dots >= kMaxKeyParts)
-            return TomlGuardError{line, column,
-                                  fmt::format("a dotted key or table name of more than {} parts",
-                                              kMaxKeyParts)};
+            return TomlGuardError{
+                line, column,
+                fmt::format("a dotted key or table name of more than {} parts", kMaxKeyParts)};
         } else if (!keyChar(c)) {
           dots = 0;
         }

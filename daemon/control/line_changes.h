@@ -26,8 +26,9 @@ bool sameLine(std::string_view a, std::string_view b);
 // The lines of `current` (raw OCR text, in reading order) that match no line of `previous`
 // (normalised, as returned in `normalisedCurrent`). Lines with fewer than two letters or digits
 // are noise and never new. A line that begins with a previous line (a paragraph that grew: a
-// terminal's new line joined to the last one as running text) gives only what follows it. `normalisedCurrent`, when given, receives the normalised form of every
-// line of `current` that is not noise, to pass as `previous` next time.
+// terminal's new line joined to the last one as running text) gives only what follows it.
+// `normalisedCurrent`, when given, receives the normalised form of every line of `current` that is
+// not noise, to pass as `previous` next time.
 std::vector<std::string> newLines(const std::vector<std::string>& previous,
                                   const std::vector<std::string>& current,
                                   std::vector<std::string>* normalisedCurrent = nullptr);

@@ -610,8 +610,8 @@ void Session::onOcrFrame(Frame&& f) {
       finished["pages"] = pages;
       finished["pages_read"] = read;
       if (read < pages)
-        spdlog::warn("job {}: read {} of the {} pages of the file (the limit of one read)",
-                     job->id, read, pages);
+        spdlog::warn("job {}: read {} of the {} pages of the file (the limit of one read)", job->id,
+                     read, pages);
     }
     emit(*job, "ocr-finished", std::move(finished));
     maybeFinish(*job);

@@ -337,12 +337,13 @@ void IpcServer::Impl::onAccept() {
       if (c->hello) return;
       spdlog::info("ipc: client {} said no hello in {} ms; disconnecting", cid,
                    s->opt.hello_timeout.count());
-      s->sendFinal(cid,
-                   makeErrorReply(nullptr, makeError(ErrorCode::kTimeout,
-                                                     "no hello within " +
-                                                         std::to_string(s->opt.hello_timeout.count()) +
-                                                         " ms; closing the connection")),
-                   "no hello");
+      s->sendFinal(
+          cid,
+          makeErrorReply(
+              nullptr, makeError(ErrorCode::kTimeout,
+                                 "no hello within " + std::to_string(s->opt.hello_timeout.count()) +
+                                     " ms; closing the connection")),
+          "no hello");
     });
     clients.emplace(cid, std::move(c));
     loop.addFd(fd, EPOLLIN, [weak, cid](uint32_t events) {

@@ -364,8 +364,7 @@ Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const st
   return normal;
 }
 
-Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits, int page,
-                             int* pages) {
+Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits, int page, int* pages) {
   // O_NONBLOCK: opening a FIFO for reading must not wait for a writer. O_NOFOLLOW: a symlink in
   // the last component (say, to /dev/zero) is refused, not followed.
   int raw = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);

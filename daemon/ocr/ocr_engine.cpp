@@ -1029,7 +1029,8 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
     debugParts(parts, h);
     if (h > 0) {
       const auto hi = static_cast<std::size_t>(h);
-      headline = readInItsLanguage([&](int m) { return readBlock(page, (*blocks)[hi], m, cancelled); });
+      headline =
+          readInItsLanguage([&](int m) { return readBlock(page, (*blocks)[hi], m, cancelled); });
       if (!headline.ok()) return Status::fail(headline.error().code, headline.error().message);
       std::vector<LineRead> all;
       for (const auto& p : *headline) all.insert(all.end(), p.begin(), p.end());
@@ -1038,7 +1039,8 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
       preread = hi;
       if (chars >= kHeadlineMinChars && scoreOf(all) >= kDoubtConfidence) {
         reorder(*blocks, order);
-        preread = static_cast<std::size_t>(std::find(order.begin(), order.end(), hi) - order.begin());
+        preread =
+            static_cast<std::size_t>(std::find(order.begin(), order.end(), hi) - order.begin());
       }
     }
   }
@@ -1048,9 +1050,9 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   for (std::size_t bi = 0; bi < blocks->size(); ++bi) {
     const PageBlock& pb = (*blocks)[bi];
     if (cancelled.load()) return Status::fail(ErrorCode::kCancelled, "cancelled");
-    auto paras = preread == bi ? std::move(headline) : readInItsLanguage([&](int m) {
-      return readBlock(page, pb, m, cancelled);
-    });
+    auto paras = preread == bi
+                     ? std::move(headline)
+                     : readInItsLanguage([&](int m) { return readBlock(page, pb, m, cancelled); });
     if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
     if (paras->empty()) continue;
     std::vector<LineRead> lines;

@@ -24,7 +24,6 @@ namespace {
 // Pages of a multi-page file read in one job (a longer one is read up to here, and says so).
 constexpr int kMaxPages = 100;
 
-
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 

@@ -49,8 +49,8 @@ bool splitColumns(std::vector<LineRead>& para, std::vector<std::vector<LineRead>
 
 // The page's headline among its paragraphs, given each one's print height (its words' median
 // height, px) and size (characters): the one paragraph of 6 characters or more whose print is at
-// least twice the body's (bodyPrint) and a third larger than any other's of 6 or more. Readers look at a
-// page's title first wherever it stands (a magazine spread's title often sits at the bottom, a
+// least twice the body's (bodyPrint) and a third larger than any other's of 6 or more. Readers look
+// at a page's title first wherever it stands (a magazine spread's title often sits at the bottom, a
 // newspaper's beside the first column, which starts at the top); a section heading (at most one
 // and a half times the body) or two titles of like size (two articles) are not moved. -1 when
 // there is none.

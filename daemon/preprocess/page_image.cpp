@@ -138,8 +138,8 @@ Box boxAround(const Points& points) {
              std::max(0, static_cast<int>(std::ceil(y1)) - iy)};
 }
 
-// The ink of a page (darker than kInkLevel) parted into letters (marks reaching `small` px either way)
-// and the small marks left: dots, accents, specks.
+// The ink of a page (darker than kInkLevel) parted into letters (marks reaching `small` px either
+// way) and the small marks left: dots, accents, specks.
 struct InkParts {
   PixPtr letters, marks;
 };
@@ -333,13 +333,11 @@ SheetRegion largestBrightRegion(Pix* small) {
       pixDestroy(&p);
       if (n > best_area) best_area = n, index = i;
     }
-    if (index >= 0)
-      best = regionOf(boxes, pixa, index, pixGetWidth(small), pixGetHeight(small));
+    if (index >= 0) best = regionOf(boxes, pixa, index, pixGetWidth(small), pixGetHeight(small));
   }
   if (boxes) boxaDestroy(&boxes);
   if (pixa) pixaDestroy(&pixa);
-  if (std::getenv("LISEUR_LAYOUT_DEBUG"))
-    std::fprintf(stderr, "sheet: Otsu split %d\n", split);
+  if (std::getenv("LISEUR_LAYOUT_DEBUG")) std::fprintf(stderr, "sheet: Otsu split %d\n", split);
   return best;
 }
 
@@ -403,9 +401,11 @@ bool standsOut(Pix* small, const SheetRegion& r, bool near, const char* how) {
   pixGetRankValueMasked(small, around.get(), 0, 0, 1, 0.5f, &out_level, nullptr);
   const bool different = in_level - out_level >= kSheetContrast;
   if (std::getenv("LISEUR_LAYOUT_DEBUG"))
-    std::fprintf(stderr, "sheet candidate (%s) %d,%d %dx%d of %dx%d, area %ld, level %.0f, "
-                 "around %.0f\n", how, r.x, r.y, r.w, r.h, pixGetWidth(small),
-                 pixGetHeight(small), r.area, in_level, out_level);
+    std::fprintf(stderr,
+                 "sheet candidate (%s) %d,%d %dx%d of %dx%d, area %ld, level %.0f, "
+                 "around %.0f\n",
+                 how, r.x, r.y, r.w, r.h, pixGetWidth(small), pixGetHeight(small), r.area, in_level,
+                 out_level);
   return large && surrounded && different;
 }
 
@@ -826,8 +826,8 @@ UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<B
   if (!rows) return out;
   // Lines of print turned a quarter (a receipt's side text, a spine): letters stacked in a column
   // at least 6 character heights tall and 4 times taller than wide, a few columns side by side.
-  if (PixPtr stacked{pixCloseBrick(nullptr, rows.get(), 3,
-                                   oddAtLeast(static_cast<int>(1.5f * ch), 3))}) {
+  if (PixPtr stacked{
+          pixCloseBrick(nullptr, rows.get(), 3, oddAtLeast(static_cast<int>(1.5f * ch), 3))}) {
     if (BOXA* cols = pixConnCompBB(stacked.get(), 8)) {
       std::vector<Box> lines;
       for (int i = 0; i < boxaGetCount(cols); ++i) {
@@ -867,7 +867,8 @@ UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<B
   if (unclaimed < kMinUnclaimedLetters || unclaimed * kUnclaimedShare < letters) return out;
   // Letters, words and rows joined into blocks: a word space is under a character height, a
   // receipt's gap before its figures a few, the space between lines under one.
-  PixPtr joined(pixCloseBrick(nullptr, rows.get(), oddAtLeast(static_cast<int>(kBlockGapChars * ch), 3),
+  PixPtr joined(pixCloseBrick(nullptr, rows.get(),
+                              oddAtLeast(static_cast<int>(kBlockGapChars * ch), 3),
                               oddAtLeast(static_cast<int>(1.5f * ch), 3)));
   BOXA* found = joined ? pixConnCompBB(joined.get(), 8) : nullptr;
   if (!found) return out;
@@ -877,8 +878,7 @@ UnclaimedPrint unclaimedPrint(Pix* grey8, float char_height, const std::vector<B
     // A lone letter-sized mark is not print.
     if (bw < 2 * ch) continue;
     const int x0 = std::max(0, x - grow), y0 = std::max(0, y - grow);
-    blocks.push_back(
-        Box{x0, y0, std::min(w, x + bw + grow) - x0, std::min(h, y + bh + grow) - y0});
+    blocks.push_back(Box{x0, y0, std::min(w, x + bw + grow) - x0, std::min(h, y + bh + grow) - y0});
   }
   boxaDestroy(&found);
   std::sort(blocks.begin(), blocks.end(), [](const Box& a, const Box& b) { return a.y < b.y; });

@@ -4,8 +4,8 @@
 // Sanitising keeps the byte length: every byte of an invalid UTF-8 sequence (overlong forms,
 // surrogates, code points above U+10FFFF, truncated sequences) and every control character other
 // than tab, newline and carriage return becomes one space per byte, and so does every byte of a
-// terminal escape sequence (colours, cursor moves, window titles: "\x1b[1;31m", "\x1b]0;t\x07"). So a byte offset into text()
-// is the same byte offset into the original.
+// terminal escape sequence (colours, cursor moves, window titles: "\x1b[1;31m", "\x1b]0;t\x07"). So
+// a byte offset into text() is the same byte offset into the original.
 //
 // espeak-ng 1.51 reports a word's text_position as a 1-based index in code points of the UTF-8
 // text it was given (checked with accented, decomposed and astral-plane text), and a word length

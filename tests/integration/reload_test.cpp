@@ -181,9 +181,8 @@ TEST(Reload, AProfileThatWouldOverflowTheParsersStackIsRefusedAtStartAndAtReload
   ::getrlimit(RLIMIT_CORE, &before);
   rlimit allowed{before.rlim_max == RLIM_INFINITY ? 1u << 30 : before.rlim_max, before.rlim_max};
   ::setrlimit(RLIMIT_CORE, &allowed);
-  DaemonHarness d(kArgs, [&](const TempXdg& xdg) {
-    replaceFile(xdg.path("config/liseur/liseur.toml"), deep);
-  });
+  DaemonHarness d(
+      kArgs, [&](const TempXdg& xdg) { replaceFile(xdg.path("config/liseur/liseur.toml"), deep); });
   ::setrlimit(RLIMIT_CORE, &before);
   ASSERT_TRUE(d.started()) << d.startProblem() << d.log();
   EXPECT_NE(d.log().find("more than 64 parts"), std::string::npos) << d.log();
@@ -200,8 +199,8 @@ TEST(Reload, AProfileThatWouldOverflowTheParsersStackIsRefusedAtStartAndAtReload
   replaceFile(userConfig(d), deep);
   json r = d.request("reload");
   ASSERT_FALSE(r["ok"]) << r.dump();
-  EXPECT_NE(r["error"]["message"].get<std::string>().find(userConfig(d) + ":1:"),
-            std::string::npos) << r.dump();
+  EXPECT_NE(r["error"]["message"].get<std::string>().find(userConfig(d) + ":1:"), std::string::npos)
+      << r.dump();
   EXPECT_TRUE(d.alive());
   EXPECT_EQ(speechOf(d).rate, 250);
   std::string out;

@@ -168,14 +168,17 @@ TEST(PageImage, TheSheetIsFoundWhereTheLightFallsAcrossThePhoto) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> grain(-20, 20);
   const Box sheet{420, 60, 360, 780};
-  auto light = [&](int x, int y) { return 0.55f + 0.45f * (float(x) / w + 1.0f - float(y) / h) / 2; };
+  auto light = [&](int x, int y) {
+    return 0.55f + 0.45f * (float(x) / w + 1.0f - float(y) / h) / 2;
+  };
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
       const bool on_sheet =
           x >= sheet.x && x < sheet.x + sheet.w && y >= sheet.y && y < sheet.y + sheet.h;
       const float base = on_sheet ? 245.0f : 175.0f + grain(rng);
-      pixSetPixel(photo.get(), x, y, static_cast<l_uint32>(std::clamp(base * light(x, y) /
-                                                                          light(w, 0), 0.0f, 255.0f)));
+      pixSetPixel(
+          photo.get(), x, y,
+          static_cast<l_uint32>(std::clamp(base * light(x, y) / light(w, 0), 0.0f, 255.0f)));
     }
   }
   for (int y = sheet.y + 40; y < sheet.y + sheet.h - 40; y += 30) {

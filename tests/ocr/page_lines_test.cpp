@@ -1,6 +1,7 @@
 // ocr/page_lines: lines of texture dropped, columns of running text cut apart, a table's rows kept
-// whole, a column's end that Tesseract put in a block of its own put back on it, the page's headline told. Words are laid out
-// as a monospace typewriter would: 20 px high, 12 px a character, single spaces.
+// whole, a column's end that Tesseract put in a block of its own put back on it, the page's
+// headline told. Words are laid out as a monospace typewriter would: 20 px high, 12 px a character,
+// single spaces.
 #include "ocr/page_lines.h"
 
 #include <sstream>
@@ -188,12 +189,12 @@ TEST(PageLines, TheHeadlineGoesFirstWithItsKickerAndBylineAndNotItsPhotoCredit) 
   // The spread of scan-en-04 as the layout analysis gives it: columns, then the kicker, the title
   // at the bottom, the byline and a photo credit under it.
   const std::vector<PagePart> parts{
-      {Box{100, 160, 600, 1200}, 35, 900, 30},  // left column
-      {Box{900, 1692, 460, 123}, 47, 33, 2},    // kicker
+      {Box{100, 160, 600, 1200}, 35, 900, 30},    // left column
+      {Box{900, 1692, 460, 123}, 47, 33, 2},      // kicker
       {Box{1750, 160, 620, 1600}, 35, 1000, 40},  // right column
-      {Box{900, 1853, 1930, 136}, 121, 22, 1},  // title
-      {Box{900, 2011, 470, 34}, 32, 19, 1},     // byline
-      {Box{900, 2096, 430, 20}, 18, 32, 1},     // photo credit
+      {Box{900, 1853, 1930, 136}, 121, 22, 1},    // title
+      {Box{900, 2011, 470, 34}, 32, 19, 1},       // byline
+      {Box{900, 2096, 430, 20}, 18, 32, 1},       // photo credit
   };
   int headline = -1;
   EXPECT_EQ(headlineFirst(parts, &headline), (std::vector<std::size_t>{1, 3, 4, 0, 2, 5}));

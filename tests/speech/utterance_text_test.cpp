@@ -65,11 +65,14 @@ TEST(UtteranceText, TerminalEscapeSequencesAreSilencedWhole) {
       {"\x1b[01;34mcours\x1b[0m notes", "        cours     notes"},
       {"\x1b[38;5;208morange\x1b[m!", "           orange   !"},
       {"\x1b]0;eleve@classe: ~\x07$ ls", std::string(20, ' ') + "$ ls"},
-      {"\x1b]8;;http://a\x1b\\lien\x1b]8;;\x1b\\", std::string(15, ' ') + "lien" + std::string(7, ' ')},
-      {"a\x1b(Bb", "a   b"},                     // character set designation
-      {"a\x1b=b", "a  b"},                       // keypad mode
-      {"\xc2\x9b" "2Jx", "    x"},              // C1 CSI
-      {"end\x1b", "end "},                        // a lone ESC at the end
+      {"\x1b]8;;http://a\x1b\\lien\x1b]8;;\x1b\\",
+       std::string(15, ' ') + "lien" + std::string(7, ' ')},
+      {"a\x1b(Bb", "a   b"},  // character set designation
+      {"a\x1b=b", "a  b"},    // keypad mode
+      {"\xc2\x9b"
+       "2Jx",
+       "    x"},                                                     // C1 CSI
+      {"end\x1b", "end "},                                           // a lone ESC at the end
       {"\x1b]unterminated\nnext", std::string(14, ' ') + "\nnext"},  // a string ends with its line
   };
   for (const auto& c : cases) {

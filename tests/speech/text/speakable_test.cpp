@@ -51,8 +51,8 @@ TEST(Speakable, RemovesReplacementCharactersControlsAndZeroWidth) {
 TEST(Speakable, TerminalEscapeSequencesAreNotSaid) {
   // `liseur say "$(ls --color)"` or a terminal captured with its colours: "\x1b[0m" was said
   // "[0 mètre" (espeak-ng reads the printable rest), and "ouvrez le crochet" with every mark.
-  const Utterance in = makeUtterance(Words{"\x1b[01;34mcours\x1b[0m", "notes\x1b]0;titre\x07",
-                                           "\x1b[38;5;208mfin"});
+  const Utterance in =
+      makeUtterance(Words{"\x1b[01;34mcours\x1b[0m", "notes\x1b]0;titre\x07", "\x1b[38;5;208mfin"});
   for (PunctuationLevel level : {PunctuationLevel::kSome, PunctuationLevel::kAll})
     expectSpeakable(in, speak(in, level), "cours notes fin", {"cours", "notes", "fin"});
 }

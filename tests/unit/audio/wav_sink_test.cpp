@@ -1,7 +1,7 @@
 #include "audio/wav_sink.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
