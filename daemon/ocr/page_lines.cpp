@@ -30,8 +30,12 @@ constexpr std::size_t kSetOffLines = 2;
 // credit under the title is further).
 constexpr float kSetOffReach = 0.6f;
 
-// A line whose words' mean confidence is below this is noise (isNoise).
+// A line whose words' mean confidence is below this is noise (isNoise)...
 constexpr double kNoiseConfidence = 35;
+// ... when they are fragments: fewer characters than this a word on average (words of text run
+// from 4 to 5 in English and French, an amount like ".75-" has 4; texture read as print comes
+// out as runs of "oe", "ee", "a", "ES").
+constexpr double kFragmentChars = 3.0;
 
 std::size_t codepoints(const std::string& s) {
   return static_cast<std::size_t>(
@@ -71,7 +75,10 @@ bool isNoise(const LineRead& r) {
   bool sayable = false;
   for (const Word& w : ws) sayable |= hasLetterOrDigit(w.text);
   if (!sayable) return true;
-  if (ws.size() >= 3) return mean < kNoiseConfidence;
+  if (ws.size() >= 3) {
+    const double per_word = static_cast<double>(chars) / static_cast<double>(ws.size());
+    return mean < kNoiseConfidence && per_word < kFragmentChars;
+  }
   return chars <= 2 && mean < kNoiseConfidence / 2;
 }
 

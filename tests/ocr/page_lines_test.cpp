@@ -156,8 +156,16 @@ TEST(PageLines, TextureReadAsMarksOrUnsureFragmentsIsNoiseAndUnsurePrintIsNot) {
   EXPECT_TRUE(isNoise(scored({{"\u2018", 70}})));
   EXPECT_TRUE(isNoise(scored({{"-_", 37}, {",", 90}})));
   EXPECT_TRUE(isNoise(scored({{"~", 29}, {"\u00ab", 80}, {"\u2014", 60}})));
-  // Three words or more, all unsure.
+  // Three words or more, all unsure, in short pieces (a scan's margin, a crumpled sheet's grain).
   EXPECT_TRUE(isNoise(scored({{"eet", 15}, {"RSs", 14}, {"Ne", 20}})));
+  EXPECT_TRUE(isNoise(scored({{"OE", 22},
+                              {"ES", 27},
+                              {"ele", 35},
+                              {"I", 14},
+                              {"Ome", 28},
+                              {"ne", 4},
+                              {"A", 6},
+                              {"a", 21}})));
   // One or two characters, very unsure.
   EXPECT_TRUE(isNoise(scored({{"oY", 12}})));
   // Print read with doubt stays: a heading, accented or not, a number, a sure word among unsure.
@@ -165,6 +173,17 @@ TEST(PageLines, TextureReadAsMarksOrUnsureFragmentsIsNoiseAndUnsurePrintIsNot) {
   EXPECT_FALSE(isNoise(scored({{"\u00c9t\u00e9", 30}})));
   EXPECT_FALSE(isNoise(scored({{"1962", 40}})));
   EXPECT_FALSE(isNoise(scored({{"la", 20}, {"question", 90}, {"de", 10}})));
+  // A receipt's line under a pen stroke, or faint: unsure throughout, but words of print's length
+  // (an amount reads at confidence 0).
+  EXPECT_FALSE(isNoise(scored({{"Mfr", 59}, {"Cen", 37}, {".15-", 0}})));
+  EXPECT_FALSE(isNoise(scored({{"PORT", 30},
+                               {"MGR", 58},
+                               {"10M", 48},
+                               {"MIL", 9},
+                               {"AZZU", 9},
+                               {"(OS", 38},
+                               {"477", 10},
+                               {"5833", 76}})));
   EXPECT_TRUE(isNoise(LineRead{}));
 }
 
