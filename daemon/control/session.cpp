@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "audio/null_sink.h"
 #include "core/log.h"
@@ -555,6 +556,7 @@ void Session::onOcrFrame(Frame&& f) {
   if (ends) {
     auto it = std::find(ocrQueue_.begin(), ocrQueue_.end(), gen);
     if (it != ocrQueue_.end()) ocrQueue_.erase(it);
+    ocrCancels_.erase(gen);
   }
   Job* job = find(gen);
   if (!job) return;  // stale work of a stopped job
@@ -761,15 +763,17 @@ void Session::queueSpeech(Job& job, Utterance&& utterance) {
 }
 
 void Session::onOcrDeath(const Error& e) {
-  // The job the worker was running is lost; the ones queued behind it are sent again once the
-  // new worker is ready.
+  // The worker runs its jobs in order: the first one sent was running and is lost, unless it was
+  // a stopped job (its cancel not answered); the ones behind it are sent again once the new
+  // worker is ready.
+  ocrCancels_.clear();
   bool first = true;
   std::vector<uint64_t> keep;
   for (uint64_t id : ocrQueue_) {
+    const bool running = std::exchange(first, false);
     Job* j = find(id);
-    if (!j) continue;
-    if (first && j->ocrSent) {
-      first = false;
+    if (!j) continue;  // stopped: nothing lost
+    if (running && j->ocrSent) {
       finish(*j, e, false);
       continue;
     }
@@ -781,12 +785,24 @@ void Session::onOcrDeath(const Error& e) {
 
 void Session::armOcrWatchdog() {
   if (ocrWatchdog_) return;
-  ocrWatchdog_ = loop_.addTimer(std::chrono::milliseconds(500), [this] {
+  ocrWatchdog_ = loop_.addTimer(std::chrono::milliseconds(250), [this] {
     ocrWatchdog_.reset();
-    if (ocrQueue_.empty()) return;
-    Job* front = find(ocrQueue_.front());
-    if (front && front->ocrSent && ocr_->running() &&
-        EventLoop::nowMsPrecise() - lastOcrFrameMs_ > opts_.ocr_stall_timeout.count()) {
+    if (ocrQueue_.empty() && ocrCancels_.empty()) return;
+    const double now = EventLoop::nowMsPrecise();
+    // Every request in flight is watched: a job told to cancel that the worker has not ended
+    // within the grace (stalled, or stuck where recognition cannot be cancelled), and the job
+    // running, stopped or not, when the worker has said nothing for the stall timeout.
+    bool overdue = false;
+    for (const auto& [gen, sent] : ocrCancels_) overdue |= now - sent > opts_.cancel_grace.count();
+    const auto front = jobs_.find(ocrQueue_.empty() ? 0 : ocrQueue_.front());
+    const bool running = front != jobs_.end() && front->second->ocrSent;
+    if (ocr_->running() && overdue) {
+      ocr_->kill(makeError(ErrorCode::kWorkerTimeout,
+                           "the OCR worker did not stop a cancelled job within " +
+                               std::to_string(opts_.cancel_grace.count()) +
+                               " ms and was restarted"));
+    } else if (ocr_->running() && running &&
+               now - lastOcrFrameMs_ > opts_.ocr_stall_timeout.count()) {
       ocr_->kill(makeError(ErrorCode::kWorkerTimeout,
                            "the OCR worker did not answer for " +
                                std::to_string(opts_.ocr_stall_timeout.count() / 1000) +
@@ -843,7 +859,10 @@ void Session::onSpeechFrame(Frame&& f) {
     pumpSpeech();
     return;
   }
-  if (ev == "pong") return;
+  if (ev == "pong") {
+    speechPingSentMs_ = 0;
+    return;
+  }
   Job* job = find(f.header.value("gen", uint64_t{0}));
   if (!job || job->id != speakingId_) return;  // stale audio of a stopped job: dropped here
   int utt = f.header.value("utt", -1);
@@ -947,14 +966,20 @@ void Session::onSpeechFrame(Frame&& f) {
 }
 
 void Session::onSpeechDeath(const Error& e) {
+  speechPingSentMs_ = 0;
+  const bool stalledOnCancelled = std::exchange(speechKilledAfterCancel_, false);
   Job* job = speakingJob();
   if (!job || job->inFlight.empty()) return;
-  // espeak-ng died on the first utterance in flight (it synthesises in order): report and skip
-  // that one, and send the others again to the new worker.
-  auto culprit = job->inFlight.begin();
-  emit(*job, "error", {{"code", e.name()}, {"message", e.message}, {"utterance", culprit->first}});
-  job->uttErrors.push_back(e);
-  job->inFlight.erase(culprit);
+  if (!stalledOnCancelled) {
+    // espeak-ng died on the first utterance in flight (it synthesises in order): report and
+    // skip that one, and send the others again to the new worker. Killed for not taking a
+    // cancel, it was stuck on the stopped text: all are sent again.
+    auto culprit = job->inFlight.begin();
+    emit(*job, "error",
+         {{"code", e.name()}, {"message", e.message}, {"utterance", culprit->first}});
+    job->uttErrors.push_back(e);
+    job->inFlight.erase(culprit);
+  }
   for (auto it = job->inFlight.rbegin(); it != job->inFlight.rend(); ++it) {
     Spoken again = std::move(it->second);
     again.workerSamples = again.added = 0;
@@ -969,14 +994,24 @@ void Session::onSpeechDeath(const Error& e) {
 
 void Session::armSpeechWatchdog() {
   if (speechWatchdog_) return;
-  speechWatchdog_ = loop_.addTimer(std::chrono::milliseconds(500), [this] {
+  speechWatchdog_ = loop_.addTimer(std::chrono::milliseconds(250), [this] {
     speechWatchdog_.reset();
+    const double now = EventLoop::nowMsPrecise();
     Job* job = speakingJob();
-    if (!job || job->inFlight.empty()) return;
-    if (speech_->running() &&
-        EventLoop::nowMsPrecise() - lastSpeechFrameMs_ > opts_.speech_stall_timeout.count())
+    const bool speaking = job && !job->inFlight.empty();
+    if (!speaking && speechPingSentMs_ == 0) return;
+    if (speech_->running() && speechPingSentMs_ > 0 &&
+        now - speechPingSentMs_ > opts_.cancel_grace.count()) {
+      speechKilledAfterCancel_ = true;
+      speech_->kill(
+          makeError(ErrorCode::kWorkerTimeout, "the speech worker did not take a cancel within " +
+                                                   std::to_string(opts_.cancel_grace.count()) +
+                                                   " ms and was restarted"));
+    } else if (speech_->running() && speaking &&
+               now - lastSpeechFrameMs_ > opts_.speech_stall_timeout.count()) {
       speech_->kill(makeError(ErrorCode::kWorkerTimeout,
                               "the speech worker stopped answering and was restarted"));
+    }
     armSpeechWatchdog();
   });
 }
@@ -1056,8 +1091,11 @@ void Session::maybeFinish(Job& job) {
 }
 
 void Session::cancelJob(Job& job) {
-  if (job.needsOcr && !job.ocrDone && job.ocrSent)
-    (void)ocr_->send({{"op", "cancel"}, {"gen", job.id}});
+  if (job.needsOcr && !job.ocrDone && job.ocrSent &&
+      ocr_->send({{"op", "cancel"}, {"gen", job.id}})) {
+    ocrCancels_.emplace(job.id, EventLoop::nowMsPrecise());
+    armOcrWatchdog();
+  }
   if (job.needsOcr && !job.ocrSent) {
     auto it = std::find(ocrQueue_.begin(), ocrQueue_.end(), job.id);
     if (it != ocrQueue_.end()) ocrQueue_.erase(it);
@@ -1067,8 +1105,13 @@ void Session::cancelJob(Job& job) {
       if (a.token && !a.result) adaptCancel_(a.token);
   job.adaptBase += job.adapting.size();
   job.adapting.clear();
-  if (job.speechSent && (!job.inFlight.empty() || !job.toSend.empty()))
-    (void)speech_->send({{"op", "cancel"}, {"gen", job.id}});
+  if (job.speechSent && (!job.inFlight.empty() || !job.toSend.empty()) &&
+      speech_->send({{"op", "cancel"}, {"gen", job.id}}) && speechPingSentMs_ == 0 &&
+      speech_->send({{"op", "ping"}})) {
+    // The pong says the worker took the cancel; none within the grace: it is stalled.
+    speechPingSentMs_ = EventLoop::nowMsPrecise();
+    armSpeechWatchdog();
+  }
   if (job.usedMainSink && sink_) sink_->flush();
   job.pcm.clear();
   job.pcmPos = 0;

@@ -59,6 +59,10 @@ struct SessionOptions {
   std::size_t speech_memory_mb = 512;
   std::chrono::milliseconds ocr_stall_timeout{60000};     // no frame for a running OCR job
   std::chrono::milliseconds speech_stall_timeout{15000};  // no frame for an utterance in flight
+  // A worker told to cancel must show it has within this time (the OCR worker ends the job, the
+  // speech worker answers a ping sent after the cancel), or it is killed and restarted: a stop
+  // or a newer read never waits behind a stalled worker.
+  std::chrono::milliseconds cancel_grace{2000};
   // The next chunk is sent to the speech worker when the previous one is synthesised and less
   // than this much audio is waiting to be played: a rate or pitch change is heard from the next
   // chunk, and a pause holds little synthesised audio.
@@ -254,6 +258,13 @@ class Session {
   std::vector<int16_t> tone_;                        // the doubtful-word signal
   std::optional<EventLoop::TimerId> tick_, ocrWatchdog_, speechWatchdog_;
   double lastOcrFrameMs_ = 0, lastSpeechFrameMs_ = 0;
+  // OCR jobs told to cancel and not yet ended by the worker: when the cancel was sent (ms).
+  std::map<uint64_t, double> ocrCancels_;
+  // When a ping was sent after a speech cancel and no pong came yet (ms; 0: none pending), and
+  // whether the last speech worker was killed for not answering it (its utterances in flight
+  // are then not to blame).
+  double speechPingSentMs_ = 0;
+  bool speechKilledAfterCancel_ = false;
 };
 
 std::string_view jobKindName(JobKind kind);

@@ -95,6 +95,57 @@ TEST(Workers, AKilledSpeechWorkerIsReportedAndTheNextUtteranceIsSpoken) {
   EXPECT_GT(readWav(d.path("b.wav")).seconds(), 0.5);
 }
 
+TEST(Workers, AStoppedOcrWorkerNeverHoldsUpStopOrTheNextRead) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  ASSERT_TRUE(d.waitWorkerReady("ocr")) << d.log();
+  const pid_t ocr = d.workerPid("ocr");
+  ASSERT_GT(ocr, 0);
+  // The worker hangs (SIGSTOP: it reads nothing, answers nothing) with a read sent to it.
+  ASSERT_EQ(::kill(ocr, SIGSTOP), 0);
+  json r = d.request("read", {{"file", dataPath("ocr/multiblock-en.png")}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  d.waitEvent("job-started");
+  json s = d.request("stop");
+  EXPECT_TRUE(s["ok"]) << s.dump();
+  // The next read does not wait behind the stalled job: the worker that does not take the
+  // cancel is replaced, and the read is recognised by the new one.
+  json again = d.request(
+      "read",
+      {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("o.wav")}, {"wait", true}},
+      std::chrono::seconds(40));
+  ASSERT_TRUE(again["ok"]) << again.dump() << d.log();
+  EXPECT_GT(readWav(d.path("o.wav")).seconds(), 0.3);
+  EXPECT_NE(d.workerPid("ocr"), ocr);
+  EXPECT_GE(d.request("status")["workers"]["ocr"]["restarts"].get<int>(), 1);
+  ::kill(ocr, SIGKILL);  // already gone; never leave a stopped process behind
+}
+
+TEST(Workers, AStoppedSpeechWorkerNeverHoldsUpStopOrTheNextSentence) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  ASSERT_TRUE(d.waitWorkerReady("speech")) << d.log();
+  const pid_t sp = d.workerPid("speech");
+  ASSERT_GT(sp, 0);
+  ASSERT_EQ(::kill(sp, SIGSTOP), 0);
+  json r = d.request("say", {{"text", "Nothing of this is heard, the worker hangs."}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  d.waitEvent("job-started");
+  json s = d.request("stop");
+  EXPECT_TRUE(s["ok"]) << s.dump();
+  // The next sentence is spoken whole by a new worker, none of it blamed for the old one's hang.
+  json again = d.request("say",
+                         {{"text", "The new worker says every word of this sentence."},
+                          {"to_wav", d.path("s.wav")},
+                          {"wait", true}},
+                         std::chrono::seconds(40));
+  ASSERT_TRUE(again["ok"]) << again.dump() << d.log();
+  EXPECT_FALSE(again.contains("error")) << again.dump();
+  EXPECT_GT(readWav(d.path("s.wav")).seconds(), 1.5);
+  EXPECT_NE(d.workerPid("speech"), sp);
+  ::kill(sp, SIGKILL);
+}
+
 TEST(Workers, TextThatAbortsEspeakIsSurvivedReportedAndSkipped) {
   DaemonHarness d;
   ASSERT_TRUE(d.started()) << d.startProblem();
