@@ -61,6 +61,11 @@ Result<std::string> pathArg(const json& args, const char* name) {
 json resultFields(const JobResult& r) {
   json out{{"job", r.job}, {"stopped", r.stopped}, {"timings", r.timings}};
   if (!r.wav_path.empty()) out["wav"] = r.wav_path;
+  if (!r.lost.empty()) {
+    json errs = json::array();
+    for (const Error& e : r.lost) errs.push_back({{"code", e.name()}, {"message", e.message}});
+    out["errors"] = std::move(errs);
+  }
   return out;
 }
 
@@ -177,7 +182,14 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
     }
   }
   bool replyAtEnd = kind == JobKind::kOcr || *wait;
-  auto job = session_.submit(std::move(jr), [resp, replyAtEnd, kind](const JobResult& r) mutable {
+  auto job = session_.submit(std::move(jr), [this, resp, replyAtEnd,
+                                              kind](const JobResult& r) mutable {
+    // A sentence lost on the way to the loudspeaker is said to the listener, who would otherwise
+    // hear a gap and not know it (written to a file, it is in the reply).
+    if (!r.lost.empty() && r.wav_path.empty())
+      loop_.post([this] {
+        notice(phrase("Une phrase n'a pas pu être dite.", "A sentence could not be spoken."));
+      });
     if (!replyAtEnd) return;
     if (r.error) return resp.fail(*r.error);
     json fields = resultFields(r);

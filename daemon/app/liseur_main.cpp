@@ -155,6 +155,15 @@ int runSpeak(const Cli& cli, const std::string& cmd, json args) {
   if (wait) args["wait"] = true;
   auto reply = (*c)->request(cmd, args, wait ? kForever : kQuick);
   if (!reply) return fail(reply.error());
+  // Sentences the voice could not say (--wait): named, and the exit status says it.
+  int status = 0;
+  if (auto errs = reply->find("errors"); errs != reply->end() && errs->is_array()) {
+    for (const json& e : *errs) {
+      std::cerr << "liseur: a sentence was not spoken: " << liseur::stringField(e, "code") << ": "
+                << liseur::stringField(e, "message") << "\n";
+      status = 1;
+    }
+  }
   if (cli.timings) {
     auto t = reply->find("timings");
     if (t == reply->end() || !t->is_object())
@@ -163,7 +172,7 @@ int runSpeak(const Cli& cli, const std::string& cmd, json args) {
   } else if (cli.json_out) {
     std::cout << dump(withoutEnvelope(*reply)) << std::endl;
   }
-  return 0;
+  return status;
 }
 
 int runOcr(const Cli& cli, json args) {

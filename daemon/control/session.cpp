@@ -1163,6 +1163,7 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
     body["error"] = {{"code", error->name()}, {"message", error->message}};
     emit(job, "error", {{"code", error->name()}, {"message", error->message}});
   }
+  r.lost = job.uttErrors;
   if (!job.uttErrors.empty()) {
     json errs = json::array();
     for (const auto& e : job.uttErrors)

@@ -110,6 +110,7 @@ struct JobResult {
   Document document;           // what was recognised (kRead, kOcr)
   nlohmann::json timings;      // first_audio_ms, ocr_ms, total_ms, ...
   std::string wav_path;
+  std::vector<Error> lost;  // sentences not spoken (the speech worker died on them), each why
 };
 
 // What a BlockAdapter gives back for one recognised block.

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "core/log.h"
 
@@ -147,7 +148,7 @@ void WorkerClient::handleDeath(Error why) {
   loop_.removeFd(fd_);
   ::close(fd_);
   fd_ = -1;
-  ready_ = false;
+  const bool wasReady = std::exchange(ready_, false);
   int status = 0;
   pid_t dead = pid_;
   pid_ = -1;
@@ -160,7 +161,9 @@ void WorkerClient::handleDeath(Error why) {
   if (r == dead && why.code == ErrorCode::kWorkerCrashed && !killRequested_)
     why.message += " (" + describeStatus(status) + ")";
   spdlog::warn("{} worker (pid {}): {}", opts_.name, dead, why.message);
-  if (std::chrono::steady_clock::now() - startedAt_ > kHealthyAfter)
+  // A worker that started well and died at its work (text that crashes espeak-ng, an image that
+  // crashes a decoder) is restarted at once: back-off is for a worker that cannot start.
+  if (wasReady || std::chrono::steady_clock::now() - startedAt_ > kHealthyAfter)
     backoff_ = std::chrono::milliseconds(100);
   scheduleRestart();
   if (onDeath_) onDeath_(why);

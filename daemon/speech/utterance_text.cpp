@@ -8,6 +8,10 @@
 namespace liseur::speech {
 namespace {
 
+// Apostrophes one token may hold before one is made a space: "aujourd'hui", "qu'est-ce
+// qu'il", "rock'n'roll" have 1 to 3; 16 is no word's.
+constexpr int kMaxElisions = 16;
+
 // glibc's C.UTF-8 classifies all of Unicode (core/utf8.h utf8CtypeLocale). Without it, every
 // non-ASCII code point that is not known punctuation counts as a letter, which is right for the
 // languages we speak.
@@ -73,11 +77,18 @@ UtteranceText::UtteranceText(std::string_view raw) {
   cps_.reserve(raw.size());
   offsets_.reserve(raw.size() + 1);
   std::size_t i = 0;
+  int elisions = 0;  // apostrophes in the current whitespace-separated token
   while (i < raw.size()) {
     char32_t cp = 0;
     const std::size_t esc = terminalEscapeLength(raw, i);
     std::size_t n = esc ? 0 : decodeUtf8(raw, i, cp);
-    if (esc || n == 0 || isControl(cp)) {
+    if (n > 0 && isSpaceCodePoint(cp)) elisions = 0;
+    const bool elision = n > 0 && (cp == U'\'' || cp == U'\u2019');
+    // A chain of elisions far longer than any word ("s's's'...": espeak-ng 1.51 aborts from 68
+    // "s'" in one token) is cut into tokens, an apostrophe made a space every kMaxElisions.
+    const bool cut = elision && ++elisions > kMaxElisions;
+    if (cut) elisions = 0;
+    if (esc || n == 0 || isControl(cp) || cut) {
       // One space per byte keeps every later byte offset equal to the daemon's.
       const std::size_t bad = esc ? esc : n == 0 ? 1 : n;
       for (std::size_t k = 0; k < bad; ++k) {

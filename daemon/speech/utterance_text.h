@@ -5,7 +5,9 @@
 // surrogates, code points above U+10FFFF, truncated sequences) and every control character other
 // than tab, newline and carriage return becomes one space per byte, and so does every byte of a
 // terminal escape sequence (colours, cursor moves, window titles: "\x1b[1;31m", "\x1b]0;t\x07"). So
-// a byte offset into text() is the same byte offset into the original.
+// a byte offset into text() is the same byte offset into the original. A token (a run without
+// whitespace) holding more than 16 apostrophes has every 17th made a space the same way: chains
+// of elisions ("s's's'...") make espeak-ng 1.51 abort from 68 of them; no word has 16.
 //
 // espeak-ng 1.51 reports a word's text_position as a 1-based index in code points of the UTF-8
 // text it was given (checked with accented, decomposed and astral-plane text), and a word length

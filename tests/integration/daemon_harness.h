@@ -28,6 +28,11 @@ struct WavInfo {
 };
 WavInfo readWav(const std::string& path);
 
+// Runs the real CLI (`liseur --no-spawn ARGS`) against the harness's daemon (the XDG variables of
+// the test process point at the harness's tree); returns the exit status and fills `output`
+// with stdout + stderr.
+int runCli(const std::vector<std::string>& args, std::string* output);
+
 class DaemonHarness {
  public:
   // extraArgs are passed to liseurd after `--foreground` (e.g. {"--audio","paced-null"}).

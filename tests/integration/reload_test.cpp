@@ -62,36 +62,6 @@ json nextEvent(DaemonHarness& d, const std::string& name, std::chrono::milliseco
   return json();
 }
 
-// Runs the real CLI against the harness's daemon (the XDG variables of the test process point
-// at the harness's tree); returns the exit status and fills `output` with stdout + stderr.
-int runCli(const std::vector<std::string>& args, std::string* output) {
-  int pipefd[2];
-  if (::pipe(pipefd) != 0) return -1;
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipefd[1], 1);
-    ::dup2(pipefd[1], 2);
-    ::close(pipefd[0]);
-    ::close(pipefd[1]);
-    std::string exe = programPath("liseur");
-    std::vector<std::string> all{exe, "--no-spawn"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    ::_exit(127);
-  }
-  ::close(pipefd[1]);
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) output->append(buf, std::size_t(n));
-  ::close(pipefd[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 const std::vector<std::string> kArgs = {"--audio", "null", "--no-hotkeys"};
 
 TEST(Reload, AGoodChangeAppliesWholeAndSaysSo) {
