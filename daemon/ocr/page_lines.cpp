@@ -34,8 +34,11 @@ constexpr float kSetOffReach = 0.6f;
 constexpr double kNoiseConfidence = 35;
 // ... when they are fragments: fewer characters than this a word on average (words of text run
 // from 4 to 5 in English and French, an amount like ".75-" has 4; texture read as print comes
-// out as runs of "oe", "ee", "a", "ES").
+// out as runs of "oe", "ee", "a", "ES")...
 constexpr double kFragmentChars = 3.0;
+// ... or whatever their length when the mean is below this (noise read as invented words: a
+// faint or crossed-out line of print stays above it).
+constexpr double kInventedConfidence = 27;
 
 std::size_t codepoints(const std::string& s) {
   return static_cast<std::size_t>(
@@ -77,7 +80,7 @@ bool isNoise(const LineRead& r) {
   if (!sayable) return true;
   if (ws.size() >= 3) {
     const double per_word = static_cast<double>(chars) / static_cast<double>(ws.size());
-    return mean < kNoiseConfidence && per_word < kFragmentChars;
+    return mean < kInventedConfidence || (mean < kNoiseConfidence && per_word < kFragmentChars);
   }
   return chars <= 2 && mean < kNoiseConfidence / 2;
 }

@@ -22,11 +22,11 @@ struct LineRead {
 
 // True for a line of a page that is texture, not print: the grain of the paper, show-through, a
 // stamp's border, a punched hole or a textured table read as fragments. Tesseract is very unsure
-// of all of it, and it comes out in short pieces: a line of 3 words or more is noise when their
-// mean confidence is under 35 and they have fewer than 3 characters a word on average (a faint
-// or crossed-out line of print Tesseract is as unsure of keeps words of normal length: "Mfr Cpn
-// .75-"), a line of 1 or 2 characters when under 17.5; and a line without a letter or a digit of
-// any script (quotes, dashes, marks) says nothing.
+// of all of it: a line of 3 words or more is noise when their mean confidence is under 27, or
+// under 35 with fewer than 3 characters a word on average (texture comes out in short pieces; a
+// faint or crossed-out line of print Tesseract is as unsure of keeps words of normal length:
+// "Mfr Cpn .75-"); a line of 1 or 2 characters when under 17.5; and a line without a letter or
+// a digit of any script (quotes, dashes, marks) says nothing.
 // Such a line must not be read aloud.
 bool isNoise(const LineRead& r);
 

@@ -158,6 +158,9 @@ TEST(PageLines, TextureReadAsMarksOrUnsureFragmentsIsNoiseAndUnsurePrintIsNot) {
   EXPECT_TRUE(isNoise(scored({{"~", 29}, {"\u00ab", 80}, {"\u2014", 60}})));
   // Three words or more, all unsure, in short pieces (a scan's margin, a crumpled sheet's grain).
   EXPECT_TRUE(isNoise(scored({{"eet", 15}, {"RSs", 14}, {"Ne", 20}})));
+  // Noise read as invented words of ordinary length, very unsure.
+  EXPECT_TRUE(isNoise(scored(
+      {{"Both", 30}, {"Mare", 12}, {"Sieger", 25}, {"thes", 20}, {"Caan", 28}, {"saad", 19}})));
   EXPECT_TRUE(isNoise(scored({{"OE", 22},
                               {"ES", 27},
                               {"ele", 35},
