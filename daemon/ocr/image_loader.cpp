@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <leptonica/allheaders.h>
+#include <zlib.h>
 
 #include <cstdio>
 
@@ -167,6 +168,62 @@ Error outOfMemory(const std::string& what, long long w, long long h) {
                                what, w, h));
 }
 
+uint32_t bigEndian32(std::string_view d, std::size_t at) {
+  return (uint32_t(uint8_t(d[at])) << 24) | (uint32_t(uint8_t(d[at + 1])) << 16) |
+         (uint32_t(uint8_t(d[at + 2])) << 8) | uint32_t(uint8_t(d[at + 3]));
+}
+
+// A PNG's image data inflates to exactly what its header declares (one filter byte and the
+// packed samples of each row, a few more rows' filter bytes when interlaced). A stream that
+// inflates past it (gigabytes from a few megabytes: a decompression bomb behind a small, valid
+// header) is refused before libpng, which would inflate it all, uncancellably. Inflating here
+// stops at the limit: the check costs one extra pass over a real image's data, and nothing more
+// than the declared size over a bomb's.
+Status checkPngInflation(std::string_view d, const std::string& what) {
+  constexpr std::size_t kSignature = 8;
+  if (d.size() < kSignature + 8 + 13) return okStatus();  // pixReadHeaderMem judged the header
+  const uint32_t w = bigEndian32(d, kSignature + 8), h = bigEndian32(d, kSignature + 12);
+  const int depth = uint8_t(d[kSignature + 16]), colour = uint8_t(d[kSignature + 17]);
+  const bool interlaced = uint8_t(d[kSignature + 20]) != 0;
+  const int channels = colour == 2 ? 3 : colour == 4 ? 2 : colour == 6 ? 4 : 1;
+  const unsigned long long row = (static_cast<unsigned long long>(w) * channels * depth + 7) / 8;
+  // Adam7's seven passes add at most a filter byte for each of their rows and a byte of padding.
+  const unsigned long long declared =
+      static_cast<unsigned long long>(h) * (row + 1) + (interlaced ? 15ull * h + 64 : 0);
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) return okStatus();
+  unsigned char sink[1 << 16];
+  unsigned long long out = 0;
+  int rc = Z_OK;
+  for (std::size_t at = kSignature; at + 12 <= d.size() && rc == Z_OK;) {
+    const uint32_t len = bigEndian32(d, at);
+    const std::string_view type = d.substr(at + 4, 4);
+    if (len > d.size() - at - 12) break;  // truncated: libpng says so
+    if (type == "IDAT") {
+      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(d.data() + at + 8));
+      z.avail_in = len;
+      while (z.avail_in > 0 && rc == Z_OK) {
+        z.next_out = sink;
+        z.avail_out = sizeof sink;
+        rc = inflate(&z, Z_NO_FLUSH);
+        out += sizeof sink - z.avail_out;
+        if (out > declared) break;
+      }
+      if (out > declared) break;
+    } else if (type == "IEND") {
+      break;
+    }
+    at += 12 + std::size_t(len);
+  }
+  inflateEnd(&z);
+  if (out > declared)
+    return corrupt(what, ImageFormat::kPng,
+                   fmt::format("its image data inflates to more than the {} bytes its {}x{} "
+                               "pixels need (a decompression bomb)",
+                               declared, w, h));
+  return okStatus();
+}
+
 std::string describeFileType(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -257,6 +314,8 @@ Result<ImageHeader> readImageHeader(std::string_view data, const Limits& limits,
   }
   if (!header) return header;
   if (auto s = checkSize(header->width, header->height, limits, what); !s) return s.error();
+  if (f == ImageFormat::kPng)
+    if (auto s = checkPngInflation(data, what); !s) return s.error();
   return header;
 }
 

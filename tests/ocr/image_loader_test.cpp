@@ -23,6 +23,7 @@ namespace {
 
 using test::makePng;
 using test::makePngHeaderOnly;
+using test::makePngInflatingTo;
 using test::readFile;
 using test::TempXdg;
 using test::writeFile;
@@ -251,6 +252,18 @@ TEST_F(LoaderErrors, TruncatedJpeg) {
   ASSERT_GT(jpg.size(), 600u);
   writeFile(tmp_.path("cut.jpg"), jpg.substr(0, jpg.size() * 6 / 10));
   expectError(tmp_.path("cut.jpg"), ErrorCode::kImageCorrupt, "JPEG");
+}
+
+TEST_F(LoaderErrors, PngWhoseDataInflatesFarPastItsSizeIsABomb) {
+  // 100x100 pixels need 10,100 bytes of rows; the stream holds 256 MiB of zeros (a quarter of a
+  // megabyte of file): refused, having inflated only what the size declares.
+  const std::string png = makePngInflatingTo(100, 100, std::size_t{256} << 20);
+  ASSERT_LT(png.size(), 400000u);
+  writeFile(tmp_.path("idat-bomb.png"), png);
+  expectError(tmp_.path("idat-bomb.png"), ErrorCode::kImageCorrupt, "decompression bomb");
+  // The same size with exactly its rows reads.
+  writeFile(tmp_.path("exact.png"), makePngInflatingTo(100, 100, 100 * 101));
+  EXPECT_TRUE(loadImageFile(tmp_.path("exact.png")).ok());
 }
 
 TEST_F(LoaderErrors, PngHeaderClaiming100000x100000) {

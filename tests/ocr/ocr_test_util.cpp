@@ -88,6 +88,34 @@ std::string makePngHeaderOnly(uint32_t width, uint32_t height) {
   return png;
 }
 
+std::string makePngInflatingTo(uint32_t width, uint32_t height, std::size_t inflated) {
+  std::string png(kPngSignature, 8);
+  appendChunk(png, "IHDR", ihdr(width, height, 8));
+  z_stream zs{};
+  if (deflateInit(&zs, 9) != Z_OK) throw std::runtime_error("deflateInit");
+  const std::string zeros(1 << 20, '\0');
+  std::string idat;
+  char out[1 << 16];
+  for (std::size_t done = 0; done <= inflated;) {
+    const bool last = done == inflated;
+    const std::size_t n = std::min(zeros.size(), inflated - done);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    zs.avail_in = static_cast<uInt>(n);
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(out);
+      zs.avail_out = sizeof out;
+      deflate(&zs, last ? Z_FINISH : Z_NO_FLUSH);
+      idat.append(out, sizeof out - zs.avail_out);
+    } while (zs.avail_out == 0 || zs.avail_in > 0);
+    if (last) break;
+    done += n;
+  }
+  deflateEnd(&zs);
+  appendChunk(png, "IDAT", idat);
+  appendChunk(png, "IEND", "");
+  return png;
+}
+
 std::string blocksText(const std::vector<nlohmann::json>& blocks) {
   std::string out;
   for (const auto& block : blocks) {

@@ -28,6 +28,10 @@ std::string makePng(long long width, long long height, int bit_depth,
 // IEND: 69 bytes.
 std::string makePngHeaderOnly(uint32_t width, uint32_t height);
 
+// A decompression bomb: a valid IHDR of width x height (8-bit grey) whose IDAT inflates to
+// `inflated` zero bytes (far more than the rows need), in about inflated / 1000 bytes of file.
+std::string makePngInflatingTo(uint32_t width, uint32_t height, std::size_t inflated);
+
 // The text of a document's blocks as the worker streams them ("block" events): blocks joined by
 // blank lines, lines by '\n', words by spaces.
 std::string blocksText(const std::vector<nlohmann::json>& blocks);
