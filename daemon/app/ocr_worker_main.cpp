@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "core/sandbox.h"
 #include "ocr/ocr_worker.h"
 
 int main(int /*argc*/, char** argv) {
@@ -24,5 +25,11 @@ int main(int /*argc*/, char** argv) {
   liseur::initLogging("ocr-worker");
   if (!omp || std::strcmp(omp, "1") != 0)
     spdlog::warn("could not re-execute with OMP_THREAD_LIMIT=1: {}", std::strerror(errno));
+  // From here on: no network, no exec (core/sandbox.h). A worker that cannot enter it does not
+  // read strangers' images.
+  if (auto st = liseur::enterWorkerSandbox("ocr worker"); !st) {
+    spdlog::error("{}", st.error().message);
+    return 1;
+  }
   return liseur::ocr::ocrWorkerProgram();
 }

@@ -17,6 +17,7 @@
 
 #include "core/frame.h"
 #include "core/log.h"
+#include "core/sandbox.h"
 #include "core/worker_main.h"
 #include "liseur_plugin.h"
 #include "plugins/plugin_catalog.h"
@@ -299,6 +300,11 @@ int main(int argc, char** argv) {
         stderr,
         "liseur-plugin-host: LISEUR_WORKER_FD is not set; this program is started by liseurd\n");
     return 2;
+  }
+  // Plugins run here, on anyone's text: no network, no exec (core/sandbox.h).
+  if (auto st = liseur::enterWorkerSandbox("plugin host"); !st) {
+    spdlog::error("{}", st.error().message);
+    return 1;
   }
   return Host(fd, std::move(dirs)).run();
 }

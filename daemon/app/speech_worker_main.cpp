@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/log.h"
+#include "core/sandbox.h"
 #include "core/worker_main.h"
 #include "speech/speech_worker.h"
 
@@ -23,6 +24,11 @@ int main() {
                  "liseur-speech-worker: LISEUR_WORKER_FD is not set; this program is started by "
                  "liseurd\n");
     return 2;
+  }
+  // No network, no exec from here on (core/sandbox.h): the text it is given is anyone's.
+  if (auto st = liseur::enterWorkerSandbox("speech worker"); !st) {
+    spdlog::error("{}", st.error().message);
+    return 1;
   }
   return liseur::speech::SpeechWorker(fd).run();
 }

@@ -12,6 +12,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <utility>
+
+#include "core/sandbox.h"
 
 #ifndef LISEUR_LIBEXECDIR
 #define LISEUR_LIBEXECDIR "/usr/libexec/liseur"
@@ -39,10 +42,12 @@ std::string findHelperProgram(const std::string& name) {
 Result<SpawnedWorker> spawnWorker(const std::string& exe, const std::vector<std::string>& args,
                                   const std::vector<std::string>& env, const WorkerLimits& limits) {
   if (::access(exe.c_str(), X_OK) != 0)
-    return makeError(ErrorCode::kWorkerUnavailable, "worker program " + exe + ": " + std::strerror(errno));
+    return makeError(ErrorCode::kWorkerUnavailable,
+                     "worker program " + exe + ": " + std::strerror(errno));
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-    return makeError(ErrorCode::kWorkerUnavailable, std::string("socketpair: ") + std::strerror(errno));
+    return makeError(ErrorCode::kWorkerUnavailable,
+                     std::string("socketpair: ") + std::strerror(errno));
 
   // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
   std::vector<std::string> argStore{exe};
@@ -50,11 +55,11 @@ Result<SpawnedWorker> spawnWorker(const std::string& exe, const std::vector<std:
   std::vector<char*> argv;
   for (auto& a : argStore) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // Only what a worker needs of the daemon's environment (core/sandbox.h): not the display,
+  // the session bus or the runtime directory.
   std::vector<std::string> envStore;
-  for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "LISEUR_WORKER_FD=", 17) == 0) continue;
-    envStore.emplace_back(*e);
-  }
+  for (std::string& e : workerEnvironment(environ))
+    if (e.compare(0, 17, "LISEUR_WORKER_FD=") != 0) envStore.push_back(std::move(e));
   envStore.emplace_back("LISEUR_WORKER_FD=3");
   for (const auto& e : env) envStore.push_back(e);
   std::vector<char*> envp;
@@ -93,6 +98,7 @@ Result<SpawnedWorker> spawnWorker(const std::string& exe, const std::vector<std:
     rlimit core{0, 0};
     ::setrlimit(RLIMIT_CORE, &core);  // a crashing worker must not write screen text to disk
     if (limits.nice) (void)::nice(limits.nice);
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);  // no set-uid gain, whatever it runs
     ::execve(exe.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <thread>
 
@@ -250,6 +252,44 @@ TEST(Workers, ALostSentenceMakesSayWaitFailAndIsSaidAloud) {
     told = e.value("text", "") == "dite";
   }
   EXPECT_TRUE(told) << "the notice \"Une phrase n'a pas pu \u00eatre dite.\" is spoken";
+}
+
+// Reads a /proc file of `pid` whole (NUL-separated for environ).
+std::string procFile(pid_t pid, const char* name) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/" + name, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST(Workers, RunSandboxedWithoutTheSessionsEnvironment) {
+  // The daemon has the session's variables; its workers must not (core/sandbox.h).
+  ::setenv("XAUTHORITY", "/tmp/liseur-test-xauthority", 1);
+  ::setenv("WAYLAND_DISPLAY", "wayland-liseur-test", 1);
+  ::setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/tmp/liseur-test-bus", 1);
+  DaemonHarness d;
+  ::unsetenv("XAUTHORITY");
+  ::unsetenv("WAYLAND_DISPLAY");
+  ::unsetenv("DBUS_SESSION_BUS_ADDRESS");
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  ASSERT_TRUE(d.waitWorkerReady("ocr")) << d.log();
+  ASSERT_TRUE(d.waitWorkerReady("speech")) << d.log();
+  EXPECT_NE(procFile(d.pid(), "environ").find("WAYLAND_DISPLAY="), std::string::npos);
+  for (const char* worker : {"ocr", "speech"}) {
+    const pid_t pid = d.workerPid(worker);
+    ASSERT_GT(pid, 0) << worker;
+    const std::string env = procFile(pid, "environ");
+    for (const char* name :
+         {"XAUTHORITY=", "WAYLAND_DISPLAY=", "DBUS_SESSION_BUS_ADDRESS=", "XDG_RUNTIME_DIR="})
+      EXPECT_EQ(env.find(name), std::string::npos) << worker << " inherited " << name;
+    const std::string status = procFile(pid, "status");
+    EXPECT_NE(status.find("NoNewPrivs:\t1"), std::string::npos) << worker;
+    EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos) << worker;
+  }
+  // And they still work.
+  json r = d.request("ocr", {{"file", dataPath("ocr/dialog-en.png")}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  EXPECT_NE(r["text"].get<std::string>().find("Save"), std::string::npos) << r["text"];
+  json s = d.request("say", {{"text", "Bonjour."}, {"to_wav", d.path("z.wav")}, {"wait", true}});
+  ASSERT_TRUE(s["ok"]) << s.dump();
 }
 
 TEST(Workers, AMissingOcrModelIsReportedWithItsPackage) {

@@ -517,29 +517,21 @@ TEST(SpeechWorker, CancelOfANewerGenerationLeavesOlderWorkAlone) {
                                 << (u.others.empty() ? "" : u.others[0].dump());
 }
 
-TEST(SpeechWorker, EspeakAbortKillsOnlyThatWorker) {
+TEST(SpeechWorker, TextThatMadeEspeakAbortIsSpokenAndTheWorkerLives) {
+  // 220 chained "s'" abort espeak-ng 1.51 (from 68 in one token): UtteranceText cuts the chain
+  // before synthesis, so the worker speaks it and goes on.
   std::string hostile;
   for (int i = 0; i < 220; ++i) hostile += "s'";
-  {
-    WorkerProcess w;
-    w.ready();
-    w.send(speakRequest(1, 1, hostile, "en"));
-    Utterance u = collect(w, 1, 1);
-    EXPECT_FALSE(u.end.has_value()) << "espeak-ng 1.51 survived \"s'\"x220: " << describe(u);
-    if (!u.error) {
-      EXPECT_FALSE(u.failure.empty()) << describe(u);
-      std::optional<int> status = w.waitExit();
-      ASSERT_TRUE(status.has_value()) << "worker still running after the hostile text";
-      EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGABRT)
-          << "wait status " << *status << " after \"s'\"x220";
-    }
-  }
-  WorkerProcess fresh;
-  fresh.ready();
-  fresh.send(speakRequest(1, 1, kElodie));
-  Utterance u = collect(fresh, 1, 1);
-  expectConsistent(kElodie, u);
-  EXPECT_GT(rms(u.pcm), 1000.0) << describe(u);
+  WorkerProcess w;
+  w.ready();
+  w.send(speakRequest(1, 1, hostile, "en"));
+  Utterance u = collect(w, 1, 1);
+  ASSERT_TRUE(u.end.has_value()) << "espeak-ng aborted on \"s'\"x220: " << describe(u);
+  EXPECT_FALSE(u.pcm.empty()) << describe(u);
+  w.send(speakRequest(1, 2, kElodie));
+  Utterance next = collect(w, 1, 2);
+  expectConsistent(kElodie, next);
+  EXPECT_GT(rms(next.pcm), 1000.0) << describe(next);
 }
 
 TEST(SpeechWorker, WellFramedGarbageGetsErrorsAndServiceContinues) {
