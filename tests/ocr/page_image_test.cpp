@@ -511,6 +511,36 @@ TEST(PageImage, CurvedLinesAreStraightenedAndMappedBack) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST(PageImage, TheMapBackHoldsTheEdgeShiftPastTheGridsLastPoint) {
+  // A 3x2 grid, step 100 (covering x 0..200, y 0..100): each point comes from 5 px right and
+  // (column + 1) * 2 px lower in the source.
+  Unwarp u;
+  u.step = 100;
+  u.cols = 3;
+  u.rows = 2;
+  for (int r = 0; r < u.rows; ++r)
+    for (int c = 0; c < u.cols; ++c)
+      u.from.push_back(Point{c * 100.0f + 5, r * 100.0f + (c + 1) * 2.0f});
+  // Inside: interpolated between the grid's points.
+  const Point mid = u.apply(150, 50);
+  EXPECT_FLOAT_EQ(mid.x, 155);
+  EXPECT_FLOAT_EQ(mid.y, 55);
+  // Past the last column and row (a word at the page's right or bottom edge): the shift of the
+  // nearest edge point, carried on; never pulled back onto the grid.
+  const Point right = u.apply(260, 40);
+  EXPECT_FLOAT_EQ(right.x, 265);
+  EXPECT_FLOAT_EQ(right.y, 46);
+  const Point corner = u.apply(230, 130);
+  EXPECT_FLOAT_EQ(corner.x, 235);
+  EXPECT_FLOAT_EQ(corner.y, 136);
+  // A box across the right edge maps to the whole-pixel box around its mapped corners and sides.
+  const Box b = u.apply(Box{180, 20, 60, 20});
+  EXPECT_NEAR(b.x, 185, 1);
+  EXPECT_NEAR(b.x + b.w, 245, 1);
+  EXPECT_GE(b.y, 20 + 5);
+  EXPECT_LE(b.y + b.h, 40 + 7);
+}
+
 TEST(PageImage, DottedLinesToWriteOnAreClearedEllipsesAndBrokenPrintStay) {
   // Labels 24 px high, then a dotted line of 30 even dots; an ellipsis after a word; a row of
   // uneven fragments at uneven heights (a faint carbon copy's broken letters).
