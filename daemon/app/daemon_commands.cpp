@@ -110,6 +110,9 @@ SessionOptions sessionOptionsFrom(const config::Config& c, const DaemonOverrides
   s.punctuation_set = isSet("speech.punctuation");
   s.doubtful_threshold = static_cast<int>(c.getInt("speech.doubtful_threshold"));
   s.doubtful_signal = c.getString("speech.doubtful_signal");
+  s.speech_output = c.getString("speech.output");
+  // The dys view highlights each word as it is heard: liseur's own voice gives exact timings.
+  s.exact_timings = c.getBool("view.enabled") && c.getString("view.theme") == "dys";
   if (!o.audio.empty()) s.audio_sink = o.audio;
   if (!o.device.empty()) s.audio_device = o.device;
   if (!o.ocr_languages.empty()) s.ocr_languages = o.ocr_languages;
@@ -182,23 +185,23 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
     }
   }
   bool replyAtEnd = kind == JobKind::kOcr || *wait;
-  auto job = session_.submit(std::move(jr), [this, resp, replyAtEnd,
-                                              kind](const JobResult& r) mutable {
-    // A sentence lost on the way to the loudspeaker is said to the listener, who would otherwise
-    // hear a gap and not know it (written to a file, it is in the reply).
-    if (!r.lost.empty() && r.wav_path.empty())
-      loop_.post([this] {
-        notice(phrase("Une phrase n'a pas pu être dite.", "A sentence could not be spoken."));
+  auto job =
+      session_.submit(std::move(jr), [this, resp, replyAtEnd, kind](const JobResult& r) mutable {
+        // A sentence lost on the way to the loudspeaker is said to the listener, who would
+        // otherwise hear a gap and not know it (written to a file, it is in the reply).
+        if (!r.lost.empty() && r.wav_path.empty())
+          loop_.post([this] {
+            notice(phrase("Une phrase n'a pas pu être dite.", "A sentence could not be spoken."));
+          });
+        if (!replyAtEnd) return;
+        if (r.error) return resp.fail(*r.error);
+        json fields = resultFields(r);
+        if (kind == JobKind::kOcr) {
+          fields["text"] = r.document.text();
+          fields["document"] = toJson(r.document);
+        }
+        resp.reply(fields);
       });
-    if (!replyAtEnd) return;
-    if (r.error) return resp.fail(*r.error);
-    json fields = resultFields(r);
-    if (kind == JobKind::kOcr) {
-      fields["text"] = r.document.text();
-      fields["document"] = toJson(r.document);
-    }
-    resp.reply(fields);
-  });
   if (!job) return resp.fail(job.error());
   if (!replyAtEnd) resp.reply({{"job", *job}});
 }

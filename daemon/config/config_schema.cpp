@@ -387,6 +387,9 @@ ConfigSchema::ConfigSchema() {
              "OCR confidence (percent) under which a word is doubtful"));
   add(enumKey("speech.doubtful_signal", "tone", {"none", "tone", "pitch"},
               "How a doubtful word is signalled: a short tone before it, or a changed pitch"));
+  add(enumKey("speech.output", "auto", {"auto", "liseur", "speech-dispatcher"},
+              "Who speaks: liseur's own voice, the user's speech-dispatcher (Orca's voice and "
+              "rate), or auto: speech-dispatcher while Orca runs"));
 
   // [plugins]
   add(listKey("plugins.chain", {"reading-order"}, TextCheck::kPluginId, 32,

@@ -1,5 +1,7 @@
 #include "control/session.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -11,6 +13,7 @@
 #include "core/paths.h"
 #include "document/lang_guess.h"
 #include "ocr/ocr_protocol.h"
+#include "speech/dispatcher_output.h"
 #include "speech/speech_protocol.h"
 #include "speech/text/speakable.h"
 #include "speech/text/speech_chunks.h"
@@ -35,6 +38,11 @@ namespace {
 
 // Chunks are sentences, cut at this size so a rate change or a stop is never far away.
 constexpr std::size_t kChunkBytes = 400;
+// Through speech-dispatcher, the chunks waiting go as one message of at most this size: a text
+// message cancels the one before it (SSIP), so the next goes only when one has ended.
+constexpr std::size_t kOutputMessageBytes = 8192;
+// Whether Orca runs is looked up in /proc at most this often.
+constexpr double kScreenReaderCheckMs = 2000;
 // How much higher (or lower, for a voice already high) a doubtful word is said.
 constexpr int kDoubtfulPitchShift = 25;
 
@@ -152,6 +160,15 @@ struct Session::Job {
   int64_t sinkBase = 0;
   bool sinkBaseSet = false;
   std::deque<TimedEvent> timed;
+  // Speech through an external service (usesSpeechOutput): the message being spoken (0: none),
+  // its utterances (inFlight keys) in order, its marks (number -> utterance, word ref), and the
+  // last word heard, where a pause or a fallback to liseur's own voice takes up again.
+  bool outputChosen = false, viaOutput = false;
+  uint64_t outputMsg = 0;
+  std::vector<int> outputUtts;
+  std::map<int, std::pair<int, int>> outputMarks;
+  int nextMark = 0;
+  int heardUtt = -1, heardRef = -1;
   // Timings, in ms since the request arrived
   double firstAudioMs = -1, firstBlockMs = -1, ocrMs = -1;
 
@@ -297,6 +314,7 @@ void Session::shutdown() {
   jobs_.clear();
   if (ocr_) ocr_->shutdown();
   if (speech_) speech_->shutdown();
+  output_.reset();  // cancels what it was saying
   if (sink_) {
     (void)sink_->close();
     sink_.reset();
@@ -825,7 +843,9 @@ bool Session::mayRequestSpeech(Job& job) {
 
 void Session::pumpSpeech() {
   Job* job = speakingJob();
-  if (!job || !speech_->running()) return;
+  if (!job) return;
+  if (!job->toSend.empty() && usesSpeechOutput(*job)) return pumpOutput(*job);
+  if (!speech_->running()) return;
   while (!job->toSend.empty() && mayRequestSpeech(*job)) {
     Spoken sp = std::move(job->toSend.front());
     job->toSend.pop_front();
@@ -880,7 +900,8 @@ void Session::onSpeechFrame(Frame&& f) {
               {"voice", sp.voice.voice},
               {"rate", sp.voice.rate},
               {"pitch", sp.voice.pitch + sp.pitchShift},
-              {"volume", sp.voice.volume}};
+              {"volume", sp.voice.volume},
+              {"output", "liseur"}};
     if (!sp.voice.preset.empty()) body["preset"] = sp.voice.preset;
     if (sp.pitchShift) body["doubtful"] = true;
     job->timed.push_back({job->samplesReceived, "utterance-started", std::move(body)});
@@ -932,21 +953,7 @@ void Session::onSpeechFrame(Frame&& f) {
     json body{{"utterance", utt}, {"offset", off}, {"length", len}};
     if (off >= 0 && static_cast<std::size_t>(off) + len <= u.text.size())
       body["text"] = u.text.substr(off, len);
-    if (ref >= 0) {
-      const WordRef& w = u.words[ref];
-      if (std::find(sp.doubtful.begin(), sp.doubtful.end(), w.offset) != sp.doubtful.end() ||
-          sp.pitchShift)
-        body["doubtful"] = true;
-      body["block"] = w.block;
-      body["line"] = w.line;
-      body["word"] = w.word;
-      if (w.block >= 0 && w.block < static_cast<int>(job->doc.blocks.size())) {
-        const Block& b = job->doc.blocks[w.block];
-        if (w.line >= 0 && w.line < static_cast<int>(b.lines.size()) && w.word >= 0 &&
-            w.word < static_cast<int>(b.lines[w.line].words.size()))
-          body["box"] = toJson(b.lines[w.line].words[w.word].box);
-      }
-    }
+    if (ref >= 0) addWordRef(body, *job, sp, ref);
     auto pos = std::upper_bound(job->timed.begin(), job->timed.end(), at,
                                 [](uint64_t s, const TimedEvent& t) { return s < t.sample; });
     job->timed.insert(pos, TimedEvent{at, "word", std::move(body)});
@@ -969,7 +976,7 @@ void Session::onSpeechDeath(const Error& e) {
   speechPingSentMs_ = 0;
   const bool stalledOnCancelled = std::exchange(speechKilledAfterCancel_, false);
   Job* job = speakingJob();
-  if (!job || job->inFlight.empty()) return;
+  if (!job || job->viaOutput || job->inFlight.empty()) return;
   if (!stalledOnCancelled) {
     // espeak-ng died on the first utterance in flight (it synthesises in order): report and
     // skip that one, and send the others again to the new worker. Killed for not taking a
@@ -998,15 +1005,15 @@ void Session::armSpeechWatchdog() {
     speechWatchdog_.reset();
     const double now = EventLoop::nowMsPrecise();
     Job* job = speakingJob();
-    const bool speaking = job && !job->inFlight.empty();
+    const bool speaking = job && !job->viaOutput && !job->inFlight.empty();
     if (!speaking && speechPingSentMs_ == 0) return;
     if (speech_->running() && speechPingSentMs_ > 0 &&
         now - speechPingSentMs_ > opts_.cancel_grace.count()) {
       speechKilledAfterCancel_ = true;
-      speech_->kill(
-          makeError(ErrorCode::kWorkerTimeout, "the speech worker did not take a cancel within " +
-                                                   std::to_string(opts_.cancel_grace.count()) +
-                                                   " ms and was restarted"));
+      speech_->kill(makeError(ErrorCode::kWorkerTimeout,
+                              "the speech worker did not take a cancel within " +
+                                  std::to_string(opts_.cancel_grace.count()) +
+                                  " ms and was restarted"));
     } else if (speech_->running() && speaking &&
                now - lastSpeechFrameMs_ > opts_.speech_stall_timeout.count()) {
       speech_->kill(makeError(ErrorCode::kWorkerTimeout,
@@ -1112,6 +1119,8 @@ void Session::cancelJob(Job& job) {
     speechPingSentMs_ = EventLoop::nowMsPrecise();
     armSpeechWatchdog();
   }
+  if (job.outputMsg && output_) output_->cancel();
+  job.outputMsg = 0;
   if (job.usedMainSink && sink_) sink_->flush();
   job.pcm.clear();
   job.pcmPos = 0;
@@ -1201,14 +1210,24 @@ void Session::pause() {
   if (paused_) return;
   paused_ = true;
   if (sink_) sink_->pause();
-  if (Job* job = speakingJob()) emit(*job, "paused", json::object());
+  Job* job = speakingJob();
+  if (job && job->outputMsg) {
+    // speech-dispatcher pauses only at its own sentence marks (and with espeak-ng, only at the
+    // end of the message): silence it now, and say the rest from the word it was saying.
+    requeueOutput(*job);
+    output_->cancel();
+  }
+  if (job) emit(*job, "paused", json::object());
 }
 
 void Session::resume() {
   if (!paused_) return;
   paused_ = false;
   if (sink_) sink_->resume();
-  if (Job* job = speakingJob()) emit(*job, "resumed", json::object());
+  if (Job* job = speakingJob()) {
+    emit(*job, "resumed", json::object());
+    if (job->viaOutput) pumpSpeech();
+  }
 }
 
 Result<json> Session::review(std::string_view action, double receivedMs) {
@@ -1255,6 +1274,8 @@ void Session::applyOptions(const SessionOptions& o) {
   opts_.doubtful_signal = o.doubtful_signal;
   opts_.voices_dir = o.voices_dir;
   opts_.speech_ahead = o.speech_ahead;
+  opts_.speech_output = o.speech_output;
+  opts_.exact_timings = o.exact_timings;
   review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
 }
 
@@ -1295,9 +1316,243 @@ json Session::status() const {
   const VoiceChoice v = voiceFor(opts_.default_lang);
   json speech{{"rate", v.rate},   {"pitch", v.pitch},   {"volume", v.volume},
               {"voice", v.voice}, {"preset", v.preset}, {"queued_messages", messages_.size()}};
+  speech["output"] = {
+      {"mode", opts_.speech_output},
+      {"speech_dispatcher", output_ ? output_->status() : json{{"connected", false}}}};
+  if (opts_.exact_timings) speech["output"]["exact_timings"] = true;
   return json{{"state", state},   {"job", speakingId_ ? json(speakingId_) : json(nullptr)},
               {"jobs", jobs},     {"audio", audio},
               {"speech", speech}, {"workers", {{"ocr", ocrState}, {"speech", worker(*speech_)}}}};
+}
+
+// ---- Speech through an external service (speech-dispatcher) ----
+
+// Chosen once per job, when its first words are ready to be spoken.
+bool Session::usesSpeechOutput(Job& job) {
+  if (!job.outputChosen) {
+    job.outputChosen = true;
+    job.viaOutput = chooseSpeechOutput(job);
+  }
+  return job.viaOutput;
+}
+
+// The one place where liseur's own voice or the user's speech-dispatcher is chosen.
+bool Session::chooseSpeechOutput(const Job& job) {
+  if (job.wav) return false;              // a WAV file is made by liseur's own voice
+  if (opts_.exact_timings) return false;  // the dys view follows exact word timings
+  const auto mode =
+      speech::outputModeFromName(opts_.speech_output).value_or(speech::OutputMode::kAuto);
+  if (mode != speech::OutputMode::kAuto) return mode == speech::OutputMode::kSpeechDispatcher;
+  // auto: one voice with the screen reader while it runs.
+  const double now = EventLoop::nowMsPrecise();
+  if (now - screenReaderCheckedMs_ > kScreenReaderCheckMs) {
+    screenReaderRunning_ = speech::screenReaderRunning(::getuid());
+    screenReaderCheckedMs_ = now;
+  }
+  return screenReaderRunning_;
+}
+
+// Sends what waits as one SSML message, a mark before each utterance ("uN") and each word
+// ("wN"), once the message before has ended. Chunks of another language wait for the next one.
+void Session::pumpOutput(Job& job) {
+  if (job.outputMsg || paused_ || job.toSend.empty()) return;
+  if (!output_) {
+    output_ = speech::makeDispatcherOutput(
+        [loop = &loop_](std::function<void()> fn) { loop->post(std::move(fn)); },
+        [this](const speech::OutputEvent& e) { onOutputEvent(e); });
+  }
+  speech::SsmlBuilder ssml;
+  const std::string lang = job.toSend.front().lang;
+  std::size_t bytes = 0;
+  job.outputMarks.clear();
+  job.heardUtt = job.heardRef = -1;
+  while (!job.toSend.empty() && job.toSend.front().lang == lang &&
+         (bytes == 0 || bytes + job.toSend.front().u.text.size() <= kOutputMessageBytes)) {
+    Spoken sp = std::move(job.toSend.front());
+    job.toSend.pop_front();
+    bytes += sp.u.text.size();
+    sp.voice = voiceFor(sp.lang);
+    const int utt = job.nextUtt++;
+    const std::string_view text = sp.u.text;
+    ssml.mark("u" + std::to_string(utt));
+    ssml.raisedPitch(sp.pitchShift != 0);
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < sp.u.words.size(); ++k) {
+      const WordRef& w = sp.u.words[k];
+      const auto off = static_cast<std::size_t>(w.offset);
+      if (w.length <= 0 || off < at || off >= text.size()) continue;
+      ssml.text(text.substr(at, off - at));
+      const int n = job.nextMark++;
+      job.outputMarks[n] = {utt, static_cast<int>(k)};
+      ssml.mark("w" + std::to_string(n));
+      at = off;
+    }
+    ssml.text(text.substr(at));
+    ssml.raisedPitch(false);
+    ssml.text(" ");
+    job.outputUtts.push_back(utt);
+    job.inFlight.emplace(utt, std::move(sp));
+  }
+  const auto priority = job.req.priority == SpeechPriority::kMessage
+                            ? speech::OutputPriority::kMessage
+                            : speech::OutputPriority::kText;
+  job.outputMsg = output_->speak(ssml.take(), lang, priority);
+  lastSpeechFrameMs_ = EventLoop::nowMsPrecise();
+  armOutputWatchdog();
+}
+
+void Session::onOutputEvent(const speech::OutputEvent& e) {
+  Job* job = speakingJob();
+  // Events of a message that was stopped, paused or superseded are stale.
+  if (!job || !job->outputMsg || job->outputMsg != e.message) return;
+  lastSpeechFrameMs_ = EventLoop::nowMsPrecise();
+  const uint64_t id = job->id;
+  switch (e.kind) {
+    case speech::OutputEvent::Kind::kBegin:
+      if (job->firstAudioMs < 0) {
+        job->firstAudioMs = job->since();
+        emit(*job, "first-audio", {{"first_audio_ms", std::round(job->firstAudioMs * 10) / 10}});
+      }
+      break;
+    case speech::OutputEvent::Kind::kMark:
+      outputMark(*job, e.mark);
+      break;
+    case speech::OutputEvent::Kind::kEnd:
+      for (int utt : job->outputUtts) job->inFlight.erase(utt);
+      job->outputUtts.clear();
+      job->outputMarks.clear();
+      job->outputMsg = 0;
+      pumpSpeech();
+      if (Job* j = find(id)) maybeFinish(*j);
+      break;
+    case speech::OutputEvent::Kind::kCancelled:
+      // Not by liseur (its own cancels leave the message stale): another program's more urgent
+      // speech, the screen reader's, took over. One voice: the read stops.
+      spdlog::info("speech: job {} was silenced by another speech-dispatcher client", id);
+      job->outputMsg = 0;
+      finish(*job, std::nullopt, true);
+      break;
+    case speech::OutputEvent::Kind::kFailed:
+      requeueOutput(*job);
+      outputFailed(*job, e.error.value_or(makeError(ErrorCode::kSpeechDispatcherFailed,
+                                                    "speech-dispatcher failed")));
+      break;
+  }
+}
+
+void Session::outputMark(Job& job, const std::string& mark) {
+  if (mark.size() < 2 || (mark[0] != 'u' && mark[0] != 'w')) return;
+  int n = 0;
+  try {
+    n = std::stoi(mark.substr(1));
+  } catch (const std::exception&) {
+    return;
+  }
+  if (mark[0] == 'u') {
+    auto it = job.inFlight.find(n);
+    if (it == job.inFlight.end()) return;
+    const Spoken& sp = it->second;
+    json body{{"utterance", n},
+              {"block", sp.u.block},
+              {"lang", sp.lang},
+              {"text", sp.u.text},
+              {"output", "speech-dispatcher"}};
+    if (sp.pitchShift) body["doubtful"] = true;
+    emit(job, "utterance-started", std::move(body));
+    return;
+  }
+  auto m = job.outputMarks.find(n);
+  if (m == job.outputMarks.end()) return;
+  const auto [utt, ref] = m->second;
+  auto it = job.inFlight.find(utt);
+  if (it == job.inFlight.end()) return;
+  const Spoken& sp = it->second;
+  const WordRef& w = sp.u.words[static_cast<std::size_t>(ref)];
+  job.heardUtt = utt;
+  job.heardRef = ref;
+  json body{{"utterance", utt},
+            {"offset", w.offset},
+            {"length", w.length},
+            {"text", sp.u.text.substr(static_cast<std::size_t>(w.offset),
+                                      static_cast<std::size_t>(w.length))}};
+  addWordRef(body, job, sp, ref);
+  emit(job, "word", std::move(body));
+}
+
+// With speech.output = "speech-dispatcher" the job fails with the reason (and what to do);
+// with "auto" it goes on with liseur's own voice, from where speech-dispatcher left off.
+void Session::outputFailed(Job& job, const Error& e) {
+  if (opts_.speech_output == "speech-dispatcher") {
+    spdlog::warn("speech: {}", e.message);
+    return finish(job, e, false);
+  }
+  spdlog::debug("speech: {}; job {} speaks with liseur's own voice", e.message, job.id);
+  job.viaOutput = false;
+  pumpSpeech();
+}
+
+// Takes the message being spoken back: what was not heard yet, from the last word heard, goes
+// back to the front of toSend (the message's marks are forgotten; its events become stale).
+void Session::requeueOutput(Job& job) {
+  std::vector<Spoken> rest;
+  for (int utt : job.outputUtts) {
+    auto it = job.inFlight.find(utt);
+    if (it == job.inFlight.end()) continue;
+    Spoken sp = std::move(it->second);
+    job.inFlight.erase(it);
+    if (job.heardUtt >= 0 && utt < job.heardUtt) continue;  // heard whole
+    if (utt == job.heardUtt && job.heardRef >= 0) {
+      const int from = sp.u.words[static_cast<std::size_t>(job.heardRef)].offset;
+      sp.u = slice(sp.u, static_cast<std::size_t>(from), sp.u.text.size());
+      std::vector<int> doubtful;
+      for (int off : sp.doubtful)
+        if (off >= from) doubtful.push_back(off - from);
+      sp.doubtful = std::move(doubtful);
+    }
+    rest.push_back(std::move(sp));
+  }
+  for (auto it = rest.rbegin(); it != rest.rend(); ++it) job.toSend.push_front(std::move(*it));
+  job.outputUtts.clear();
+  job.outputMarks.clear();
+  job.outputMsg = 0;
+  job.heardUtt = job.heardRef = -1;
+}
+
+// A word event's reference to the word as written: block, line, word, box, doubtful.
+void Session::addWordRef(json& body, const Job& job, const Spoken& sp, int ref) const {
+  const WordRef& w = sp.u.words[static_cast<std::size_t>(ref)];
+  if (std::find(sp.doubtful.begin(), sp.doubtful.end(), w.offset) != sp.doubtful.end() ||
+      sp.pitchShift)
+    body["doubtful"] = true;
+  body["block"] = w.block;
+  body["line"] = w.line;
+  body["word"] = w.word;
+  if (w.block >= 0 && w.block < static_cast<int>(job.doc.blocks.size())) {
+    const Block& b = job.doc.blocks[w.block];
+    if (w.line >= 0 && w.line < static_cast<int>(b.lines.size()) && w.word >= 0 &&
+        w.word < static_cast<int>(b.lines[w.line].words.size()))
+      body["box"] = toJson(b.lines[w.line].words[w.word].box);
+  }
+}
+
+// Marks come with every word: a message in flight that says nothing for twice the speech
+// worker's stall timeout is lost (a hung module, a server that stopped reading).
+void Session::armOutputWatchdog() {
+  if (outputWatchdog_) return;
+  outputWatchdog_ = loop_.addTimer(std::chrono::milliseconds(500), [this] {
+    outputWatchdog_.reset();
+    Job* job = speakingJob();
+    if (!job || !job->outputMsg) return;
+    const auto limit = 2 * opts_.speech_stall_timeout.count();
+    if (!paused_ && EventLoop::nowMsPrecise() - lastSpeechFrameMs_ > limit) {
+      requeueOutput(*job);
+      output_->cancel();
+      return outputFailed(*job, makeError(ErrorCode::kSpeechDispatcherFailed,
+                                          "speech-dispatcher said nothing for " +
+                                              std::to_string(limit / 1000) + " s while speaking"));
+    }
+    armOutputWatchdog();
+  });
 }
 
 }  // namespace liseur

@@ -26,6 +26,7 @@
 #include "control/worker_client.h"
 #include "core/event_loop.h"
 #include "document/document.h"
+#include "speech/speech_output.h"
 #include "speech/text/lexicon.h"
 #include "speech/text/voice_preset.h"
 
@@ -67,6 +68,12 @@ struct SessionOptions {
   // than this much audio is waiting to be played: a rate or pitch change is heard from the next
   // chunk, and a pause holds little synthesised audio.
   std::chrono::milliseconds speech_ahead{750};
+  // speech.output: "liseur" (the speech worker and the audio sink), "speech-dispatcher" (the
+  // user's speech-dispatcher, speech/dispatcher_output.h) or "auto" (speech-dispatcher while a
+  // screen reader, Orca, runs for this user). Jobs writing a WAV file, and every job when
+  // exact_timings is set (the dys view), use liseur's own voice.
+  std::string speech_output = "auto";
+  bool exact_timings = false;
 };
 
 // Speech priorities in the manner of speech-dispatcher's SSIP:
@@ -194,6 +201,16 @@ class Session {
   };
 
   void onOcrFrame(Frame&& f);
+  // Speech through an external service (speech_output.h) instead of the speech worker.
+  bool usesSpeechOutput(Job& job);
+  bool chooseSpeechOutput(const Job& job);
+  void pumpOutput(Job& job);
+  void onOutputEvent(const speech::OutputEvent& e);
+  void outputMark(Job& job, const std::string& mark);
+  void outputFailed(Job& job, const Error& e);
+  void requeueOutput(Job& job);
+  void addWordRef(nlohmann::json& body, const Job& job, const Spoken& sp, int ref) const;
+  void armOutputWatchdog();
   void onSpeechFrame(Frame&& f);
   void onOcrDeath(const Error& e);
   void onSpeechDeath(const Error& e);
@@ -232,6 +249,10 @@ class Session {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<WorkerClient> ocr_, speech_;
   std::unique_ptr<AudioSink> sink_;
+  std::unique_ptr<speech::SpeechOutput> output_;  // made on first use
+  double screenReaderCheckedMs_ = -1e9;
+  bool screenReaderRunning_ = false;
+  std::optional<EventLoop::TimerId> outputWatchdog_;
   // LISEUR_AUDIO_RECORD: what the paced sink played, and what was written to it.
   std::unique_ptr<AudioSink> recording_, recordingWritten_;
   bool audioAvailable_ = false;

@@ -6,7 +6,7 @@
 namespace liseur {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 37> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 39> kNames{{
     {ErrorCode::kInternal, "internal"},
     {ErrorCode::kInvalidArgument, "invalid-argument"},
     {ErrorCode::kUnknownCommand, "unknown-command"},
@@ -44,6 +44,8 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 37> kNames{{
     {ErrorCode::kPluginFailed, "plugin-failed"},
     {ErrorCode::kPluginUnavailable, "plugin-unavailable"},
     {ErrorCode::kQueueFull, "queue-full"},
+    {ErrorCode::kSpeechDispatcherUnavailable, "speech-dispatcher-unavailable"},
+    {ErrorCode::kSpeechDispatcherFailed, "speech-dispatcher-failed"},
 }};
 
 }  // namespace

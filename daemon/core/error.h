@@ -48,6 +48,8 @@ enum class ErrorCode {
   kPluginFailed,        // plugin-failed: a plugin returned an error or invalid output
   kPluginUnavailable,   // plugin-unavailable: not installed, bad manifest or refused file
   kQueueFull,           // queue-full: too many requests waiting; the oldest were dropped
+  kSpeechDispatcherUnavailable,  // speech-dispatcher-unavailable: cannot connect to it
+  kSpeechDispatcherFailed,       // speech-dispatcher-failed: the connection broke, text refused
 };
 
 std::string_view errorCodeName(ErrorCode code);

@@ -12,7 +12,7 @@ namespace {
 
 TEST(ErrorCodes, EveryCodeHasADistinctKebabCaseNameThatParsesBack) {
   std::set<std::string> seen;
-  for (int i = 0; i <= static_cast<int>(ErrorCode::kQueueFull); ++i) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kSpeechDispatcherFailed); ++i) {
     auto code = static_cast<ErrorCode>(i);
     std::string name(errorCodeName(code));
     ASSERT_FALSE(name.empty());

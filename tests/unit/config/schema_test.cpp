@@ -32,6 +32,7 @@ TEST(ConfigSchema, HasEveryKeyOfTheStableApi) {
                           "speech.punctuation",
                           "speech.doubtful_threshold",
                           "speech.doubtful_signal",
+                          "speech.output",
                           "plugins.chain",
                           "plugins.options.dys",
                           "view.theme",
