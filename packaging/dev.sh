@@ -2,9 +2,11 @@
 # liseur's set-up, demo and test entry point on Debian 12.
 #
 #   bash packaging/dev.sh demo   install packages, build, read the bundled examples aloud
-#   bash packaging/dev.sh test   install packages, build, run the whole test suite
+#   bash packaging/dev.sh test   install packages, build, run the whole test suite (the Debian
+#                                package included: LISEUR_PACKAGE_TESTS=0 leaves it out)
 #   bash packaging/dev.sh deps   only install the Debian packages
 #   bash packaging/dev.sh build  only build (into ./build), tests and benchmarks included
+#   bash packaging/dev.sh deb    build the Debian package into ./build-deb and check it with lintian
 #
 # Run it as root, or as a user with sudo (only apt-get needs it). Everything comes from Debian's
 # own packages (packaging/debian-packages.txt); nothing else is downloaded.
@@ -18,9 +20,15 @@ jobs=$(nproc 2>/dev/null || echo 2)
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 deps() {
-  local pkgs missing=()
+  local pkgs
   mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^\s*$/d' packaging/debian-packages.txt)
-  for p in "${pkgs[@]}"; do
+  install_packages "${pkgs[@]}"
+}
+
+# install_packages PKG...: installs those of the Debian packages that are missing.
+install_packages() {
+  local p missing=()
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -64,12 +72,63 @@ demo() {
   "$cli" shutdown >/dev/null 2>&1 || true
 }
 
+# The Debian package, built by Debian's own tools from packaging/debian/ (copied to debian/ in
+# a staged copy of the work tree, so the tree itself is never written to), then linted: lintian
+# errors and warnings fail the step (explained ones are in packaging/debian/*lintian-overrides).
+# Only this step needs the packaging tools, so the demo stays light; the package tests use the
+# last four (systemd-analyze and systemd-socket-activate come with systemd).
+deb_tools=(debhelper dpkg-dev fakeroot lintian appstream desktop-file-utils debootstrap systemd)
+deb() {
+  deps
+  install_packages "${deb_tools[@]}"
+  local out=$here/build-deb version src
+  version=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
+  src=$out/src/liseur-$version
+  say "staging the source tree in $src"
+  rm -rf "$out/src"
+  mkdir -p "$src"
+  if [ -e .git ] && command -v git >/dev/null; then
+    # What git sees in the work tree (committed or not), without ignored files (build trees).
+    git ls-files -z --cached --others --exclude-standard |
+      while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+      tar --null -T - -cf - | tar -xf - -C "$src"
+  else
+    tar --exclude='./build*' --exclude='./demo-output' -cf - . | tar -xf - -C "$src"
+  fi
+  rm -rf "$src/debian"
+  cp -a packaging/debian "$src/debian"
+  say "building the package (dpkg-buildpackage -us -uc -b)"
+  rm -f "$out"/liseur_*.deb "$out"/liseur-dbgsym_*.deb "$out"/liseur_*.changes "$out"/liseur_*.buildinfo
+  (cd "$src" && dpkg-checkbuilddeps &&
+    DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-parallel=$jobs} dpkg-buildpackage -us -uc -b)
+  mv "$out"/src/liseur_* "$out"/src/liseur-dbgsym_* "$out"/ 2>/dev/null || true
+  local changes deb
+  changes=$(ls "$out"/liseur_"$version"_*.changes)
+  deb=$(ls "$out"/liseur_"$version"_*.deb)
+  say "lintian $(basename "$changes")"
+  # Errors and warnings fail: each warning must be fixed, or explained in an override.
+  if ! lintian --fail-on error,warning --display-info "$changes" | tee "$out/lintian.txt"; then
+    echo "dev.sh deb: lintian found errors or unexplained warnings in $(basename "$changes")" \
+      "(listed above and in $out/lintian.txt)" >&2
+    return 1
+  fi
+  say "built $deb"
+}
+
 tests() {
   deps
   build -DLISEUR_BUILD_TESTS=ON
   say "running the test suite (ctest)"
   # Tests start their own Xvfb, PulseAudio and browser; they never use the caller's.
-  ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600
+  ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600 -LE package
+  # The Debian package: built and linted (dev.sh deb, which also installs the packaging tools),
+  # then the `package` tests: the units and metadata, and the .deb installed, used and purged in
+  # a fresh Debian 12 chroot. LISEUR_PACKAGE_TESTS=0 leaves them out.
+  if [ "${LISEUR_PACKAGE_TESTS:-1}" != 0 ]; then
+    deb
+    say "running the package tests (ctest -L package)"
+    ctest --test-dir "$build" --output-on-failure -L package
+  fi
   if command -v clang++ >/dev/null; then
     say "building the fuzz targets with clang and running each briefly"
     CC=clang CXX=clang++ cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -84,5 +143,6 @@ case "${1:-}" in
   test) tests ;;
   deps) deps ;;
   build) shift; deps; build -DLISEUR_BUILD_TESTS=ON "$@" ;;
-  *) echo "usage: bash packaging/dev.sh demo|test|deps|build" >&2; exit 2 ;;
+  deb) deb ;;
+  *) echo "usage: bash packaging/dev.sh demo|test|deps|build|deb" >&2; exit 2 ;;
 esac

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include "app/manual.h"
 #include "config/config_store.h"
 #include "config/diagnostic.h"
 #include "control/adapt_job.h"
@@ -39,10 +40,14 @@ AdaptCommand::AdaptCommand(CLI::App& app) {
   sub_ = app.add_subcommand(
       "adapt", "Make an image into one HTML page to read and hear, offline (no daemon needed)");
   sub_->add_option("FILE", file_, "Image file (a photographed or scanned worksheet, a screenshot)")
-      ->required();
+      ->required()
+      ->check(completes(Complete::kFiles));
   sub_->add_option("--profile", profile_,
-                   "Profile whose plugins, view and voice to use (default: the active one)");
-  sub_->add_option("-o,--output", output_, "The HTML file to write")->required();
+                   "Profile whose plugins, view and voice to use (default: the active one)")
+      ->check(completes(Complete::kProfiles));
+  sub_->add_option("-o,--output", output_, "The HTML file to write")
+      ->required()
+      ->check(completes(Complete::kFiles));
   sub_->add_flag("--no-narration", noNarration_, "No audio: the text only");
   sub_->add_flag("--json", json_,
                  "Print a JSON report: the adapted document, word timings, warnings, timings");

@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/manual.h"
 #include "app/profile_card.h"
 #include "config/atomic_file.h"
 #include "config/config_schema.h"
@@ -419,6 +420,18 @@ std::vector<liseur::config::Diagnostic> pluginOptionDiagnostics(const std::strin
   return out;
 }
 
+// `liseur --generate WHAT` (hidden): a manual page or a completion script made from `app` itself.
+std::string generate(CLI::App& app, const std::string& what) {
+  namespace m = liseur::app;
+  if (what == "man") return m::manPage(app, "liseur", 1, m::liseurManText());
+  if (what == "config-man") return m::configManPage(m::configManText());
+  if (what == "bash") return m::bashCompletion(app, "liseur");
+  if (what == "zsh") return m::zshCompletion(app, "liseur");
+  if (what == "fish") return m::fishCompletion(app, "liseur");
+  throw CLI::ValidationError("--generate",
+                             "expected man, config-man, bash, zsh or fish (got '" + what + "')");
+}
+
 int runProfileCheck(const Cli& cli, const liseur::config::ProfileManager& pm) {
   auto diags = pm.check(absolute(cli.file));
   for (auto& d : pluginOptionDiagnostics(absolute(cli.file))) diags.push_back(std::move(d));
@@ -438,29 +451,51 @@ int main(int argc, char** argv) {
   app.fallthrough();
   Cli cli;
   app.add_flag("--no-spawn", cli.no_spawn, "Do not start liseurd when it is not running");
+  // Hidden (group ""): the manual pages and completion scripts, made from this command table.
+  app.add_option_function<std::string>(
+         "--generate",
+         [&app](const std::string& what) {
+           std::cout << generate(app, what) << std::flush;
+           throw CLI::Success();
+         },
+         "Print a manual page or a completion script")
+      ->trigger_on_parse()
+      ->group("");
+  using liseur::app::Complete;
+  using liseur::app::completes;
+  std::vector<std::string> sourceWords(std::begin(kScreenSources), std::end(kScreenSources));
+  sourceWords.push_back("region");
 
   const char* sourceHelp =
       "Image FILE, or screen, window, pointer, clipboard, or region X,Y,W,H "
       "(a file named like a source: ./screen)";
   auto* read = app.add_subcommand("read", "Read an image or the screen aloud");
-  read->add_option("SOURCE", cli.source, sourceHelp)->required()->expected(1, 2);
+  read->add_option("SOURCE", cli.source, sourceHelp)
+      ->required()
+      ->expected(1, 2)
+      ->check(completes(Complete::kFiles, sourceWords));
   read->add_flag("--wait", cli.wait, "Return when the reading has finished");
   read->add_flag("--timings", cli.timings,
                  "Wait, then print one JSON line: first_audio_ms, ocr_ms, total_ms");
   read->add_option("--to-wav", cli.to_wav,
-                   "Write the speech to this WAV file instead of playing it");
+                   "Write the speech to this WAV file instead of playing it")
+      ->check(completes(Complete::kFiles));
   read->add_option("--lang", cli.lang, "Language of the text")->check(CLI::IsMember({"fr", "en"}));
   read->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
 
   auto* ocr = app.add_subcommand("ocr", "Print the text of an image, in reading order");
-  ocr->add_option("SOURCE", cli.source, sourceHelp)->required()->expected(1, 2);
+  ocr->add_option("SOURCE", cli.source, sourceHelp)
+      ->required()
+      ->expected(1, 2)
+      ->check(completes(Complete::kFiles, sourceWords));
   ocr->add_flag("--json", cli.json_out, "Print the document (blocks, lines, words, boxes) as JSON");
   ocr->add_option("--lang", cli.lang, "Language of the text")->check(CLI::IsMember({"fr", "en"}));
 
   auto* say = app.add_subcommand("say", "Speak a text");
   say->add_option("TEXT", cli.words, "The text (several words are joined by spaces)")->required();
   say->add_option("--lang", cli.lang, "Language of the text")->check(CLI::IsMember({"fr", "en"}));
-  say->add_option("--to-wav", cli.to_wav, "Write the speech to this WAV file");
+  say->add_option("--to-wav", cli.to_wav, "Write the speech to this WAV file")
+      ->check(completes(Complete::kFiles));
   say->add_flag("--wait", cli.wait, "Return when the speech has finished");
   say->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
 
@@ -492,9 +527,10 @@ int main(int argc, char** argv) {
       "watch", "Watch the screen and speak only the lines that appear (one watch at a time)");
   watch->add_option("SOURCE", cli.source, "window (the active one), screen, or region X,Y,W,H")
       ->required()
-      ->expected(1, 2);
-  watch->add_option("--every", cli.every,
-                    "How often to look: 1s (default), 500ms, 2.5s (>= 250ms)");
+      ->expected(1, 2)
+      ->check(completes(Complete::kNothing, {"window", "screen", "region"}));
+  watch->add_option("--every", cli.every, "How often to look: 1s (default), 500ms, 2.5s (>= 250ms)")
+      ->type_name("DURATION");
   watch->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
   auto* unwatch = app.add_subcommand("unwatch", "Stop watching the screen");
 
@@ -512,33 +548,43 @@ int main(int argc, char** argv) {
   pList->add_flag("--json", cli.json_out, "As JSON");
   auto* pShow =
       profile->add_subcommand("show", "Every setting of a profile, and where it comes from");
-  pShow->add_option("NAME", cli.name, "Profile")->required();
+  pShow->add_option("NAME", cli.name, "Profile")->required()->check(completes(Complete::kProfiles));
   pShow->add_flag("--json", cli.json_out, "As JSON");
   auto* pNew = profile->add_subcommand("new", "Create a user profile from another one");
   pNew->add_option("NAME", cli.name, "New profile")->required();
-  pNew->add_option("--from", cli.from, "The profile to copy")->required();
+  pNew->add_option("--from", cli.from, "The profile to copy")
+      ->required()
+      ->check(completes(Complete::kProfiles));
   auto* pUse = profile->add_subcommand("use", "Make a profile the active one");
-  pUse->add_option("NAME", cli.name, "Profile")->required();
+  pUse->add_option("NAME", cli.name, "Profile")->required()->check(completes(Complete::kProfiles));
   auto* pSet = profile->add_subcommand("set", "Set one key of a profile");
-  pSet->add_option("NAME", cli.name, "Profile")->required();
-  pSet->add_option("KEY", cli.key, "Key, such as speech.rate")->required();
-  pSet->add_option("VALUE", cli.value, "Value");
+  pSet->add_option("NAME", cli.name, "Profile")->required()->check(completes(Complete::kProfiles));
+  pSet->add_option("KEY", cli.key, "Key, such as speech.rate")
+      ->required()
+      ->check(completes(Complete::kKeys));
+  pSet->add_option("VALUE", cli.value, "Value")->check(completes(Complete::kValues));
   pSet->allow_extras();
   auto* pCheck = profile->add_subcommand("check", "Check a configuration or profile file");
-  pCheck->add_option("FILE", cli.file, "TOML file")->required();
+  pCheck->add_option("FILE", cli.file, "TOML file")->required()->check(completes(Complete::kFiles));
   auto* pExport =
       profile->add_subcommand("export", "Write a profile to a file (stdout without -o)");
-  pExport->add_option("NAME", cli.name, "Profile")->required();
-  pExport->add_option("-o,--output", cli.file, "Output file");
+  pExport->add_option("NAME", cli.name, "Profile")
+      ->required()
+      ->check(completes(Complete::kProfiles));
+  pExport->add_option("-o,--output", cli.file, "Output file")->check(completes(Complete::kFiles));
   auto* pCard = profile->add_subcommand(
       "card", "Write a printable one-page HTML card of a profile (stdout without -o)");
-  pCard->add_option("NAME", cli.name, "Profile")->required();
-  pCard->add_option("-o,--output", cli.file, "Output file (card.html)");
+  pCard->add_option("NAME", cli.name, "Profile")->required()->check(completes(Complete::kProfiles));
+  pCard->add_option("-o,--output", cli.file, "Output file (card.html)")
+      ->check(completes(Complete::kFiles));
   pCard->add_option("--lang", cli.lang, "Language of the card (default: the profile's, else $LANG)")
       ->check(CLI::IsMember({"fr", "en"}));
   auto* pImport = profile->add_subcommand("import", "Install a profile file as a user profile");
-  pImport->add_option("FILE", cli.file, "TOML file")->required();
-  pImport->add_option("--name", cli.name, "Profile name (default: the file's name)");
+  pImport->add_option("FILE", cli.file, "TOML file")
+      ->required()
+      ->check(completes(Complete::kFiles));
+  pImport->add_option("--name", cli.name, "Profile name (default: the file's name)")
+      ->type_name("NAME");
   pImport->add_flag("--replace", cli.replace, "Replace a user profile of that name");
 
   auto* pluginsCmd = app.add_subcommand("plugins", "The installed plugins (no daemon needed)");
@@ -563,6 +609,12 @@ int main(int argc, char** argv) {
   }
   auto* events = app.add_subcommand("events", "Print liseurd's events, one JSON line each");
   auto* shutdown = app.add_subcommand("shutdown", "Stop liseurd (does not start it)");
+  // Hidden: the words the shells' completion asks for (manual.h), one a line; nothing for an
+  // unknown KIND.
+  auto* complete = app.add_subcommand("__complete", "Words for the shells' completion");
+  complete->group("");
+  complete->add_option("KIND", cli.action, "profiles, voices, keys or values KEY")->required();
+  complete->add_option("ARG", cli.key, "The key whose values to list");
 
   json source;
   try {
@@ -674,5 +726,9 @@ int main(int argc, char** argv) {
     if (sub->parsed()) return runSimple(cli, name);
   if (events->parsed()) return runEvents(cli);
   if (shutdown->parsed()) return runSimple(cli, "shutdown");
+  if (complete->parsed()) {
+    for (const auto& w : liseur::app::completionWords(cli.action, cli.key)) std::cout << w << "\n";
+    return 0;
+  }
   return 2;
 }

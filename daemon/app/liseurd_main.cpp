@@ -12,7 +12,9 @@
 
 #include "app/chain_adapter.h"
 #include "app/daemon_commands.h"
+#include "app/manual.h"
 #include "core/log.h"
+#include "ipc/socket_activation.h"
 
 using namespace liseur;
 using nlohmann::json;
@@ -40,14 +42,36 @@ int main(int argc, char** argv) {
   app.add_option("--audio", o.audio,
                  "Audio output, overriding audio.sink: auto, portaudio, null or paced-null")
       ->check(CLI::IsMember({"auto", "portaudio", "null", "paced-null"}));
-  app.add_option("--device", o.device, "Audio output device (part of its name)");
-  app.add_option("--ocr-languages", o.ocr_languages, "Tesseract languages, e.g. eng+fra");
+  app.add_option("--device", o.device, "Audio output device (part of its name)")->type_name("NAME");
+  app.add_option("--ocr-languages", o.ocr_languages, "Tesseract languages, e.g. eng+fra")
+      ->type_name("LANGS");
   app.add_option("--default-language", o.default_lang, "Language of text whose language is unknown")
       ->check(CLI::IsMember({"fr", "en"}));
   app.add_option("--rate", o.rate, "Speech rate in words per minute")->check(CLI::Range(80, 450));
   app.add_flag("--no-hotkeys", o.no_hotkeys, "Do not grab the global hotkeys");
   app.set_version_flag("--version", std::string("liseurd ") + LISEUR_VERSION);
+  // Hidden (group ""): liseurd(8), made from this command table.
+  app.add_option_function<std::string>(
+         "--generate",
+         [&app](const std::string& what) {
+           if (what != "man")
+             throw CLI::ValidationError("--generate", "expected man (got '" + what + "')");
+           std::cout << liseur::app::manPage(app, "liseurd", 8, liseur::app::liseurdManText())
+                     << std::flush;
+           throw CLI::Success();
+         },
+         "Print the manual page")
+      ->trigger_on_parse()
+      ->group("");
   CLI11_PARSE(app, argc, argv);
+
+  // Started by liseurd.socket: the listening socket is fd 3. Taken (and LISTEN_* unset) before
+  // any thread or worker starts.
+  auto activated = takeActivationSocket();
+  if (!activated) {
+    std::cerr << "liseurd: " << activated.error().message << "\n";
+    return 1;
+  }
 
   // A crash of the daemon itself must not write what it holds (screen text, the speech being
   // said) to disk as a core file, whatever the user's or the distribution's limit (its workers
@@ -59,7 +83,9 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   EventLoop loop;
-  IpcServer server(loop);
+  IpcServerOptions ipc;
+  ipc.listen_fd = *activated;
+  IpcServer server(loop, ipc);
   if (auto st = server.listen(); !st) {
     if (st.error().code == ErrorCode::kBusy) {
       spdlog::info("{}", st.error().message);

@@ -7,6 +7,7 @@
 #include <array>
 #include <bit>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -82,9 +83,15 @@ Status WavSink::open(int sampleRate, AudioSinkCallbacks callbacks) {
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
   if (fd < 0) {
     const int err = errno;
-    return Status::fail(ErrorCode::kWavWriteFailed,
-                        "cannot create WAV file " + path_ + ": " +
-                            (err == ENXIO ? std::string("a FIFO with no reader") : errnoText(err)));
+    std::string why = err == ENXIO ? std::string("a FIFO with no reader") : errnoText(err);
+    // Under liseurd.service (systemd sets INVOCATION_ID) the file system is read-only but for a
+    // few folders: say which, rather than leave "Read-only file system" unexplained.
+    if (err == EROFS && std::getenv("INVOCATION_ID"))
+      why +=
+          " (liseurd.service's sandbox lets it write only to /tmp, $XDG_RUNTIME_DIR/liseur and "
+          "~/.config/liseur: choose a file in /tmp, or add ReadWritePaths= with `systemctl "
+          "--user edit liseurd`)";
+    return Status::fail(ErrorCode::kWavWriteFailed, "cannot create WAV file " + path_ + ": " + why);
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <set>
@@ -84,6 +85,7 @@ struct IpcServer::Impl : std::enable_shared_from_this<IpcServer::Impl> {
   DisconnectHook hook;
 
   Status listen();
+  Status adopt();
   void watchListener();
   void onAccept();
   void onClientEvents(IpcClientId cid, uint32_t events);
@@ -178,6 +180,7 @@ IpcServer::Impl::~Impl() {
     loop.removeFd(listen_fd);
     ::close(listen_fd);
   }
+  if (opt.listen_fd >= 0) ::close(opt.listen_fd);  // inherited, never adopted
   // Only the holder of the lock ever binds, so the socket file is ours to remove. The lock file
   // stays: unlinking it would let a second daemon lock a new inode while a third holds the old.
   if (bound) ::unlink(path.c_str());
@@ -186,6 +189,7 @@ IpcServer::Impl::~Impl() {
 
 Status IpcServer::Impl::listen() {
   if (listen_fd >= 0) return okStatus();
+  if (opt.listen_fd >= 0) return adopt();
   if (opt.socket_path.empty()) {
     if (Status st = ensureRuntimeDir(); !st) return st;
     path = liseur::socketPath();
@@ -261,6 +265,58 @@ Status IpcServer::Impl::listen() {
   }
   watchListener();
   spdlog::info("ipc: listening on {}", path);
+  return okStatus();
+}
+
+// The socket of liseurd.socket: systemd bound it (SocketMode=0600, DirectoryMode=0700) and keeps
+// it across restarts of the daemon, so it is never unlinked here (`bound` stays false).
+Status IpcServer::Impl::adopt() {
+  sockaddr_un addr{};
+  socklen_t len = sizeof addr;
+  if (::getsockname(opt.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return makeError(ErrorCode::kInternal,
+                     "inherited socket: getsockname() failed: " + errnoText(errno));
+  const socklen_t base = offsetof(sockaddr_un, sun_path);
+  if (addr.sun_family != AF_UNIX || len <= base || addr.sun_path[0] == '\0')
+    return makeError(ErrorCode::kInternal,
+                     "the inherited socket has no file name (abstract or unnamed); "
+                     "liseurd.socket must listen on a path such as %t/liseur/socket");
+  path.assign(addr.sun_path, ::strnlen(addr.sun_path, len - base));
+  if (path == liseur::socketPath()) {
+    if (Status st = ensureRuntimeDir(); !st) return st;
+  }
+
+  // A daemon started without the service manager (autospawn) may still hold the lock: its socket
+  // file was replaced by systemd's, so no client reaches it, but two daemons would fight over the
+  // hotkeys and the sound card. Refuse, naming it, rather than run beside it.
+  std::string lock_path = path + ".lock";
+  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock_fd < 0)
+    return makeError(ErrorCode::kInternal, "cannot open " + lock_path + ": " + errnoText(errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(lock_fd);
+    lock_fd = -1;
+    if (err == EWOULDBLOCK)
+      return makeError(ErrorCode::kInternal,
+                       "another liseurd, started before liseurd.socket, holds " + lock_path +
+                           "; stop it (it no longer receives clients) and start again");
+    return makeError(ErrorCode::kInternal, "cannot lock " + lock_path + ": " + errnoText(err));
+  }
+
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 077) != 0) {
+    if (::chmod(path.c_str(), 0600) != 0)
+      return makeError(ErrorCode::kInternal, path + " is accessible to others and cannot be " +
+                                                 "fixed (" + errnoText(errno) +
+                                                 "); set SocketMode=0600 in liseurd.socket");
+    spdlog::warn("ipc: {} was accessible to others; made it 0600", path);
+  }
+
+  listen_fd = opt.listen_fd;
+  opt.listen_fd = -1;
+  watchListener();
+  spdlog::info("ipc: listening on {} (socket from the service manager)", path);
   return okStatus();
 }
 

@@ -33,6 +33,11 @@ using IpcClientId = uint64_t;  // unique for the server's lifetime, never reused
 struct IpcServerOptions {
   // Socket path; empty means core/paths.h socketPath() (ensureRuntimeDir() is then called).
   std::string socket_path;
+  // A socket already bound and listening, handed over by the service manager
+  // (ipc/socket_activation.h); the server owns it from the constructor on. The server then never
+  // binds, and never removes the socket file (the service manager made it and keeps it); its
+  // path is read from the socket itself and socket_path is ignored.
+  int listen_fd = -1;
   std::size_t max_line_bytes = kIpcMaxLineBytes;
   // A client that leaves a request line unfinished this long after its first byte is disconnected.
   std::chrono::milliseconds line_timeout{10'000};
@@ -98,8 +103,10 @@ class IpcServer {
   //   busy      another liseurd is listening on the socket (the message says "liseurd is already
   //             running" and names the socket). This is the only `busy` listen() returns, so a
   //             daemon started by a racing autospawn can exit quietly on it.
-  //   internal  the runtime directory or the socket cannot be set up (message names the path).
+  //   internal  the runtime directory or the socket cannot be set up (message names the path);
+  //             with an inherited socket (listen_fd), also when another liseurd holds the lock.
   // A stale socket file (nothing listening) is replaced. Exclusion is an flock on "<socket>.lock".
+  // An inherited socket's file is made 0600 when it is reachable by others.
   Status listen();
   const std::string& socketPath() const;
 
