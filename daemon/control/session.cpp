@@ -1010,10 +1010,10 @@ void Session::armSpeechWatchdog() {
     if (speech_->running() && speechPingSentMs_ > 0 &&
         now - speechPingSentMs_ > opts_.cancel_grace.count()) {
       speechKilledAfterCancel_ = true;
-      speech_->kill(makeError(ErrorCode::kWorkerTimeout,
-                              "the speech worker did not take a cancel within " +
-                                  std::to_string(opts_.cancel_grace.count()) +
-                                  " ms and was restarted"));
+      speech_->kill(
+          makeError(ErrorCode::kWorkerTimeout, "the speech worker did not take a cancel within " +
+                                                   std::to_string(opts_.cancel_grace.count()) +
+                                                   " ms and was restarted"));
     } else if (speech_->running() && speaking &&
                now - lastSpeechFrameMs_ > opts_.speech_stall_timeout.count()) {
       speech_->kill(makeError(ErrorCode::kWorkerTimeout,
