@@ -86,6 +86,7 @@ struct IpcServer::Impl : std::enable_shared_from_this<IpcServer::Impl> {
 
   Status listen();
   Status adopt();
+  Status lock(ErrorCode code, const std::string& held);
   void watchListener();
   void onAccept();
   void onClientEvents(IpcClientId cid, uint32_t events);
@@ -207,18 +208,8 @@ Status IpcServer::Impl::listen() {
   // The lock, not bind(), decides which of two racing daemons wins: checking for a stale socket
   // and replacing it is not atomic, and without the lock the loser could unlink the winner's
   // socket and orphan it.
-  std::string lock_path = path + ".lock";
-  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (lock_fd < 0)
-    return makeError(ErrorCode::kInternal, "cannot open " + lock_path + ": " + errnoText(errno));
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(lock_fd);
-    lock_fd = -1;
-    if (err == EWOULDBLOCK)
-      return makeError(ErrorCode::kBusy, "liseurd is already running (socket " + path + ")");
-    return makeError(ErrorCode::kInternal, "cannot lock " + lock_path + ": " + errnoText(err));
-  }
+  if (Status st = lock(ErrorCode::kBusy, "liseurd is already running (socket " + path + ")"); !st)
+    return st;
 
   auto fail = [&](ErrorCode code, std::string message) {
     if (listen_fd >= 0) ::close(listen_fd);
@@ -268,6 +259,23 @@ Status IpcServer::Impl::listen() {
   return okStatus();
 }
 
+// Takes `path`.lock (exclusive, not waiting): the lock, not bind(), says which daemon owns the
+// socket. Held by another daemon: `held` with `code`.
+Status IpcServer::Impl::lock(ErrorCode code, const std::string& held) {
+  const std::string lock_path = path + ".lock";
+  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock_fd < 0)
+    return makeError(ErrorCode::kInternal, "cannot open " + lock_path + ": " + errnoText(errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(lock_fd);
+    lock_fd = -1;
+    if (err == EWOULDBLOCK) return makeError(code, held);
+    return makeError(ErrorCode::kInternal, "cannot lock " + lock_path + ": " + errnoText(err));
+  }
+  return okStatus();
+}
+
 // The socket of liseurd.socket: systemd bound it (SocketMode=0600, DirectoryMode=0700) and keeps
 // it across restarts of the daemon, so it is never unlinked here (`bound` stays false).
 Status IpcServer::Impl::adopt() {
@@ -289,20 +297,11 @@ Status IpcServer::Impl::adopt() {
   // A daemon started without the service manager (autospawn) may still hold the lock: its socket
   // file was replaced by systemd's, so no client reaches it, but two daemons would fight over the
   // hotkeys and the sound card. Refuse, naming it, rather than run beside it.
-  std::string lock_path = path + ".lock";
-  lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (lock_fd < 0)
-    return makeError(ErrorCode::kInternal, "cannot open " + lock_path + ": " + errnoText(errno));
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(lock_fd);
-    lock_fd = -1;
-    if (err == EWOULDBLOCK)
-      return makeError(ErrorCode::kInternal,
-                       "another liseurd, started before liseurd.socket, holds " + lock_path +
-                           "; stop it (it no longer receives clients) and start again");
-    return makeError(ErrorCode::kInternal, "cannot lock " + lock_path + ": " + errnoText(err));
-  }
+  if (Status st = lock(ErrorCode::kInternal,
+                       "another liseurd, started before liseurd.socket, holds " + path +
+                           ".lock; stop it (it no longer receives clients) and start again");
+      !st)
+    return st;
 
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 077) != 0) {
