@@ -10,6 +10,40 @@
 
 namespace liseur {
 
+// Decodes one strictly valid UTF-8 sequence at s[i] (i < s.size()) into `out`; returns its length
+// in bytes, 0 when it is not one (overlong, truncated, a surrogate, above U+10FFFF).
+inline std::size_t decodeUtf8(std::string_view s, std::size_t i, char32_t& out) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c0 = b(0);
+  std::size_t n;
+  char32_t cp;
+  if (c0 < 0x80) {
+    out = c0;
+    return 1;
+  } else if (c0 >= 0xC2 && c0 <= 0xDF) {
+    n = 2;
+    cp = c0 & 0x1F;
+  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
+    n = 3;
+    cp = c0 & 0x0F;
+  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
+    n = 4;
+    cp = c0 & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(k) & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;  // overlong, out of range or a surrogate
+  out = cp;
+  return n;
+}
+
 // Appends code point c encoded as UTF-8 (c must be a valid scalar value; callers decode first).
 inline void appendUtf8(std::string& out, char32_t c) {
   if (c < 0x80) {

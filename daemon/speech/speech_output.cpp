@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/utf8.h"
+
 namespace liseur::speech {
 
 std::optional<OutputMode> outputModeFromName(std::string_view name) {
@@ -61,36 +63,6 @@ bool isOrca(const std::string& dir) {
   return baseName(script) == "orca";
 }
 
-// A byte sequence that is one valid UTF-8 scalar value: its length, else 0.
-std::size_t utf8Length(std::string_view s, std::size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return 1;
-  std::size_t n = 0;
-  char32_t c = 0;
-  if (b >= 0xC2 && b <= 0xDF) {
-    n = 2;
-    c = b & 0x1F;
-  } else if (b >= 0xE0 && b <= 0xEF) {
-    n = 3;
-    c = b & 0x0F;
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    n = 4;
-    c = b & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto cb = static_cast<unsigned char>(s[i + k]);
-    if ((cb & 0xC0) != 0x80) return 0;
-    c = (c << 6) | (cb & 0x3F);
-  }
-  if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-      (c >= 0xD800 && c <= 0xDFFF))
-    return 0;
-  return n;
-}
-
 }  // namespace
 
 bool screenReaderRunning(uid_t uid, const std::string& procDir) {
@@ -123,7 +95,8 @@ void SsmlBuilder::text(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
-    const std::size_t n = utf8Length(s, i);
+    char32_t cp = 0;
+    const std::size_t n = decodeUtf8(s, i, cp);
     const bool space = n == 0 || c == ' ' || c == '\n' || c == '\t' || c == '\r' ||
                        (n == 1 && std::iscntrl(static_cast<unsigned char>(c)));
     if (space) {

@@ -24,39 +24,6 @@ bool isAsciiDigit(char32_t c) {
   return c >= U'0' && c <= U'9';
 }
 
-// Decodes one strictly valid UTF-8 sequence at s[i]; returns its length (0 if invalid).
-std::size_t decodeUtf8(std::string_view s, std::size_t i, char32_t& out) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c0 = b(0);
-  std::size_t n;
-  char32_t cp;
-  if (c0 < 0x80) {
-    out = c0;
-    return 1;
-  } else if (c0 >= 0xC2 && c0 <= 0xDF) {
-    n = 2;
-    cp = c0 & 0x1F;
-  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
-    n = 3;
-    cp = c0 & 0x0F;
-  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
-    n = 4;
-    cp = c0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;  // overlong, out of range or a surrogate
-  out = cp;
-  return n;
-}
-
 bool isControl(char32_t c) {
   if (c == U'\t' || c == U'\n' || c == U'\r') return false;
   return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F);
