@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "ocr/ocr_protocol.h"
@@ -41,6 +42,37 @@ std::string ihdr(uint32_t w, uint32_t h, int bit_depth, int color_type = 0) {
 
 const char kPngSignature[] = "\x89PNG\r\n\x1a\n";
 
+// A zlib stream made piece by piece (a PNG's image data), in a memory of one piece.
+class Deflate {
+ public:
+  explicit Deflate(int level) {
+    if (deflateInit(&zs_, level) != Z_OK) throw std::runtime_error("deflateInit");
+  }
+  ~Deflate() { deflateEnd(&zs_); }
+  Deflate(const Deflate&) = delete;
+  Deflate& operator=(const Deflate&) = delete;
+  void add(std::string_view data) { run(data, Z_NO_FLUSH); }
+  std::string finish() {
+    run({}, Z_FINISH);
+    return std::move(out_);
+  }
+
+ private:
+  void run(std::string_view data, int flush) {
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs_.avail_in = static_cast<uInt>(data.size());
+    char buf[1 << 16];
+    do {
+      zs_.next_out = reinterpret_cast<Bytef*>(buf);
+      zs_.avail_out = sizeof buf;
+      deflate(&zs_, flush);
+      out_.append(buf, sizeof buf - zs_.avail_out);
+    } while (zs_.avail_out == 0 || zs_.avail_in > 0);
+  }
+  z_stream zs_{};
+  std::string out_;
+};
+
 }  // namespace
 
 std::string makePng(long long width, long long height, int bit_depth,
@@ -50,31 +82,17 @@ std::string makePng(long long width, long long height, int bit_depth,
       png, "IHDR",
       ihdr(static_cast<uint32_t>(width), static_cast<uint32_t>(height), bit_depth, color_type));
   const int channels = color_type == 2 ? 3 : color_type == 4 ? 2 : color_type == 6 ? 4 : 1;
-  z_stream zs{};
-  if (deflateInit(&zs, 6) != Z_OK) throw std::runtime_error("deflateInit");
+  Deflate idat(6);
   const std::size_t row_bytes = static_cast<std::size_t>((width * bit_depth * channels + 7) / 8);
   std::string line(row_bytes + 1, '\0');  // filter byte 0, then the packed row
   std::string packed(row_bytes, '\0');
-  std::string idat;
-  char out[1 << 16];
-  for (long long y = 0; y <= height; ++y) {
-    const bool last = y == height;
-    if (!last) {
-      std::fill(packed.begin(), packed.end(), '\0');
-      if (row) row(y, packed);
-      std::memcpy(line.data() + 1, packed.data(), row_bytes);
-      zs.next_in = reinterpret_cast<Bytef*>(line.data());
-      zs.avail_in = static_cast<uInt>(line.size());
-    }
-    do {
-      zs.next_out = reinterpret_cast<Bytef*>(out);
-      zs.avail_out = sizeof out;
-      deflate(&zs, last ? Z_FINISH : Z_NO_FLUSH);
-      idat.append(out, sizeof out - zs.avail_out);
-    } while (zs.avail_out == 0 || zs.avail_in > 0);
+  for (long long y = 0; y < height; ++y) {
+    std::fill(packed.begin(), packed.end(), '\0');
+    if (row) row(y, packed);
+    std::memcpy(line.data() + 1, packed.data(), row_bytes);
+    idat.add(line);
   }
-  deflateEnd(&zs);
-  appendChunk(png, "IDAT", idat);
+  appendChunk(png, "IDAT", idat.finish());
   appendChunk(png, "IEND", "");
   return png;
 }
@@ -91,27 +109,14 @@ std::string makePngHeaderOnly(uint32_t width, uint32_t height) {
 std::string makePngInflatingTo(uint32_t width, uint32_t height, std::size_t inflated) {
   std::string png(kPngSignature, 8);
   appendChunk(png, "IHDR", ihdr(width, height, 8));
-  z_stream zs{};
-  if (deflateInit(&zs, 9) != Z_OK) throw std::runtime_error("deflateInit");
+  Deflate idat(9);
   const std::string zeros(1 << 20, '\0');
-  std::string idat;
-  char out[1 << 16];
-  for (std::size_t done = 0; done <= inflated;) {
-    const bool last = done == inflated;
+  for (std::size_t done = 0; done < inflated;) {
     const std::size_t n = std::min(zeros.size(), inflated - done);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
-    zs.avail_in = static_cast<uInt>(n);
-    do {
-      zs.next_out = reinterpret_cast<Bytef*>(out);
-      zs.avail_out = sizeof out;
-      deflate(&zs, last ? Z_FINISH : Z_NO_FLUSH);
-      idat.append(out, sizeof out - zs.avail_out);
-    } while (zs.avail_out == 0 || zs.avail_in > 0);
-    if (last) break;
+    idat.add(std::string_view(zeros).substr(0, n));
     done += n;
   }
-  deflateEnd(&zs);
-  appendChunk(png, "IDAT", idat);
+  appendChunk(png, "IDAT", idat.finish());
   appendChunk(png, "IEND", "");
   return png;
 }
