@@ -55,6 +55,17 @@ std::string dump(const std::vector<json>& evs) {
   return s;
 }
 
+// Which output ("liseur" or "speech-dispatcher") spoke the first utterance among `evs`; "" with
+// a test failure when none was spoken.
+std::string firstOutput(const std::vector<json>& evs) {
+  auto utts = named(evs, "utterance-started");
+  if (utts.empty()) {
+    ADD_FAILURE() << "no utterance spoken: " << dump(evs);
+    return "";
+  }
+  return utts[0].value("output", "");
+}
+
 // A daemon with the given liseur.toml, optionally a speech-dispatcher (and the PulseAudio it
 // speaks into) and a running "orca". Servers outlive the daemon (declared first).
 struct Setup {
@@ -292,16 +303,12 @@ TEST(SpeechDispatcherDaemon, AutoUsesItWhileOrcaRunsAndLiseursVoiceOtherwise) {
     ASSERT_TRUE(s.d->started()) << s.d->startProblem();
     json r = s.d->request("say", {{"text", "Hello there."}, {"lang", "en"}});
     auto evs = s.d->eventsUntilFinished(r["job"]);
-    auto utts = named(evs, "utterance-started");
-    ASSERT_FALSE(utts.empty()) << dump(evs);
-    EXPECT_EQ(utts[0]["output"], "speech-dispatcher") << dump(evs);
+    EXPECT_EQ(firstOutput(evs), "speech-dispatcher") << dump(evs);
     EXPECT_EQ(spokenWords(evs, r["job"]), wordsOf("Hello there.")) << dump(evs);
     // A WAV file is always made by liseur's own voice.
     json w = s.d->request("say", {{"text", "Hello."}, {"to_wav", s.d->path("h.wav")}});
     auto wevs = s.d->eventsUntilFinished(w["job"]);
-    auto wutts = named(wevs, "utterance-started");
-    ASSERT_FALSE(wutts.empty()) << dump(wevs);
-    EXPECT_EQ(wutts[0]["output"], "liseur") << dump(wevs);
+    EXPECT_EQ(firstOutput(wevs), "liseur") << dump(wevs);
   }
   {
     SpeechdDaemon s({"", true, false});
@@ -309,9 +316,7 @@ TEST(SpeechDispatcherDaemon, AutoUsesItWhileOrcaRunsAndLiseursVoiceOtherwise) {
     ASSERT_TRUE(s.d->started()) << s.d->startProblem();
     json r = s.d->request("say", {{"text", "Hello there."}, {"lang", "en"}});
     auto evs = s.d->eventsUntilFinished(r["job"]);
-    auto utts = named(evs, "utterance-started");
-    ASSERT_FALSE(utts.empty()) << dump(evs);
-    EXPECT_EQ(utts[0]["output"], "liseur") << dump(evs);
+    EXPECT_EQ(firstOutput(evs), "liseur") << dump(evs);
   }
 }
 
@@ -322,9 +327,7 @@ TEST(SpeechDispatcherDaemon, TheDysViewKeepsLiseursOwnVoice) {
   ASSERT_TRUE(s.d->started()) << s.d->startProblem();
   json r = s.d->request("say", {{"text", "Bonjour."}, {"lang", "fr"}});
   auto evs = s.d->eventsUntilFinished(r["job"]);
-  auto utts = named(evs, "utterance-started");
-  ASSERT_FALSE(utts.empty()) << dump(evs);
-  EXPECT_EQ(utts[0]["output"], "liseur") << dump(evs);
+  EXPECT_EQ(firstOutput(evs), "liseur") << dump(evs);
 }
 
 TEST(SpeechDispatcherDaemon, AbsentAutoFallsBackToLiseursVoiceSilently) {
@@ -337,9 +340,7 @@ TEST(SpeechDispatcherDaemon, AbsentAutoFallsBackToLiseursVoiceSilently) {
   auto fin = named(evs, "job-finished", r["job"]);
   ASSERT_EQ(fin.size(), 1u) << dump(evs);
   EXPECT_EQ(fin[0]["ok"], true) << dump(evs);
-  auto utts = named(evs, "utterance-started");
-  ASSERT_FALSE(utts.empty()) << dump(evs);
-  EXPECT_EQ(utts[0]["output"], "liseur") << dump(evs);
+  EXPECT_EQ(firstOutput(evs), "liseur") << dump(evs);
   // espeak-ng's own word marks: the words without their punctuation.
   EXPECT_EQ(spokenWords(evs, r["job"]), (std::vector<std::string>{"Hello", "there"})) << dump(evs);
   EXPECT_TRUE(named(evs, "error").empty()) << dump(evs);
