@@ -1298,7 +1298,8 @@ json Session::status() const {
                 {"ready", w.ready()},
                 {"state", state},
                 {"pid", w.running() && w.pid() > 0 ? json(w.pid()) : json(nullptr)},
-                {"restarts", w.restarts()}};
+                {"restarts", w.restarts()},
+                {"last_restart_delay_ms", w.lastRestartDelay().count()}};
   };
   std::string state = "idle";
   if (speakingId_) state = paused_ ? "paused" : "reading";

@@ -173,6 +173,7 @@ void WorkerClient::scheduleRestart() {
   if (shuttingDown_ || restartPending_) return;
   restartPending_ = true;
   auto delay = backoff_;
+  lastDelay_ = delay;
   backoff_ = std::min(backoff_ * 2, kMaxBackoff);
   loop_.addTimer(delay, [this] {
     restartPending_ = false;

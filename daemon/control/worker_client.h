@@ -53,6 +53,8 @@ class WorkerClient {
   pid_t pid() const { return pid_; }
   const nlohmann::json& readyInfo() const { return readyInfo_; }
   int restarts() const { return restarts_; }
+  // How long the last restart waited (back-off), 0 before any.
+  std::chrono::milliseconds lastRestartDelay() const { return lastDelay_; }
   const std::string& name() const { return opts_.name; }
 
  private:
@@ -76,6 +78,7 @@ class WorkerClient {
   std::size_t outPos_ = 0;
   int restarts_ = 0;
   std::chrono::milliseconds backoff_{100};
+  std::chrono::milliseconds lastDelay_{0};
   std::chrono::steady_clock::time_point startedAt_;
   Error pendingWhy_;
   bool killRequested_ = false;

@@ -190,6 +190,25 @@ TEST(Workers, TextThatMadeEspeakAbortIsSpokenTwentyTimesWithoutACrash) {
   EXPECT_GT(readWav(d.path("h.wav")).seconds(), 1.0);
 }
 
+TEST(Workers, AWorkerThatDiesAtItsWorkRestartsWithoutBackOff) {
+  // Five deaths in a row, each after the worker said ready (text that crashes espeak-ng, say):
+  // each restart waits the shortest delay; growing back-off (100, 200, ... 1600 ms) would delay
+  // the next sentence by seconds. Back-off is for a worker that cannot start.
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  for (int k = 0; k < 5; ++k) {
+    ASSERT_TRUE(d.waitWorkerReady("speech")) << k << "\n" << d.log();
+    const pid_t sp = d.workerPid("speech");
+    ASSERT_GT(sp, 0);
+    ASSERT_EQ(::kill(sp, SIGKILL), 0);
+    ASSERT_TRUE(waitFor([&] { return d.workerPid("speech") != sp; }, std::chrono::seconds(30)));
+  }
+  ASSERT_TRUE(d.waitWorkerReady("speech")) << d.log();
+  const json w = d.request("status")["workers"]["speech"];
+  EXPECT_GE(w["restarts"].get<int>(), 5) << w.dump();
+  EXPECT_EQ(w["last_restart_delay_ms"], 100) << w.dump();
+}
+
 TEST(Workers, ASentenceLostToACrashIsReportedAndTheNextIsSpoken) {
   DaemonHarness d;
   ASSERT_TRUE(d.started()) << d.startProblem();
