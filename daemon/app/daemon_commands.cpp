@@ -185,23 +185,16 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
     }
   }
   bool replyAtEnd = kind == JobKind::kOcr || *wait;
-  auto job =
-      session_.submit(std::move(jr), [this, resp, replyAtEnd, kind](const JobResult& r) mutable {
-        // A sentence lost on the way to the loudspeaker is said to the listener, who would
-        // otherwise hear a gap and not know it (written to a file, it is in the reply).
-        if (!r.lost.empty() && r.wav_path.empty())
-          loop_.post([this] {
-            notice(phrase("Une phrase n'a pas pu être dite.", "A sentence could not be spoken."));
-          });
-        if (!replyAtEnd) return;
-        if (r.error) return resp.fail(*r.error);
-        json fields = resultFields(r);
-        if (kind == JobKind::kOcr) {
-          fields["text"] = r.document.text();
-          fields["document"] = toJson(r.document);
-        }
-        resp.reply(fields);
-      });
+  auto job = session_.submit(std::move(jr), [resp, replyAtEnd, kind](const JobResult& r) mutable {
+    if (!replyAtEnd) return;
+    if (r.error) return resp.fail(*r.error);
+    json fields = resultFields(r);
+    if (kind == JobKind::kOcr) {
+      fields["text"] = r.document.text();
+      fields["document"] = toJson(r.document);
+    }
+    resp.reply(fields);
+  });
   if (!job) return resp.fail(job.error());
   if (!replyAtEnd) resp.reply({{"job", *job}});
 }

@@ -1178,6 +1178,21 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
     for (const auto& e : job.uttErrors)
       errs.push_back({{"code", e.name()}, {"message", e.message}});
     body["errors"] = errs;
+    // A sentence lost on the way to the loudspeaker (whoever asked: a command, a hotkey, the
+    // watched region) is said to the listener, who would otherwise hear a gap and not know it;
+    // written to a file, it is in the reply. Said after this job, as a message.
+    if (!job.wav && !shuttingDown_) {
+      const bool en = (job.doc.lang.empty() ? opts_.default_lang : job.doc.lang) == "en";
+      loop_.post([this, alive = std::weak_ptr<bool>(alive_), en] {
+        if (alive.expired() || shuttingDown_) return;
+        JobRequest notice;
+        notice.kind = JobKind::kSay;
+        notice.text = en ? "A sentence could not be spoken." : "Une phrase n'a pas pu être dite.";
+        notice.lang = en ? "en" : "fr";
+        notice.priority = SpeechPriority::kMessage;
+        (void)submit(std::move(notice), {});
+      });
+    }
   }
   if (!r.wav_path.empty()) body["wav"] = r.wav_path;
   emit(job, "job-finished", std::move(body));
