@@ -130,12 +130,18 @@ DaemonCommands::DaemonCommands(EventLoop& loop, IpcServer& server, config::Confi
       server_(server),
       config_(config),
       session_(session),
-      overrides_(std::move(overrides)) {}
+      overrides_(std::move(overrides)) {
+#ifdef LISEUR_HAVE_X11
+  screen_ = std::make_unique<ScreenSources>(loop_);
+  screen_->setBackend(config_.current()->getString("capture.backend"));
+#endif
+}
 
 DaemonCommands::~DaemonCommands() {
 #ifdef LISEUR_HAVE_X11
   watcher_.reset();
   if (markTimeout_) loop_.cancelTimer(*markTimeout_);
+  if (hotkeyRetry_) loop_.cancelTimer(*hotkeyRetry_);
   if (hotkeys_) loop_.removeFd(hotkeys_->fd());
 #endif
 }
@@ -169,6 +175,21 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
   jr.text = *text;
   jr.to_wav = *wav;
   jr.lang = *lang;
+  bool replyAtEnd = kind == JobKind::kOcr || *wait;
+  auto submit = [this, kind, replyAtEnd](JobRequest jr, IpcResponder resp) {
+    auto job = session_.submit(std::move(jr), [resp, replyAtEnd, kind](const JobResult& r) mutable {
+      if (!replyAtEnd) return;
+      if (r.error) return resp.fail(*r.error);
+      json fields = resultFields(r);
+      if (kind == JobKind::kOcr) {
+        fields["text"] = r.document.text();
+        fields["document"] = toJson(r.document);
+      }
+      resp.reply(fields);
+    });
+    if (!job) return resp.fail(job.error());
+    if (!replyAtEnd) resp.reply({{"job", *job}});
+  };
   if (kind != JobKind::kSay) {
     std::string src = source->empty() ? "file" : *source;
     if (src == "file" && jr.path.empty())
@@ -176,27 +197,20 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
                        "missing argument 'file' (or a 'source' such as window)");
     if (src != "file") {
 #ifdef LISEUR_HAVE_X11
-      if (!screen_) screen_ = std::make_unique<ScreenSources>();
-      if (auto st = screen_->capture(src, *region, jr); !st) return resp.fail(st.error());
+      // The portal answers later (the desktop may ask the user first); the others at once.
+      screen_->capture(src, *region, std::move(jr),
+                       [submit, resp](Status st, JobRequest captured) mutable {
+                         if (!st) return resp.fail(st.error());
+                         submit(std::move(captured), std::move(resp));
+                       });
+      return;
 #else
       return resp.fail(ErrorCode::kInvalidArgument,
-                       "this liseurd was built without X11 screen capture");
+                       "this liseurd was built without screen capture");
 #endif
     }
   }
-  bool replyAtEnd = kind == JobKind::kOcr || *wait;
-  auto job = session_.submit(std::move(jr), [resp, replyAtEnd, kind](const JobResult& r) mutable {
-    if (!replyAtEnd) return;
-    if (r.error) return resp.fail(*r.error);
-    json fields = resultFields(r);
-    if (kind == JobKind::kOcr) {
-      fields["text"] = r.document.text();
-      fields["document"] = toJson(r.document);
-    }
-    resp.reply(fields);
-  });
-  if (!job) return resp.fail(job.error());
-  if (!replyAtEnd) resp.reply({{"job", *job}});
+  submit(std::move(jr), std::move(resp));
 }
 
 Status DaemonCommands::setSetting(const std::string& name, const std::string& value, json* out) {
@@ -228,6 +242,7 @@ Status DaemonCommands::setSetting(const std::string& name, const std::string& va
 }
 
 void DaemonCommands::registerAll() {
+  server_.setHelloHook([this](const json& args) { adoptSession(args); });
   server_.registerCommand(
       "read", [this](const IpcRequest& r, IpcResponder p) { jobCommand(JobKind::kRead, r, p); });
   server_.registerCommand(
@@ -235,6 +250,9 @@ void DaemonCommands::registerAll() {
   server_.registerCommand(
       "say", [this](const IpcRequest& r, IpcResponder p) { jobCommand(JobKind::kSay, r, p); });
   server_.registerCommand("stop", [this](const IpcRequest&, IpcResponder r) {
+#ifdef LISEUR_HAVE_X11
+    screen_->cancelPending();
+#endif
     session_.stop();
     r.reply();
   });
@@ -265,7 +283,6 @@ void DaemonCommands::registerAll() {
       return r.fail(ErrorCode::kInvalidArgument,
                     "pointer: the review cursor is not on a word read from the screen");
 #ifdef LISEUR_HAVE_X11
-    if (!screen_) screen_ = std::make_unique<ScreenSources>();
     if (auto st = screen_->pointAt(*box, *action == "click"); !st) return r.fail(st.error());
     r.reply({{"box", toJson(*box)}});
 #else
@@ -323,6 +340,12 @@ void DaemonCommands::registerAll() {
     s["pid"] = ::getpid();
     s["profile"] = config_.current()->profileName();
     s["hotkeys"] = hotkeys_ != nullptr;
+#ifdef LISEUR_HAVE_X11
+    json display = screen_->status();
+    display["session"] = sessionFromClient_ ? "client" : "daemon";
+    display["hotkeys"] = hotkeys_ ? json("x11") : json(nullptr);
+    s["display"] = display;
+#endif
     json problems = json::array();
     for (const Error& e : hotkeyProblems_)
       problems.push_back({{"code", e.name()}, {"message", e.message}});
@@ -346,6 +369,9 @@ config::ReloadReport DaemonCommands::reload() {
   if (report.applied) {
     session_.applyOptions(sessionOptionsFrom(*config_.current(), overrides_));
     session_.reloadSpeechData();
+#ifdef LISEUR_HAVE_X11
+    screen_->setBackend(config_.current()->getString("capture.backend"));
+#endif
     bindHotkeys();
     server_.broadcast("config-reloaded", {{"profile", config_.current()->profileName()}});
   } else {
@@ -369,15 +395,31 @@ void DaemonCommands::notice(const std::string& text) {
 
 void DaemonCommands::startHotkeys() {
 #ifdef LISEUR_HAVE_X11
-  if (overrides_.no_hotkeys) return;
-  auto hk = Hotkeys::open();
+  if (overrides_.no_hotkeys || hotkeys_) return;
+  const DisplayEnv& env = screen_->environment();
+  if (env.wayland()) {
+    // Grabs through Xwayland fire only while an X11 window has the focus: they would look like
+    // global hotkeys and fail as soon as a native window is in front.
+    hotkeyProblems_ = {makeError(
+        ErrorCode::kCaptureUnsupported,
+        "global hotkeys on this Wayland session (" + env.desktopName() +
+            ") are the desktop's: run 'liseur hotkeys install' to add liseur's to its keyboard "
+            "shortcuts, or bind the liseur commands ('liseur read window', 'liseur stop') there")};
+    spdlog::info("hotkeys: {}", hotkeyProblems_.front().message);
+    return;
+  }
+  auto hk = Hotkeys::open(env.display);
   if (!hk) {
-    // No display (a Wayland session, a console): said once, and shown by `status`.
-    spdlog::warn("hotkeys: {}", hk.error().message);
+    // No display yet (a console, the X server restarting): said once, shown by `status`, and
+    // tried again every second while a display is named.
+    if (hotkeyProblems_.empty() || hotkeyProblems_.front().message != hk.error().message)
+      spdlog::warn("hotkeys: {}", hk.error().message);
     hotkeyProblems_ = {hk.error()};
+    retryHotkeys();
     return;
   }
   hotkeys_ = std::move(*hk);
+  spdlog::info("hotkeys: grabbed on X11 {}", env.display.empty() ? "(default)" : env.display);
   hotkeys_->setCallback([this](const std::string& action, bool repeat) {
     // Held keys repeat only where repeating makes sense: the rate and nudging the pointer.
     if (repeat && action != "faster" && action != "slower" && action.rfind("nudge_", 0) != 0)
@@ -387,12 +429,63 @@ void DaemonCommands::startHotkeys() {
   loop_.addFd(hotkeys_->fd(), EPOLLIN, [this](uint32_t) {
     hotkeys_->dispatch();
     if (hotkeys_->lost()) {
-      spdlog::warn("hotkeys: the X server went away");
+      spdlog::warn("hotkeys: the X server went away; trying again every second");
       loop_.removeFd(hotkeys_->fd());
       hotkeys_.reset();
+      hotkeyProblems_ = {makeError(ErrorCode::kDisplayUnavailable,
+                                   "the X server went away; the hotkeys come back with it")};
+      retryHotkeys();
     }
   });
   bindHotkeys();
+#endif
+}
+
+void DaemonCommands::retryHotkeys() {
+#ifdef LISEUR_HAVE_X11
+  if (hotkeyRetry_ || !screen_->environment().x11() || screen_->environment().wayland()) return;
+  hotkeyRetry_ = loop_.addTimer(std::chrono::seconds(1), [this] {
+    hotkeyRetry_.reset();
+    startHotkeys();
+  });
+#endif
+}
+
+void DaemonCommands::adoptSession(const nlohmann::json& helloArgs) {
+#ifdef LISEUR_HAVE_X11
+  auto it = helloArgs.find("session");
+  if (it == helloArgs.end()) return;
+  auto env = DisplayEnv::fromJson(*it);
+  if (!env || !env->any() || *env == screen_->environment()) return;
+  // Only when the daemon has no usable display of its own: a client must not move a working
+  // daemon to its own display (an ssh session with X forwarding, a nested session).
+  const DisplayEnv& mine = screen_->environment();
+  bool stuck =
+      !mine.any() || screen_->displayUnreachable() ||
+      (!mine.wayland() && !hotkeys_ && !overrides_.no_hotkeys && !hotkeyProblems_.empty() &&
+       hotkeyProblems_.front().code == ErrorCode::kDisplayUnavailable);
+  if (!stuck) return;
+  spdlog::info("session: adopting a client's graphical session ({}{}{})",
+               env->wayland() ? "WAYLAND_DISPLAY=" + env->wayland_display : "",
+               env->wayland() && env->x11() ? ", " : "",
+               env->x11() ? "DISPLAY=" + env->display : "");
+  // Xlib finds the X authority cookie through XAUTHORITY only. Set on the main thread, once per
+  // adoption, before any X connection of the new session opens.
+  if (!env->xauthority.empty()) ::setenv("XAUTHORITY", env->xauthority.c_str(), 1);
+  if (hotkeyRetry_) {
+    loop_.cancelTimer(*hotkeyRetry_);
+    hotkeyRetry_.reset();
+  }
+  if (hotkeys_) {
+    loop_.removeFd(hotkeys_->fd());
+    hotkeys_.reset();
+  }
+  hotkeyProblems_.clear();
+  screen_->setEnvironment(std::move(*env));
+  sessionFromClient_ = true;
+  startHotkeys();
+#else
+  (void)helloArgs;
 #endif
 }
 
@@ -421,21 +514,29 @@ void DaemonCommands::hotkeyRead(const std::string& source, const std::string& re
   jr.kind = JobKind::kRead;
   jr.received_ms = EventLoop::nowMsPrecise();
 #ifdef LISEUR_HAVE_X11
-  if (!screen_) screen_ = std::make_unique<ScreenSources>();
-  if (auto st = screen_->capture(source, region, jr); !st) {
-    spdlog::warn("hotkey read {}: {}", source, st.error().message);
-    server_.broadcast("error", {{"code", st.error().name()}, {"message", st.error().message}});
-    return;
-  }
-#endif
+  screen_->capture(source, region, std::move(jr), [this, source](Status st, JobRequest captured) {
+    if (!st) {
+      spdlog::warn("hotkey read {}: {}", source, st.error().message);
+      server_.broadcast("error", {{"code", st.error().name()}, {"message", st.error().message}});
+      return;
+    }
+    (void)session_.submit(std::move(captured), {});
+  });
+#else
   (void)session_.submit(std::move(jr), {});
+#endif
 }
 
 void DaemonCommands::onHotkey(const std::string& action) {
   server_.broadcast("hotkey", {{"action", action}, {"t_ms", 0}});
   if (action == "read_window") return hotkeyRead("window");
   if (action == "read_pointer") return hotkeyRead("pointer");
-  if (action == "stop") return session_.stop();
+  if (action == "stop") {
+#ifdef LISEUR_HAVE_X11
+    screen_->cancelPending();
+#endif
+    return session_.stop();
+  }
   if (action == "pause_resume") {
     if (session_.status()["state"] == "paused") return session_.resume();
     return session_.pause();
@@ -474,7 +575,6 @@ void DaemonCommands::onHotkey(const std::string& action) {
   }
   if (action == "mark_corner") {
 #ifdef LISEUR_HAVE_X11
-    if (!screen_) screen_ = std::make_unique<ScreenSources>();
     auto p = screen_->pointer();
     if (!p) return notice(p.error().message);
     if (!firstCorner_) {
@@ -547,7 +647,6 @@ void DaemonCommands::endMarking() {
 void DaemonCommands::nudgePointer(int dx, int dy) {
 #ifdef LISEUR_HAVE_X11
   if (!firstCorner_) return;
-  if (!screen_) screen_ = std::make_unique<ScreenSources>();
   if (auto p = screen_->nudgePointer(dx, dy); !p) return notice(p.error().message);
   if (markTimeout_) loop_.cancelTimer(*markTimeout_);
   markTimeout_ = loop_.addTimer(kMarkIdle, [this] {
@@ -563,7 +662,6 @@ void DaemonCommands::nudgePointer(int dx, int dy) {
 Status DaemonCommands::startWatch(const std::string& source, const std::string& region,
                                   std::chrono::milliseconds every, json* out) {
 #ifdef LISEUR_HAVE_X11
-  if (!screen_) screen_ = std::make_unique<ScreenSources>();
   auto target = screen_->watchTarget(source, region);
   if (!target) return target.error();
   stopWatch("replaced");  // one watch at a time

@@ -42,6 +42,9 @@ class DaemonCommands {
   void startHotkeys();
   // SIGHUP and `reload`: re-reads every file; a broken file keeps the last good configuration.
   config::ReloadReport reload();
+  // A client's hello: its graphical session (`session`, PROTOCOL.md) is adopted when the daemon
+  // has no usable display of its own; then capture and hotkeys use the client's.
+  void adoptSession(const nlohmann::json& helloArgs);
 
  private:
   void jobCommand(JobKind kind, const IpcRequest& req, IpcResponder resp);
@@ -50,6 +53,7 @@ class DaemonCommands {
   Status setSetting(const std::string& key, const std::string& value, nlohmann::json* out);
   void notice(const std::string& text);
   void bindHotkeys();
+  void retryHotkeys();  // every second while the X server named by the session is away
   // Watched regions (control/watcher.h) and the arrow keys while marking a rectangle.
   Status startWatch(const std::string& source, const std::string& region,
                     std::chrono::milliseconds every, nlohmann::json* out);
@@ -71,6 +75,8 @@ class DaemonCommands {
   std::unique_ptr<Watcher> watcher_;
   std::vector<Error> hotkeyProblems_;  // from the last binding, for `status`
   std::optional<EventLoop::TimerId> markTimeout_;
+  std::optional<EventLoop::TimerId> hotkeyRetry_;
+  bool sessionFromClient_ = false;
 };
 
 }  // namespace liseur

@@ -265,6 +265,8 @@ bool ScreenCapture::setUpShm() {
   return true;
 }
 
+std::string ScreenCapture::describe() const { return "X11 " + dpy_.name(); }
+
 Box ScreenCapture::screenBox() const {
   Display* d = dpy_.get();
   const int scr = DefaultScreen(d);

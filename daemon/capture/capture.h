@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "capture/grabber.h"
 #include "capture/x11_display.h"
 #include "core/result.h"
 #include "document/document.h"
@@ -41,6 +42,13 @@ struct CapturedImage {
   // For captureAroundPointer: where the pointer was, in this image's pixels (so "the block under
   // the pointer" is the one containing this point); -1 otherwise.
   int pointer_x = -1, pointer_y = -1;
+  // Set instead of `bgra` when the backend hands over an encoded file (the Screenshot portal
+  // gives a PNG): the bytes as received, decoded by the OCR worker like any untrusted image, and
+  // the part of it to read (`crop`, in that image's pixels; empty = all of it). width/height are
+  // then 0 (unknown until decoded).
+  std::string encoded;  // "" or the format: "png"
+  std::string encoded_bytes;
+  Box crop;
 };
 
 // Parses "X,Y,W,H" (as in `liseur read region 10,20,600,200`; spaces allowed, W and H > 0).
@@ -62,11 +70,11 @@ enum class CaptureMethod {
   kGetImage,  // XGetImage only
 };
 
-class ScreenCapture {
+class ScreenCapture : public ScreenGrabber {
  public:
   // Opens its own connection (see X11Display::open for the errors, including Wayland).
   static Result<std::unique_ptr<ScreenCapture>> open(const std::string& display = "");
-  ~ScreenCapture();
+  ~ScreenCapture() override;
   ScreenCapture(const ScreenCapture&) = delete;
   ScreenCapture& operator=(const ScreenCapture&) = delete;
 
@@ -75,17 +83,20 @@ class ScreenCapture {
   bool shmAvailable() const { return shm_ok_; }
   // The X server went away: every call now fails with an error naming the display. Drop this
   // object and open a new one later.
-  bool lost() const { return dpy_.lost(); }
+  bool lost() const override { return dpy_.lost(); }
+  std::string backend() const override { return "x11"; }
+  std::string describe() const override;
+  Result<Box> desktopBox() override { return screenBox(); }
 
   // The X screen's root window in screen pixels (x = y = 0).
   Box screenBox() const;
   // The monitors (RandR 1.5 monitors, else active CRTCs, else the whole screen as one).
   std::vector<Monitor> monitors();
 
-  Result<CapturedImage> captureScreen();
+  Result<CapturedImage> captureScreen() override;
   // `region` is clipped to the screen; an empty region, or one wholly outside, is an error that
   // names it.
-  Result<CapturedImage> captureRegion(const Box& region);
+  Result<CapturedImage> captureRegion(const Box& region) override;
   // The window's own area (for a window manager's client window, its frame is outside it; a
   // client-side-decorated window's _GTK_FRAME_EXTENTS shadow is removed), as seen on screen
   // (what overlaps it is captured too), clipped to the screen.
@@ -95,18 +106,18 @@ class ScreenCapture {
   Result<bool> windowExists(unsigned long window_id);
   // _NET_ACTIVE_WINDOW; an error when the window manager does not publish it or no window is
   // active.
-  Result<CapturedImage> captureActiveWindow();
+  Result<CapturedImage> captureActiveWindow() override;
   Result<unsigned long> activeWindow();
   // A width x height rectangle centred on the pointer, moved (not shrunk) to stay on the monitor
   // under the pointer, and clipped only if that monitor is smaller.
-  Result<CapturedImage> captureAroundPointer(int width, int height);
+  Result<CapturedImage> captureAroundPointer(int width, int height) override;
 
   // The CLIPBOARD selection as image/png: the PNG bytes as the owner sent them, not decoded
   // (decoding untrusted images is the OCR worker's job). At most `max_bytes`. Errors: no owner,
   // no image/png target (the message lists what is offered), the owner did not answer within
   // `timeout` (kTimeout), too large (kImageTooLarge).
   Result<std::string> clipboardPng(std::chrono::milliseconds timeout = std::chrono::seconds(2),
-                                   std::size_t max_bytes = 64u << 20);
+                                   std::size_t max_bytes = 64u << 20) override;
 
  private:
   struct Shm;

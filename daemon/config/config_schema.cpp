@@ -372,6 +372,11 @@ ConfigSchema::ConfigSchema() {
   add(enumKey("ocr.language", "auto", {"auto", "fr", "en"},
               "Fix the reading language instead of detecting it per block"));
 
+  // [capture]
+  add(enumKey("capture.backend", "auto", {"auto", "x11", "wlr-screencopy", "portal"},
+              "How the screen is captured: auto picks the Wayland compositor's screencopy "
+              "(sway, Hyprland), else the Screenshot portal (GNOME, KDE) on Wayland, X11 on X11"));
+
   // [speech]
   add(stringKey("speech.voice_fr", "fr", TextCheck::kVoice, "espeak-ng voice for French"));
   add(stringKey("speech.voice_en", "en-gb", TextCheck::kVoice, "espeak-ng voice for English"));

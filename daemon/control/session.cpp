@@ -528,6 +528,12 @@ void Session::sendOcr(Job& job) {
   if (!job.req.image_bytes.empty()) {
     if (!job.req.encoded.empty()) {
       req["encoded"] = job.req.encoded;
+      if (job.req.screenshot) req["mode"] = "screen";
+      if (job.req.crop.w > 0)
+        req["crop"] = {{"x", job.req.crop.x},
+                       {"y", job.req.crop.y},
+                       {"w", job.req.crop.w},
+                       {"h", job.req.crop.h}};
     } else {
       // Pixels captured from the screen: the engine need not judge whether they are a page.
       req["mode"] = "screen";

@@ -96,8 +96,10 @@ struct JobRequest {
   std::string image_bytes;
   int width = 0, height = 0, stride = 0;
   std::string encoded;
-  std::string source;  // what was captured, for events ("window", "region 0,0,600,200", ...)
-  Box origin;          // where the image was on the screen (screen pixels), for pointer moves
+  Box crop;                 // w > 0: only this part of the decoded image is read (encoded images)
+  bool screenshot = false;  // an encoded image that is a capture of the screen (the portal's)
+  std::string source;       // what was captured, for events ("window", "region 0,0,600,200", ...)
+  Box origin;               // where the image was on the screen (screen pixels), for pointer moves
   // "Read under the pointer": only the block containing this point of the image (or, if none
   // does, the nearest one) is read. -1 = the whole image.
   int focus_x = -1, focus_y = -1;

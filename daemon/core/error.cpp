@@ -6,7 +6,7 @@
 namespace liseur {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 39> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 41> kNames{{
     {ErrorCode::kInternal, "internal"},
     {ErrorCode::kInvalidArgument, "invalid-argument"},
     {ErrorCode::kUnknownCommand, "unknown-command"},
@@ -46,6 +46,8 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 39> kNames{{
     {ErrorCode::kQueueFull, "queue-full"},
     {ErrorCode::kSpeechDispatcherUnavailable, "speech-dispatcher-unavailable"},
     {ErrorCode::kSpeechDispatcherFailed, "speech-dispatcher-failed"},
+    {ErrorCode::kCaptureUnsupported, "capture-unsupported"},
+    {ErrorCode::kCaptureRefused, "capture-refused"},
 }};
 
 }  // namespace

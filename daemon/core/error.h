@@ -50,6 +50,8 @@ enum class ErrorCode {
   kQueueFull,           // queue-full: too many requests waiting; the oldest were dropped
   kSpeechDispatcherUnavailable,  // speech-dispatcher-unavailable: cannot connect to it
   kSpeechDispatcherFailed,       // speech-dispatcher-failed: the connection broke, text refused
+  kCaptureUnsupported,  // capture-unsupported: this desktop cannot capture that scope (says why)
+  kCaptureRefused,      // capture-refused: the user or the desktop refused a screenshot
 };
 
 std::string_view errorCodeName(ErrorCode code);

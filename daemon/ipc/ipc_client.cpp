@@ -1,5 +1,7 @@
 #include "ipc/ipc_client.h"
 
+#include "core/display_env.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -256,7 +258,12 @@ IpcClient::~IpcClient() {
 }
 
 Status IpcClient::hello(const std::string& name) {
-  auto reply = request("hello", {{"protocol", kIpcProtocolVersion}, {"client", name}},
+  // The client's graphical session, so a daemon started without one (socket activation before
+  // the desktop exported its display, a text console) can capture the screen this client sees.
+  auto reply = request("hello",
+                       {{"protocol", kIpcProtocolVersion},
+                        {"client", name},
+                        {"session", DisplayEnv::fromProcess().toJson()}},
                        std::chrono::seconds(30));
   if (!reply) return reply.error();
   hello_ = std::move(reply.value());

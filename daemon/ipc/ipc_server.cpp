@@ -82,6 +82,7 @@ struct IpcServer::Impl : std::enable_shared_from_this<IpcServer::Impl> {
   IpcClientId next_id = 1;
   std::map<std::string, Handler, std::less<>> handlers;
   nlohmann::json hello_info = nlohmann::json::object();
+  std::function<void(const nlohmann::json&)> hello_hook;
   DisconnectHook hook;
 
   Status listen();
@@ -560,6 +561,7 @@ void IpcServer::Impl::builtinHello(IpcServerClient& c, const IpcRequest& req, Ip
   if (auto n = req.args.find("client"); n != req.args.end() && n->is_string()) name = *n;
   spdlog::debug("ipc: client {} is '{}' (pid {})", c.id, loggable(name), c.pid);
 
+  if (hello_hook) hello_hook(req.args);
   nlohmann::json fields = hello_info;
   fields["protocol"] = kIpcProtocolVersion;
   fields["version"] = LISEUR_VERSION;
@@ -731,6 +733,10 @@ bool IpcServer::registerCommand(const std::string& cmd, Handler handler) {
   if (cmd == "hello" || cmd == "subscribe" || cmd == "unsubscribe") return false;
   impl_->handlers[cmd] = std::move(handler);
   return true;
+}
+
+void IpcServer::setHelloHook(std::function<void(const nlohmann::json&)> hook) {
+  impl_->hello_hook = std::move(hook);
 }
 
 void IpcServer::setHelloInfo(nlohmann::json fields) {

@@ -117,6 +117,9 @@ class IpcServer {
   // Extra fields merged into every hello reply (e.g. {"features":[...]}); protocol, version, pid
   // and commands are always set by the server.
   void setHelloInfo(nlohmann::json fields);
+  // Called with the args of every successful hello, before the reply (the daemon looks at the
+  // client's `session` there). Must not throw.
+  void setHelloHook(std::function<void(const nlohmann::json& args)> hook);
 
   // Called once for every client that goes away (closed, timed out, dropped), after its
   // connection is closed; e.g. to cancel the job it was waiting for. Not called from ~IpcServer.

@@ -12,7 +12,11 @@
 //   {"op":"ocr","gen":G,"pixels":{"width":W,"height":H,"stride":S,"format":"bgra"},...}
 //       Same, with the pixels in the payload instead of a path (screen capture).
 //   {"op":"ocr","gen":G,"encoded":"png",...}
-//       Same, with an encoded image file's bytes in the payload (the clipboard's image/png).
+//       Same, with an encoded image file's bytes in the payload (the clipboard's image/png, the
+//       Screenshot portal's PNG).
+//   "crop":{"x":X,"y":Y,"w":W,"h":H} (optional, any of the above): read only that part of the
+//       decoded image, clipped to it (a region of the portal's whole-screen screenshot); a crop
+//       wholly outside the image is an invalid-argument error naming both.
 //   {"op":"cancel","gen":G}    Stop job G as soon as possible (Tesseract's cancel hook).
 //   {"op":"ping"}              Answered by {"ev":"pong"}: liveness check.
 //

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <leptonica/allheaders.h>
 #include <spdlog/spdlog.h>
 
 #include "core/frame.h"
@@ -118,6 +119,40 @@ Result<PixPtr> loadRequestImage(const Json& request, const std::string& payload,
   }
   return makeError(ErrorCode::kInvalidArgument,
                    "an ocr request needs \"path\", \"pixels\" or \"encoded\"");
+}
+
+// "crop":{"x":X,"y":Y,"w":W,"h":H}: only that part of the decoded image is read (a region of a
+// whole-screen screenshot the portal gave as a file). Clipped to the image; a crop wholly outside
+// it is an error that names both.
+Result<PixPtr> applyCrop(const Json& request, PixPtr image) {
+  auto c = request.find("crop");
+  if (c == request.end() || c->is_null()) return image;
+  auto field = [&](const char* name) -> Result<int> {
+    auto f = c->is_object() ? c->find(name) : c->end();
+    if (f == c->end() || !f->is_number_integer() || f->get<long long>() < -(1 << 30) ||
+        f->get<long long>() > (1 << 30))
+      return makeError(ErrorCode::kInvalidArgument,
+                       fmt::format("\"crop.{}\" must be an integer", name));
+    return f->get<int>();
+  };
+  auto x = field("x"), y = field("y"), w = field("w"), h = field("h");
+  for (auto* r : {&x, &y, &w, &h})
+    if (!*r) return r->error();
+  const int iw = pixGetWidth(image.get()), ih = pixGetHeight(image.get());
+  const long long x0 = std::max(0, *x), y0 = std::max(0, *y);
+  const long long x1 = std::min<long long>(iw, static_cast<long long>(*x) + *w);
+  const long long y1 = std::min<long long>(ih, static_cast<long long>(*y) + *h);
+  if (*w <= 0 || *h <= 0 || x1 <= x0 || y1 <= y0)
+    return makeError(ErrorCode::kInvalidArgument,
+                     fmt::format("the region {},{},{},{} is outside the {}x{} screenshot", *x, *y,
+                                 *w, *h, iw, ih));
+  if (x0 == 0 && y0 == 0 && x1 == iw && y1 == ih) return image;
+  BOX* box = boxCreate(static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0),
+                       static_cast<int>(y1 - y0));
+  PIX* clipped = pixClipRectangle(image.get(), box, nullptr);
+  boxDestroy(&box);
+  if (!clipped) return makeError(ErrorCode::kInternal, "cannot crop the screenshot");
+  return PixPtr(clipped);
 }
 
 }  // namespace
@@ -289,6 +324,7 @@ bool OcrWorker::runJob(Job& job) {
     const auto t0 = Clock::now();
     int pages = 1;
     auto image = loadRequestImage(job.request, job.payload, options_.limits, &pages);
+    if (image) image = applyCrop(job.request, std::move(*image));
     const double decode_ms = msSince(t0);
     job.payload.clear();
     job.payload.shrink_to_fit();
