@@ -57,6 +57,7 @@ struct IpcServerClient {
   std::string out;
   std::size_t out_pos = 0;  // bytes of `out` already sent
   bool hello = false;
+  bool reserved = false;     // let in over max_clients: kIpcReservedCommands only
   bool read_closed = false;  // the peer shut down its writing side: answer, then close
   int outstanding = 0;       // requests dispatched and not yet answered
   std::set<std::string, std::less<>> subs;
@@ -366,11 +367,15 @@ void IpcServer::Impl::onAccept() {
         closeClient(silent, "table full and no hello");
       }
     }
-    if (clients.size() >= opt.max_clients) {
+    const bool reserved = clients.size() >= opt.max_clients;
+    if (clients.size() >= opt.max_clients + opt.reserved_clients) {
       spdlog::warn("ipc: refused pid {}: already {} clients", cred.pid, clients.size());
-      std::string line = encodeIpcLine(makeErrorReply(
-          nullptr, makeError(ErrorCode::kBusy,
-                             "too many clients (limit " + std::to_string(opt.max_clients) + ")")));
+      std::string limit = "too many clients (limit " + std::to_string(opt.max_clients);
+      if (opt.reserved_clients)
+        limit += ", and " + std::to_string(opt.reserved_clients) +
+                 " more for stop, pause, resume and status";
+      std::string line =
+          encodeIpcLine(makeErrorReply(nullptr, makeError(ErrorCode::kBusy, limit + ")")));
       [[maybe_unused]] ssize_t n =
           ::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       ::close(fd);
@@ -379,6 +384,10 @@ void IpcServer::Impl::onAccept() {
     auto c = std::make_unique<IpcServerClient>();
     c->id = next_id++;
     c->fd = fd;
+    c->reserved = reserved;
+    if (reserved)
+      spdlog::warn("ipc: table full ({} clients); pid {} let in for stop, pause and status only",
+                   opt.max_clients, cred.pid);
     c->pid = cred.pid;
     c->interest = EPOLLIN;
     IpcClientId cid = c->id;
@@ -526,6 +535,13 @@ void IpcServer::Impl::dispatch(IpcClientId cid, IpcRequestLine&& line) {
            "send hello first: {\"id\":1,\"cmd\":\"hello\",\"args\":"
            "{\"protocol\":" +
                std::to_string(kIpcProtocolVersion) + "}}");
+    return;
+  }
+  if (c->reserved && std::none_of(std::begin(kIpcReservedCommands), std::end(kIpcReservedCommands),
+                                  [&](const char* k) { return req.cmd == k; })) {
+    r.fail(ErrorCode::kBusy, "the daemon's " + std::to_string(opt.max_clients) +
+                                 " connections are taken; this one may only stop, pause, resume, "
+                                 "ask status or shut down (close other liseur clients)");
     return;
   }
   if (req.cmd == "subscribe") return builtinSubscribe(*c, req, r, true);

@@ -47,10 +47,19 @@ struct IpcServerOptions {
   // full, the oldest such connection is closed to let a new one in.
   std::chrono::milliseconds hello_timeout{2'000};
   std::size_t max_clients = 64;
+  // Connections let in beyond max_clients when every slot is taken by clients that said hello
+  // (64 `liseur events` left open, a runaway script): such a connection may only use the
+  // commands in kIpcReservedCommands (stop, pause, resume, status, shutdown), so the user can
+  // always silence the reader. Others get `busy`.
+  std::size_t reserved_clients = 4;
   // The uid allowed to connect; -1 means our effective uid. Only tests set another one, to see a
   // peer with a different uid refused.
   int64_t peer_uid = -1;
 };
+
+// What a connection in a reserved slot may ask (besides hello).
+inline constexpr const char* kIpcReservedCommands[] = {"stop", "pause", "resume", "status",
+                                                       "shutdown"};
 
 struct IpcRequest {
   IpcClientId client = 0;

@@ -115,6 +115,7 @@ TEST_F(IpcClientTest, NoSpawnRefusesWithNotRunning) {
 TEST_F(IpcClientTest, TooManyClientsIsBusy) {
   IpcServerOptions so;
   so.max_clients = 1;
+  so.reserved_clients = 0;
   ServerHarness h(so);
   h.start();
   auto first = h.client();
@@ -129,6 +130,7 @@ TEST_F(IpcClientTest, TooManyClientsIsBusy) {
 TEST_F(IpcClientTest, BusyIsReportedEvenWhenTheDaemonHungUpBeforeTheRequest) {
   IpcServerOptions so;
   so.max_clients = 1;
+  so.reserved_clients = 0;
   ServerHarness h(so);
   h.start();
   auto first = h.client();

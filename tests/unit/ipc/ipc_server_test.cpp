@@ -515,6 +515,7 @@ TEST_F(IpcServerTest, PeerWithAnotherUidIsDisconnectedWithoutReply) {
 TEST_F(IpcServerTest, ClientsBeyondTheLimitAreRefusedWithAnErrorLine) {
   IpcServerOptions o;
   o.max_clients = 2;
+  o.reserved_clients = 0;
   ServerHarness h(o);
   h.start();
   auto a = h.client(), b = h.client();
@@ -531,6 +532,50 @@ TEST_F(IpcServerTest, ClientsBeyondTheLimitAreRefusedWithAnErrorLine) {
   a.reset();
   for (int i = 0; i < 1000 && h.clientCount() != 1; ++i) std::this_thread::sleep_for(5ms);
   EXPECT_TRUE(h.client());
+}
+
+TEST_F(IpcServerTest, AFullTableStillLetsStopPauseAndStatusIn) {
+  // Every slot taken by clients that said hello (event listeners left open): a new connection
+  // still gets in, in a reserved slot, and may stop, pause, resume and ask status; anything else
+  // is busy. Past the reserve, connections are refused with an error line naming both limits.
+  IpcServerOptions o;
+  o.max_clients = 3;
+  o.reserved_clients = 1;
+  ServerHarness h(o);
+  int stops = 0;
+  h.server().registerCommand("stop", [&](const IpcRequest&, IpcResponder r) {
+    ++stops;
+    r.reply();
+  });
+  h.server().registerCommand("read", [](const IpcRequest&, IpcResponder r) { r.reply(); });
+  h.start();
+  std::vector<decltype(h.client())> full;
+  for (int i = 0; i < 3; ++i) {
+    full.push_back(h.client());
+    ASSERT_TRUE(full.back());
+  }
+  auto extra = h.client();
+  ASSERT_TRUE(extra) << "a full table locked `liseur stop` out";
+  EXPECT_TRUE(extra->request("stop", json::object(), kGenerous).ok());
+  EXPECT_EQ(stops, 1);
+  auto busy = extra->request("read", json::object(), kGenerous);
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().code, ErrorCode::kBusy);
+  EXPECT_NE(busy.error().message.find("only stop, pause"), std::string::npos)
+      << busy.error().message;
+  // The clients in the ordinary slots keep every command.
+  EXPECT_TRUE(full[0]->request("read", json::object(), kGenerous).ok());
+
+  auto refused = h.raw();
+  ASSERT_TRUE(refused);
+  std::vector<std::string> seen;
+  EXPECT_TRUE(closedByServer(*refused, &seen));
+  ASSERT_EQ(seen.size(), 1u);
+  json r = parse(seen[0]);
+  EXPECT_EQ(r["error"]["code"], "busy") << r;
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("limit 3, and 1 more for stop"),
+            std::string::npos)
+      << r;
 }
 
 TEST_F(IpcServerTest, SilentConnectionsAreClosedAndNeverLockOutANewClient) {
