@@ -133,6 +133,9 @@ struct Session::Job {
   // OCR
   bool needsOcr = false, ocrSent = false, ocrDone = false;
   int blocksExpected = -1;
+  // A captured image: its key in the OCR cache, and the worker's blocks as they came.
+  std::optional<uint64_t> cacheKey;
+  std::vector<Block> ocrBlocks;
   // Speech: utterances wait in toSend, then are in flight (sent, not ended) by utterance id.
   std::deque<Spoken> toSend;
   std::map<int, Spoken> inFlight;
@@ -509,6 +512,19 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
     maybeFinish(j);
   } else {
     j.needsOcr = true;
+    j.cacheKey = OcrCache::keyFor(j.req, opts_.ocr_languages);
+    if (j.cacheKey) {
+      if (const OcrResult* hit = ocrCache_.find(*j.cacheKey)) {
+        // The same pixels were recognised a moment ago: no OCR, straight to speech.
+        const uint64_t id = j.id;
+        j.cacheKey.reset();
+        j.req.image_bytes.clear();
+        j.req.image_bytes.shrink_to_fit();
+        replayOcr(id, *hit);
+        armTick();
+        return id;
+      }
+    }
     if (ocrProblem_ && !ocr_->ready()) {
       finish(j, *ocrProblem_, false);
       return j.id;
@@ -595,41 +611,10 @@ void Session::onOcrFrame(Frame&& f) {
                            "the OCR worker sent a bad block: " + b.error().message));
       return;
     }
-    const Box& bb = b->box;
-    const int fx = job->req.focus_x, fy = job->req.focus_y, m = 8;
-    if (fx >= 0 &&
-        !(fx >= bb.x - m && fx < bb.x + bb.w + m && fy >= bb.y - m && fy < bb.y + bb.h + m)) {
-      job->skipped.push_back(std::move(b).value());
-      return;
-    }
-    addBlock(*job, std::move(b).value());
-    pumpSpeech();
+    if (job->cacheKey) job->ocrBlocks.push_back(*b);
+    ocrBlock(*job, std::move(b).value());
   } else if (ev == "done") {
-    if (job->doc.blocks.empty() && !job->skipped.empty()) {
-      // Nothing under the pointer itself: read the block nearest to it.
-      auto dist = [&](const Block& blk) {
-        const Box& x = blk.box;
-        long dx =
-            std::max({0L, long(x.x) - job->req.focus_x, long(job->req.focus_x) - (x.x + x.w)});
-        long dy =
-            std::max({0L, long(x.y) - job->req.focus_y, long(job->req.focus_y) - (x.y + x.h)});
-        return dx * dx + dy * dy;
-      };
-      auto best =
-          std::min_element(job->skipped.begin(), job->skipped.end(),
-                           [&](const Block& a, const Block& c) { return dist(a) < dist(c); });
-      addBlock(*job, std::move(*best));
-      pumpSpeech();
-    }
-    job->skipped.clear();
-    job->ocrDone = true;
-    job->ocrMs = job->since();
-    std::map<std::string, std::size_t> langs;
-    for (const auto& b : job->doc.blocks) langs[b.lang] += b.text().size();
-    std::size_t best = 0;
-    for (const auto& [l, n] : langs)
-      if (!l.empty() && n > best) best = n, job->doc.lang = l;
-    json finished{{"blocks", job->doc.blocks.size()}, {"ms", f.header.value("ms", json::object())}};
+    json finished{{"ms", f.header.value("ms", json::object())}};
     if (const int pages = f.header.value("pages", 1); pages > 1) {
       // A multi-page file says how many pages it has, and how many were read.
       const int read = f.header.value("pages_read", 1);
@@ -639,8 +624,10 @@ void Session::onOcrFrame(Frame&& f) {
         spdlog::warn("job {}: read {} of the {} pages of the file (the limit of one read)", job->id,
                      read, pages);
     }
-    emit(*job, "ocr-finished", std::move(finished));
-    maybeFinish(*job);
+    if (job->cacheKey)
+      ocrCache_.put(*job->cacheKey,
+                    OcrResult{job->doc.width, job->doc.height, std::move(job->ocrBlocks)});
+    ocrDone(*job, std::move(finished));
   } else if (ev == "error") {
     std::string code = f.header.value("code", "ocr-failed");
     finish(*job, makeError(errorCodeFromName(code), f.header.value("message", "OCR failed")),
@@ -648,6 +635,63 @@ void Session::onOcrFrame(Frame&& f) {
   } else if (ev == "cancelled") {
     finish(*job, std::nullopt, true);
   }
+}
+
+void Session::ocrBlock(Job& job, Block&& block) {
+  const Box& bb = block.box;
+  const int fx = job.req.focus_x, fy = job.req.focus_y, m = 8;
+  if (fx >= 0 &&
+      !(fx >= bb.x - m && fx < bb.x + bb.w + m && fy >= bb.y - m && fy < bb.y + bb.h + m)) {
+    job.skipped.push_back(std::move(block));
+    return;
+  }
+  addBlock(job, std::move(block));
+  pumpSpeech();
+}
+
+void Session::ocrDone(Job& job, json finished) {
+  if (job.doc.blocks.empty() && !job.skipped.empty()) {
+    // Nothing under the pointer itself: read the block nearest to it.
+    auto dist = [&](const Block& blk) {
+      const Box& x = blk.box;
+      long dx = std::max({0L, long(x.x) - job.req.focus_x, long(job.req.focus_x) - (x.x + x.w)});
+      long dy = std::max({0L, long(x.y) - job.req.focus_y, long(job.req.focus_y) - (x.y + x.h)});
+      return dx * dx + dy * dy;
+    };
+    auto best = std::min_element(job.skipped.begin(), job.skipped.end(),
+                                 [&](const Block& a, const Block& c) { return dist(a) < dist(c); });
+    addBlock(job, std::move(*best));
+    pumpSpeech();
+  }
+  job.skipped.clear();
+  job.ocrDone = true;
+  job.ocrMs = job.since();
+  std::map<std::string, std::size_t> langs;
+  for (const auto& b : job.doc.blocks) langs[b.lang] += b.text().size();
+  std::size_t best = 0;
+  for (const auto& [l, n] : langs)
+    if (!l.empty() && n > best) best = n, job.doc.lang = l;
+  finished["blocks"] = job.doc.blocks.size();
+  emit(job, "ocr-finished", std::move(finished));
+  maybeFinish(job);
+}
+
+void Session::replayOcr(uint64_t id, const OcrResult& result) {
+  // The same steps as the worker's frames: layout, each block, done. A step may end the job
+  // (an ocr job with nothing to say), so it is looked up again each time.
+  Job* job = find(id);
+  if (!job) return;
+  job->doc.width = result.width;
+  job->doc.height = result.height;
+  job->blocksExpected = static_cast<int>(result.blocks.size());
+  for (const Block& b : result.blocks) {
+    job = find(id);
+    if (!job || job->finished) return;
+    ocrBlock(*job, Block(b));
+  }
+  job = find(id);
+  if (!job || job->finished) return;
+  ocrDone(*job, json{{"ms", json::object()}, {"cached", true}});
 }
 
 void Session::addBlock(Job& job, Block&& block) {
@@ -1297,6 +1341,8 @@ void Session::applyOptions(const SessionOptions& o) {
   opts_.speech_ahead = o.speech_ahead;
   opts_.speech_output = o.speech_output;
   opts_.exact_timings = o.exact_timings;
+  // A new configuration may read differently (another model, another profile): recognise anew.
+  ocrCache_.clear();
   review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
 }
 
@@ -1328,6 +1374,8 @@ json Session::status() const {
   for (const auto& [id, j] : jobs_)
     if (!j->finished) jobs.push_back({{"job", id}, {"kind", jobKindName(j->req.kind)}});
   json ocrState = worker(*ocr_);
+  ocrState["cache"] = {
+      {"entries", ocrCache_.size()}, {"hits", ocrCache_.hits()}, {"misses", ocrCache_.misses()}};
   if (ocrProblem_)
     ocrState["problem"] = json{{"code", ocrProblem_->name()}, {"message", ocrProblem_->message}};
   json audio{{"available", audioAvailable_},

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audio/audio_sink.h"
+#include "control/ocr_cache.h"
 #include "control/review.h"
 #include "control/worker_client.h"
 #include "core/event_loop.h"
@@ -203,6 +204,11 @@ class Session {
   };
 
   void onOcrFrame(Frame&& f);
+  // One recognised block of a job (the focus point decides whether it is read), and the end of
+  // its recognition; the worker's frames and a cache hit both go through these.
+  void ocrBlock(Job& job, Block&& block);
+  void ocrDone(Job& job, nlohmann::json finished);
+  void replayOcr(uint64_t id, const OcrResult& result);
   // Speech through an external service (speech_output.h) instead of the speech worker.
   bool usesSpeechOutput(Job& job);
   bool chooseSpeechOutput(const Job& job);
@@ -272,6 +278,7 @@ class Session {
   uint64_t nextJob_ = 1;
   std::map<uint64_t, std::unique_ptr<Job>> jobs_;
   std::deque<uint64_t> ocrQueue_;  // jobs sent to the OCR worker, in order
+  OcrCache ocrCache_;              // captured images recognised lately
   uint64_t speakingId_ = 0;        // the read/say job that owns speech and the sink
   uint64_t waitingText_ = 0;       // a text job waiting for the message being spoken
   std::deque<uint64_t> messages_;  // message jobs waiting, oldest first

@@ -138,5 +138,43 @@ TEST_F(DaemonScreen, ThePointerMovesToTheReviewedWord) {
   EXPECT_LE(y, box[1].get<int>() + box[3].get<int>()) << loc.out << " box " << box.dump();
 }
 
+// Reading an unchanged window again is not recognised again (issue 17): the daemon keeps what it
+// recognised by the pixels' content, and speaks the same words from it.
+TEST_F(DaemonScreen, AnUnchangedWindowReadAgainIsNotRecognisedAgain) {
+  auto readOnce = [&](const std::string& region) {
+    json r = d_->request("read", {{"source", "region"}, {"region", region}});
+    EXPECT_TRUE(r["ok"]) << r.dump();
+    json finished;
+    std::string text;
+    for (const auto& e : d_->eventsUntilFinished(r["job"])) {
+      if (e["event"] == "ocr-finished") finished = e;
+      if (e["event"] == "block-recognised") text += (text.empty() ? "" : " ") + e.value("text", "");
+    }
+    return std::make_pair(finished, text);
+  };
+  ScreenRect b = clientBox();
+  ASSERT_GT(b.w, 0);
+  std::string region = std::to_string(b.x) + "," + std::to_string(b.y) + "," + std::to_string(b.w) +
+                       "," + std::to_string(b.h);
+  auto [first, firstText] = readOnce(region);
+  EXPECT_FALSE(first.value("cached", false)) << first.dump();
+  EXPECT_LE(characterErrorRate(kExpected, firstText), 0.10) << firstText;
+  auto [again, againText] = readOnce(region);
+  EXPECT_TRUE(again.value("cached", false)) << again.dump();
+  EXPECT_EQ(againText, firstText);
+  // One pixel more is another image: recognised.
+  std::string wider = std::to_string(b.x) + "," + std::to_string(b.y) + "," +
+                      std::to_string(b.w + 1) + "," + std::to_string(b.h);
+  auto [other, otherText] = readOnce(wider);
+  EXPECT_FALSE(other.value("cached", false)) << other.dump();
+  json st = d_->request("status");
+  EXPECT_EQ(st["workers"]["ocr"]["cache"]["hits"], 1) << st.dump();
+  EXPECT_EQ(st["workers"]["ocr"]["cache"]["entries"], 2) << st.dump();
+  // A reload (a profile change) forgets it all.
+  ASSERT_TRUE(d_->request("reload")["ok"]);
+  auto [afterReload, t] = readOnce(region);
+  EXPECT_FALSE(afterReload.value("cached", false)) << afterReload.dump();
+}
+
 }  // namespace
 }  // namespace liseur::test
