@@ -11,7 +11,9 @@ a sound card) with that xterm active. In one run:
               xdotool to the daemon's first-audio event, and the daemon's own first_audio_ms
               (hotkey handled -> first PCM handed to the sink)
   cli         the same read started by `liseur read window`: wall time from starting the CLI to
-              the first-audio event, and first_audio_ms
+              the first-audio event, and first_audio_ms (both after a `reload`, which forgets the
+              recognitions the daemon keeps by content, so the window is recognised)
+  re-read     `liseur read window` again with the window unchanged: its recognition is reused
   watch tick  `watch region` of the xterm every 250 ms, nothing changing: CPU of liseurd (all its
               threads, /proc/PID/task/*/schedstat, nanoseconds) and of Xvfb (which copies the
               pixels for XShm) per tick, minus the same daemon's idle CPU over as long
@@ -77,7 +79,7 @@ class Daemon(benchlib.Daemon):
     def __init__(self, build, tmp, env):
         # Events that come while request() waits are kept for first_audio().
         super().__init__(build, tmp, audio='paced-null', client='hotkey-bench',
-                         events=['first-audio', 'job-started', 'job-finished', 'error'], env=env,
+                         events=['first-audio', 'job-started', 'job-finished', 'ocr-finished', 'error'], env=env,
                          start_timeout=30, keep_events=True)
         self.sock.settimeout(60)  # a reading that never starts is reported, not waited for
 
@@ -86,9 +88,11 @@ class Daemon(benchlib.Daemon):
         self.queued.clear()  # events of the watch: not needed
         return st
 
-    def first_audio(self, start):
+    def first_audio(self, start, settle=False):
         """Runs start() (which starts a read of the window), returns (wall ms to first-audio, the
-        daemon's first_audio_ms); then stops the reading and waits for its end."""
+        daemon's first_audio_ms); then stops the reading and waits for its end. With settle, the
+        recognition is let finish before the stop (a stop cancels it, and only a finished
+        recognition is kept for a re-read)."""
         t0 = time.perf_counter()
         child = start()
         job, wall = None, None
@@ -102,6 +106,10 @@ class Daemon(benchlib.Daemon):
                 wall = (time.perf_counter() - t0) * 1000
             elif m.get('event') == 'error':
                 raise SystemExit('the reading failed: %s' % m)
+        while settle:
+            m = self.line()
+            if m.get('event') == 'ocr-finished' and m.get('job') == job:
+                break
         self.request('stop')
         while True:
             m = self.line()
@@ -152,14 +160,21 @@ def main():
         for _ in range(2):  # warm-up: models loaded, caches hot
             d.first_audio(cli)
             d.first_audio(xdotool)
-        hk, hk_d, cl, cl_d = [], [], [], []
-        for _ in range(a.presses):  # interleaved, so both see the same load
+        hk, hk_d, cl, cl_d, again, again_d = [], [], [], [], [], []
+        for _ in range(a.presses):  # interleaved, so all see the same load
+            # `reload` forgets the recognitions kept by content, so these two recognise the window.
+            d.request('reload')
             w, f = d.first_audio(xdotool)
             hk.append(w)
             hk_d.append(f)
-            w, f = d.first_audio(cli)
+            d.request('reload')
+            w, f = d.first_audio(cli, settle=True)
             cl.append(w)
             cl_d.append(f)
+            # The same, unchanged window read again: its recognition is reused.
+            w, f = d.first_audio(cli)
+            again.append(w)
+            again_d.append(f)
 
         # Watched region, nothing changing.
         region = '%s,%s,%s,%s' % (g['X'], g['Y'], g['WIDTH'], g['HEIGHT'])
@@ -217,11 +232,14 @@ def main():
     print('| `liseur read window` -> first-audio event, wall | %.0f ms |' % med(cl))
     print('| CLI, daemon first_audio_ms | %.0f ms |' % med(cl_d))
     print('| ratio hotkey / CLI (wall) | %.2f |' % (med(hk) / max(med(cl), 0.1)))
+    print('| `liseur read window` again, window unchanged -> first-audio event, wall | %.0f ms |' % med(again))
+    print('| re-read, daemon first_audio_ms | %.0f ms |' % med(again_d))
+    print('| ratio re-read / first read (daemon first_audio_ms) | %.2f |' % (med(again_d) / max(med(cl_d), 0.1)))
     print('| unchanged watch tick, liseurd CPU, all of it (median of %d x %d ticks) | %.2f ms |'
           % (a.repeats, a.ticks, med(gross_tick)))
     print('| unchanged watch tick, liseurd CPU minus the idle daemon | %.2f ms |' % med(per_tick))
     print('| unchanged watch tick, Xvfb CPU | %.2f ms |' % med(x_per_tick))
-    print('targets: hotkey <= 150 ms, tick <= 5 ms', file=sys.stderr)
+    print('targets: hotkey <= 150 ms, tick <= 5 ms, re-read <= 30 ms', file=sys.stderr)
 
 
 if __name__ == '__main__':
