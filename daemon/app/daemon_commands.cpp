@@ -12,6 +12,9 @@
 #include "control/screen_sources.h"
 #include "control/watcher.h"
 #include "input/hotkeys.h"
+#ifdef LISEUR_HAVE_PORTAL
+#include "input/portal_shortcuts.h"
+#endif
 #else
 namespace liseur {
 class ScreenSources {};
@@ -144,6 +147,11 @@ DaemonCommands::~DaemonCommands() {
   if (hotkeyRetry_) loop_.cancelTimer(*hotkeyRetry_);
   if (hotkeys_) loop_.removeFd(hotkeys_->fd());
 #endif
+#ifdef LISEUR_HAVE_PORTAL
+  *alive_ = false;
+  if (portalShortcutsThread_.joinable()) portalShortcutsThread_.join();
+  portalShortcuts_.reset();
+#endif
 }
 
 void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponder resp) {
@@ -200,6 +208,9 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
       // The portal answers later (the desktop may ask the user first); the others at once.
       screen_->capture(src, *region, std::move(jr),
                        [submit, resp](Status st, JobRequest captured) mutable {
+                         // `stop` while the desktop was taking the screenshot: nothing to read.
+                         if (!st && st.error().code == ErrorCode::kCancelled)
+                           return resp.reply({{"job", nullptr}, {"stopped", true}});
                          if (!st) return resp.fail(st.error());
                          submit(std::move(captured), std::move(resp));
                        });
@@ -340,10 +351,16 @@ void DaemonCommands::registerAll() {
     s["pid"] = ::getpid();
     s["profile"] = config_.current()->profileName();
     s["hotkeys"] = hotkeys_ != nullptr;
+#ifdef LISEUR_HAVE_PORTAL
+    if (portalShortcuts_) s["hotkeys"] = true;
+#endif
 #ifdef LISEUR_HAVE_X11
     json display = screen_->status();
     display["session"] = sessionFromClient_ ? "client" : "daemon";
     display["hotkeys"] = hotkeys_ ? json("x11") : json(nullptr);
+#ifdef LISEUR_HAVE_PORTAL
+    if (portalShortcuts_) display["hotkeys"] = "portal";
+#endif
     s["display"] = display;
 #endif
     json problems = json::array();
@@ -399,7 +416,11 @@ void DaemonCommands::startHotkeys() {
   const DisplayEnv& env = screen_->environment();
   if (env.wayland()) {
     // Grabs through Xwayland fire only while an X11 window has the focus: they would look like
-    // global hotkeys and fail as soon as a native window is in front.
+    // global hotkeys and fail as soon as a native window is in front. The GlobalShortcuts portal
+    // (KDE Plasma, GNOME 48, Hyprland) is tried first, off the loop: the desktop may ask the user.
+#ifdef LISEUR_HAVE_PORTAL
+    if (startPortalShortcuts(env)) return;
+#endif
     hotkeyProblems_ = {makeError(
         ErrorCode::kCaptureUnsupported,
         "global hotkeys on this Wayland session (" + env.desktopName() +
@@ -441,6 +462,56 @@ void DaemonCommands::startHotkeys() {
 #endif
 }
 
+#ifdef LISEUR_HAVE_PORTAL
+bool DaemonCommands::startPortalShortcuts(const DisplayEnv& env) {
+  if (portalShortcutsThread_.joinable()) return true;  // already asked
+  std::vector<PortalShortcut> wanted;
+  auto cfg = config_.current();
+  for (const auto& spec : config::ConfigSchema::instance().keys()) {
+    if (spec.key.rfind("hotkeys.", 0) != 0 || spec.isPattern()) continue;
+    const std::string action = spec.key.substr(8);
+    // Marking a rectangle moves the pointer with the arrows: not possible on Wayland.
+    if (action == "mark" || action.rfind("nudge_", 0) == 0 || action == "mark_cancel") continue;
+    const std::string& chord = cfg->getString(spec.key);
+    if (!chord.empty()) wanted.push_back({action, spec.help, chord});
+  }
+  hotkeyProblems_ = {makeError(ErrorCode::kTimeout,
+                               "asking the desktop's GlobalShortcuts portal for liseur's hotkeys")};
+  auto alive = alive_;
+  portalShortcutsThread_ =
+      std::thread([this, alive, wanted, bus = env.dbus_address, desktop = env.desktopName()] {
+        auto onActivated = [this, alive](const std::string& id, std::uint64_t) {
+          loop_.post([this, alive, id] {
+            if (*alive) onHotkey(id);
+          });
+        };
+        auto opened = PortalShortcuts::open(onActivated, bus);
+        Result<std::vector<BoundShortcut>> bound =
+            opened ? (*opened)->bind(wanted) : Result<std::vector<BoundShortcut>>(opened.error());
+        std::shared_ptr<PortalShortcuts> shortcuts;
+        if (opened) shortcuts = std::move(*opened);
+        loop_.post([this, alive, shortcuts, bound = std::move(bound), desktop]() mutable {
+          if (!*alive) return;
+          if (!bound) {
+            hotkeyProblems_ = {makeError(
+                ErrorCode::kCaptureUnsupported,
+                "global hotkeys on this Wayland session (" + desktop +
+                    ") are the desktop's, and its GlobalShortcuts portal did not bind them (" +
+                    bound.error().message +
+                    "): run 'liseur hotkeys install' to add liseur's to its keyboard shortcuts, or "
+                    "bind the liseur commands ('liseur read window', 'liseur stop') there")};
+            spdlog::info("hotkeys: {}", hotkeyProblems_.front().message);
+            return;
+          }
+          portalShortcuts_ = std::move(shortcuts);
+          hotkeyProblems_.clear();
+          spdlog::info("hotkeys: {} bound through the GlobalShortcuts portal", bound->size());
+        });
+      });
+  return true;
+}
+#endif
+
 void DaemonCommands::retryHotkeys() {
 #ifdef LISEUR_HAVE_X11
   if (hotkeyRetry_ || !screen_->environment().x11() || screen_->environment().wayland()) return;
@@ -481,6 +552,10 @@ void DaemonCommands::adoptSession(const nlohmann::json& helloArgs) {
     hotkeys_.reset();
   }
   hotkeyProblems_.clear();
+#ifdef LISEUR_HAVE_PORTAL
+  if (portalShortcutsThread_.joinable()) portalShortcutsThread_.join();
+  portalShortcuts_.reset();
+#endif
   screen_->setEnvironment(std::move(*env));
   sessionFromClient_ = true;
   startHotkeys();
@@ -515,6 +590,7 @@ void DaemonCommands::hotkeyRead(const std::string& source, const std::string& re
   jr.received_ms = EventLoop::nowMsPrecise();
 #ifdef LISEUR_HAVE_X11
   screen_->capture(source, region, std::move(jr), [this, source](Status st, JobRequest captured) {
+    if (!st && st.error().code == ErrorCode::kCancelled) return;  // stopped meanwhile
     if (!st) {
       spdlog::warn("hotkey read {}: {}", source, st.error().message);
       server_.broadcast("error", {{"code", st.error().name()}, {"message", st.error().message}});

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,8 @@ namespace liseur {
 
 class ScreenSources;
 class Hotkeys;
+class PortalShortcuts;
+struct DisplayEnv;
 class Watcher;
 
 struct DaemonOverrides {  // liseurd's command-line options, stronger than the configuration
@@ -54,6 +57,11 @@ class DaemonCommands {
   void notice(const std::string& text);
   void bindHotkeys();
   void retryHotkeys();  // every second while the X server named by the session is away
+#ifdef LISEUR_HAVE_PORTAL
+  // Wayland: asks the GlobalShortcuts portal for the hotkeys, on a thread (the desktop may show
+  // a dialog); the result comes back on the loop. False when it cannot even try.
+  bool startPortalShortcuts(const DisplayEnv& env);
+#endif
   // Watched regions (control/watcher.h) and the arrow keys while marking a rectangle.
   Status startWatch(const std::string& source, const std::string& region,
                     std::chrono::milliseconds every, nlohmann::json* out);
@@ -77,6 +85,11 @@ class DaemonCommands {
   std::optional<EventLoop::TimerId> markTimeout_;
   std::optional<EventLoop::TimerId> hotkeyRetry_;
   bool sessionFromClient_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posts from other threads
+#ifdef LISEUR_HAVE_PORTAL
+  std::thread portalShortcutsThread_;
+  std::shared_ptr<PortalShortcuts> portalShortcuts_;
+#endif
 };
 
 }  // namespace liseur

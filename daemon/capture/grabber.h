@@ -11,7 +11,7 @@
 // Coordinates are the session's global desktop coordinates in device pixels (X11: the root
 // window's; Wayland: the compositor's layout, each output's logical position scaled to its
 // buffer). A scope a backend cannot serve (the active window where the compositor does not say
-// which it is, the pointer where it cannot be seen) is an error, kUnsupported, that names the
+// which it is, the pointer where it cannot be seen) is an error, kCaptureUnsupported, that names the
 // scope and the backend and says what to do instead; never a silent whole-screen capture.
 //
 // Threads: a grabber belongs to the thread that uses it. Calls block for at most their

@@ -39,8 +39,9 @@ Result<std::unique_ptr<ScreenGrabber>> openScreencopy(const DisplayEnv& env) {
                          ? "WAYLAND_DISPLAY=" + env.wayland_display +
                                " is relative but XDG_RUNTIME_DIR is not set"
                          : std::string("no Wayland session (WAYLAND_DISPLAY is not set)"));
-  auto s = WlrScreencopy::open(socket, env);
+  auto s = WlrScreencopy::open(socket);
   if (!s) return s.error();
+  (*s)->setSwaySocket(env.swaysock);
   return std::unique_ptr<ScreenGrabber>(std::move(*s));
 #else
   (void)env;
@@ -218,7 +219,7 @@ void ScreenSources::capture(const std::string& source, const std::string& region
 
 void ScreenSources::capturePortal(const std::string& source, const std::string& region,
                                   JobRequest request, CaptureDone done) {
-  if (portalLive_ && *portalLive_)
+  if (pendingDone_)
     return done(makeError(ErrorCode::kBusy,
                           "a screenshot is already being taken (the desktop may be asking "
                           "whether liseur may take it)"),
@@ -226,9 +227,10 @@ void ScreenSources::capturePortal(const std::string& source, const std::string& 
   if (portalThread_.joinable()) portalThread_.join();  // the last one has posted its result
   auto live = std::make_shared<bool>(true);
   portalLive_ = live;
+  pendingDone_ = std::move(done);
+  pendingRequest_ = std::move(request);
   ScreenGrabber* g = grabber_.get();
-  portalThread_ = std::thread([this, g, live, source, region, request = std::move(request),
-                               done = std::move(done)]() mutable {
+  portalThread_ = std::thread([this, g, live, source, region] {
     Result<CapturedImage> img = makeError(ErrorCode::kInternal, "");
     if (source == "screen")
       img = g->captureScreen();
@@ -251,11 +253,13 @@ void ScreenSources::capturePortal(const std::string& source, const std::string& 
       }
     }
     // `this` is alive while `live` is true: the destructor and cancelPending clear it on the
-    // loop thread, and the posted closure runs there too.
-    loop_.post([this, live, source, region, img = std::move(img), request = std::move(request),
-                done = std::move(done)]() mutable {
-      if (!*live) return;  // stopped, or the session changed: nobody wants this picture
+    // loop thread, where the posted closure runs too.
+    loop_.post([this, live, source, region, img = std::move(img)]() mutable {
+      if (!*live) return;  // stopped, or the session changed: already answered
       *live = false;
+      CaptureDone done = std::move(pendingDone_);
+      pendingDone_ = nullptr;
+      JobRequest request = std::move(pendingRequest_);
       if (!img) return done(img.error(), std::move(request));
       Status st = fill(source, region, std::move(*img), request);
       if (source == "clipboard") request.screenshot = false;
@@ -268,6 +272,12 @@ void ScreenSources::cancelPending() {
   if (!portalLive_ || !*portalLive_) return;
   *portalLive_ = false;
   if (grabber_) grabber_->cancel();
+  // Answered now: the request that waited for the picture ends as stopped.
+  CaptureDone done = std::move(pendingDone_);
+  pendingDone_ = nullptr;
+  if (done)
+    done(makeError(ErrorCode::kCancelled, "stopped before the screenshot came"),
+         std::move(pendingRequest_));
 }
 
 Result<WatchTarget> ScreenSources::watchTarget(const std::string& source,

@@ -71,7 +71,8 @@ class ScreenSources {
   // is pending).
   void capture(const std::string& source, const std::string& region, JobRequest request,
                CaptureDone done);
-  // `stop`: a pending portal screenshot is abandoned (its `done` is not called).
+  // `stop`: a pending portal screenshot is abandoned; its `done` is called at once with
+  // kCancelled.
   void cancelPending();
 
   // What `liseur watch SOURCE` captures: "window" (the window active now, followed by its id
@@ -114,6 +115,8 @@ class ScreenSources {
   // result that arrives after cancelPending() or destruction is dropped.
   std::thread portalThread_;
   std::shared_ptr<bool> portalLive_;
+  CaptureDone pendingDone_;  // the request waiting for the portal's picture
+  JobRequest pendingRequest_;
 };
 
 }  // namespace liseur
