@@ -20,7 +20,9 @@ std::optional<uint64_t> OcrCache::keyFor(const JobRequest& r, const std::string&
   if (r.image_bytes.empty()) return std::nullopt;
   std::hash<std::string_view> hs;
   uint64_t h = hs(r.image_bytes);
-  for (int v : {r.width, r.height, r.stride, r.crop.x, r.crop.y, r.crop.w, r.crop.h})
+  // The focus point is in the key: under the pointer, only the block there is recognised.
+  for (int v :
+       {r.width, r.height, r.stride, r.crop.x, r.crop.y, r.crop.w, r.crop.h, r.focus_x, r.focus_y})
     h = mix(h, static_cast<uint64_t>(static_cast<uint32_t>(v)));
   h = mix(h, r.screenshot ? 1 : 0);
   h = mix(h, hs(r.encoded));

@@ -3,9 +3,9 @@
 //
 // Only captured images are cached (the screen's pixels, a portal's or the clipboard's PNG); files
 // are not (the daemon does not read them: the worker does). The key is a 64-bit hash of the
-// bytes with their size, format, crop and the OCR languages. What is kept is the worker's
-// answer before anything else touches it (the focus point, the plugin chain and speech run again
-// on a hit, so a read under the pointer or a changed profile still behave as they should).
+// bytes with their size, format, crop, focus point (under the pointer only that block is
+// recognised) and the OCR languages. What is kept is the worker's answer before anything else
+// touches it (the plugin chain and speech run again on a hit).
 // Bounded: the `capacity` most recently used images. Memory only: nothing is written anywhere,
 // and Session clears it when the configuration changes.
 //

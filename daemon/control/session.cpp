@@ -557,6 +557,7 @@ void Session::sendOcr(Job& job) {
                        {"height", job.req.height},
                        {"stride", job.req.stride},
                        {"format", "bgra"}};
+      if (job.req.focus_x >= 0) req["focus"] = {{"x", job.req.focus_x}, {"y", job.req.focus_y}};
     }
     payload = job.req.image_bytes;
   } else {
@@ -604,6 +605,8 @@ void Session::onOcrFrame(Frame&& f) {
     job->doc.width = f.header.value("width", 0);
     job->doc.height = f.header.value("height", 0);
     job->blocksExpected = f.header.value("blocks", -1);
+    // Under the pointer the worker recognises one block of those it found.
+    if (job->req.focus_x >= 0) job->blocksExpected = std::min(job->blocksExpected, 1);
   } else if (ev == "block") {
     auto b = blockFromJson(f.header["block"]);
     if (!b) {

@@ -1116,8 +1116,23 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
   std::string page_text;  // the text of the blocks whose language was not decided
   std::size_t page_words = 0;
   int index = 0;
+  // Under the pointer: the block that holds the point (8 px of slack), else the nearest one.
+  const preprocess::TextBlock* focus = nullptr;
+  if (callbacks.focus_x >= 0 && callbacks.focus_y >= 0 && !page.blocks.empty()) {
+    long best = -1;
+    for (const preprocess::TextBlock& tb : page.blocks) {
+      const Box b = page.toSource(tb.box);
+      const long dx = std::max(
+          {0L, long(b.x) - 8 - callbacks.focus_x, long(callbacks.focus_x) - (b.x + b.w + 8)});
+      const long dy = std::max(
+          {0L, long(b.y) - 8 - callbacks.focus_y, long(callbacks.focus_y) - (b.y + b.h + 8)});
+      const long d = dx * dx + dy * dy;
+      if (best < 0 || d < best) best = d, focus = &tb;
+    }
+  }
   for (const preprocess::TextBlock& tb : page.blocks) {
     if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
+    if (focus && &tb != focus) continue;
     // The block is read with the preferred model until its own words name its language; lines
     // read before that with another model are read again with the block's.
     int model = preferred_;

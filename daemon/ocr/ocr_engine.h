@@ -33,6 +33,10 @@ struct RecogniseCallbacks {
   std::function<void(int width, int height, int blocks)> on_layout;
   // One block, fully recognised, in reading order; boxes in the source image's coordinates.
   std::function<void(Block&& block)> on_block;
+  // "Read under the pointer": a point of the source image (-1: none). Only the block containing
+  // it, or else the nearest one, is recognised; the others are not read at all (on_layout still
+  // counts every block found).
+  int focus_x = -1, focus_y = -1;
 };
 
 struct RecogniseTimings {

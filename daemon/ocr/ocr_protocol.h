@@ -14,6 +14,9 @@
 //   {"op":"ocr","gen":G,"encoded":"png",...}
 //       Same, with an encoded image file's bytes in the payload (the clipboard's image/png, the
 //       Screenshot portal's PNG).
+//   "focus":{"x":X,"y":Y} (optional, with "pixels"): read under the pointer — only the block
+//       holding that point of the image, or else the nearest, is recognised (the others are
+//       never read, so the first word comes sooner); "layout" still counts every block.
 //   "crop":{"x":X,"y":Y,"w":W,"h":H} (optional, any of the above): read only that part of the
 //       decoded image, clipped to it (a region of the portal's whole-screen screenshot); a crop
 //       wholly outside the image is an invalid-argument error naming both.

@@ -340,6 +340,17 @@ bool OcrWorker::runJob(Job& job) {
     };
     int blocks = 0;
     RecogniseCallbacks callbacks;
+    if (auto fx = job.request.find("focus"); fx != job.request.end() && fx->is_object()) {
+      auto coord = [&](const char* k) {
+        auto it = fx->find(k);
+        return it != fx->end() && it->is_number_integer() && it->get<long long>() >= 0 &&
+                       it->get<long long>() <= kMaxSide
+                   ? it->get<int>()
+                   : -1;
+      };
+      callbacks.focus_x = coord("x");
+      callbacks.focus_y = coord("y");
+    }
     callbacks.on_layout = [&](int width, int height, int n) {
       emit(Json{
           {"ev", "layout"}, {"gen", gen}, {"width", width}, {"height", height}, {"blocks", n}});

@@ -30,12 +30,14 @@ class ScriptedEngine : public OcrEngine {
   std::atomic<int> calls{0};
   std::atomic<int> last_width{0}, last_height{0}, last_depth{0};
   std::atomic<RecogniseMode> last_mode{RecogniseMode::kAuto};
+  std::atomic<int> last_focus_x{-2}, last_focus_y{-2};
 
   Result<RecogniseTimings> recognise(Pix* image, RecogniseMode mode, const RecogniseCallbacks& cb,
                                      const std::atomic<bool>& cancelled) override {
     ++calls;
     const int w = pixGetWidth(image), h = pixGetHeight(image);
     last_width = w, last_height = h, last_depth = pixGetDepth(image), last_mode = mode;
+    last_focus_x = cb.focus_x, last_focus_y = cb.focus_y;
     cb.on_layout(w, h, blocks);
     RecogniseTimings t;
     t.preprocess_ms = 1.25, t.layout_ms = 2.5, t.recognise_ms = 5;
@@ -346,6 +348,48 @@ TEST_F(WorkerProtocol, PixelsInThePayloadReachTheEngineAsRgb) {
        pixels.substr(0, 100));
   auto bad = untilEnd(3);
   EXPECT_EQ(bad.back().value("code", ""), "invalid-argument") << bad.back().dump();
+}
+
+TEST_F(WorkerProtocol, AFocusPointReachesTheEngine) {
+  start();
+  const int w = 40, h = 10, stride = w * 4;
+  std::string pixels(stride * h, '\xff');
+  Json req{{"op", "ocr"},
+           {"gen", 4},
+           {"pixels", {{"width", w}, {"height", h}, {"stride", stride}, {"format", "bgra"}}},
+           {"focus", {{"x", 12}, {"y", 7}}}};
+  send(req, pixels);
+  EXPECT_EQ(untilEnd(4).back().value("ev", ""), "done");
+  EXPECT_EQ(engine_.last_focus_x.load(), 12);
+  EXPECT_EQ(engine_.last_focus_y.load(), 7);
+  req["gen"] = 5;
+  req["focus"] = {{"x", "left"}, {"y", -3}};  // not a point: the whole image is read
+  send(req, pixels);
+  EXPECT_EQ(untilEnd(5).back().value("ev", ""), "done");
+  EXPECT_EQ(engine_.last_focus_x.load(), -1);
+  EXPECT_EQ(engine_.last_focus_y.load(), -1);
+}
+
+TEST_F(WorkerProtocol, AnEncodedScreenshotIsCroppedBeforeRecognition) {
+  start();
+  const std::string png = test::readFile(test::dataPath("ocr/multiblock-en.png"));  // 1200x900
+  send(Json{{"op", "ocr"},
+            {"gen", 6},
+            {"encoded", "png"},
+            {"crop", {{"x", 100}, {"y", 50}, {"w", 300}, {"h", 2000}}}},
+       png);
+  EXPECT_EQ(untilEnd(6).back().value("ev", ""), "done");
+  EXPECT_EQ(engine_.last_width.load(), 300);
+  EXPECT_EQ(engine_.last_height.load(), 850) << "clipped to the image";
+  send(Json{{"op", "ocr"},
+            {"gen", 7},
+            {"encoded", "png"},
+            {"crop", {{"x", 5000}, {"y", 0}, {"w", 10}, {"h", 10}}}},
+       png);
+  auto outside = untilEnd(7);
+  EXPECT_EQ(outside.back().value("code", ""), "invalid-argument") << outside.back().dump();
+  EXPECT_NE(outside.back().value("message", "").find("1200x900"), std::string::npos)
+      << outside.back().dump();
 }
 
 TEST_F(WorkerProtocol, EngineErrorsArePassedOn) {

@@ -337,6 +337,32 @@ TEST_F(EngineTest, LanguagePerWordAndBlock) {
   EXPECT_GE(fr_words * 10, words * 7) << "most words of french-accents.png should be French";
 }
 
+// "Read under the pointer" (issue 17): with a focus point only the block there is recognised,
+// the same words as in a full read, and nothing else; a point between blocks takes the nearest.
+TEST_F(EngineTest, AFocusPointRecognisesOnlyTheBlockThere) {
+  PixHolder pix = load("form.png");
+  ASSERT_TRUE(pix);
+  Read all = read(pix.get(), RecogniseMode::kScreen);
+  ASSERT_TRUE(all.result.ok()) << all.result.error().message;
+  ASSERT_GE(all.blocks.size(), 2u) << all.text();
+  const Block& target = all.blocks[1];
+  for (auto [fx, fy] : {std::pair{target.box.x + target.box.w / 2, target.box.y + target.box.h / 2},
+                        std::pair{target.box.x + target.box.w + 3, target.box.y + 2}}) {
+    Read one;
+    std::atomic<bool> cancelled{false};
+    RecogniseCallbacks cb;
+    cb.on_layout = [&](int, int, int n) { one.layout_blocks = n; };
+    cb.on_block = [&](Block&& b) { one.blocks.push_back(std::move(b)); };
+    cb.focus_x = fx;
+    cb.focus_y = fy;
+    one.result = engine_->recognise(pix.get(), RecogniseMode::kScreen, cb, cancelled);
+    ASSERT_TRUE(one.result.ok()) << one.result.error().message;
+    EXPECT_EQ(one.layout_blocks, all.layout_blocks) << "the layout still counts every block";
+    ASSERT_EQ(one.blocks.size(), 1u) << "focus " << fx << "," << fy << ":\n" << one.text();
+    EXPECT_EQ(one.blocks[0].text(), target.text()) << "focus " << fx << "," << fy;
+  }
+}
+
 TEST_F(EngineTest, CancelBeforeFirstBlockStopsEverything) {
   PixHolder pix = load("dark-theme.png");
   ASSERT_TRUE(pix);
