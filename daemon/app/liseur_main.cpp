@@ -19,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/hotkeys_command.h"
 #include "app/manual.h"
 #include "app/profile_card.h"
 #include "config/atomic_file.h"
@@ -102,6 +103,7 @@ struct Cli {
   std::string name, from, file;  // profile
   bool replace = false;          // profile import
   std::string every;             // watch --every
+  bool toggle = false;           // pause --toggle, watch --toggle
 };
 
 liseur::Result<std::unique_ptr<IpcClient>> connect(const Cli& cli, bool spawn = true) {
@@ -209,6 +211,38 @@ int runSimple(const Cli& cli, const std::string& cmd) {
   else if (cmd == "status")
     printFlat(withoutEnvelope(*reply));
   return 0;
+}
+
+// `pause --toggle`: resume when paused, else pause (a desktop shortcut has one key for both).
+// Nothing to do without a running daemon.
+int runPauseToggle(const Cli& cli) {
+  auto c = connect(cli, false);
+  if (!c) return c.error().code == ErrorCode::kNotRunning ? 0 : fail(c.error());
+  auto status = (*c)->request("status", json::object(), kQuick);
+  if (!status) return fail(status.error());
+  const std::string cmd = liseur::stringField(*status, "state") == "paused" ? "resume" : "pause";
+  auto reply = (*c)->request(cmd, json::object(), kQuick);
+  if (!reply) return fail(reply.error());
+  if (cli.json_out) std::cout << dump(withoutEnvelope(*reply)) << std::endl;
+  return 0;
+}
+
+// `watch SOURCE --toggle`: stop the running watch if there is one, else start this one.
+int runWatchToggle(const Cli& cli, const json& source) {
+  auto c = connect(cli);
+  if (!c) return fail(c.error());
+  auto status = (*c)->request("status", json::object(), kQuick);
+  if (!status) return fail(status.error());
+  auto w = status->find("watch");
+  const bool watching = w != status->end() && !w->is_null();
+  auto reply =
+      (*c)->request(watching ? "unwatch" : "watch", watching ? json::object() : source, kQuick);
+  if (!reply) return fail(reply.error());
+  if (cli.json_out)
+    std::cout << dump(withoutEnvelope(*reply)) << std::endl;
+  else if (!watching && reply->contains("target"))
+    std::cout << liseur::stringField(*reply, "target") << "\n";
+  return std::cout.flush() ? 0 : 1;
 }
 
 // review, set, pointer: one request; `print` is the reply field shown on stdout ("" = none).
@@ -532,6 +566,7 @@ int main(int argc, char** argv) {
   watch->add_option("--every", cli.every, "How often to look: 1s (default), 500ms, 2.5s (>= 250ms)")
       ->type_name("DURATION");
   watch->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
+  watch->add_flag("--toggle", cli.toggle, "Stop watching instead when a watch is running");
   auto* unwatch = app.add_subcommand("unwatch", "Stop watching the screen");
 
   auto* reload = app.add_subcommand("reload", "Make liseurd read its configuration again");
@@ -606,7 +641,10 @@ int main(int argc, char** argv) {
     auto* sub = app.add_subcommand(name, help);
     sub->add_flag("--json", cli.json_out, "Print the reply as JSON");
     simple.emplace_back(name, sub);
+    if (std::string_view(name) == "pause")
+      sub->add_flag("--toggle", cli.toggle, "Resume instead when paused");
   }
+  liseur::app::HotkeysCommand hotkeysCmd(app);
   auto* events = app.add_subcommand("events", "Print liseurd's events, one JSON line each");
   auto* shutdown = app.add_subcommand("shutdown", "Stop liseurd (does not start it)");
   // Hidden: the words the shells' completion asks for (manual.h), one a line; nothing for an
@@ -658,7 +696,9 @@ int main(int argc, char** argv) {
   if (set->parsed())
     return runRequest(cli, "set", {{"key", cli.key}, {"value", cli.value}}, cli.key);
   if (pointer->parsed()) return runRequest(cli, "pointer", {{"action", cli.action}}, "");
-  if (watch->parsed()) return runRequest(cli, "watch", source, "target");
+  if (watch->parsed()) {
+    return cli.toggle ? runWatchToggle(cli, source) : runRequest(cli, "watch", source, "target");
+  }
   if (unwatch->parsed()) return runRequest(cli, "unwatch", json::object(), "");
   if (reload->parsed()) return runReload(cli, true);
   if (schema->parsed()) return runConfigSchema(cli);
@@ -722,8 +762,11 @@ int main(int argc, char** argv) {
     }
     return std::cout.flush() ? 0 : 1;
   }
-  for (auto& [name, sub] : simple)
+  if (hotkeysCmd.parsed()) return hotkeysCmd.run();
+  for (auto& [name, sub] : simple) {
+    if (sub->parsed() && name == "pause" && cli.toggle) return runPauseToggle(cli);
     if (sub->parsed()) return runSimple(cli, name);
+  }
   if (events->parsed()) return runEvents(cli);
   if (shutdown->parsed()) return runSimple(cli, "shutdown");
   if (complete->parsed()) {

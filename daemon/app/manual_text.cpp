@@ -35,6 +35,19 @@ work without the daemon. File names are made absolute before they are sent: the 
 working directory is
 .IR / .
 .PP
+On Wayland no program may grab global keys: the desktop owns them.
+.B hotkeys install
+writes the
+.B [hotkeys]
+of the configuration as the desktop's own keyboard shortcuts, each running a
+.B liseur
+command (GNOME through gsettings, sway through
+.IR ~/.config/sway/liseur\-hotkeys.conf ,
+Xfce through xfconf-query);
+.B hotkeys uninstall
+removes exactly those. Install again after changing the hotkeys. The marking of a rectangle has
+no command and stays with the daemon's own keys (X11).
+.PP
 With no sound device, speech is never written anywhere unasked:
 .B read
 and
@@ -58,6 +71,13 @@ The user's configuration and profiles are in
 .IR $XDG_CONFIG_HOME/liseur ,
 by default
 .IR ~/.config/liseur .
+.TP
+.BR XDG_CURRENT_DESKTOP ", " SWAYSOCK
+The desktop whose shortcuts
+.B hotkeys
+writes when
+.B \-\-desktop
+is not given.
 .TP
 .B LISEUR_DATA_DIR
 Where the shipped profiles and voices are, instead of

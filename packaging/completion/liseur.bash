@@ -4,7 +4,7 @@
 _liseur_table() {
   case $1 in
     'liseur')
-      subs='read ocr say review set pointer watch unwatch reload config profile plugins syllables adapt stop pause resume status events shutdown'
+      subs='read ocr say review set pointer watch unwatch reload config profile plugins syllables adapt stop pause resume status hotkeys events shutdown'
       opts='-h --help --version --no-spawn'
       valued='' ;;
     'liseur read')
@@ -33,7 +33,7 @@ _liseur_table() {
       valued='' ;;
     'liseur watch')
       subs=''
-      opts='-h --help --every --json'
+      opts='-h --help --every --json --toggle'
       valued='--every' ;;
     'liseur unwatch')
       subs=''
@@ -109,7 +109,7 @@ _liseur_table() {
       valued='' ;;
     'liseur pause')
       subs=''
-      opts='-h --help --json'
+      opts='-h --help --json --toggle'
       valued='' ;;
     'liseur resume')
       subs=''
@@ -119,6 +119,22 @@ _liseur_table() {
       subs=''
       opts='-h --help --json'
       valued='' ;;
+    'liseur hotkeys')
+      subs='install uninstall list'
+      opts='-h --help'
+      valued='' ;;
+    'liseur hotkeys install')
+      subs=''
+      opts='-h --help --desktop --dry-run'
+      valued='--desktop' ;;
+    'liseur hotkeys uninstall')
+      subs=''
+      opts='-h --help --desktop --dry-run'
+      valued='--desktop' ;;
+    'liseur hotkeys list')
+      subs=''
+      opts='-h --help --desktop'
+      valued='--desktop' ;;
     'liseur events')
       subs=''
       opts='-h --help'
@@ -166,6 +182,9 @@ _liseur_slot() {
     'liseur adapt --profile') _liseur_dynamic profiles ;;
     'liseur adapt -o'|'liseur adapt --output') _liseur_files ;;
     'liseur adapt @0') _liseur_files ;;
+    'liseur hotkeys install --desktop') _liseur_words 'gnome sway xfce' ;;
+    'liseur hotkeys uninstall --desktop') _liseur_words 'gnome sway xfce' ;;
+    'liseur hotkeys list --desktop') _liseur_words 'gnome sway xfce' ;;
   esac
 }
 
