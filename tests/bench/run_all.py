@@ -16,7 +16,9 @@ Benches, in order (NAME: what it measures):
   speech       the speech path alone (text to first audio, stop)
   speechd      first audio through speech-dispatcher against liseur's own voice (issue 15)
   adapt        `liseur adapt` of a worksheet, page ready
-  hotkey       hotkey to first audio under Xvfb, and the watched region's tick
+  hotkey       hotkey to first audio under Xvfb, the re-read of an unchanged window, and the
+               watched region's tick
+  wayland      a window's first audio on headless sway (screencopy, portal) against X11 (issue 13)
   plugins      the plugin chain's cost and its reading-order CER
   load         `status` latency of 64 clients while a full screen is read (issue 18)
   syllables    French syllables against the reference data of ../shared/dys
@@ -45,6 +47,7 @@ def benches(build):
         ('speechd', [PY, os.path.join(HERE, 'speechd', 'speechd_bench.py')] + b),
         ('adapt', [PY, os.path.join(HERE, 'adapt', 'adapt_bench.py')] + b + ['--runs', '5']),
         ('hotkey', [PY, os.path.join(HERE, 'hotkey', 'hotkey_bench.py')] + b),
+        ('wayland', [PY, os.path.join(HERE, 'hotkey', 'wayland_bench.py')] + b),
         ('plugins', [PY, os.path.join(HERE, 'plugins', 'plugin_bench.py')] + b),
         ('load', [PY, os.path.join(HERE, 'load', 'load_bench.py')] + b),
         ('syllables', [os.path.join(build, 'tests', 'bench', 'syllables', 'liseur-syllables-bench')]),
