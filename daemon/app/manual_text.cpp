@@ -146,8 +146,18 @@ is liseur's per-user reader daemon. It listens on
 for the commands of
 .BR liseur (1)
 (JSON lines; the socket is the user's alone), grabs the global hotkeys of the configuration
-(X11), and reads the screen or an image aloud: it captures the screen, recognises the text,
-runs the profile's plugins and speaks.
+(X11; on Wayland through the desktop's GlobalShortcuts portal), and reads the screen or an image
+aloud: it captures the screen (X11; on Wayland the compositor's wlroots screencopy or the
+Screenshot portal, see
+.B capture.backend
+in
+.BR liseur.toml (5)),
+recognises the text, runs the profile's plugins and speaks.
+.PP
+A daemon started without a working display (before the desktop exported one) uses the display
+of the first
+.B liseur
+command that sends one.
 .PP
 It is usually started for the user, by systemd's socket activation
 .RB ( liseurd.socket )
@@ -192,6 +202,15 @@ The log level: trace, debug, info, warn, error or off.
 .TP
 .B DISPLAY
 The X11 display whose screen is read and whose hotkeys are grabbed.
+.TP
+.BR WAYLAND_DISPLAY ", " SWAYSOCK ", " XDG_CURRENT_DESKTOP
+A Wayland session: its compositor (screencopy), sway's IPC (the focused window) and the desktop
+named in messages. On a Wayland session Xwayland's
+.B DISPLAY
+is not used for capture.
+.TP
+.B DBUS_SESSION_BUS_ADDRESS
+The session bus of xdg-desktop-portal (the Screenshot and GlobalShortcuts portals).
 .SH FILES
 .TP
 .I $XDG_RUNTIME_DIR/liseur/socket
