@@ -265,7 +265,9 @@ bool ScreenCapture::setUpShm() {
   return true;
 }
 
-std::string ScreenCapture::describe() const { return "X11 " + dpy_.name(); }
+std::string ScreenCapture::describe() const {
+  return "X11 " + dpy_.name();
+}
 
 Box ScreenCapture::screenBox() const {
   Display* d = dpy_.get();

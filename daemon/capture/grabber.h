@@ -11,8 +11,8 @@
 // Coordinates are the session's global desktop coordinates in device pixels (X11: the root
 // window's; Wayland: the compositor's layout, each output's logical position scaled to its
 // buffer). A scope a backend cannot serve (the active window where the compositor does not say
-// which it is, the pointer where it cannot be seen) is an error, kCaptureUnsupported, that names the
-// scope and the backend and says what to do instead; never a silent whole-screen capture.
+// which it is, the pointer where it cannot be seen) is an error, kCaptureUnsupported, that names
+// the scope and the backend and says what to do instead; never a silent whole-screen capture.
 //
 // Threads: a grabber belongs to the thread that uses it. Calls block for at most their
 // backend's timeout (a compositor frame, a portal reply).
