@@ -372,6 +372,7 @@ void DaemonCommands::registerAll() {
 #else
     s["watch"] = nullptr;
 #endif
+    if (statusExtension_) statusExtension_(s);
     r.reply(s);
   });
   server_.registerCommand("shutdown", [this](const IpcRequest&, IpcResponder r) {
@@ -403,6 +404,17 @@ config::ReloadReport DaemonCommands::reload() {
 }
 
 void DaemonCommands::notice(const std::string& text) {
+  if (noticePresenter_) {
+    auto alive = alive_;
+    auto speakInstead = [this, alive, text] {
+      if (*alive) speakNotice(text);
+    };
+    if (noticePresenter_(text, speakInstead)) return;
+  }
+  speakNotice(text);
+}
+
+void DaemonCommands::speakNotice(const std::string& text) {
   JobRequest jr;
   jr.kind = JobKind::kSay;
   jr.text = text;

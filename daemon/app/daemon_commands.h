@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -49,12 +50,25 @@ class DaemonCommands {
   // has no usable display of its own; then capture and hotkeys use the client's.
   void adoptSession(const nlohmann::json& helloArgs);
 
+  // Short notices (the answers to hotkeys: "First corner.", "Watch stopped.", a refused rate
+  // change) are offered to `presenter` first (dbus/dbus_bridge.h: Orca's PresentMessage). It
+  // returns false to have the notice said by liseur's own voice at once, or true having taken
+  // it; it then posts `speakInstead` to the loop if it could not present it after all.
+  using NoticePresenter =
+      std::function<bool(const std::string& text, std::function<void()> speakInstead)>;
+  void setNoticePresenter(NoticePresenter presenter) { noticePresenter_ = std::move(presenter); }
+  // Called with every `status` reply before it is sent, to add fields (the bridge's `dbus`).
+  void setStatusExtension(std::function<void(nlohmann::json&)> extend) {
+    statusExtension_ = std::move(extend);
+  }
+
  private:
   void jobCommand(JobKind kind, const IpcRequest& req, IpcResponder resp);
   void onHotkey(const std::string& action);
   void hotkeyRead(const std::string& source, const std::string& region = {});
   Status setSetting(const std::string& key, const std::string& value, nlohmann::json* out);
   void notice(const std::string& text);
+  void speakNotice(const std::string& text);  // with liseur's own voice
   void bindHotkeys();
   void retryHotkeys();  // every second while the X server named by the session is away
 #ifdef LISEUR_HAVE_PORTAL
@@ -85,6 +99,8 @@ class DaemonCommands {
   std::optional<EventLoop::TimerId> markTimeout_;
   std::optional<EventLoop::TimerId> hotkeyRetry_;
   bool sessionFromClient_ = false;
+  NoticePresenter noticePresenter_;
+  std::function<void(nlohmann::json&)> statusExtension_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posts from other threads
 #ifdef LISEUR_HAVE_PORTAL
   std::thread portalShortcutsThread_;

@@ -15,6 +15,9 @@
 #include "app/manual.h"
 #include "core/log.h"
 #include "ipc/socket_activation.h"
+#ifdef LISEUR_HAVE_DBUS
+#include "dbus/dbus_bridge.h"
+#endif
 
 using namespace liseur;
 using nlohmann::json;
@@ -139,9 +142,24 @@ int main(int argc, char** argv) {
 
   session.start();
   commands.startHotkeys();
+#ifdef LISEUR_HAVE_DBUS
+  // org.liseur.Reader1 on the session bus, a client of our own socket, and the notices through
+  // Orca's PresentMessage when Orca is there. Its thread starts after daemonize() (a thread does
+  // not survive fork); without a bus it says so once and `status` shows why.
+  DbusBridge bus(loop, {server.socketPath()});
+  commands.setNoticePresenter([&bus](const std::string& text, std::function<void()> speak) {
+    return bus.presentNotice(text, std::move(speak));
+  });
+  commands.setStatusExtension([&bus](json& s) { s["dbus"] = bus.status(); });
+  bus.start();
+#endif
   spdlog::info("liseurd {} listening on {} (profile {})", LISEUR_VERSION, server.socketPath(),
                config.current()->profileName());
   loop.run();
+#ifdef LISEUR_HAVE_DBUS
+  commands.setNoticePresenter({});
+  commands.setStatusExtension({});
+#endif
   session.shutdown();
   spdlog::info("liseurd stopped");
   return 0;
