@@ -19,6 +19,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/autostart_command.h"
+#include "app/doctor_command.h"
 #include "app/hotkeys_command.h"
 #include "app/manual.h"
 #include "app/profile_card.h"
@@ -645,6 +647,8 @@ int main(int argc, char** argv) {
       sub->add_flag("--toggle", cli.toggle, "Resume instead when paused");
   }
   liseur::app::HotkeysCommand hotkeysCmd(app);
+  liseur::app::DoctorCommand doctorCmd(app);
+  liseur::app::AutostartCommand autostartCmd(app);
   auto* events = app.add_subcommand("events", "Print liseurd's events, one JSON line each");
   auto* shutdown = app.add_subcommand("shutdown", "Stop liseurd (does not start it)");
   // Hidden: the words the shells' completion asks for (manual.h), one a line; nothing for an
@@ -763,6 +767,8 @@ int main(int argc, char** argv) {
     return std::cout.flush() ? 0 : 1;
   }
   if (hotkeysCmd.parsed()) return hotkeysCmd.run();
+  if (doctorCmd.parsed()) return doctorCmd.run();
+  if (autostartCmd.parsed()) return autostartCmd.run();
   for (auto& [name, sub] : simple) {
     if (sub->parsed() && name == "pause" && cli.toggle) return runPauseToggle(cli);
     if (sub->parsed()) return runSimple(cli, name);
