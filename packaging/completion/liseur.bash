@@ -4,7 +4,7 @@
 _liseur_table() {
   case $1 in
     'liseur')
-      subs='read ocr say review set pointer watch unwatch reload config profile plugins syllables adapt stop pause resume status hotkeys events shutdown'
+      subs='read ocr say review set pointer watch unwatch reload config profile plugins syllables adapt stop pause resume status hotkeys doctor autostart events shutdown'
       opts='-h --help --version --no-spawn'
       valued='' ;;
     'liseur read')
@@ -135,6 +135,30 @@ _liseur_table() {
       subs=''
       opts='-h --help --desktop'
       valued='--desktop' ;;
+    'liseur doctor')
+      subs=''
+      opts='-h --help --json'
+      valued='' ;;
+    'liseur autostart')
+      subs='enable disable status start'
+      opts='-h --help'
+      valued='' ;;
+    'liseur autostart enable')
+      subs=''
+      opts='-h --help --method --dry-run'
+      valued='--method' ;;
+    'liseur autostart disable')
+      subs=''
+      opts='-h --help --dry-run'
+      valued='' ;;
+    'liseur autostart status')
+      subs=''
+      opts='-h --help --json'
+      valued='' ;;
+    'liseur autostart start')
+      subs=''
+      opts='-h --help'
+      valued='' ;;
     'liseur events')
       subs=''
       opts='-h --help'
@@ -185,6 +209,7 @@ _liseur_slot() {
     'liseur hotkeys install --desktop') _liseur_words 'gnome sway xfce' ;;
     'liseur hotkeys uninstall --desktop') _liseur_words 'gnome sway xfce' ;;
     'liseur hotkeys list --desktop') _liseur_words 'gnome sway xfce' ;;
+    'liseur autostart enable --method') _liseur_words 'systemd xdg' ;;
   esac
 }
 
