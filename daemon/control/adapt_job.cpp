@@ -16,6 +16,7 @@
 #include "control/worker_client.h"
 #include "core/event_loop.h"
 #include "core/subprocess.h"
+#include "document/answer_places.h"
 #include "document/lang_guess.h"
 #include "ocr/ocr_protocol.h"
 #include "plugins/plugin_chain.h"
@@ -104,6 +105,7 @@ class Runner {
 
   // OCR -> chain
   bool ocrDone_ = false;
+  std::vector<Box> rules_, boxes_;  // the page's marks (answer places)
   std::deque<Block> toAdapt_;
   bool adapting_ = false;
   std::string fixedLang_;  // ocr.language when it is not "auto"
@@ -184,7 +186,8 @@ void Runner::start() {
            {"gen", 1},
            {"path", opts_.image},
            {"lang", cfg_->getString("ocr.languages")},
-           {"mode", cfg_->getString("ocr.mode")}};
+           {"mode", cfg_->getString("ocr.mode")},
+           {"marks", true}};  // the worksheet's rules and boxes: its answer places
   if (auto s = ocr_->send(req); !s) return fail(s.error());
 
   if (opts_.narration) {
@@ -261,6 +264,16 @@ void Runner::onOcrFrame(Frame&& f) {
     report_.recognised.blocks.push_back(block);
     toAdapt_.push_back(std::move(block));
     pumpAdapt();
+  } else if (ev == "marks") {
+    auto boxes = [&](const char* key) {
+      std::vector<Box> out;
+      if (auto it = f.header.find(key); it != f.header.end() && it->is_array())
+        for (const auto& j : *it)
+          if (auto b = boxFromJson(j)) out.push_back(*b);
+      return out;
+    };
+    rules_ = boxes("rules");
+    boxes_ = boxes("boxes");
   } else if (ev == "done") {
     ocrDone_ = true;
     report_.timings["ocr_ms"] = std::round(since());
@@ -487,6 +500,11 @@ void Runner::maybeFinish() {
 
 void Runner::render() {
   if (finished_) return;
+  // Where the pupil answers: found on the page's own lines, then carried to the adapted blocks
+  // (which are sentences, maybe reordered) through the words' boxes.
+  report_.recognised.answers = findAnswerPlaces(report_.recognised, rules_, boxes_);
+  report_.adapted.answers =
+      placesOn(report_.adapted, report_.recognised, report_.recognised.answers);
   // Words in order with their audio: the player highlights strictly in that order.
   report_.words = std::move(words_);
   report_.samples = pcm_.size();

@@ -38,9 +38,8 @@ std::string Document::text() const {
 namespace {
 
 constexpr std::pair<BlockKind, std::string_view> kKinds[] = {
-    {BlockKind::kText, "text"},       {BlockKind::kHeading, "heading"},
-    {BlockKind::kList, "list"},       {BlockKind::kTable, "table"},
-    {BlockKind::kCaption, "caption"}, {BlockKind::kOther, "other"},
+    {BlockKind::kText, "text"},   {BlockKind::kHeading, "heading"}, {BlockKind::kList, "list"},
+    {BlockKind::kTable, "table"}, {BlockKind::kCaption, "caption"}, {BlockKind::kOther, "other"},
 };
 
 Result<BlockKind> blockKindFromName(std::string_view n) {
@@ -91,7 +90,9 @@ std::string_view blockKindName(BlockKind kind) {
   return "other";
 }
 
-json toJson(const Box& b) { return json::array({b.x, b.y, b.w, b.h}); }
+json toJson(const Box& b) {
+  return json::array({b.x, b.y, b.w, b.h});
+}
 
 json toJson(const Word& w) {
   return json{{"text", w.text}, {"box", toJson(w.box)}, {"conf", w.confidence}, {"lang", w.lang}};
@@ -106,22 +107,31 @@ json toJson(const Line& l) {
 json toJson(const Block& b) {
   json lines = json::array();
   for (const auto& l : b.lines) lines.push_back(toJson(l));
-  return json{{"index", b.index},        {"kind", blockKindName(b.kind)}, {"box", toJson(b.box)},
-              {"lang", b.lang},          {"conf", b.confidence},          {"lines", std::move(lines)}};
+  return json{{"index", b.index}, {"kind", blockKindName(b.kind)}, {"box", toJson(b.box)},
+              {"lang", b.lang},   {"conf", b.confidence},          {"lines", std::move(lines)}};
 }
 
 json toJson(const Document& d) {
   json blocks = json::array();
   for (const auto& b : d.blocks) blocks.push_back(toJson(b));
-  return json{{"format", kDocumentFormat}, {"width", d.width},   {"height", d.height},
-              {"source", d.source},        {"lang", d.lang},     {"blocks", std::move(blocks)}};
+  json j{{"format", kDocumentFormat}, {"width", d.width}, {"height", d.height},
+         {"source", d.source},        {"lang", d.lang},   {"blocks", std::move(blocks)}};
+  if (!d.answers.empty()) {
+    json answers = json::array();
+    for (const auto& a : d.answers) answers.push_back(toJson(a));
+    j["answers"] = std::move(answers);
+  }
+  return j;
 }
 
 json toJson(const Utterance& u) {
   json words = json::array();
   for (const auto& w : u.words)
-    words.push_back({{"offset", w.offset}, {"length", w.length}, {"block", w.block},
-                     {"line", w.line}, {"word", w.word}});
+    words.push_back({{"offset", w.offset},
+                     {"length", w.length},
+                     {"block", w.block},
+                     {"line", w.line},
+                     {"word", w.word}});
   return json{{"text", u.text}, {"lang", u.lang}, {"block", u.block}, {"words", std::move(words)}};
 }
 
@@ -146,8 +156,8 @@ Result<Block> blockFromJson(const json& j) {
   Error err;
   std::string kind = "text";
   if (!get(j, "index", b.index, path, err, false) || !get(j, "kind", kind, path, err, false) ||
-      !get(j, "lang", b.lang, path, err, false) || !get(j, "conf", b.confidence, path, err, false) ||
-      !boxAt(j, "box", b.box, path, err))
+      !get(j, "lang", b.lang, path, err, false) ||
+      !get(j, "conf", b.confidence, path, err, false) || !boxAt(j, "box", b.box, path, err))
     return err;
   auto k = blockKindFromName(kind);
   if (!k) return badMember(path + ".kind", "one of text, heading, list, table, caption, other");
@@ -167,7 +177,8 @@ Result<Block> blockFromJson(const json& j) {
       std::string wpath = lpath + ".words[" + std::to_string(wi) + "]";
       if (!wj.is_object()) return badMember(wpath, "an object");
       Word w;
-      if (!get(wj, "text", w.text, wpath, err) || !get(wj, "conf", w.confidence, wpath, err, false) ||
+      if (!get(wj, "text", w.text, wpath, err) ||
+          !get(wj, "conf", w.confidence, wpath, err, false) ||
           !get(wj, "lang", w.lang, wpath, err, false) || !boxAt(wj, "box", w.box, wpath, err))
         return err;
       line.words.push_back(std::move(w));
@@ -184,7 +195,8 @@ Result<Document> documentFromJson(const json& j) {
   std::string format;
   if (!get(j, "format", format, "$", err)) return err;
   if (format != kDocumentFormat)
-    return badMember("$.format", std::string("\"") + kDocumentFormat + "\" (found \"" + format + "\")");
+    return badMember("$.format",
+                     std::string("\"") + kDocumentFormat + "\" (found \"" + format + "\")");
   if (!get(j, "width", d.width, "$", err, false) || !get(j, "height", d.height, "$", err, false) ||
       !get(j, "source", d.source, "$", err, false) || !get(j, "lang", d.lang, "$", err, false))
     return err;
@@ -199,6 +211,24 @@ Result<Document> documentFromJson(const json& j) {
     }
     d.blocks.push_back(std::move(b).value());
   }
+  if (auto answers = j.find("answers"); answers != j.end()) {
+    if (!answers->is_array()) return badMember("$.answers", "an array");
+    for (std::size_t i = 0; i < answers->size(); ++i) {
+      const std::string path = "$.answers[" + std::to_string(i) + "]";
+      auto a = answerPlaceFromJson((*answers)[i]);
+      if (!a) return badMember(path, "an answer place (" + a.error().message + ")");
+      const AnswerPlace& p = *a;
+      if (p.block < 0 || p.block >= int(d.blocks.size()) || p.line < 0 ||
+          p.line >= int(d.blocks[p.block].lines.size()))
+        return badMember(path, "block and line of this document");
+      const int words = int(d.blocks[p.block].lines[p.line].words.size());
+      if (p.after < -1 || p.after >= words)
+        return badMember(path + ".after", "a word of its line or -1");
+      for (int c : p.covers)
+        if (c < 0 || c >= words) return badMember(path + ".covers", "words of its line");
+      d.answers.push_back(std::move(a).value());
+    }
+  }
   return d;
 }
 
@@ -206,7 +236,8 @@ Result<Utterance> utteranceFromJson(const json& j) {
   if (!j.is_object()) return badMember("utterance", "an object");
   Utterance u;
   Error err;
-  if (!get(j, "text", u.text, "utterance", err) || !get(j, "lang", u.lang, "utterance", err, false) ||
+  if (!get(j, "text", u.text, "utterance", err) ||
+      !get(j, "lang", u.lang, "utterance", err, false) ||
       !get(j, "block", u.block, "utterance", err, false))
     return err;
   if (auto ws = j.find("words"); ws != j.end()) {
@@ -258,8 +289,9 @@ std::vector<Utterance> defaultUtterances(const Block& block, std::size_t maxByte
       } else {
         cur.text += ' ';
       }
-      cur.words.push_back(WordRef{static_cast<int>(cur.text.size()), static_cast<int>(w.text.size()),
-                                  block.index, static_cast<int>(li), static_cast<int>(wi)});
+      cur.words.push_back(WordRef{static_cast<int>(cur.text.size()),
+                                  static_cast<int>(w.text.size()), block.index,
+                                  static_cast<int>(li), static_cast<int>(wi)});
       cur.text += w.text;
       if (endsSentence(w.text)) flush();
     }

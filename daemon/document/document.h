@@ -24,10 +24,10 @@ struct Box {
 };
 
 struct Word {
-  std::string text;       // UTF-8, NFC as Tesseract returns it
+  std::string text;  // UTF-8, NFC as Tesseract returns it
   Box box;
-  float confidence = 0;   // 0..100
-  std::string lang;       // ISO 639-1 ("fr", "en") or "" when unknown
+  float confidence = 0;  // 0..100
+  std::string lang;      // ISO 639-1 ("fr", "en") or "" when unknown
 };
 
 struct Line {
@@ -39,13 +39,39 @@ struct Line {
 enum class BlockKind { kText, kHeading, kList, kTable, kCaption, kOther };
 
 struct Block {
-  int index = 0;          // position in reading order, 0-based
+  int index = 0;  // position in reading order, 0-based
   BlockKind kind = BlockKind::kText;
   Box box;
-  std::string lang;       // dominant language of the block ("fr", "en", "")
-  float confidence = 0;   // mean word confidence
+  std::string lang;      // dominant language of the block ("fr", "en", "")
+  float confidence = 0;  // mean word confidence
   std::vector<Line> lines;
   std::string text() const;  // lines joined by '\n'
+};
+
+// A place on a worksheet where the pupil writes, ticks or chooses (document/answer_places.h
+// finds them; the views render them as fields).
+enum class AnswerKind {
+  kBlank,   // a gap to fill inside a sentence
+  kField,   // a labelled gap: "Nom : ......"
+  kLines,   // lines or space to write an answer on, after a question
+  kBox,     // a drawn box to write in
+  kCheck,   // a check box, with its choice
+  kChoice,  // alternatives to choose from ("chat / chien")
+};
+
+struct AnswerPlace {
+  AnswerKind kind = AnswerKind::kBlank;
+  Box box;                  // on the source page: the rule(s), the box, the space
+  int block = -1;           // index into Document::blocks of the line it belongs to
+  int line = -1;            // (kLines, kBox: the line it follows)
+  int after = -1;           // the word it comes after in that line (-1: before the first)
+  std::vector<int> covers;  // words of that line that are only the place's picture
+  std::string label;        // kField: "Prénom"; kCheck: the choice; kLines/kBox: the question
+  std::string field;        // kField: name, first-name, date, class, school, age, or ""
+  int rows = 1;             // kLines, kBox: lines to write on
+  bool ends_line = false;   // in-line places: the last thing on its line of the page (a view
+                            // whose lines are sentences breaks the line after it)
+  std::vector<std::string> options;  // kChoice
 };
 
 struct Document {
@@ -53,13 +79,14 @@ struct Document {
   std::string source;         // what was read: file path, "screen", ...
   std::string lang;           // dominant language over the blocks
   std::vector<Block> blocks;
-  std::string text() const;   // blocks joined by blank lines
+  std::vector<AnswerPlace> answers;  // worksheets only (`liseur adapt`); in reading order
+  std::string text() const;          // blocks joined by blank lines
 };
 
 // A span of utterance text that corresponds to one word of the document.
 struct WordRef {
-  int offset = 0;  // byte offset of the word in Utterance::text
-  int length = 0;  // byte length
+  int offset = 0;                        // byte offset of the word in Utterance::text
+  int length = 0;                        // byte length
   int block = -1, line = -1, word = -1;  // indices into the Document, -1 when synthetic
 };
 
@@ -72,6 +99,7 @@ struct Utterance {
 };
 
 std::string_view blockKindName(BlockKind kind);
+std::string_view answerKindName(AnswerKind kind);
 
 nlohmann::json toJson(const Box& box);
 nlohmann::json toJson(const Word& word);
@@ -79,12 +107,14 @@ nlohmann::json toJson(const Line& line);
 nlohmann::json toJson(const Block& block);
 nlohmann::json toJson(const Document& doc);
 nlohmann::json toJson(const Utterance& utt);
+nlohmann::json toJson(const AnswerPlace& place);
 
 // Parse the JSON form. Errors name the JSON path of the first bad member.
 Result<Box> boxFromJson(const nlohmann::json& j);
 Result<Block> blockFromJson(const nlohmann::json& j);
 Result<Document> documentFromJson(const nlohmann::json& j);
 Result<Utterance> utteranceFromJson(const nlohmann::json& j);
+Result<AnswerPlace> answerPlaceFromJson(const nlohmann::json& j);
 
 // The default "speak" step when no plugin provides one: each block becomes utterances of at most
 // maxBytes bytes, cut at sentence ends, else at word boundaries, with word refs filled in.

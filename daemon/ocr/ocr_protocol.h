@@ -20,6 +20,8 @@
 //   "crop":{"x":X,"y":Y,"w":W,"h":H} (optional, any of the above): read only that part of the
 //       decoded image, clipped to it (a region of the portal's whole-screen screenshot); a crop
 //       wholly outside the image is an invalid-argument error naming both.
+//   "marks":true (optional): also find the page's rules and drawn boxes (preprocess/page_marks.h)
+//       on the first page, sent as a "marks" event before "done" (`liseur adapt`'s answer places).
 //   {"op":"cancel","gen":G}    Stop job G as soon as possible (Tesseract's cancel hook).
 //   {"op":"ping"}              Answered by {"ev":"pong"}: liveness check.
 //
@@ -27,6 +29,7 @@
 //   {"ev":"ready","langs":["eng","fra"],"tesseract":"5.3.0"}      once, after the models loaded
 //   {"ev":"layout","gen":G,"width":W,"height":H,"blocks":N}        layout analysed (cheap)
 //   {"ev":"block","gen":G,"block":{...Block JSON of document.h...}} one per block, reading order
+//   {"ev":"marks","gen":G,"rules":[[x,y,w,h],...],"boxes":[[x,y,w,h],...]}   when asked
 //   {"ev":"done","gen":G,"ms":{"decode":d,"preprocess":p,"layout":l,"recognise":r}}
 //   {"ev":"cancelled","gen":G}
 //   {"ev":"error","gen":G,"code":"image-too-large","message":"..."}  job failed (codes: error.h)

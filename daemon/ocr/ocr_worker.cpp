@@ -18,6 +18,7 @@
 
 #include "core/frame.h"
 #include "document/document.h"
+#include "preprocess/page_marks.h"
 
 namespace liseur::ocr {
 namespace {
@@ -339,6 +340,7 @@ bool OcrWorker::runJob(Job& job) {
       }
     };
     int blocks = 0;
+    int pages_done = 0;
     RecogniseCallbacks callbacks;
     if (auto fx = job.request.find("focus"); fx != job.request.end() && fx->is_object()) {
       auto coord = [&](const char* k) {
@@ -355,7 +357,12 @@ bool OcrWorker::runJob(Job& job) {
       emit(Json{
           {"ev", "layout"}, {"gen", gen}, {"width", width}, {"height", height}, {"blocks", n}});
     };
+    const bool wantMarks = job.request.value("marks", false);
+    std::vector<int> lineHeights;  // of the first page's words, for the marks
     callbacks.on_block = [&](Block&& block) {
+      if (wantMarks && pages_done == 0)
+        for (const auto& l : block.lines)  // words: a leaning line's box is taller than its text
+          for (const auto& w : l.words) lineHeights.push_back(w.box.h);
       block.index = blocks++;  // numbered across the pages
       emit(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}});
     };
@@ -365,6 +372,23 @@ bool OcrWorker::runJob(Job& job) {
       if (timings.error().code == ErrorCode::kCancelled) return sendCancelled();
       return fail(timings.error());
     }
+    // A worksheet's rules and boxes (`liseur adapt`), found on the first page's own pixels so
+    // they share the words' coordinates.
+    if (wantMarks) {
+      int lineH = 0;
+      if (!lineHeights.empty()) {
+        std::nth_element(lineHeights.begin(), lineHeights.begin() + lineHeights.size() / 2,
+                         lineHeights.end());
+        lineH = lineHeights[lineHeights.size() / 2];
+      }
+      const auto marks = preprocess::findPageMarks(image->get(), lineH);
+      Json rules = Json::array(), boxes = Json::array();
+      for (const auto& r : marks.rules) rules.push_back(toJson(r));
+      for (const auto& b : marks.boxes) boxes.push_back(toJson(b));
+      emit(Json{{"ev", "marks"}, {"gen", gen}, {"rules", rules}, {"boxes", boxes}});
+      if (write_failed_) return false;
+    }
+    ++pages_done;
     // The other pages of a multi-page file (a scanner's TIFF), one after the other, up to
     // kMaxPages; the done event says how many there are and how many were read.
     int read_pages = 1;

@@ -1,0 +1,740 @@
+#include "document/answer_places.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+namespace liseur {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::pair<AnswerKind, std::string_view> kKinds[] = {
+    {AnswerKind::kBlank, "blank"}, {AnswerKind::kField, "field"}, {AnswerKind::kLines, "lines"},
+    {AnswerKind::kBox, "box"},     {AnswerKind::kCheck, "check"}, {AnswerKind::kChoice, "choice"},
+};
+
+struct LineAt {
+  int block, line;
+  const Line* l;
+  int top() const { return l->box.y; }
+  int bottom() const { return l->box.y + l->box.h; }
+  int left() const { return l->box.x; }
+  int right() const { return l->box.x + l->box.w; }
+};
+
+int right(const Box& b) {
+  return b.x + b.w;
+}
+int bottom(const Box& b) {
+  return b.y + b.h;
+}
+int overlapX(const Box& a, const Box& b) {
+  return std::max(0, std::min(right(a), right(b)) - std::max(a.x, b.x));
+}
+int overlapY(const Box& a, const Box& b) {
+  return std::max(0, std::min(bottom(a), bottom(b)) - std::max(a.y, b.y));
+}
+Box unite(const Box& a, const Box& b) {
+  if (a.w == 0 && a.h == 0) return b;
+  const int x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+  return Box{x, y, std::max(right(a), right(b)) - x, std::max(bottom(a), bottom(b)) - y};
+}
+
+// Lower-case ASCII with the French accented letters folded (for matching labels and verbs).
+std::string folded(std::string_view s) {
+  static const std::pair<std::string_view, char> kFold[] = {
+      {"à", 'a'}, {"â", 'a'}, {"ä", 'a'}, {"ç", 'c'}, {"é", 'e'}, {"è", 'e'},
+      {"ê", 'e'}, {"ë", 'e'}, {"î", 'i'}, {"ï", 'i'}, {"ô", 'o'}, {"ö", 'o'},
+      {"ù", 'u'}, {"û", 'u'}, {"ü", 'u'}, {"À", 'a'}, {"Â", 'a'}, {"Ç", 'c'},
+      {"É", 'e'}, {"È", 'e'}, {"Ê", 'e'}, {"Î", 'i'}, {"Ô", 'o'}, {"Û", 'u'}};
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    bool done = false;
+    for (auto [from, to] : kFold)
+      if (s.substr(i, from.size()) == from) {
+        out += to;
+        i += from.size();
+        done = true;
+        break;
+      }
+    if (done) continue;
+    const char c = s[i++];
+    out += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+std::string trimmed(std::string s) {
+  const auto a = s.find_first_not_of(" \t");
+  if (a == std::string::npos) return {};
+  const auto b = s.find_last_not_of(" \t");
+  return s.substr(a, b - a + 1);
+}
+
+// "Prénom" → first-name ...: the fields a sheet asks for at its top, by name.
+std::string fieldName(const std::string& label) {
+  static const std::pair<std::string_view, std::string_view> kNames[] = {
+      {"prenom", "first-name"},
+      {"first name", "first-name"},
+      {"firstname", "first-name"},
+      {"nom", "name"},
+      {"name", "name"},
+      {"surname", "name"},
+      {"date", "date"},
+      {"classe", "class"},
+      {"class", "class"},
+      {"grade", "class"},
+      {"ecole", "school"},
+      {"school", "school"},
+      {"age", "age"}};
+  std::string f = folded(label);
+  while (!f.empty() && (f.back() == ':' || f.back() == ' ')) f.pop_back();
+  for (auto [k, v] : kNames)
+    if (f == k) return std::string(v);
+  return {};
+}
+
+// A mark Tesseract made of a piece of rule: one or two characters, no letter, digit or colon.
+bool isSpeck(const std::string& w) {
+  if (w.empty() || w.size() > 2) return false;
+  for (unsigned char c : w)
+    if (std::isalnum(c) || c == ':' || c >= 0x80) return false;
+  return true;
+}
+
+// A label's word without the quotes and bars Tesseract put around it ("‘Date" → "Date").
+std::string cleanLabelWord(std::string w) {
+  static const std::string_view kJunk[] = {"‘", "’", "'", "\"", "|", "`", "«", "»", "“", "”"};
+  for (bool again = true; again;) {
+    again = false;
+    for (auto j : kJunk) {
+      if (w.size() >= j.size() && w.compare(0, j.size(), j) == 0) {
+        w.erase(0, j.size());
+        again = true;
+      }
+    }
+  }
+  return w;
+}
+
+// A question as a label: its words without Tesseract's specks and stray quotes and bars.
+std::string cleanText(const std::string& text) {
+  std::string out, word;
+  auto flush = [&] {
+    std::string w = cleanLabelWord(word);
+    while (!w.empty() && (w.back() == '|' || w.back() == '`')) w.pop_back();
+    if (!w.empty() && w.find_first_not_of("|`_~'\"") != std::string::npos)
+      out += (out.empty() ? "" : " ") + w;
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ')
+      flush();
+    else
+      word += c;
+  }
+  flush();
+  return out;
+}
+
+bool endsWithColon(const std::string& w) {
+  return !w.empty() && w.back() == ':';
+}
+
+// "1.", "2)", "a)", "12 -": a numbered item's marker, at the start of a line.
+bool startsNumbered(const std::string& text) {
+  std::size_t i = 0;
+  while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i])) && i < 3) ++i;
+  std::size_t d = i;
+  while (d < text.size() && std::isdigit(static_cast<unsigned char>(text[d]))) ++d;
+  if (d == i) {  // a letter item: "a)" "b."
+    if (i + 1 < text.size() && std::islower(static_cast<unsigned char>(text[i])) &&
+        (text[i + 1] == ')' || text[i + 1] == '.') && (i + 2 == text.size() || text[i + 2] == ' '))
+      return true;
+    return false;
+  }
+  return d - i <= 2 && d < text.size() && (text[d] == '.' || text[d] == ')' || text[d] == '-');
+}
+
+std::string withoutNumber(const std::string& text) {
+  const auto sp = text.find(' ');
+  return sp == std::string::npos ? std::string{} : text.substr(sp + 1);
+}
+
+// An instruction to write: "Écris trois phrases…", "Explain why…".
+bool startsWithTask(const std::string& text) {
+  static const char* kVerbs[] = {
+      "ecris", "redige",  "explique", "decris", "justifie", "reponds",  "cite",
+      "donne", "raconte", "indique",  "write",  "explain",  "describe", "answer",
+      "give",  "name",    "list",     "draw",   "dessine",  "calcule",  "calculate"};
+  std::string f = folded(text);
+  const auto a = f.find_first_not_of(" '\"");
+  if (a == std::string::npos) return false;
+  f = f.substr(a);
+  const std::string first = f.substr(0, f.find_first_of(" ,.:;"));
+  for (const char* v : kVerbs)
+    if (first == v) return true;
+  return false;
+}
+
+bool isInstructionToChoose(const std::string& text) {
+  static const char* kVerbs[] = {"entour",    "soulign", "coche",  "choisi", "barre", "circle",
+                                 "underline", "tick",    "choose", "select", "colori"};
+  const std::string f = folded(text);
+  for (const char* v : kVerbs)
+    if (f.find(v) != std::string::npos) return true;
+  return false;
+}
+
+struct Builder {
+  const Document& doc;
+  std::vector<LineAt> lines;  // every line, in reading order
+  int H = 30;                 // median word height (a leaning line's box is taller)
+  std::vector<AnswerPlace> places;
+  // Words already standing for a place, per (block, line).
+  std::map<std::pair<int, int>, std::vector<int>> covered;
+
+  explicit Builder(const Document& d) : doc(d) {
+    std::vector<int> heights;
+    for (int b = 0; b < int(doc.blocks.size()); ++b)
+      for (int l = 0; l < int(doc.blocks[b].lines.size()); ++l) {
+        const Line& line = doc.blocks[b].lines[l];
+        if (line.words.empty() || line.box.h <= 0) continue;
+        lines.push_back({b, l, &line});
+        for (const auto& w : line.words) heights.push_back(w.box.h);
+      }
+    if (!heights.empty()) {
+      std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+      H = std::max(4, heights[heights.size() / 2]);
+    }
+  }
+
+  bool isCovered(int b, int l, int w) const {
+    auto it = covered.find({b, l});
+    return it != covered.end() &&
+           std::find(it->second.begin(), it->second.end(), w) != it->second.end();
+  }
+
+  // The line whose text is level with `box` (its middle between 30 % of the line and 35 % of a
+  // line height below it) and beside which or under whose words it lies. When several are level
+  // (Tesseract often makes "Prénom :" and "Date :" lines of their own), the nearest across wins:
+  // the gap to a line on the left counts once, to a line on the right twice (a label comes
+  // before its blank; a check box before its choice is the one exception, and its choice is
+  // its nearest line anyway).
+  const LineAt* levelWith(const Box& box) const {
+    const double mid = box.y + box.h / 2.0;
+    const LineAt* best = nullptr;
+    double bestScore = 1e18;
+    for (const auto& la : lines) {
+      const double h = la.l->box.h;
+      if (mid < la.top() + 0.3 * h || mid > la.bottom() + 0.35 * std::min<double>(h, H)) continue;
+      if (right(box) < la.left() - 3 * H || box.x > la.right() + 3 * H) continue;
+      const double across = la.right() <= box.x       ? box.x - la.right()
+                            : la.left() >= right(box) ? 2.0 * (la.left() - right(box))
+                                                      : 0.0;
+      const double score = std::abs(mid - (la.top() + 0.7 * h)) + across;
+      if (score < bestScore) bestScore = score, best = &la;
+    }
+    return best;
+  }
+
+  // The nearest line above `box` in its column.
+  const LineAt* lineAbove(const Box& box) const {
+    const LineAt* best = nullptr;
+    for (const auto& la : lines) {
+      if (la.bottom() > box.y + 0.3 * H) continue;
+      // Over the rule, or ending not far before it (a short last line "side?" above a rule whose
+      // left part is too faint to be found): within half the rule's length.
+      if (la.left() >= right(box) || la.right() < box.x - box.w / 2) continue;
+      if (!best || la.bottom() > best->bottom()) best = &la;
+    }
+    return best;
+  }
+
+  // The item (numbered question, sentence) that line i ends: its first line, its text, and
+  // whether it has a number marker.
+  std::tuple<std::size_t, std::string, bool> itemEnding(std::size_t i) const {
+    const LineAt& la = lines[i];
+    std::size_t first = i;
+    auto endsSentence = [](const std::string& t) {
+      const std::string x = trimmed(t);
+      return !x.empty() &&
+             (x.back() == '.' || x.back() == '?' || x.back() == '!' || x.back() == ':');
+    };
+    while (first > 0 && i - first < 3 && !startsNumbered(lines[first].l->text()) &&
+           lines[first - 1].block == la.block &&
+           lines[first].top() - lines[first - 1].top() < 2.5 * H)
+      --first;
+    const bool numbered = startsNumbered(lines[first].l->text());
+    if (!numbered) {  // the sentence this line ends: back to the line after a sentence's end
+      first = i;
+      while (first > 0 && i - first < 3 && lines[first - 1].block == la.block &&
+             lines[first].top() - lines[first - 1].top() < 2.5 * H &&
+             !endsSentence(lines[first - 1].l->text()))
+        --first;
+    }
+    std::string item;
+    for (std::size_t k = first; k <= i; ++k) item += (item.empty() ? "" : " ") + lines[k].l->text();
+    return {first, item, numbered};
+  }
+
+  // Does the item ask for an answer: a question, or a task ("Écris…", "Cite…")?
+  bool asks(const std::string& lastLine, const std::string& item, std::size_t first,
+            bool numbered) const {
+    const std::string t = trimmed(lastLine);
+    return (!t.empty() && t.back() == '?') || item.find('?') != std::string::npos ||
+           startsWithTask(numbered ? withoutNumber(lines[first].l->text()) : item);
+  }
+
+  // The last word of the line that ends before x (-1 when none).
+  static int wordBefore(const Line& line, int x) {
+    int after = -1;
+    for (int i = 0; i < int(line.words.size()); ++i)
+      if (line.words[i].box.x + line.words[i].box.w / 2 < x) after = i;
+    return after;
+  }
+
+  void inlineBlank(const LineAt& la, const Box& rule, std::vector<int> covers) {
+    const Line& line = *la.l;
+    // Words over the rule that are real words: an underline of them, not a blank.
+    int over = 0;
+    for (int i = 0; i < int(line.words.size()); ++i) {
+      const Word& w = line.words[i];
+      const int ov = overlapX(w.box, rule);
+      if (ov < 0.5 * w.box.w) continue;
+      // Tesseract's reading of the rule itself: dots, specks, or a short unsure "word".
+      const bool rubble = isSpeck(w.text) || (w.text.size() <= 3 && w.confidence < 60);
+      if (isBlankPicture(w.text) || (rubble && ov >= 0.8 * w.box.w)) {
+        if (std::find(covers.begin(), covers.end(), i) == covers.end()) covers.push_back(i);
+      } else {
+        over += ov;
+      }
+    }
+    if (over >= 0.5 * rule.w) return;
+    std::sort(covers.begin(), covers.end());
+    AnswerPlace p;
+    p.box = rule;
+    p.block = la.block;
+    p.line = la.line;
+    p.after = wordBefore(line, rule.x + std::min(rule.w / 2, H / 2));
+    while (p.after >= 0 && std::find(covers.begin(), covers.end(), p.after) != covers.end())
+      --p.after;
+    p.covers = covers;
+    // A label: the words since the previous place (or the line's start) when they end with ':'.
+    if (p.after >= 0 && endsWithColon(line.words[p.after].text)) {
+      int from = p.after;
+      while (from > 0 && !endsWithColon(line.words[from - 1].text) &&
+             !isCovered(la.block, la.line, from - 1) &&
+             std::find(covers.begin(), covers.end(), from - 1) == covers.end() &&
+             p.after - from < 4)
+        --from;
+      std::string label;
+      for (int i = from; i <= p.after; ++i) {
+        std::string w = cleanLabelWord(line.words[i].text);
+        if (w.empty() || (isSpeck(line.words[i].text))) continue;
+        if (line.words[i].confidence < 60 && w.size() <= 3 && i < p.after) continue;
+        label += (label.empty() ? "" : " ") + w;
+      }
+      while (!label.empty() && (label.back() == ':' || label.back() == ' ')) label.pop_back();
+      p.kind = AnswerKind::kField;
+      p.label = label;
+      p.field = fieldName(label);
+    }
+    auto& cov = covered[{la.block, la.line}];
+    cov.insert(cov.end(), covers.begin(), covers.end());
+    places.push_back(std::move(p));
+  }
+
+  // Pieces of one rule (a dotted line with a gap, a faint stretch) become one: level with each
+  // other (their middles within half a line) and at most 4 line heights apart.
+  std::vector<Box> joinedRules(std::vector<Box> rules) const {
+    std::sort(rules.begin(), rules.end(), [](const Box& a, const Box& b) { return a.x < b.x; });
+    std::vector<Box> out;
+    std::vector<bool> used(rules.size(), false);
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      if (used[i]) continue;
+      Box r = rules[i];
+      if (levelWith(r)) {  // a blank in a line: its pieces are separate blanks ("Nom … Date …")
+        out.push_back(r);
+        continue;
+      }
+      for (std::size_t j = i + 1; j < rules.size(); ++j) {
+        if (used[j] || levelWith(rules[j])) continue;
+        const Box& s = rules[j];
+        const double dy = std::abs((s.y + s.h / 2.0) - (r.y + r.h / 2.0));
+        if (s.x - right(r) <= 4 * H && s.x >= r.x && dy <= 0.5 * H + 0.05 * (s.x - r.x)) {
+          r = unite(r, s);
+          used[j] = true;
+        }
+      }
+      out.push_back(r);
+    }
+    std::sort(out.begin(), out.end(), [](const Box& a, const Box& b) { return a.y < b.y; });
+    return out;
+  }
+
+  void run(const std::vector<Box>& pieces, const std::vector<Box>& boxes) {
+    const std::vector<Box> rules = joinedRules(pieces);
+    // Blanks Tesseract read as text ("......"): each is a place, merged with a rule under it.
+    struct Pictured {
+      const LineAt* la;
+      int word;
+      Box box;
+    };
+    std::vector<Pictured> pictures;
+    for (const auto& la : lines)
+      for (int i = 0; i < int(la.l->words.size()); ++i)
+        if (isBlankPicture(la.l->words[i].text)) pictures.push_back({&la, i, la.l->words[i].box});
+
+    std::vector<bool> ruleUsed(rules.size(), false);
+    for (const auto& pic : pictures) {
+      Box area = pic.box;
+      for (std::size_t r = 0; r < rules.size(); ++r)
+        if (!ruleUsed[r] && overlapX(rules[r], pic.box) > 0 &&
+            std::abs((rules[r].y + rules[r].h / 2) - (pic.box.y + pic.box.h / 2)) < H) {
+          area = unite(area, rules[r]);
+          ruleUsed[r] = true;
+        }
+      if (isCovered(pic.la->block, pic.la->line, pic.word)) continue;
+      inlineBlank(*pic.la, area, {pic.word});
+    }
+
+    // Rules level with a line: blanks and fields. Rules below the text: answer lines.
+    std::map<std::pair<int, int>, std::size_t> linesAfter;  // (block, line) → index in places
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      if (ruleUsed[r]) continue;
+      const Box& rule = rules[r];
+      if (const LineAt* la = levelWith(rule)) {
+        inlineBlank(*la, rule, {});
+        continue;
+      }
+      const LineAt* above = lineAbove(rule);
+      if (!above || rule.y - above->bottom() > 8 * H) continue;
+      const auto key = std::make_pair(above->block, above->line);
+      if (auto it = linesAfter.find(key); it != linesAfter.end()) {
+        AnswerPlace& p = places[it->second];
+        p.box = unite(p.box, rule);
+        ++p.rows;
+        continue;
+      }
+      AnswerPlace p;
+      p.kind = AnswerKind::kLines;
+      p.box = rule;
+      p.block = above->block;
+      p.line = above->line;
+      p.after = int(above->l->words.size()) - 1;
+      p.label = above->l->text();
+      linesAfter[key] = places.size();
+      places.push_back(std::move(p));
+    }
+
+    // A single rule under a line that asks nothing is a separator (a heading's rule, a table's
+    // border), not a place to write: answer lines are under questions and tasks, or ruled rows.
+    for (auto it = linesAfter.begin(); it != linesAfter.end(); ++it) {
+      AnswerPlace& p = places[it->second];
+      if (p.rows >= 2) continue;
+      std::size_t i = 0;
+      while (i < lines.size() && !(lines[i].block == p.block && lines[i].line == p.line)) ++i;
+      auto [first, item, numbered] = itemEnding(i);
+      if (!numbered && !asks(lines[i].l->text(), item, first, numbered)) p.rows = 0;  // dropped
+    }
+    places.erase(std::remove_if(places.begin(), places.end(),
+                                [](const AnswerPlace& p) { return p.rows == 0; }),
+                 places.end());
+
+    // Boxes: check boxes in a line, boxes to write in below one.
+    for (const Box& bx : boxes) {
+      const bool small = bx.w <= 2 * H && bx.h <= 2 * H;
+      if (small) {
+        const LineAt* la = levelWith(bx);
+        if (!la) continue;
+        const Line& line = *la->l;
+        AnswerPlace p;
+        p.kind = AnswerKind::kCheck;
+        p.box = bx;
+        p.block = la->block;
+        p.line = la->line;
+        for (int i = 0; i < int(line.words.size()); ++i) {
+          const Box& wb = line.words[i].box;
+          if (overlapX(wb, bx) * overlapY(wb, bx) >= 0.5 * std::max(1, wb.w * wb.h))
+            p.covers.push_back(i);
+        }
+        p.after = wordBefore(line, bx.x + bx.w / 2);
+        while (p.after >= 0 &&
+               std::find(p.covers.begin(), p.covers.end(), p.after) != p.covers.end())
+          --p.after;
+        places.push_back(std::move(p));
+        continue;
+      }
+      bool wordsInside = false;
+      for (const auto& la : lines)
+        for (const auto& w : la.l->words)
+          if (!isBlankPicture(w.text) &&
+              overlapX(w.box, bx) * overlapY(w.box, bx) >= 0.5 * w.box.w * w.box.h)
+            wordsInside = true;
+      if (wordsInside) continue;  // a frame around text, not a box to write in
+      const LineAt* above = lineAbove(bx);
+      if (!above) continue;
+      AnswerPlace p;
+      p.kind = AnswerKind::kBox;
+      p.box = bx;
+      p.block = above->block;
+      p.line = above->line;
+      p.after = int(above->l->words.size()) - 1;
+      p.label = above->l->text();
+      p.rows = std::clamp(int(std::lround(bx.h / (1.5 * H))), 1, 8);
+      places.push_back(std::move(p));
+    }
+    labelChecks();
+
+    // Questions and writing tasks that nothing answers yet: followed by empty page, or items
+    // of a numbered list of questions (a sheet may leave no room: the pupil answers here anyway).
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const LineAt& la = lines[i];
+      const std::string text = trimmed(la.l->text());
+      if (text.empty()) continue;
+      auto [first, item, numbered] = itemEnding(i);
+      const bool last = i + 1 >= lines.size() || startsNumbered(lines[i + 1].l->text()) ||
+                        lines[i + 1].block != la.block || lines[i + 1].top() - la.top() >= 2.5 * H;
+      if (!last) continue;
+      if (!asks(text, item, first, numbered)) continue;
+      bool answered = false;
+      for (const auto& p : places)
+        for (std::size_t k = first; k <= i; ++k)
+          if (p.block == lines[k].block && p.line == lines[k].line) answered = true;
+      if (answered) continue;
+      int below = doc.height > 0 ? doc.height : la.bottom() + 3 * H;
+      for (const auto& other : lines)
+        if (&other != &la && other.top() >= la.bottom() - 0.2 * H &&
+            overlapX(other.l->box, la.l->box) > 0)
+          below = std::min(below, other.top());
+      const int space = below - la.bottom();
+      if (space < 2.2 * H && !numbered) continue;
+      AnswerPlace p;
+      p.kind = AnswerKind::kLines;
+      p.box = Box{la.left(), la.bottom(), std::max(la.l->box.w, 10 * H), std::max(space, 0)};
+      p.block = la.block;
+      p.line = la.line;
+      p.after = int(la.l->words.size()) - 1;
+      p.label = item;
+      p.rows = std::clamp(int(space / (1.5 * H)), 2, 4);
+      places.push_back(std::move(p));
+    }
+
+    // Alternatives under an instruction to choose.
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const LineAt& la = lines[i];
+      std::string text = la.l->text();
+      if (std::count(text.begin(), text.end(), '/') < 1) continue;
+      std::string context = doc.blocks[la.block].text();
+      if (i > 0) context += " " + lines[i - 1].l->text();
+      if (!isInstructionToChoose(context)) continue;
+      std::string tail =
+          text.substr(text.rfind(':') == std::string::npos ? 0 : text.rfind(':') + 1);
+      std::vector<std::string> options;
+      std::size_t start = 0;
+      while (true) {
+        const auto slash = tail.find('/', start);
+        std::string part = trimmed(
+            tail.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (!part.empty() && part.size() <= 60) options.push_back(part);
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+      }
+      if (options.size() < 2 || options.size() > 8) continue;
+      AnswerPlace p;
+      p.kind = AnswerKind::kChoice;
+      p.box = la.l->box;
+      p.block = la.block;
+      p.line = la.line;
+      p.after = int(la.l->words.size()) - 1;
+      p.options = std::move(options);
+      places.push_back(std::move(p));
+    }
+
+    std::stable_sort(places.begin(), places.end(), [](const AnswerPlace& a, const AnswerPlace& b) {
+      if (a.block != b.block) return a.block < b.block;
+      if (a.line != b.line) return a.line < b.line;
+      return a.after < b.after;
+    });
+    for (auto& p : places) {
+      const Line& line = doc.blocks[p.block].lines[p.line];
+      if (p.kind == AnswerKind::kLines || p.kind == AnswerKind::kBox) p.label = cleanText(p.label);
+      if (p.kind != AnswerKind::kBlank && p.kind != AnswerKind::kField) continue;
+      bool rest = false;  // a word of the page's line after it that is not its picture
+      for (int i = p.after + 1; i < int(line.words.size()); ++i)
+        if (!isCovered(p.block, p.line, i) && !isSpeck(line.words[i].text)) rest = true;
+      p.ends_line = !rest;
+    }
+  }
+
+  // A check box's label: its line's words after it, up to the next check box.
+  void labelChecks() {
+    for (auto& p : places) {
+      if (p.kind != AnswerKind::kCheck) continue;
+      const Line& line = doc.blocks[p.block].lines[p.line];
+      int end = int(line.words.size());
+      for (const auto& q : places)
+        if (&q != &p && q.kind == AnswerKind::kCheck && q.block == p.block && q.line == p.line &&
+            q.after > p.after)
+          end = std::min(end, q.after + 1);
+      std::string label;
+      for (int i = p.after + 1; i < end; ++i) {
+        if (std::find(p.covers.begin(), p.covers.end(), i) != p.covers.end()) continue;
+        label += (label.empty() ? "" : " ") + line.words[i].text;
+      }
+      p.label = label;
+    }
+  }
+};
+
+}  // namespace
+
+std::string_view answerKindName(AnswerKind kind) {
+  for (auto [k, n] : kKinds)
+    if (k == kind) return n;
+  return "blank";
+}
+
+bool isBlankPicture(std::string_view w) {
+  int marks = 0;
+  for (std::size_t i = 0; i < w.size();) {
+    if (w[i] == '.' || w[i] == '_' || w[i] == '-') {
+      ++marks;
+      ++i;
+    } else if (w.substr(i, 3) == "…") {  // U+2026, three dots
+      marks += 3;
+      i += 3;
+    } else if (w.substr(i, 2) == "·") {  // U+00B7
+      ++marks;
+      i += 2;
+    } else {
+      return false;
+    }
+  }
+  return marks >= 4;
+}
+
+std::vector<AnswerPlace> findAnswerPlaces(const Document& doc, const std::vector<Box>& rules,
+                                          const std::vector<Box>& boxes) {
+  Builder b(doc);
+  if (b.lines.empty()) return {};
+  b.run(rules, boxes);
+  return std::move(b.places);
+}
+
+std::vector<AnswerPlace> placesOn(const Document& adapted, const Document& recognised,
+                                  const std::vector<AnswerPlace>& places) {
+  struct At {
+    Box box;
+    int b, l, w;
+  };
+  std::vector<At> words;
+  for (int b = 0; b < int(adapted.blocks.size()); ++b)
+    for (int l = 0; l < int(adapted.blocks[b].lines.size()); ++l)
+      for (int w = 0; w < int(adapted.blocks[b].lines[l].words.size()); ++w)
+        words.push_back({adapted.blocks[b].lines[l].words[w].box, b, l, w});
+  // The adapted word that is this recognised word: the same box, else the smallest box holding
+  // it (a word joined across a line end has the union of its parts' boxes).
+  auto find = [&](const Box& box) -> const At* {
+    const At* best = nullptr;
+    for (const auto& a : words) {
+      if (a.box == box) return &a;
+      if (box.w > 0 && a.box.x <= box.x && a.box.y <= box.y && right(a.box) >= right(box) &&
+          bottom(a.box) >= bottom(box) && (!best || a.box.w * a.box.h < best->box.w * best->box.h))
+        best = &a;
+    }
+    return best;
+  };
+  std::vector<AnswerPlace> out;
+  for (const auto& p : places) {
+    if (p.block < 0 || p.block >= int(recognised.blocks.size()) || p.line < 0 ||
+        p.line >= int(recognised.blocks[p.block].lines.size()))
+      continue;
+    const auto& ws = recognised.blocks[p.block].lines[p.line].words;
+    auto covered = [&](int i) {
+      return std::find(p.covers.begin(), p.covers.end(), i) != p.covers.end();
+    };
+    AnswerPlace q = p;
+    q.covers.clear();
+    const At* anchor = nullptr;
+    for (int i = std::min(p.after, int(ws.size()) - 1); i >= 0 && !anchor; --i)
+      if (!covered(i)) anchor = find(ws[i].box);
+    if (anchor) {
+      q.block = anchor->b, q.line = anchor->l, q.after = anchor->w;
+    } else {  // before the first word of its line that is still there
+      for (int i = std::max(0, p.after + 1); i < int(ws.size()) && !anchor; ++i)
+        if (!covered(i)) anchor = find(ws[i].box);
+      if (!anchor) continue;
+      q.block = anchor->b, q.line = anchor->l, q.after = anchor->w - 1;
+    }
+    for (int c : p.covers) {
+      if (c < 0 || c >= int(ws.size())) continue;
+      if (const At* a = find(ws[c].box);
+          a && a->b == q.block && a->l == q.line && ws[c].box == a->box)
+        q.covers.push_back(a->w);
+    }
+    out.push_back(std::move(q));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const AnswerPlace& a, const AnswerPlace& b) {
+    if (a.block != b.block) return a.block < b.block;
+    if (a.line != b.line) return a.line < b.line;
+    return a.after < b.after;
+  });
+  return out;
+}
+
+json toJson(const AnswerPlace& p) {
+  json j{{"kind", answerKindName(p.kind)},
+         {"box", toJson(p.box)},
+         {"block", p.block},
+         {"line", p.line},
+         {"after", p.after}};
+  if (!p.covers.empty()) j["covers"] = p.covers;
+  if (!p.label.empty()) j["label"] = p.label;
+  if (!p.field.empty()) j["field"] = p.field;
+  if (p.kind == AnswerKind::kLines || p.kind == AnswerKind::kBox) j["rows"] = p.rows;
+  if (p.ends_line) j["ends_line"] = true;
+  if (!p.options.empty()) j["options"] = p.options;
+  return j;
+}
+
+Result<AnswerPlace> answerPlaceFromJson(const json& j) {
+  auto bad = [](const std::string& what) {
+    return makeError(ErrorCode::kInvalidArgument, "document: answer: " + what);
+  };
+  if (!j.is_object()) return bad("expected an object");
+  AnswerPlace p;
+  try {
+    const std::string kind = j.at("kind").get<std::string>();
+    bool known = false;
+    for (auto [k, n] : kKinds)
+      if (n == kind) p.kind = k, known = true;
+    if (!known) return bad("unknown kind '" + kind + "'");
+    if (auto b = j.find("box"); b != j.end()) {
+      auto box = boxFromJson(*b);
+      if (!box) return bad("box: expected [x, y, w, h]");
+      p.box = *box;
+    }
+    p.block = j.at("block").get<int>();
+    p.line = j.at("line").get<int>();
+    p.after = j.value("after", -1);
+    p.covers = j.value("covers", std::vector<int>{});
+    p.label = j.value("label", std::string{});
+    p.field = j.value("field", std::string{});
+    p.rows = j.value("rows", 1);
+    p.options = j.value("options", std::vector<std::string>{});
+    p.ends_line = j.value("ends_line", false);
+  } catch (const json::exception& e) {
+    return bad(std::string("bad member (") + e.what() + ")");
+  }
+  return p;
+}
+
+}  // namespace liseur
