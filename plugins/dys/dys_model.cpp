@@ -300,6 +300,57 @@ Doc readDocument(const json& j) {
     }
     doc.blocks.push_back(std::move(block));
   }
+  if (auto it = j.find("answers"); it != j.end()) {
+    if (!it->is_array()) badDoc("document.answers", "an array");
+    static const char* kKinds[] = {"blank", "field", "lines", "box", "check", "choice"};
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const std::string ap = "document.answers[" + std::to_string(i) + "]";
+      const json& a = (*it)[i];
+      if (!a.is_object()) badDoc(ap, "an object");
+      DocAnswer ans;
+      ans.kind = optString(a, "kind", ap);
+      if (std::none_of(std::begin(kKinds), std::end(kKinds),
+                       [&](const char* k) { return ans.kind == k; }))
+        badDoc(ap + ".kind", "blank, field, lines, box, check or choice");
+      auto integer = [&](const char* key, int dflt) {
+        auto m = a.find(key);
+        if (m == a.end()) return dflt;
+        if (!m->is_number_integer()) badDoc(ap + "." + key, "an integer");
+        return m->get<int>();
+      };
+      ans.block = integer("block", -1);
+      ans.line = integer("line", -1);
+      ans.after = integer("after", -1);
+      ans.rows = std::clamp(integer("rows", 1), 1, 12);
+      if (ans.block < 0 || ans.block >= int(doc.blocks.size()) || ans.line < 0 ||
+          ans.line >= int(doc.blocks[ans.block].lines.size()))
+        badDoc(ap, "block and line of this document");
+      const int words = int(doc.blocks[ans.block].lines[ans.line].words.size());
+      if (ans.after < -1 || ans.after >= words) badDoc(ap + ".after", "a word of its line or -1");
+      if (auto c = a.find("covers"); c != a.end()) {
+        if (!c->is_array()) badDoc(ap + ".covers", "an array of word indices");
+        for (const auto& w : *c) {
+          if (!w.is_number_integer() || w.get<int>() < 0 || w.get<int>() >= words)
+            badDoc(ap + ".covers", "words of its line");
+          ans.covers.push_back(w.get<int>());
+        }
+      }
+      if (auto e = a.find("ends_line"); e != a.end()) {
+        if (!e->is_boolean()) badDoc(ap + ".ends_line", "true or false");
+        ans.endsLine = e->get<bool>();
+      }
+      ans.label = optString(a, "label", ap);
+      ans.field = optString(a, "field", ap);
+      if (auto o = a.find("options"); o != a.end()) {
+        if (!o->is_array() || o->size() > 12) badDoc(ap + ".options", "at most 12 strings");
+        for (const auto& v : *o) {
+          if (!v.is_string()) badDoc(ap + ".options", "strings");
+          ans.options.push_back(v.get<std::string>());
+        }
+      }
+      doc.answers.push_back(std::move(ans));
+    }
+  }
   return doc;
 }
 

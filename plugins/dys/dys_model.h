@@ -64,9 +64,23 @@ struct DocBlock {
   std::string lang;
   std::vector<DocLine> lines;
 };
+// A place where the pupil answers (liseur-document/1 "answers", document/answer_places.h).
+struct DocAnswer {
+  std::string kind;  // blank | field | lines | box | check | choice
+  int block = 0, line = 0;
+  int after = -1;            // the word it follows in its line (-1: before the first)
+  std::vector<int> covers;   // words shown as the field instead
+  std::string label, field;  // "Prénom" / first-name; a check box's choice; the question
+  int rows = 1;
+  std::vector<std::string> options;  // choice
+  bool endsLine = false;             // last on its line of the page: the view breaks after it
+  bool inLine() const { return kind == "blank" || kind == "field" || kind == "check"; }
+};
+
 struct Doc {
   std::string lang;
   std::vector<DocBlock> blocks;
+  std::vector<DocAnswer> answers;  // in reading order
 };
 
 // Reads a liseur-document/1 object. A different "format" is LISEUR_ERR_UNSUPPORTED; a missing or

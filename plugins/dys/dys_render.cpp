@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 #include <string_view>
 
@@ -290,7 +291,28 @@ std::string styleSheet(const Options& o, const Theme& th, bool narration) {
     << " border: 2px solid var(--fg); border-radius: 0.3em; cursor: pointer; }\n"
     << "button:disabled { opacity: 0.4; cursor: default; }\n"
     << "button:focus-visible { outline: 3px dashed var(--fg); outline-offset: 3px; }\n"
-    << "@media print { #dys-bar, .dys-say { display: none; } .dys-masked { visibility: visible; }"
+    // Answers: large fields in the page's own font and spacing, a thick focus ring.
+    << ".dys-answer { font: inherit; letter-spacing: inherit; word-spacing: inherit;"
+    << " color: var(--fg); background: var(--bg); border: 0; border-bottom: 0.12em dashed"
+    << " var(--fg); padding: 0 0.2em; }\n"
+    << "textarea.dys-answer { display: block; width: 100%; box-sizing: border-box;"
+    << " border: 0.1em dashed var(--fg); border-radius: 0.2em; line-height: inherit;"
+    << " margin: 0.3em 0 0.6em; resize: vertical; }\n"
+    << "input.dys-answer-check { width: 1.2em; height: 1.2em; vertical-align: middle; }\n"
+    << ".dys-answer:focus { outline: 0.15em solid var(--fg); outline-offset: 0.1em; }\n"
+    << ".dys-answer-area { display: block; }\n"
+    << ".dys-choices { border: 0; padding: 0; }\n"
+    << ".dys-choice { font: inherit; letter-spacing: inherit; padding: 0.1em 0.6em;"
+    << " margin: 0.2em 0.3em 0.2em 0; color: var(--fg); background: var(--bg);"
+    << " border: 0.1em solid var(--fg); border-radius: 1em; cursor: pointer; }\n"
+    << ".dys-choice[aria-pressed=\"true\"] { color: var(--bg); background: var(--fg); }\n"
+    << ".dys-answer-say { font: 0.7em \"DejaVu Sans\", sans-serif; padding: 0 0.3em;"
+    << " background: transparent; border: 0; cursor: pointer; vertical-align: middle; }\n"
+    << ".dys-covered { display: none; }\n"
+    << ".dys-masked .dys-answer, .dys-masked .dys-answer-say { visibility: visible; }\n"
+    << "#dys-answer-status { font-size: 12pt; }\n"
+    << "@media print { #dys-bar, .dys-say, .dys-answer-say { display: none; } .dys-masked { "
+       "visibility: visible; }"
     << " .dys-screen[hidden] { display: block; } }\n";
   return c.str();
 }
@@ -463,6 +485,8 @@ constexpr const char* kScript = R"JS(
   }
   document.addEventListener('keydown', function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
+    var tag = e.target && e.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA') return;  // the pupil is typing an answer
     var onButton = e.target && e.target.tagName === 'BUTTON';
     var handled = true;
     if (e.key === ' ' && !onButton && play) play.click();
@@ -474,9 +498,224 @@ constexpr const char* kScript = R"JS(
     if (handled) e.preventDefault();
   });
 
+  // An answer field reached with Tab brings its part and its line into view.
+  document.addEventListener('focusin', function (e) {
+    var line = e.target && e.target.closest && e.target.closest('.dys-line');
+    if (!line || !e.target.closest('.dys-answer')) return;
+    var part = line.closest('.dys-screen');
+    if (part && mode !== 'all') showScreen(screens.indexOf(part));
+    var k = visibleLines().indexOf(line);
+    if (k >= 0 && focusSize > 0) { focusLine = k; applyFocus(false); }
+  });
+
   if (mode === 'all') applyFocus(false); else showScreen(0);
 })();
 )JS";
+
+// The answers (only on a page with answer places). Kept in the browser's own storage for this
+// page (localStorage under the page's id: nothing leaves the machine), restored on opening;
+// read back through the browser's speech synthesis when it has a voice (Alt+R the answer, Alt+M
+// its last word, Alt+L its last letter), the question heard again (Alt+Q: its line's narration,
+// else the browser's voice); "Exporter" downloads the sheet with the answers in place as one
+// HTML file (no script, printable: the browser's print makes the PDF); "Effacer" asks first.
+constexpr const char* kAnswerScript = R"JS(
+(function () {
+  'use strict';
+  var body = document.body;
+  var key = 'liseur-answers-' + body.getAttribute('data-page');
+  var fields = Array.prototype.slice.call(document.querySelectorAll('.dys-answer'));
+  var status = document.getElementById('dys-answer-status');
+  function say(text) { if (status) status.textContent = text; }
+  function valueOf(f) {
+    if (f.type === 'checkbox') return f.checked;
+    if (f.classList.contains('dys-choices')) {
+      var on = f.querySelector('.dys-choice[aria-pressed="true"]');
+      return on ? Number(on.getAttribute('data-option')) : -1;
+    }
+    return f.value;
+  }
+  function setValue(f, v) {
+    if (f.type === 'checkbox') f.checked = v === true;
+    else if (f.classList.contains('dys-choices'))
+      Array.prototype.forEach.call(f.querySelectorAll('.dys-choice'), function (b) {
+        b.setAttribute('aria-pressed', String(Number(b.getAttribute('data-option')) === v));
+      });
+    else f.value = typeof v === 'string' ? v : '';
+  }
+  function save() {
+    var all = {};
+    fields.forEach(function (f) { all[f.getAttribute('data-answer')] = valueOf(f); });
+    try { localStorage.setItem(key, JSON.stringify(all)); } catch (e) { say('Les réponses ne peuvent pas être gardées dans ce navigateur.'); }
+  }
+  function load() {
+    var all = null;
+    try { all = JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { all = null; }
+    if (!all) return;
+    fields.forEach(function (f) {
+      var v = all[f.getAttribute('data-answer')];
+      if (v !== undefined) setValue(f, v);
+    });
+  }
+  fields.forEach(function (f) {
+    f.addEventListener('input', save);
+    f.addEventListener('change', save);
+  });
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('.dys-choice');
+    if (!b) return;
+    var group = b.closest('.dys-choices');
+    var was = b.getAttribute('aria-pressed') === 'true';
+    Array.prototype.forEach.call(group.querySelectorAll('.dys-choice'), function (o) {
+      o.setAttribute('aria-pressed', 'false');
+    });
+    b.setAttribute('aria-pressed', String(!was));
+    save();
+  });
+
+  // Hearing.
+  function speak(text, lang) {
+    if (!text) { say('Rien à lire.'); return; }
+    if (!window.speechSynthesis || !window.SpeechSynthesisUtterance) {
+      say('La voix du navigateur n\'est pas disponible : ' + text);
+      return;
+    }
+    speechSynthesis.cancel();
+    var u = new SpeechSynthesisUtterance(text);
+    u.lang = lang || document.documentElement.lang || 'fr';
+    speechSynthesis.speak(u);
+    say(text);
+  }
+  function lastWord(t) { var m = t.trim().match(/(\S+)\s*$/); return m ? m[1] : ''; }
+  function lastLetter(t) { var c = Array.from(t.replace(/\s+$/, '')); return c.length ? c[c.length - 1] : ''; }
+  function question(f) {
+    var line = document.querySelector('.dys-line[data-block="' + f.getAttribute('data-block') +
+                                       '"][data-line="' + f.getAttribute('data-line') + '"]');
+    if (!line) return;
+    var button = line.querySelector('.dys-say');
+    if (button) { button.click(); return; }
+    var words = Array.prototype.map.call(line.querySelectorAll('.dys-word:not(.dys-covered)'),
+                                         function (w) { return w.textContent; });
+    speak(words.join(' '));
+  }
+  document.addEventListener('keydown', function (e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    var f = e.target && e.target.closest && e.target.closest('.dys-answer');
+    if (!f) return;
+    var text = typeof valueOf(f) === 'string' ? valueOf(f) : '';
+    var k = e.key.toLowerCase();
+    if (k === 'r') speak(text);
+    else if (k === 'm') speak(lastWord(text));
+    else if (k === 'l') speak(lastLetter(text));
+    else if (k === 'q') question(f);
+    else return;
+    e.preventDefault();
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('.dys-answer-say'), function (b) {
+    b.addEventListener('click', function () {
+      var f = document.getElementById(b.getAttribute('data-for'));
+      speak(f ? String(valueOf(f)) : '');
+    });
+  });
+
+  // The sheet with its answers, as one printable HTML file without script.
+  function esc(t) {
+    return String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+                    .replace(/"/g, '&quot;');
+  }
+  function exportHtml() {
+    var main = document.getElementById('dys-text').cloneNode(true);
+    Array.prototype.forEach.call(main.querySelectorAll('.dys-say, .dys-answer-say, .dys-covered'),
+                                 function (n) { n.remove(); });
+    Array.prototype.forEach.call(main.querySelectorAll('[hidden]'), function (n) { n.hidden = false; });
+    Array.prototype.forEach.call(main.querySelectorAll('.dys-masked'), function (n) { n.classList.remove('dys-masked'); });
+    // Words as plain text (no syllable spans): the file is for reading and printing.
+    Array.prototype.forEach.call(main.querySelectorAll('.dys-word'), function (w) {
+      w.replaceWith(document.createTextNode(w.textContent));
+    });
+    main.querySelectorAll('.dys-answer').forEach(function (copy) {
+      var f = document.getElementById(copy.id);
+      var v = valueOf(f), out = document.createElement('span');
+      out.className = 'answer';
+      if (f.type === 'checkbox') out.textContent = v ? '\u2611' : '\u2610';
+      else if (f.classList.contains('dys-choices'))
+        out.innerHTML = Array.prototype.map.call(f.querySelectorAll('.dys-choice'), function (b) {
+          var on = b.getAttribute('aria-pressed') === 'true';
+          return (on ? '<b>\u2611 ' : '\u2610 ') + esc(b.textContent) + (on ? '</b>' : '');
+        }).join(' &nbsp; ');
+      else {
+        out.textContent = v || ' ';
+        if (f.tagName === 'TEXTAREA') out.className = 'answer lines';
+      }
+      copy.replaceWith(out);
+    });
+    var title = document.title.replace('adaptée', 'complétée');
+    return '<!DOCTYPE html>\n<html lang="' + esc(document.documentElement.lang) + '">\n<head>\n' +
+      '<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n' +
+      '<title>' + esc(title) + '</title>\n<style>body { font: 14pt "DejaVu Sans", sans-serif; line-height: 1.6;' +
+      ' max-width: 40em; margin: 1em auto; } .dys-line { display: block; } .answer { color: #0645ad;' +
+      ' font-family: "DejaVu Sans Mono", monospace; border-bottom: 1px dashed #555; padding: 0 0.3em; }' +
+      ' .answer.lines { display: block; white-space: pre-wrap; min-height: 1.6em; margin: 0.3em 0 1em; }' +
+      '</style>\n</head>\n<body>\n<p>Fiche complétée le ' + esc(new Date().toLocaleDateString('fr-FR')) + '</p>\n' +
+      main.innerHTML + '\n</body>\n</html>\n';
+  }
+  window.liseurExportHtml = exportHtml;
+  var exportButton = document.getElementById('dys-export');
+  if (exportButton) exportButton.addEventListener('click', function () {
+    var a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([exportHtml()], { type: 'text/html' }));
+    a.download = 'fiche-completee.html';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    say('La fiche complétée est enregistrée dans les téléchargements (fiche-completee.html).');
+  });
+  var clearButton = document.getElementById('dys-clear');
+  if (clearButton) clearButton.addEventListener('click', function () {
+    if (!window.confirm('Effacer toutes les réponses de cette fiche ?')) return;
+    fields.forEach(function (f) { setValue(f, f.type === 'checkbox' ? false : f.classList.contains('dys-choices') ? -1 : ''); });
+    try { localStorage.removeItem(key); } catch (e) {}
+    say('Les réponses sont effacées.');
+  });
+  load();
+})();
+)JS";
+
+// The field of answer place `n` (its kind's control, labelled for screen readers).
+void answerHtml(std::string& h, const DocAnswer& a, int n) {
+  const std::string id = "answer-" + std::to_string(n);
+  const std::string common = " id=\"" + id + "\" data-answer=\"" + std::to_string(n) +
+                             "\" data-block=\"" + std::to_string(a.block) + "\" data-line=\"" +
+                             std::to_string(a.line) + "\"";
+  std::string label = a.label;
+  if (a.kind == "lines" || a.kind == "box") label = "R\xC3\xA9ponse \xC3\xA0\xC2\xA0: " + a.label;
+  if (label.empty()) label = "R\xC3\xA9ponse " + std::to_string(n + 1);
+  const std::string aria = " aria-label=\"" + liseur::sdk::html::escape(label) + "\"";
+  const std::string say = "<button type=\"button\" class=\"dys-answer-say\" data-for=\"" + id +
+                          "\" title=\"\xC3\x89"
+                          "couter ma r\xC3\xA9ponse (Alt+R)\" aria-label=\"\xC3\x89"
+                          "couter ma r\xC3\xA9ponse\">Lire</button>";
+  if (a.kind == "check") {
+    h += "<input type=\"checkbox\" class=\"dys-answer dys-answer-check\"" + common + aria + "> ";
+  } else if (a.kind == "blank" || a.kind == "field") {
+    h += "<input type=\"text\" class=\"dys-answer dys-answer-" + a.kind + "\"" + common + aria +
+         " size=\"" + (a.kind == "field" ? "14" : "10") +
+         "\" autocomplete=\"off\" spellcheck=\"false\">" + say;
+  } else if (a.kind == "choice") {
+    h += "<span class=\"dys-answer dys-choices dys-answer-area\" role=\"group\"" + common +
+         " aria-label=\"Choisis\">";
+    for (std::size_t k = 0; k < a.options.size(); ++k) {
+      h += "<button type=\"button\" class=\"dys-choice\" aria-pressed=\"false\" data-option=\"" +
+           std::to_string(k) + "\">";
+      liseur::sdk::html::escapeTo(h, a.options[k]);
+      h += "</button> ";
+    }
+    h += "</span>";
+  } else {  // lines, box
+    h += "<span class=\"dys-answer-area\"><textarea class=\"dys-answer dys-answer-" + a.kind +
+         "\"" + common + aria + " rows=\"" + std::to_string(std::max(2, a.rows)) +
+         "\" spellcheck=\"false\"></textarea>" + say + "</span>";
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Words.
@@ -517,6 +756,23 @@ void wordHtml(std::string& h, const std::string& text, bool french, const Option
 
 }  // namespace
 
+// The page's own name for its answers in the browser's storage: a digest of its words and
+// answer places, so two sheets never share answers and the same sheet adapted again finds them.
+std::string pageId(const Doc& doc) {
+  std::string all;
+  for (const auto& b : doc.blocks)
+    for (const auto& l : b.lines)
+      for (const auto& w : l.words) all += w.text + ' ';
+  for (const auto& a : doc.answers)
+    all += a.kind + std::to_string(a.block) + '.' + std::to_string(a.line) + '.' +
+           std::to_string(a.after) + ';';
+  const auto d = sha256(all);
+  static const char* kHex = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 12; ++i) id += kHex[d[i] >> 4], id += kHex[d[i] & 15];
+  return id;
+}
+
 std::string renderPage(const Doc& doc, const Options& o, const json* narration) {
   json timings;
   if (narration) {
@@ -539,7 +795,20 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   if (tintLines) bodyClass += " dys-tint";
   if (!o.wordColours.empty()) bodyClass += " dys-words";
 
-  const std::vector<int> screenOf = screensOf(doc, o.screens);
+  std::vector<int> screenOf = screensOf(doc, o.screens);
+  // One part at a time still shows the sheet's title above every part: a short first block (a
+  // heading, or one line of at most 12 words) is put before the parts, not in the first one.
+  bool keepTitle = false;
+  if (o.screens != "all" && doc.blocks.size() > 1) {
+    const DocBlock& first = doc.blocks[0];
+    std::size_t words = 0;
+    for (const auto& l : first.lines) words += l.words.size();
+    // ("Exercice 1" is the first exercise's heading, not the sheet's title.)
+    keepTitle = (first.kind == "heading" || (first.lines.size() == 1 && words <= 12)) &&
+                !startsExercise(first);
+    if (keepTitle)
+      for (std::size_t b = 1; b < screenOf.size(); ++b) screenOf[b] -= screenOf[1];
+  }
   const int screens = screenOf.empty() ? 1 : screenOf.back() + 1;
 
   std::string h;
@@ -552,8 +821,11 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   // The style and the script are allowed by their hashes, not by 'unsafe-inline': markup that
   // slipped through escaping could neither run script nor restyle the page.
   const std::string css = "\n" + styleSheet(o, th, narration != nullptr);
+  const bool answers = !doc.answers.empty();
+  std::string scripts = "'" + cspHash(kScript) + "'";
+  if (answers) scripts += " '" + cspHash(kAnswerScript) + "'";
   h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '" +
-       cspHash(css) + "'; script-src '" + cspHash(kScript) + "'; media-src data:\">\n";
+       cspHash(css) + "'; script-src " + scripts + "; media-src data:\">\n";
   h += "<meta name=\"generator\" content=\"liseur dys 0.1.0\">\n";
   h += "<title>Fiche adapt\xC3\xA9"
        "e</title>\n<style>";
@@ -561,7 +833,9 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   h += "</style>\n</head>\n";
   h += "<body class=\"" + bodyClass + "\" data-screens=\"" + o.screens + "\" data-focus=\"" +
        std::to_string(o.lineFocus) + "\" data-highlight=\"" + (o.highlightWord ? "true" : "false") +
-       "\">\n";
+       "\"";
+  if (answers) h += " data-page=\"" + pageId(doc) + "\"";
+  h += ">\n";
 
   // The toolbar: real buttons with French labels, all usable from the keyboard.
   h += "<div id=\"dys-bar\" role=\"toolbar\" aria-label=\"Commandes de lecture\">\n";
@@ -598,14 +872,29 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
        "<button id=\"dys-focus\" type=\"button\" title=\"Montrer 1, 3, 5 lignes ou toutes\">";
   h += o.lineFocus ? "Lignes visibles\xC2\xA0: " + std::to_string(o.lineFocus)
                    : std::string("Toutes les lignes");
-  h += "</button>\n</div>\n";
+  h += "</button>\n";
+  if (answers)
+    h += "<button id=\"dys-export\" type=\"button\" title=\"Enregistrer la fiche avec mes "
+         "r\xC3\xA9ponses, pour l'imprimer ou l'envoyer\">Exporter</button>\n"
+         "<button id=\"dys-clear\" type=\"button\" title=\"Effacer toutes mes r\xC3\xA9ponses\">"
+         "Effacer</button>\n"
+         "<span id=\"dys-answer-status\" role=\"status\" aria-live=\"polite\"></span>\n";
+  h += "</div>\n";
+
+  // The answer places of each line: in the line after their word, or under it.
+  std::map<std::pair<int, int>, std::vector<int>> placesOf;
+  for (std::size_t n = 0; n < doc.answers.size(); ++n)
+    placesOf[{doc.answers[n].block, doc.answers[n].line}].push_back(int(n));
 
   h += "<main id=\"dys-text\">\n";
   int index = 0;
   int openScreen = -1;
   for (std::size_t b = 0; b < doc.blocks.size(); ++b) {
     const DocBlock& blk = doc.blocks[b];
-    if (screenOf[b] != openScreen) {
+    if (b == 0 && keepTitle) {
+      h += "<header id=\"dys-title\">\n";
+    } else if (screenOf[b] != openScreen) {
+      if (b == 1 && keepTitle) h += "</header>\n";
       if (openScreen >= 0) h += "</section>\n";
       openScreen = screenOf[b];
       h += "<section class=\"dys-screen\" id=\"dys-screen-" + std::to_string(openScreen) +
@@ -628,12 +917,33 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
              "couter la ligne " +
              std::to_string(l + 1) + "\">\xE2\x96\xB6</button>";
       const auto& words = blk.lines[l].words;
+      const auto found = placesOf.find({int(b), int(l)});
+      const std::vector<int> none;
+      const std::vector<int>& here = found == placesOf.end() ? none : found->second;
+      auto inlineAt = [&](int after) {
+        for (int n : here)
+          if (doc.answers[n].inLine() && doc.answers[n].after == after) {
+            h += ' ';
+            answerHtml(h, doc.answers[n], n);
+            // "Prénom : …" ended its line on the sheet; the sentence-long line goes on below.
+            if (doc.answers[n].endsLine && after + 1 < int(words.size()))
+              h += "<br class=\"dys-break\">";
+          }
+      };
+      auto covered = [&](int w) {
+        for (int n : here)
+          for (int c : doc.answers[n].covers)
+            if (c == w) return true;
+        return false;
+      };
+      inlineAt(-1);
       for (std::size_t w = 0; w < words.size(); ++w) {
         if (w) h += ' ';
         const std::string wl = wordLang(doc, blk, words[w]);
         const std::string ref =
             std::to_string(b) + "-" + std::to_string(l) + "-" + std::to_string(w);
         h += "<span class=\"dys-word";
+        if (covered(int(w))) h += " dys-covered";  // the picture of a blank: the field shows
         if (!o.wordColours.empty()) h += " dys-w" + std::to_string(w % o.wordColours.size());
         h += "\" id=\"w-" + ref + "\" data-block=\"" + std::to_string(b) + "\" data-line=\"" +
              std::to_string(l) + "\" data-word=\"" + std::to_string(w) + "\" data-index=\"" +
@@ -643,7 +953,10 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
         h += ">";
         wordHtml(h, words[w].text, isFrench(wl), o);
         h += "</span>";
+        inlineAt(int(w));
       }
+      for (int n : here)
+        if (!doc.answers[n].inLine()) answerHtml(h, doc.answers[n], n);
       h += std::string("</") + ltag + ">\n";
     }
     h += std::string("</") + tag + ">\n";
@@ -655,7 +968,13 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
     h += "<script type=\"application/json\" id=\"dys-timings\">" + timings.dump() + "</script>\n";
   h += "<script>";
   h += kScript;
-  h += "</script>\n</body>\n</html>\n";
+  h += "</script>\n";
+  if (answers) {
+    h += "<script>";
+    h += kAnswerScript;
+    h += "</script>\n";
+  }
+  h += "</body>\n</html>\n";
   return h;
 }
 

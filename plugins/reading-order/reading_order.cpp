@@ -128,11 +128,16 @@ void refreshBlockBox(Block& blk) {
   if (!b.empty()) blk.box = b;
 }
 
+// The height of a line's text: the median of its words' heights when they have boxes (a line of
+// a photographed page leans, and its box is then taller than its letters: a 2 degree slope on a
+// 2000 px line adds 70 px), else the line's box.
 int lineHeight(const Line& l) {
-  if (l.box.h > 0) return l.box.h;
-  int h = 0;
-  for (const auto& w : l.words) h = std::max(h, w.box.h);
-  return h;
+  std::vector<int> hs;
+  for (const auto& w : l.words)
+    if (w.box.h > 0) hs.push_back(w.box.h);
+  if (hs.empty()) return l.box.h;
+  std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
+  return hs[hs.size() / 2];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""The pupil answers on the adapted page: a real worksheet image through the real `liseur adapt`
+(OCR, page marks, reading-order, dys view), then answered in Debian's headless Chromium.
+
+  1. A worksheet is drawn by Chromium itself (HTML printed on a white A5-ish page, with a field
+     line "Prénom : ..........  Date : ........", a fill-in sentence, numbered questions with
+     dotted answer lines under them, check boxes and "Entoure ... : chat / chien") and captured
+     as a PNG: real pixels, real fonts, no image in the repository.
+  2. `liseur adapt PNG --profile dys-primaire --no-narration -o page.html --json`: the answer
+     places found are checked against what was drawn (kinds, labels, the lines they follow).
+  3. The page in Chromium: every field is a real form control with a label; Tab reaches them in
+     reading order; text typed in each is kept in the browser's storage and is still there after
+     the page is closed and opened again; Alt+R in a field reads it back (through the browser's
+     speech synthesis, or says it has none); choices are buttons that toggle; the export is one
+     HTML file with the question texts and the answers in place, no script, nothing to fetch;
+     "Effacer" asks, then empties every field; the page fetched nothing.
+
+Usage: answers_browser_test.py --liseur build/daemon/app/liseur [--chromium /usr/bin/chromium]
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cdp_pipe as cdp  # noqa: E402
+
+SHEET = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><style>
+body { margin: 0; background: #fff; color: #111; font: 26px "DejaVu Serif", serif; width: 1400px; }
+main { padding: 50px 70px; }
+h1 { font-size: 38px; margin: 0 0 30px; text-align: center; }
+p { margin: 0 0 26px; }
+.dots { display: inline-block; border-bottom: 3px dotted #777; height: 1px; vertical-align: baseline; }
+.rule { border-bottom: 3px dotted #777; height: 50px; margin: 0 0 30px 40px; }
+.box { display: inline-block; width: 22px; height: 22px; border: 3px solid #222; vertical-align: -3px;
+       margin: 0 10px 0 30px; }
+</style></head><body><main>
+<h1>Les animaux de la ferme</h1>
+<p>Prénom : <span class="dots" style="width: 300px"></span> &nbsp;&nbsp; Date : <span class="dots" style="width: 240px"></span></p>
+<p>Complète : Le chien garde <span class="dots" style="width: 260px"></span> la maison.</p>
+<p>1. Quel animal donne du lait ?</p>
+<div class="rule"></div>
+<p>2. Où dorment les poules ?</p>
+<div class="rule"></div>
+<p>3. Coche les animaux qui volent :<span class="box"></span>la poule<span class="box"></span>le cochon</p>
+<p>Entoure la bonne réponse : chat / chien</p>
+</main></body></html>
+"""
+
+
+class Checks:
+    def __init__(self):
+        self.failed = 0
+
+    def __call__(self, ok, what):
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok:
+            self.failed += 1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--liseur", required=True)
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--keep", help="copy the worksheet image and the pages here")
+    args = ap.parse_args()
+    if not os.access(args.chromium, os.X_OK):
+        print("FAIL: no chromium at %s (Debian package chromium)" % args.chromium)
+        return 1
+    check = Checks()
+    tmp = tempfile.mkdtemp(prefix="liseur-answers-")
+    try:
+        browser = cdp.Browser(args.chromium, os.path.join(tmp, "profile"))
+        try:
+            # 1. The worksheet's pixels.
+            sheet = os.path.join(tmp, "sheet.html")
+            with open(sheet, "w", encoding="utf-8") as f:
+                f.write(SHEET)
+            s = cdp.new_session(browser, ("Page",))
+            browser.send("Emulation.setDeviceMetricsOverride",
+                         {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+                         session=s)
+            cdp.navigate(browser, s, sheet)
+            shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=s)
+            png = os.path.join(tmp, "fiche.png")
+            with open(png, "wb") as f:
+                f.write(base64.b64decode(shot["data"]))
+
+            if args.keep:
+                shutil.copy(png, args.keep)
+            # 2. liseur adapt, in a fresh XDG tree.
+            env = dict(os.environ)
+            for d in ("config", "cache", "run", "home"):
+                os.makedirs(os.path.join(tmp, "xdg", d), mode=0o700)
+            env.update(XDG_CONFIG_HOME=os.path.join(tmp, "xdg", "config"),
+                       XDG_CACHE_HOME=os.path.join(tmp, "xdg", "cache"),
+                       XDG_RUNTIME_DIR=os.path.join(tmp, "xdg", "run"),
+                       HOME=os.path.join(tmp, "xdg", "home"))
+            env.pop("LISEUR_PLUGIN_PATH", None)
+            page = os.path.join(tmp, "fiche-adaptee.html")
+            p = subprocess.run([args.liseur, "adapt", png, "--profile", "dys-primaire",
+                                "--no-narration", "-o", page, "--json"],
+                               env=env, capture_output=True, text=True, timeout=300)
+            check(p.returncode == 0, "liseur adapt made the page (%s)" % p.stderr.strip()[-300:])
+            if p.returncode != 0:
+                return 1
+            doc = json.loads(p.stdout)["document"]
+            places = doc.get("answers", [])
+
+            def line_text(a):
+                words = doc["blocks"][a["block"]]["lines"][a["line"]]["words"]
+                return " ".join(w["text"] for w in words[:a["after"] + 1])
+
+            kinds = [a["kind"] for a in places]
+            print("found:", [(a["kind"], a.get("label", ""), line_text(a)[-30:]) for a in places])
+            fields = {a.get("field") for a in places if a["kind"] == "field"}
+            check({"first-name", "date"} <= fields, "the Prénom and Date fields: %s" % fields)
+            blank = [a for a in places if a["kind"] == "blank"]
+            check(len(blank) == 1 and line_text(blank[0]).endswith("garde"),
+                  "the fill-in blank after 'Le chien garde': %s" % [line_text(a) for a in blank])
+            lines = [line_text(a) for a in places if a["kind"] == "lines"]
+            check(any(t.endswith("lait ?") for t in lines) and
+                  any(t.endswith("poules ?") for t in lines),
+                  "an answer under each question: %s" % lines)
+            checks = [a.get("label", "") for a in places if a["kind"] == "check"]
+            check(checks == ["la poule", "le cochon"], "two check boxes with their choices: %s" % checks)
+            choice = [a.get("options") for a in places if a["kind"] == "choice"]
+            check(choice == [["chat", "chien"]], "the choice chat / chien: %s" % choice)
+            check(len(places) == 8, "nothing else taken for a place (%d found: %s)" % (len(places), kinds))
+
+            # 3. The page.
+            s = cdp.open_page(browser, page)
+
+            def ev(expr, gesture=False):
+                return cdp.evaluate(browser, s, expr, gesture)
+
+            n = ev("document.querySelectorAll('.dys-answer').length")
+            check(n == len(places), "one control per place on the page: %d" % n)
+            unlabelled = ev("""[...document.querySelectorAll('.dys-answer')]
+                               .filter(f => !f.getAttribute('aria-label')).length""")
+            check(unlabelled == 0, "every field has a label for screen readers")
+            check(ev("document.querySelector('#answer-0').getAttribute('aria-label')") == "Prénom",
+                  "the first field is labelled Prénom")
+            # Tab from the top reaches the fields in reading order.
+            # Tab through each part of the sheet (one exercise at a time), then "Suivant".
+            ev("document.activeElement.blur(); window.scrollTo(0, 0)")
+            order = []
+            parts = ev("document.querySelectorAll('.dys-screen').length") or 1
+            for part in range(parts):
+                for _ in range(40):
+                    browser.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": "Tab",
+                                                            "code": "Tab",
+                                                            "windowsVirtualKeyCode": 9}, session=s)
+                    browser.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": "Tab",
+                                                            "code": "Tab",
+                                                            "windowsVirtualKeyCode": 9}, session=s)
+                    a = ev("document.activeElement.closest('.dys-answer') ? "
+                           "document.activeElement.closest('.dys-answer').id : ''")
+                    if a and a not in order:
+                        order.append(a)
+                if part + 1 < parts:
+                    ev("document.getElementById('dys-next').click()", True)
+            want = ["answer-%d" % i for i in range(len(places))]
+            check(order == want, "Tab reaches every answer in reading order: %s" % order)
+
+            # Typing: real key input into the focused field.
+            typed = {}
+            texts = ["Léa", "12 mars", "la maison", "La vache.", "Dans le poulailler."]
+            text_fields = ev("[...document.querySelectorAll("
+                             "'input[type=text].dys-answer, textarea.dys-answer')].map(f => f.id)")
+            def reveal(fid):  # show the part holding the field, then focus it
+                ev("(() => { const f = document.getElementById(%s);"
+                   " const part = f.closest('.dys-screen');"
+                   " for (const b of ['dys-prev', 'dys-next'])"
+                   "   for (let i = 0; i < 20 && part && part.hidden; ++i)"
+                   "     document.getElementById(b).click();"
+                   " f.focus(); })()" % json.dumps(fid), True)
+
+            for fid, text in zip(text_fields, texts):
+                reveal(fid)
+                browser.send("Input.insertText", {"text": text}, session=s)
+                typed[fid] = text
+            reveal(ev("document.querySelector('input[type=checkbox].dys-answer').id"))
+            ev("document.querySelectorAll('input[type=checkbox].dys-answer')[0].click()", True)
+            reveal(ev("document.querySelector('.dys-choices').id"))
+            ev("document.querySelector('.dys-choice[data-option=\"1\"]').click()", True)
+            got = ev("Object.fromEntries([...document.querySelectorAll('.dys-answer')]"
+                     ".filter(f => f.value !== undefined && f.type !== 'checkbox')"
+                     ".map(f => [f.id, f.value]))")
+            check(all(got.get(k) == v for k, v in typed.items()), "typed into every field: %s" % got)
+
+            # Read back (Alt+R): the browser's voice, or a clear message when it has none.
+            reveal(text_fields[0])
+            browser.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": "r", "code": "KeyR",
+                                                    "modifiers": 1, "windowsVirtualKeyCode": 82},
+                         session=s)
+            status = ev("document.getElementById('dys-answer-status').textContent")
+            check("Léa" in status, "Alt+R reads the answer back: %r" % status)
+
+            # Closed and opened again: the answers are still there.
+            for t in browser.send("Target.getTargets")["targetInfos"]:
+                if t["type"] == "page":
+                    browser.send("Target.closeTarget", {"targetId": t["targetId"]})
+            s = cdp.open_page(browser, page)
+            got = ev("Object.fromEntries([...document.querySelectorAll('.dys-answer')]"
+                     ".filter(f => f.type !== 'checkbox' && f.value !== undefined)"
+                     ".map(f => [f.id, f.value]))")
+            check(all(got.get(k) == v for k, v in typed.items()),
+                  "the answers are kept after closing and opening the page: %s" % got)
+            check(ev("document.querySelectorAll('input[type=checkbox].dys-answer')[0].checked") is True,
+                  "the ticked box is kept")
+            check(ev("document.querySelector('.dys-choice[data-option=\"1\"]')"
+                     ".getAttribute('aria-pressed')") == "true", "the chosen answer is kept")
+
+            # Export: one file, the questions with the answers in place, no script, no fetch.
+            html = ev("window.liseurExportHtml()")
+            out = os.path.join(tmp, "fiche-completee.html")
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(html)
+            check("<script" not in html.lower(), "the exported sheet has no script")
+            check("lait" in html and "poules" in html, "it has the questions' text")
+            check(all(t in html for t in texts), "and every answer typed")
+            check("\u2611 chien" in html or "\u2611 chien".encode().decode() in html,
+                  "and the chosen answer marked")
+            s2 = cdp.open_page(browser, out)
+            shown = cdp.evaluate(browser, s2, "document.body.innerText")
+            check("Dans le poulailler." in shown, "the exported file opens and shows the answers")
+
+            # Effacer asks first; confirmed, every field is empty, also after reopening.
+            ev("window.confirm = () => false; document.getElementById('dys-clear').click()", True)
+            check(ev("document.getElementById(%s).value" % json.dumps(text_fields[0])) == "Léa",
+                  "Effacer does nothing when not confirmed")
+            ev("window.confirm = () => true; document.getElementById('dys-clear').click()", True)
+            left = ev("[...document.querySelectorAll('input[type=text].dys-answer, "
+                      "textarea.dys-answer')].filter(f => f.value).length")
+            check(left == 0, "Effacer, confirmed, empties every field")
+            s = cdp.open_page(browser, page)
+            left = ev("[...document.querySelectorAll('input[type=text].dys-answer, "
+                      "textarea.dys-answer')].filter(f => f.value).length")
+            check(left == 0, "and they stay empty after reopening")
+            check(cdp.requests(browser) == [], "nothing was fetched: %s" % cdp.requests(browser))
+        finally:
+            browser.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d checks failed" % check.failed if check.failed else "all checks passed")
+    return 1 if check.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
