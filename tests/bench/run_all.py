@@ -16,6 +16,8 @@ Benches, in order (NAME: what it measures):
   speech       the speech path alone (text to first audio, stop)
   speechd      first audio through speech-dispatcher against liseur's own voice (issue 15)
   adapt        `liseur adapt` of a worksheet, page ready
+  answers      answer places found on the corpora's worksheets against hand-written truth, and
+               places taken on real-dev's pages that are not worksheets (issue 14)
   hotkey       hotkey to first audio under Xvfb, the re-read of an unchanged window, and the
                watched region's tick
   wayland      a window's first audio on headless sway (screencopy, portal) against X11 (issue 13)
@@ -46,6 +48,7 @@ def benches(build):
         ('speech', [PY, os.path.join(HERE, 'speech', 'speech_bench.py')] + b),
         ('speechd', [PY, os.path.join(HERE, 'speechd', 'speechd_bench.py')] + b),
         ('adapt', [PY, os.path.join(HERE, 'adapt', 'adapt_bench.py')] + b + ['--runs', '5']),
+        ('answers', [PY, os.path.join(HERE, 'answers', 'answers_bench.py')] + b),
         ('hotkey', [PY, os.path.join(HERE, 'hotkey', 'hotkey_bench.py')] + b),
         ('wayland', [PY, os.path.join(HERE, 'hotkey', 'wayland_bench.py')] + b),
         ('plugins', [PY, os.path.join(HERE, 'plugins', 'plugin_bench.py')] + b),

@@ -11,6 +11,10 @@ it follows ends like the true one (letters and digits only, accents folded, OCR 
 similarity of 0.75 over the true text's length). Each true place is matched once; found places
 matching nothing are false.
 
+Then every image of real-dev (scans, photos, screenshots: none is a worksheet) is adapted too and
+the places taken there are counted: each is a field the page offers where nobody asked for an
+answer (forms and dialogs do have some).
+
 Prints, per sheet and in all: true places, found, matched, recall (target >= 90 %), false share
 of the found (target <= 5 %), and the time of `liseur adapt --no-narration` per sheet.
 """
@@ -97,6 +101,23 @@ def main():
             totals['truth'] += len(truth['places'])
             totals['found'] += len(found)
             totals['matched'] += matched
+        # Held-out check: pages that are not worksheets.
+        counts, pages = {}, 0
+        images = sorted(glob.glob(os.path.join(a.shared, 'bench', 'real-dev', '*.png')) +
+                        glob.glob(os.path.join(a.shared, 'bench', 'real-dev', '*.jpg')))
+        for image in images:
+            out = subprocess.run([cli, 'adapt', image, '-o', os.path.join(tmp, 'page.html'),
+                                  '--no-narration', '--json'], env=env, capture_output=True,
+                                 text=True)
+            if out.returncode != 0:
+                continue
+            found = json.loads(out.stdout)['document'].get('answers', [])
+            pages += 1 if found else 0
+            for f in found:
+                counts[f['kind']] = counts.get(f['kind'], 0) + 1
+        total = sum(counts.values())
+        print(f'real-dev (not worksheets): {total} places on {pages} of {len(images)} images '
+              f'({", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"})')
     print(f"{'sheet':28} {'true':>5} {'found':>6} {'matched':>8} {'time s':>7}")
     for name, t, f, m, s in rows:
         print(f'{name:28} {t:5d} {f:6d} {m:8d} {s:7.2f}')
