@@ -53,16 +53,6 @@ p { margin: 0 0 26px; }
 """
 
 
-class Checks:
-    def __init__(self):
-        self.failed = 0
-
-    def __call__(self, ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            self.failed += 1
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--liseur", required=True)
@@ -72,7 +62,7 @@ def main():
     if not os.access(args.chromium, os.X_OK):
         print("FAIL: no chromium at %s (Debian package chromium)" % args.chromium)
         return 1
-    check = Checks()
+    check = cdp.Checks()
     tmp = tempfile.mkdtemp(prefix="liseur-answers-")
     try:
         browser = cdp.Browser(args.chromium, os.path.join(tmp, "profile"))
@@ -108,7 +98,7 @@ def main():
                                env=env, capture_output=True, text=True, timeout=300)
             check(p.returncode == 0, "liseur adapt made the page (%s)" % p.stderr.strip()[-300:])
             if p.returncode != 0:
-                return 1
+                return check.exit_status()
             doc = json.loads(p.stdout)["document"]
             places = doc.get("answers", [])
 
@@ -248,8 +238,7 @@ def main():
             browser.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d checks failed" % check.failed if check.failed else "all checks passed")
-    return 1 if check.failed else 0
+    return check.exit_status()
 
 
 if __name__ == "__main__":
