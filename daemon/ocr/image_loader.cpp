@@ -423,7 +423,7 @@ Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const st
   return normal;
 }
 
-Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits, int page, int* pages) {
+Result<std::string> loadFileBytes(const std::string& path, const Limits& limits) {
   // O_NONBLOCK: opening a FIFO for reading must not wait for a writer. O_NOFOLLOW: a symlink in
   // the last component (say, to /dev/zero) is refused, not followed.
   int raw = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -471,7 +471,13 @@ Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits, int 
   }
   data.resize(got);
   if (data.empty()) return makeError(ErrorCode::kFileEmpty, fmt::format("{}: is empty", path));
-  return decodeImage(data, limits, path, page, pages);
+  return data;
+}
+
+Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits, int page, int* pages) {
+  auto data = loadFileBytes(path, limits);
+  if (!data) return data.error();
+  return decodeImage(*data, limits, path, page, pages);
 }
 
 Result<PixPtr> loadImagePixels(std::string_view bytes, int width, int height, int stride,

@@ -76,6 +76,10 @@ Result<ImageHeader> readImageHeader(std::string_view data, const Limits& limits,
 Result<PixPtr> decodeImage(std::string_view data, const Limits& limits, const std::string& what,
                            int page = 0, int* pages = nullptr);
 
+// Opens the file at `path` safely (see above) and reads it whole, up to limits.max_file_bytes.
+// Blocking; never follows a symlink in the last component and never blocks on a FIFO.
+Result<std::string> loadFileBytes(const std::string& path, const Limits& limits = {});
+
 // Opens, checks and decodes the image file at `path` (see above); `page` and `pages` as for
 // decodeImage. Blocking; never follows a symlink in the last component and never blocks on a FIFO.
 Result<PixPtr> loadImageFile(const std::string& path, const Limits& limits = {}, int page = 0,

@@ -6,7 +6,9 @@
 // daemon -> worker
 //   {"op":"ocr","gen":G,"path":"/abs/img.png","lang":"eng+fra","mode":"auto"}
 //       Recognise an image file. The worker opens it itself (O_NOFOLLOW, regular file, size limit),
-//       checks the header (each side <= 16384 px, <= 40 Mpx) before decoding. "mode" is "auto"
+//       checks the header (each side <= 16384 px, <= 40 Mpx) before decoding. A multi-page TIFF
+//       or a PDF is read page after page (up to 100 pages): a PDF page from its text layer when it
+//       has one, else rendered at 300 dpi and recognised (ocr/pdf_document.h). "mode" is "auto"
 //       (a screenshot or a page of paper, judged from the pixels), "screen" (known to be a
 //       capture of the screen), "block" (a small region: one block) or "line".
 //   {"op":"ocr","gen":G,"pixels":{"width":W,"height":H,"stride":S,"format":"bgra"},...}
@@ -21,16 +23,22 @@
 //       decoded image, clipped to it (a region of the portal's whole-screen screenshot); a crop
 //       wholly outside the image is an invalid-argument error naming both.
 //   "marks":true (optional): also find the page's rules and drawn boxes (preprocess/page_marks.h)
-//       on the first page, sent as a "marks" event before "done" (`liseur adapt`'s answer places).
+//       on each page, sent as a "marks" event after its blocks (`liseur adapt`'s answer places).
 //   {"op":"cancel","gen":G}    Stop job G as soon as possible (Tesseract's cancel hook).
 //   {"op":"ping"}              Answered by {"ev":"pong"}: liveness check.
 //
 // worker -> daemon
 //   {"ev":"ready","langs":["eng","fra"],"tesseract":"5.3.0"}      once, after the models loaded
 //   {"ev":"layout","gen":G,"width":W,"height":H,"blocks":N}        layout analysed (cheap)
+//   {"ev":"page","gen":G,"page":P,"pages":N,"y":Y,"width":W,"height":H,"text_layer":false}
+//       sources of pages only (a multi-page TIFF, a PDF), before each page's blocks: page P
+//       (0-based) of N, placed at Y in the job's coordinates
+//       (the pages are one under the other: every box of page P is offset by Y); "text_layer"
+//       when its words come from a PDF's text rather than from recognition
 //   {"ev":"block","gen":G,"block":{...Block JSON of document.h...}} one per block, reading order
 //   {"ev":"marks","gen":G,"rules":[[x,y,w,h],...],"boxes":[[x,y,w,h],...]}   when asked
 //   {"ev":"done","gen":G,"ms":{"decode":d,"preprocess":p,"layout":l,"recognise":r}}
+//       with "pages":N,"pages_read":R when the source has more than one page
 //   {"ev":"cancelled","gen":G}
 //   {"ev":"error","gen":G,"code":"image-too-large","message":"..."}  job failed (codes: error.h)
 //

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -18,6 +19,7 @@
 
 #include "core/frame.h"
 #include "document/document.h"
+#include "ocr/pdf_document.h"
 #include "preprocess/page_marks.h"
 
 namespace liseur::ocr {
@@ -31,6 +33,20 @@ using Clock = std::chrono::steady_clock;
 
 double msSince(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void shiftBox(Box& b, int dy) {
+  b.y += dy;
+}
+
+// A block of page p moved into the pages' common coordinates (page p below page p-1).
+void shiftBlock(Block& block, int dy) {
+  if (dy == 0) return;
+  shiftBox(block.box, dy);
+  for (auto& l : block.lines) {
+    shiftBox(l.box, dy);
+    for (auto& w : l.words) shiftBox(w.box, dy);
+  }
 }
 
 double round1(double ms) {
@@ -323,9 +339,32 @@ bool OcrWorker::runJob(Job& job) {
     if (auto s = checkLanguages(job.request, engine_.languages()); !s) return fail(s.error());
 
     const auto t0 = Clock::now();
+    // The source: one image, the pages of a TIFF (decoded from the file's bytes in turn), or a
+    // PDF (each page from its text layer, or rendered and recognised when it is a scan).
+    std::string fileBytes;
+    std::unique_ptr<PdfDocument> pdf;
     int pages = 1;
-    auto image = loadRequestImage(job.request, job.payload, options_.limits, &pages);
-    if (image) image = applyCrop(job.request, std::move(*image));
+    Result<PixPtr> image = makeError(ErrorCode::kInvalidArgument, "no image");
+    if (auto p = job.request.find("path"); p != job.request.end() && p->is_string() &&
+                                           !p->get_ref<const std::string&>().empty() &&
+                                           p->get_ref<const std::string&>().front() == '/') {
+      const auto& path = p->get_ref<const std::string&>();
+      auto bytes = loadFileBytes(path, options_.limits);
+      if (!bytes) return fail(bytes.error());
+      if (looksLikePdf(*bytes)) {
+        auto doc = PdfDocument::open(std::move(bytes).value(), path);
+        if (!doc) return fail(doc.error());
+        pdf = std::move(doc).value();
+        pages = pdf->pages();
+        image = PixPtr();
+      } else {
+        fileBytes = std::move(bytes).value();
+        image = decodeImage(fileBytes, options_.limits, path, 0, &pages);
+      }
+    } else {
+      image = loadRequestImage(job.request, job.payload, options_.limits, &pages);
+    }
+    if (image && !pdf) image = applyCrop(job.request, std::move(*image));
     const double decode_ms = msSince(t0);
     job.payload.clear();
     job.payload.shrink_to_fit();
@@ -340,7 +379,7 @@ bool OcrWorker::runJob(Job& job) {
       }
     };
     int blocks = 0;
-    int pages_done = 0;
+    int yOffset = 0;  // the pages are one under the other: page p starts below page p-1
     RecogniseCallbacks callbacks;
     if (auto fx = job.request.find("focus"); fx != job.request.end() && fx->is_object()) {
       auto coord = [&](const char* k) {
@@ -358,63 +397,113 @@ bool OcrWorker::runJob(Job& job) {
           {"ev", "layout"}, {"gen", gen}, {"width", width}, {"height", height}, {"blocks", n}});
     };
     const bool wantMarks = job.request.value("marks", false);
-    std::vector<int> lineHeights;  // of the first page's words, for the marks
-    callbacks.on_block = [&](Block&& block) {
-      if (wantMarks && pages_done == 0)
+    std::vector<int> lineHeights;  // of the page's words, for its marks
+    auto sendBlock = [&](Block&& block) {
+      if (wantMarks)
         for (const auto& l : block.lines)  // words: a leaning line's box is taller than its text
           for (const auto& w : l.words) lineHeights.push_back(w.box.h);
+      shiftBlock(block, yOffset);
       block.index = blocks++;  // numbered across the pages
       emit(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}});
     };
-    auto timings = engine_.recognise(image->get(), *mode, callbacks, cancelled);
-    if (write_failed_ || daemonGone()) return false;  // nobody to answer
-    if (!timings) {
-      if (timings.error().code == ErrorCode::kCancelled) return sendCancelled();
-      return fail(timings.error());
-    }
-    // A worksheet's rules and boxes (`liseur adapt`), found on the first page's own pixels so
-    // they share the words' coordinates.
-    if (wantMarks) {
+    callbacks.on_block = sendBlock;
+    // Page events for sources of pages (a multi-page TIFF, a PDF); one image has its layout.
+    auto sendPage = [&](int p, int width, int height, bool textLayer) {
+      if (pages < 2 && !pdf) return;
+      emit(Json{{"ev", "page"},
+                {"gen", gen},
+                {"page", p},
+                {"pages", pages},
+                {"y", yOffset},
+                {"width", width},
+                {"height", height},
+                {"text_layer", textLayer}});
+    };
+    // A worksheet's rules and boxes (`liseur adapt`), found on the page's own pixels (at `scale`
+    // pixels per page pixel) so they share the words' coordinates.
+    auto sendMarks = [&](Pix* pixels, double scale) {
       int lineH = 0;
       if (!lineHeights.empty()) {
         std::nth_element(lineHeights.begin(), lineHeights.begin() + lineHeights.size() / 2,
                          lineHeights.end());
         lineH = lineHeights[lineHeights.size() / 2];
       }
-      const auto marks = preprocess::findPageMarks(image->get(), lineH);
+      lineHeights.clear();
+      const auto marks =
+          preprocess::findPageMarks(pixels, static_cast<int>(std::lround(lineH * scale)));
+      auto place = [&](const Box& b) {
+        return toJson(Box{static_cast<int>(std::lround(b.x / scale)),
+                          static_cast<int>(std::lround(b.y / scale)) + yOffset,
+                          static_cast<int>(std::lround(b.w / scale)),
+                          static_cast<int>(std::lround(b.h / scale))});
+      };
       Json rules = Json::array(), boxes = Json::array();
-      for (const auto& r : marks.rules) rules.push_back(toJson(r));
-      for (const auto& b : marks.boxes) boxes.push_back(toJson(b));
+      for (const auto& r : marks.rules) rules.push_back(place(r));
+      for (const auto& b : marks.boxes) boxes.push_back(place(b));
       emit(Json{{"ev", "marks"}, {"gen", gen}, {"rules", rules}, {"boxes", boxes}});
-      if (write_failed_) return false;
-    }
-    ++pages_done;
-    // The other pages of a multi-page file (a scanner's TIFF), one after the other, up to
-    // kMaxPages; the done event says how many there are and how many were read.
-    int read_pages = 1;
-    image->reset();
-    for (int p = 1; p < std::min(pages, kMaxPages); ++p) {
+    };
+
+    RecogniseTimings total;
+    int read_pages = 0;
+    for (int p = 0; p < std::min(pages, kMaxPages); ++p) {
       if (cancelled) return sendCancelled();
-      auto next = loadImageFile(job.request["path"].get<std::string>(), options_.limits, p);
-      if (!next) return fail(next.error());
-      callbacks.on_layout = nullptr;  // the layout event describes the first page
-      auto more = engine_.recognise(next->get(), *mode, callbacks, cancelled);
-      if (write_failed_ || daemonGone()) return false;
-      if (!more) {
-        if (more.error().code == ErrorCode::kCancelled) return sendCancelled();
-        return fail(more.error());
+      if (p > 0) callbacks.on_layout = nullptr;  // the layout event describes the first page
+      if (pdf) {
+        auto text = pdf->text(p);
+        if (!text) return fail(text.error());
+        // The text layer when the page has one worth reading (a rendering tells, and gives the
+        // marks); the page's pixels through the OCR engine when it is a scan.
+        PixPtr drawn;
+        double scale = 1;
+        if (text->words >= kMinTextWords && (text->words < 40 || wantMarks)) {
+          auto r = pdf->render(p, kPdfDpi / 2, options_.limits, &scale);
+          if (!r) return fail(r.error());
+          drawn = std::move(r).value();
+        }
+        if (PdfDocument::textLayerUsable(*text, drawn.get(), scale)) {
+          sendPage(p, text->width, text->height, true);
+          if (p == 0 && callbacks.on_layout)
+            callbacks.on_layout(text->width, text->height, static_cast<int>(text->blocks.size()));
+          for (auto& b : text->blocks) sendBlock(std::move(b));
+          if (wantMarks && drawn) sendMarks(drawn.get(), scale);
+          if (write_failed_ || daemonGone()) return false;
+          yOffset += text->height;
+          ++read_pages;
+          continue;
+        }
+        drawn.reset();
+        auto r = pdf->render(p, kPdfDpi, options_.limits, &scale);
+        if (!r) return fail(r.error());
+        // A page smaller than asked (a poster) is read at its own scale: its coordinates are
+        // the rendering's.
+        image = std::move(r);
+      } else if (p > 0) {
+        image = decodeImage(fileBytes, options_.limits, job.request["path"].get<std::string>(), p);
+        if (!image) return fail(image.error());
       }
-      timings->preprocess_ms += more->preprocess_ms;
-      timings->layout_ms += more->layout_ms;
-      timings->recognise_ms += more->recognise_ms;
+      Pix* pix = image->get();
+      sendPage(p, pixGetWidth(pix), pixGetHeight(pix), false);
+      auto timings = engine_.recognise(pix, *mode, callbacks, cancelled);
+      if (write_failed_ || daemonGone()) return false;  // nobody to answer
+      if (!timings) {
+        if (timings.error().code == ErrorCode::kCancelled) return sendCancelled();
+        return fail(timings.error());
+      }
+      if (wantMarks) sendMarks(pix, 1);
+      if (write_failed_) return false;
+      total.preprocess_ms += timings->preprocess_ms;
+      total.layout_ms += timings->layout_ms;
+      total.recognise_ms += timings->recognise_ms;
+      yOffset += pixGetHeight(pix);
+      image->reset();
       ++read_pages;
     }
-    spdlog::debug("job {}: {} blocks, decode {:.0f} ms, recognise {:.0f} ms", gen, blocks,
-                  decode_ms, timings->recognise_ms);
+    spdlog::debug("job {}: {} blocks, {} pages, decode {:.0f} ms, recognise {:.0f} ms", gen, blocks,
+                  read_pages, decode_ms, total.recognise_ms);
     Json ms{{"decode", round1(decode_ms)},
-            {"preprocess", round1(timings->preprocess_ms)},
-            {"layout", round1(timings->layout_ms)},
-            {"recognise", round1(timings->recognise_ms)}};
+            {"preprocess", round1(total.preprocess_ms)},
+            {"layout", round1(total.layout_ms)},
+            {"recognise", round1(total.recognise_ms)}};
     Json done{{"ev", "done"}, {"gen", gen}, {"blocks", blocks}, {"ms", ms}};
     if (pages > 1) {
       done["pages"] = pages;
