@@ -38,8 +38,12 @@ std::string absolute(const std::string& path) {
 
 AdaptCommand::AdaptCommand(CLI::App& app) {
   sub_ = app.add_subcommand(
-      "adapt", "Make an image into one HTML page to read and hear, offline (no daemon needed)");
-  sub_->add_option("FILE", file_, "Image file (a photographed or scanned worksheet, a screenshot)")
+      "adapt",
+      "Make images or a PDF into one HTML page to read and hear, offline (no daemon needed)");
+  sub_->add_option("FILE", files_,
+                   "Image or PDF files (a photographed or scanned worksheet, a teacher's PDF, a "
+                   "screenshot); several files, a multi-page TIFF or PDF make one page, the "
+                   "sheets one after the other")
       ->required()
       ->check(completes(Complete::kFiles));
   sub_->add_option("--profile", profile_,
@@ -78,7 +82,7 @@ int AdaptCommand::run() {
     if (!d.isError()) std::cerr << "liseur: warning: " << d.toString() << "\n";
 
   adapt::AdaptOptions o;
-  o.image = absolute(file_);
+  for (const auto& f : files_) o.images.push_back(absolute(f));
   o.output = absolute(output_);
   o.narration = !noNarration_;
   o.config = built.config;

@@ -1,5 +1,7 @@
-// `liseur adapt FILE [--profile NAME] -o OUT.html [--no-narration] [--json]`: an image made into
-// one self-contained HTML view with its narration, by control/adapt_job.h, without liseurd.
+// `liseur adapt FILE... [--profile NAME] -o OUT.html [--no-narration] [--json]`: images or PDFs
+// made into one self-contained HTML view with its narration, by control/adapt_job.h, without
+// liseurd. Several files (a worksheet photographed page by page), a multi-page TIFF and a PDF's
+// pages make one page, the sheets one after the other.
 //
 // The profile is read like the daemon reads it (config_store.h layers, with NAME active instead
 // of daemon.profile; the active profile without --profile). An unknown NAME fails with the list
@@ -11,6 +13,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,7 +29,8 @@ class AdaptCommand {
 
  private:
   CLI::App* sub_ = nullptr;
-  std::string file_, profile_, output_;
+  std::vector<std::string> files_;
+  std::string profile_, output_;
   bool noNarration_ = false;
   bool json_ = false;
 };

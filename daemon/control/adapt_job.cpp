@@ -90,6 +90,8 @@ class Runner {
   std::string voiceFor(const std::string& lang) const;
   const speech::Lexicon* lexiconFor(const std::string& lang);
   std::string fileError(std::string message) const;
+  const std::string& current() const { return opts_.images[input_]; }
+  void sendOcr();
 
   EventLoop& loop_;
   const AdaptOptions& opts_;
@@ -106,6 +108,8 @@ class Runner {
   // OCR -> chain
   bool ocrDone_ = false;
   std::vector<Box> rules_, boxes_;  // the page's marks (answer places)
+  std::size_t input_ = 0;           // the file being recognised (index into opts_.images)
+  int inputY_ = 0;                  // where its first page goes in the document
   std::deque<Block> toAdapt_;
   bool adapting_ = false;
   std::string fixedLang_;  // ocr.language when it is not "auto"
@@ -139,21 +143,24 @@ void Runner::fail(Error e) {
 }
 
 std::string Runner::fileError(std::string message) const {
-  if (message.find(opts_.image) != std::string::npos) return message;
-  return opts_.image + ": " + message;
+  if (message.find(current()) != std::string::npos) return message;
+  return current() + ": " + message;
 }
 
 void Runner::start() {
   t0_ = EventLoop::nowMsPrecise();
   lastFrameMs_ = t0_;
   cfg_ = opts_.config.get();
-  report_.recognised.source = report_.adapted.source = opts_.image;
+  // The first sheet names the page (the dys view keys the pupil's answers on it).
+  report_.recognised.source = report_.adapted.source = opts_.images.front();
 
-  struct stat st {};
-  if (::stat(opts_.image.c_str(), &st) != 0) {
-    int err = errno;
-    return fail(makeError(err == ENOENT ? ErrorCode::kFileNotFound : ErrorCode::kFileUnreadable,
-                          opts_.image + ": " + std::strerror(err)));
+  for (const auto& image : opts_.images) {  // every file there before any work starts
+    struct stat st {};
+    if (::stat(image.c_str(), &st) != 0) {
+      int err = errno;
+      return fail(makeError(err == ENOENT ? ErrorCode::kFileNotFound : ErrorCode::kFileUnreadable,
+                            image + ": " + std::strerror(err)));
+    }
   }
 
   const std::string& fixed = cfg_->getString("ocr.language");
@@ -179,16 +186,11 @@ void Runner::start() {
   ocr_ = std::make_unique<WorkerClient>(
       loop_, o, [this](Frame&& f) { onOcrFrame(std::move(f)); },
       [this](const Error& e) {
-        fail(makeError(e.code, "the OCR worker died reading " + opts_.image + ": " + e.message));
+        fail(makeError(e.code, "the OCR worker died reading " + current() + ": " + e.message));
       });
   if (auto s = ocr_->start(); !s) return fail(s.error());
-  json req{{"op", "ocr"},
-           {"gen", 1},
-           {"path", opts_.image},
-           {"lang", cfg_->getString("ocr.languages")},
-           {"mode", cfg_->getString("ocr.mode")},
-           {"marks", true}};  // the worksheet's rules and boxes: its answer places
-  if (auto s = ocr_->send(req); !s) return fail(s.error());
+  sendOcr();
+  if (finished_) return;
 
   if (opts_.narration) {
     WorkerClient::Options s;
@@ -201,6 +203,16 @@ void Runner::start() {
     if (auto st2 = speech_->start(); !st2) return fail(st2.error());
   }
   armStallWatch();
+}
+
+void Runner::sendOcr() {
+  json req{{"op", "ocr"},
+           {"gen", static_cast<int>(input_) + 1},
+           {"path", current()},
+           {"lang", cfg_->getString("ocr.languages")},
+           {"mode", cfg_->getString("ocr.mode")},
+           {"marks", true}};  // the worksheet's rules and boxes: its answer places
+  if (auto s = ocr_->send(req); !s) return fail(s.error());
 }
 
 void Runner::configureChain() {
@@ -232,7 +244,7 @@ void Runner::armStallWatch() {
       const char* who = !ocrDone_ ? "the OCR worker" : "the speech worker";
       return fail(makeError(ErrorCode::kWorkerTimeout, std::string(who) + " did not answer for " +
                                                            std::to_string(int(kStallMs / 1000)) +
-                                                           " s on " + opts_.image));
+                                                           " s on " + current()));
     }
     armStallWatch();
   });
@@ -248,15 +260,28 @@ void Runner::onOcrFrame(Frame&& f) {
     return fail(makeError(errorCodeFromName(code),
                           fileError(f.header.value("message", "the image could not be read"))));
   }
-  if (ev == "layout") {
-    report_.recognised.width = report_.adapted.width = f.header.value("width", 0);
-    report_.recognised.height = report_.adapted.height = f.header.value("height", 0);
+  if (ev == "layout" || ev == "page") {
+    // The document grows by each page, placed under the one before (in this file by the worker,
+    // after the previous files here). A file of one image has no page event: its layout is
+    // the page.
+    Document& d = report_.recognised;
+    d.width = std::max(d.width, f.header.value("width", 0));
+    d.height = std::max(d.height, inputY_ + f.header.value("y", 0) + f.header.value("height", 0));
+    report_.adapted.width = d.width;
+    report_.adapted.height = d.height;
   } else if (ev == "block") {
     auto b = blockFromJson(f.header["block"]);
     if (!b)
       return fail(makeError(ErrorCode::kWorkerCrashed,
                             "the OCR worker sent a bad block: " + b.error().message));
     Block block = std::move(b).value();
+    if (inputY_) {
+      block.box.y += inputY_;
+      for (auto& l : block.lines) {
+        l.box.y += inputY_;
+        for (auto& w : l.words) w.box.y += inputY_;
+      }
+    }
     if (!fixedLang_.empty()) block.lang = fixedLang_;
     if (block.lang.empty()) block.lang = guessLanguage(block.text(), "fr");
     block.index = static_cast<int>(report_.recognised.blocks.size());
@@ -265,16 +290,25 @@ void Runner::onOcrFrame(Frame&& f) {
     toAdapt_.push_back(std::move(block));
     pumpAdapt();
   } else if (ev == "marks") {
-    auto boxes = [&](const char* key) {
-      std::vector<Box> out;
+    auto boxes = [&](const char* key, std::vector<Box>& out) {
       if (auto it = f.header.find(key); it != f.header.end() && it->is_array())
         for (const auto& j : *it)
-          if (auto b = boxFromJson(j)) out.push_back(*b);
-      return out;
+          if (auto b = boxFromJson(j)) out.push_back(Box{b->x, b->y + inputY_, b->w, b->h});
     };
-    rules_ = boxes("rules");
-    boxes_ = boxes("boxes");
+    boxes("rules", rules_);  // each page's, added to the others'
+    boxes("boxes", boxes_);
   } else if (ev == "done") {
+    const int pages = f.header.value("pages", 1), read = f.header.value("pages_read", pages);
+    if (read < pages)
+      warn(makeError(ErrorCode::kImageTooLarge,
+                     current() + ": has " + std::to_string(pages) + " pages; only the first " +
+                         std::to_string(read) + " were read (split it into smaller files)"));
+    if (input_ + 1 < opts_.images.size()) {  // the next sheet, under this one
+      ++input_;
+      inputY_ = report_.recognised.height;
+      sendOcr();
+      return pumpAdapt();
+    }
     ocrDone_ = true;
     report_.timings["ocr_ms"] = std::round(since());
     std::map<std::string, std::size_t> langs;
@@ -304,7 +338,7 @@ void Runner::pumpAdapt() {
   Document d;
   d.width = report_.recognised.width;
   d.height = report_.recognised.height;
-  d.source = opts_.image;
+  d.source = report_.recognised.source;
   d.lang = toAdapt_.front().lang;
   while (!toAdapt_.empty()) {
     d.blocks.push_back(std::move(toAdapt_.front()));
@@ -515,7 +549,7 @@ void Runner::render() {
       const double secs = double(pcm_.size()) / report_.sample_rate;
       const double maxSecs = kMaxNarrationBase64 / 4.0 * 3 / 2 / report_.sample_rate;
       return fail(makeError(ErrorCode::kFileTooLarge,
-                            "the narration of " + opts_.image + " lasts " +
+                            "the narration of " + report_.recognised.source + " lasts " +
                                 std::to_string(int(secs)) + " s, more than the " +
                                 std::to_string(int(maxSecs)) +
                                 " s one page can embed; use --no-narration or a smaller image"));
@@ -553,7 +587,7 @@ void Runner::renderPage(bool standIn) {
           for (const auto& f : r.faults) why += (why.empty() ? "" : "; ") + f.error.message;
           return fail(
               makeError(r.faults.empty() ? ErrorCode::kPluginUnavailable : ErrorCode::kPluginFailed,
-                        "no plugin could render the view of " + opts_.image +
+                        "no plugin could render the view of " + report_.recognised.source +
                             (why.empty() ? " (none of plugins.chain has a render hook, and " +
                                                std::string(kFallbackRenderer) + " is not installed)"
                                          : ": " + why)));
@@ -595,7 +629,8 @@ void Runner::renderPage(bool standIn) {
 
 Result<AdaptReport> runAdapt(const AdaptOptions& options) {
   if (!options.config) return makeError(ErrorCode::kInternal, "runAdapt: no configuration given");
-  if (options.image.empty()) return makeError(ErrorCode::kInvalidArgument, "no image file given");
+  if (options.images.empty())
+    return makeError(ErrorCode::kInvalidArgument, "no image or PDF file given");
   EventLoop loop;
   Result<AdaptReport> out = makeError(ErrorCode::kInternal, "runAdapt did not finish");
   {

@@ -1,6 +1,9 @@
-// AdaptJob: an image made into ONE self-contained HTML view with its narration, without liseurd
-// (`liseur adapt FILE --profile NAME -o OUT.html`). A teacher prepares a worksheet on any machine
-// and copies the file to a USB stick; nothing here needs a running daemon or a sound card.
+// AdaptJob: images or PDFs made into ONE self-contained HTML view with its narration, without
+// liseurd (`liseur adapt FILE... --profile NAME -o OUT.html`). Several files, a multi-page TIFF and
+// a PDF's pages become one page, the sheets one after the other (the OCR worker places each page
+// under the one before; the files follow each other the same way). A teacher prepares a worksheet
+// on any machine and copies the file to a USB stick; nothing here needs a running daemon or a sound
+// card.
 //
 // On its own EventLoop it starts the same workers the daemon uses — liseur-ocr-worker,
 // liseur-plugin-host (a PluginChain configured from the profile's plugins.chain and
@@ -54,7 +57,9 @@
 namespace liseur::adapt {
 
 struct AdaptOptions {
-  std::string image;   // the image file (absolute path)
+  // The sheets, in order (absolute paths): images, multi-page TIFFs, PDFs. Their pages become
+  // one page, one under the other.
+  std::vector<std::string> images;
   std::string output;  // the HTML file to write; "" = do not write (the HTML is in the report)
   bool narration = true;
   std::shared_ptr<const config::Config> config;  // the profile's configuration (required)

@@ -26,6 +26,14 @@ struct LineAt {
   int bottom() const { return l->box.y + l->box.h; }
   int left() const { return l->box.x; }
   int right() const { return l->box.x + l->box.w; }
+  // A line that is only the picture of a blank ("..........", "______"): typed answer lines in a
+  // PDF's text, or a dotted line Tesseract read as dots. It is room to write, not text.
+  bool onlyPictures() const {
+    if (l->words.empty()) return false;
+    for (const auto& w : l->words)
+      if (!isBlankPicture(w.text)) return false;
+    return true;
+  }
 };
 
 int right(const Box& b) {
@@ -390,7 +398,8 @@ struct Builder {
     std::vector<Pictured> pictures;
     for (const auto& la : lines)
       for (int i = 0; i < int(la.l->words.size()); ++i)
-        if (isBlankPicture(la.l->words[i].text)) pictures.push_back({&la, i, la.l->words[i].box});
+        if (!la.onlyPictures() && isBlankPicture(la.l->words[i].text))
+          pictures.push_back({&la, i, la.l->words[i].box});
 
     std::vector<bool> ruleUsed(rules.size(), false);
     for (const auto& pic : pictures) {
@@ -498,10 +507,12 @@ struct Builder {
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const LineAt& la = lines[i];
       const std::string text = trimmed(la.l->text());
-      if (text.empty()) continue;
+      if (text.empty() || la.onlyPictures()) continue;
       auto [first, item, numbered] = itemEnding(i);
-      const bool last = i + 1 >= lines.size() || startsNumbered(lines[i + 1].l->text()) ||
-                        lines[i + 1].block != la.block || lines[i + 1].top() - la.top() >= 2.5 * H;
+      std::size_t next = i + 1;  // the next line of text (answer lines are room, not text)
+      while (next < lines.size() && lines[next].onlyPictures()) ++next;
+      const bool last = next >= lines.size() || startsNumbered(lines[next].l->text()) ||
+                        lines[next].block != la.block || lines[next].top() - la.top() >= 2.5 * H;
       if (!last) continue;
       if (!asks(text, item, first, numbered)) continue;
       bool answered = false;
@@ -511,7 +522,7 @@ struct Builder {
       if (answered) continue;
       int below = doc.height > 0 ? doc.height : la.bottom() + 3 * H;
       for (const auto& other : lines)
-        if (&other != &la && other.top() >= la.bottom() - 0.2 * H &&
+        if (&other != &la && !other.onlyPictures() && other.top() >= la.bottom() - 0.2 * H &&
             overlapX(other.l->box, la.l->box) > 0)
           below = std::min(below, other.top());
       const int space = below - la.bottom();

@@ -16,6 +16,8 @@ Benches, in order (NAME: what it measures):
   speech       the speech path alone (text to first audio, stop)
   speechd      first audio through speech-dispatcher against liseur's own voice (issue 15)
   adapt        `liseur adapt` of a worksheet, page ready
+  pdf          `liseur adapt` of a two-page PDF, typed and scanned, against the same pages as
+               two images (issue 14)
   answers      answer places found on the corpora's worksheets against hand-written truth, and
                places taken on real-dev's pages that are not worksheets (issue 14)
   hotkey       hotkey to first audio under Xvfb, the re-read of an unchanged window, and the
@@ -48,6 +50,7 @@ def benches(build):
         ('speech', [PY, os.path.join(HERE, 'speech', 'speech_bench.py')] + b),
         ('speechd', [PY, os.path.join(HERE, 'speechd', 'speechd_bench.py')] + b),
         ('adapt', [PY, os.path.join(HERE, 'adapt', 'adapt_bench.py')] + b + ['--runs', '5']),
+        ('pdf', [PY, os.path.join(HERE, 'adapt', 'pdf_bench.py')] + b + ['--runs', '3']),
         ('answers', [PY, os.path.join(HERE, 'answers', 'answers_bench.py')] + b),
         ('hotkey', [PY, os.path.join(HERE, 'hotkey', 'hotkey_bench.py')] + b),
         ('wayland', [PY, os.path.join(HERE, 'hotkey', 'wayland_bench.py')] + b),

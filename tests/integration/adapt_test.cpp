@@ -9,11 +9,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "support/mini_pdf.h"
 #include "support/test_env.h"
 #include "support/text_metrics.h"
 
@@ -240,6 +242,74 @@ TEST_F(AdaptTest, DysPrimaireWorksheetHasTheDysViewAndItsNarration) {
       << "the page holds the real narration, not the stand-in";
   EXPECT_EQ(html.find("http:"), std::string::npos);
   EXPECT_GT(report["narration"]["words"].size(), 60u);
+}
+
+// A worksheet as teachers send it: a PDF of two typed pages. Its text layer is the text (the exact
+// words, no recognition), both pages make one page in order, and the answer places of both
+// pages (a field, a dotted blank, ruled lines after a question) are found.
+TEST_F(AdaptTest, TwoPagePdfMakesOnePageWithTheAnswerPlacesOfBoth) {
+  using liseur::test::MiniPdf;
+  MiniPdf pdf;
+  pdf.textPage({{72, 80, 20, "Les saisons"},
+                {72, 130, 12, "Nom : ...................."},
+                {72, 170, 12, "Lis le texte puis réponds aux questions."},
+                {72, 200, 12, "En hiver, les arbres perdent leurs feuilles et il fait froid."}});
+  pdf.textPage({{72, 80, 12, "1. Quelle saison préfères-tu ? Pourquoi ?"},
+                {72, 200, 12, "2. Complète : au printemps, les fleurs ................ ."}},
+               {{72, 110, 520, 110}, {72, 140, 520, 140}, {72, 170, 520, 170}});
+  const std::string file = xdg_.path("fiche.pdf"), out = xdg_.path("fiche.html");
+  liseur::test::writeFile(file, pdf.bytes());
+  CliRun r = liseur({"adapt", file, "--profile", "dys-primaire", "-o", out, "--json"}, xdg_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  const json& doc = report["document"];
+  std::string text;
+  for (const auto& b : doc["blocks"])
+    for (const auto& l : b["lines"])
+      for (const auto& w : l["words"]) text += w["text"].get<std::string>() + " ";
+  // Both pages, in order, the typed words as they are.
+  const auto hiver = text.find("En hiver, les arbres perdent leurs feuilles");
+  const auto saison = text.find("Quelle saison préfères-tu ?");
+  ASSERT_NE(hiver, std::string::npos) << text;
+  ASSERT_NE(saison, std::string::npos) << text;
+  EXPECT_LT(hiver, saison) << text;
+  EXPECT_GT(doc["height"].get<int>(), 2 * 3000) << "two A4 pages at 300 dpi, one under the other";
+  std::map<std::string, int> kinds;
+  for (const auto& a : doc["answers"]) kinds[a["kind"].get<std::string>()]++;
+  EXPECT_GE(kinds["field"], 1) << doc["answers"].dump(1);
+  EXPECT_GE(kinds["blank"], 1) << doc["answers"].dump(1);
+  EXPECT_GE(kinds["lines"], 1) << doc["answers"].dump(1);
+  const std::string html = liseur::test::readFile(out);
+  EXPECT_NE(html.find("<input"), std::string::npos) << "the fields are in the page";
+}
+
+// Several images, in the order given: one page, the sheets one after the other.
+TEST_F(AdaptTest, SeveralImagesMakeOnePageInTheirOrder) {
+  const std::string out = xdg_.path("deux.html");
+  CliRun r = liseur({"adapt", example("ui-en.png"), example("ecole-fr.png"), "--profile",
+                     "low-vision", "-o", out, "--json", "--no-narration"},
+                    xdg_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  std::string text;
+  int lastY = -1;
+  bool ordered = true;
+  for (const auto& b : report["document"]["blocks"]) {
+    for (const auto& l : b["lines"])
+      for (const auto& w : l["words"]) text += w["text"].get<std::string>() + " ";
+    ordered &= b["box"][1].get<int>() + b["box"][3].get<int>() > lastY;
+    lastY = std::max(lastY, b["box"][1].get<int>());
+  }
+  const std::string ui = liseur::test::readFile(example("ui-en.txt"));
+  const std::string firstWord = ui.substr(0, ui.find_first_of(" \n"));
+  const auto a = text.find(firstWord), b = text.find("Chaperon");
+  ASSERT_NE(a, std::string::npos) << firstWord << " in " << text;
+  ASSERT_NE(b, std::string::npos) << text;
+  EXPECT_LT(a, b) << text;
+  EXPECT_TRUE(ordered) << "blocks go down the page";
+  EXPECT_TRUE(fs::exists(out));
 }
 
 TEST_F(AdaptTest, MissingFileIsNamed) {

@@ -258,5 +258,26 @@ TEST(AnswerPlaces, BlankPicturesAreRunsOfDotsOrUnderscores) {
   EXPECT_FALSE(isBlankPicture(""));
 }
 
+// A typed worksheet (a PDF's text layer): each question is followed by a line that is only dots,
+// typed for the answer. Those lines are room to write: each question gets its answer lines (not
+// a blank with no sentence around it), and a dotted line under plain text is not a place.
+TEST(AnswerPlaces, TypedDottedLinesUnderQuestionsAreTheirAnswerLines) {
+  const std::string dots(60, '.');
+  Document d = page({block({line(100, {{"Lis", 100, 60}, {"le", 170, 40}, {"texte.", 220, 110}}),
+                            line(160, {{dots, 100, 1200}}),
+                            line(260, {{"1.", 100, 30}, {"Quel", 140, 90}, {"jour", 240, 90},
+                                       {"est-ce", 340, 120}, {"?", 470, 20}}),
+                            line(320, {{dots, 100, 1200}}),
+                            line(420, {{"2.", 100, 30}, {"Avec", 140, 90}, {"qui", 240, 60},
+                                       {"?", 310, 20}}),
+                            line(480, {{dots, 100, 1200}})})});
+  auto places = findAnswerPlaces(d, {}, {});
+  auto lines = ofKind(places, AnswerKind::kLines);
+  ASSERT_EQ(lines.size(), 2u) << nlohmann::json::array({toJson(places.front())}).dump();
+  EXPECT_EQ(lines[0].line, 2);
+  EXPECT_EQ(lines[1].line, 4);
+  EXPECT_TRUE(ofKind(places, AnswerKind::kBlank).empty());
+}
+
 }  // namespace
 }  // namespace liseur
