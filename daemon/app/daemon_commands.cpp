@@ -640,6 +640,8 @@ void DaemonCommands::onHotkey(const std::string& action) {
       {"review_prev_line", "previous-line"},
       {"review_next_word", "next-word"},
       {"review_prev_word", "previous-word"},
+      {"review_next_page", "next-page"},
+      {"review_prev_page", "previous-page"},
       {"spell", "spell"},
       {"repeat", "repeat"}};
   for (const auto& [a, r] : kReview)

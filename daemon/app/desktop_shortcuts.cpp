@@ -156,6 +156,8 @@ const std::vector<ActionCommand>& actionTable() {
       {"review_prev_line", {"review", "previous-line"}, ""},
       {"review_next_word", {"review", "next-word"}, ""},
       {"review_prev_word", {"review", "previous-word"}, ""},
+      {"review_next_page", {"review", "next-page"}, ""},
+      {"review_prev_page", {"review", "previous-page"}, ""},
       {"spell", {"review", "spell"}, ""},
       {"repeat", {"review", "repeat"}, ""},
       {"watch_window", {"watch", "window", "--toggle"}, ""},

@@ -88,10 +88,11 @@ void printFlat(const json& j, const std::string& prefix = "") {
 constexpr const char* kScreenSources[] = {"screen", "window", "pointer", "clipboard"};
 
 constexpr const char* kReviewActions[] = {
-    "next-line",     "previous-line", "next-word",      "previous-word", "next-char",
-    "previous-char", "next-block",    "previous-block", "current-line",  "current-word",
-    "current-char",  "spell",         "spell-phonetic", "repeat",        "say-all",
-    "where",         "first",         "last",           "spell-doubtful"};
+    "next-line",     "previous-line", "next-word",      "previous-word",  "next-char",
+    "previous-char", "next-block",    "previous-block", "current-line",   "current-word",
+    "current-char",  "spell",         "spell-phonetic", "repeat",         "say-all",
+    "where",         "first",         "last",           "spell-doubtful", "next-page",
+    "previous-page"};
 
 struct Cli {
   bool no_spawn = false;

@@ -146,6 +146,8 @@ constexpr HotkeyLabel kHotkeyLabels[] = {
     {"review_prev_line", "Relire : ligne précédente", "Review: previous line"},
     {"review_next_word", "Relire : mot suivant", "Review: next word"},
     {"review_prev_word", "Relire : mot précédent", "Review: previous word"},
+    {"review_next_page", "Relire : page suivante", "Review: next page"},
+    {"review_prev_page", "Relire : page précédente", "Review: previous page"},
     {"spell", "Épeler le mot", "Spell the word"},
     {"faster", "Parler plus vite", "Speak faster"},
     {"slower", "Parler plus lentement", "Speak slower"},

@@ -451,6 +451,8 @@ ConfigSchema::ConfigSchema() {
       {"review_prev_line", "Ctrl+Alt+Shift+I", "Review: previous line"},
       {"review_next_word", "Ctrl+Alt+Shift+L", "Review: next word"},
       {"review_prev_word", "Ctrl+Alt+Shift+J", "Review: previous word"},
+      {"review_next_page", "Ctrl+Alt+Shift+N", "Review: next page (of a PDF or multi-page file)"},
+      {"review_prev_page", "Ctrl+Alt+Shift+B", "Review: previous page"},
       {"spell", "Ctrl+Alt+Shift+O", "Spell the current word"},
       {"faster", "Ctrl+Alt+Shift+F", "Speak faster"},
       {"slower", "Ctrl+Alt+Shift+D", "Speak slower"},

@@ -27,6 +27,8 @@ constexpr std::pair<ReviewAction, std::string_view> kActions[] = {
     {ReviewAction::kFirst, "first"},
     {ReviewAction::kLast, "last"},
     {ReviewAction::kSpellDoubtful, "spell-doubtful"},
+    {ReviewAction::kNextPage, "next-page"},
+    {ReviewAction::kPrevPage, "previous-page"},
 };
 
 // UTF-8 code points of s, each as its own string (invalid bytes become single-byte pieces).
@@ -147,7 +149,22 @@ std::string spellWord(std::string_view word, std::string_view lang, bool phoneti
   return out;
 }
 
+int ReviewCursor::page() const {
+  if (pages_.size() < 2 || block_ >= static_cast<int>(doc_.blocks.size())) return 0;
+  const Block& block = doc_.blocks[block_];
+  Box b = block.box;  // a block without its box: its first line's
+  if (b.h <= 0 && !block.lines.empty()) b = block.lines.front().box;
+  if (b.h <= 0 && !block.lines.empty() && !block.lines.front().words.empty())
+    b = block.lines.front().words.front().box;
+  const int mid = b.y + b.h / 2;
+  int p = 0;
+  for (std::size_t i = 1; i < pages_.size(); ++i)
+    if (mid >= pages_[i].y) p = static_cast<int>(i);
+  return p;
+}
+
 void ReviewCursor::reset(Document doc, std::string uiLang) {
+  pages_.clear();
   doc_ = std::move(doc);
   uiLang_ = std::move(uiLang);
   block_ = line_ = word_ = char_ = 0;
@@ -256,6 +273,33 @@ ReviewSpeech ReviewCursor::apply(ReviewAction action) {
   auto wordText = [&] { return currentWord() ? currentWord()->text : std::string(); };
   ReviewSpeech out;
   switch (action) {
+    case ReviewAction::kNextPage:
+    case ReviewAction::kPrevPage: {
+      // The first block of the next (previous) page that has a word; "Page 2 sur 3." then its
+      // first line. One page: the edge, as for a block past the last.
+      const int dir = action == ReviewAction::kNextPage ? +1 : -1;
+      const int from = page(), saved[4] = {block_, line_, word_, char_};
+      bool moved = false;
+      for (int target = from + dir; !moved && target >= 0 && target < int(pages_.size());
+           target += dir) {
+        for (int b = 0; b < int(doc_.blocks.size()) && !moved; ++b) {
+          block_ = b, line_ = word_ = char_ = 0;
+          if (page() != target) continue;
+          while (!currentWord() && step(+1, 2) && page() == target) {
+          }
+          moved = currentWord() && page() == target;
+        }
+      }
+      if (!moved) {
+        block_ = saved[0], line_ = saved[1], word_ = saved[2], char_ = saved[3];
+        out = edge(dir);
+        break;
+      }
+      const std::string n = std::to_string(page() + 1), of = std::to_string(pages_.size());
+      out = say((fr ? "Page " + n + " sur " + of + ". " : "Page " + n + " of " + of + ". ") +
+                lineText());
+      break;
+    }
     case ReviewAction::kNextBlock:
       out = step(+1, 0) ? say(doc_.blocks[block_].text()) : edge(+1);
       break;
@@ -351,22 +395,30 @@ ReviewSpeech ReviewCursor::apply(ReviewAction action) {
       const int nb = static_cast<int>(doc_.blocks.size());
       const int nl = static_cast<int>(doc_.blocks[block_].lines.size());
       std::string where;
-      if (auto box = currentBox(); box && doc_.width > 0 && doc_.height > 0) {
-        int cx = box->x + box->w / 2, cy = box->y + box->h / 2;
-        const char* v = cy < doc_.height / 3       ? (fr ? "en haut" : "top")
-                        : cy > 2 * doc_.height / 3 ? (fr ? "en bas" : "bottom")
-                                                   : (fr ? "au milieu" : "middle");
-        const char* h = cx < doc_.width / 3       ? (fr ? "à gauche" : "left")
-                        : cx > 2 * doc_.width / 3 ? (fr ? "à droite" : "right")
-                                                  : (fr ? "au centre" : "centre");
-        where = fr ? std::string(", ") + v + " " + h : std::string(", ") + v + " " + h;
+      // Where on the page: the cursor's page of a source of pages, else the whole document.
+      Box area{0, 0, doc_.width, doc_.height};
+      std::string pageSaid;
+      if (pages_.size() > 1) {
+        area = pages_[page()];
+        const std::string n = std::to_string(page() + 1), of = std::to_string(pages_.size());
+        pageSaid = fr ? "Page " + n + " sur " + of + ", " : "Page " + n + " of " + of + ", ";
       }
-      out = say(fr ? "Bloc " + std::to_string(block_ + 1) + " sur " + std::to_string(nb) +
-                         ", ligne " + std::to_string(line_ + 1) + " sur " + std::to_string(nl) +
-                         ", mot " + std::to_string(word_ + 1) + where + "."
-                   : "Block " + std::to_string(block_ + 1) + " of " + std::to_string(nb) +
-                         ", line " + std::to_string(line_ + 1) + " of " + std::to_string(nl) +
-                         ", word " + std::to_string(word_ + 1) + where + ".");
+      if (auto box = currentBox(); box && area.w > 0 && area.h > 0) {
+        int cx = box->x + box->w / 2 - area.x, cy = box->y + box->h / 2 - area.y;
+        const char* v = cy < area.h / 3       ? (fr ? "en haut" : "top")
+                        : cy > 2 * area.h / 3 ? (fr ? "en bas" : "bottom")
+                                              : (fr ? "au milieu" : "middle");
+        const char* h = cx < area.w / 3       ? (fr ? "à gauche" : "left")
+                        : cx > 2 * area.w / 3 ? (fr ? "à droite" : "right")
+                                              : (fr ? "au centre" : "centre");
+        where = std::string(", ") + v + " " + h;
+      }
+      const std::string blockWord =
+          pageSaid.empty() ? (fr ? "Bloc " : "Block ") : (fr ? "bloc " : "block ");
+      out = say(pageSaid + blockWord + std::to_string(block_ + 1) + (fr ? " sur " : " of ") +
+                std::to_string(nb) + (fr ? ", ligne " : ", line ") + std::to_string(line_ + 1) +
+                (fr ? " sur " : " of ") + std::to_string(nl) + (fr ? ", mot " : ", word ") +
+                std::to_string(word_ + 1) + where + ".");
       out.lang = uiLang_;
       out.literal = true;
       break;

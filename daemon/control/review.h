@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "document/document.h"
@@ -32,6 +33,8 @@ enum class ReviewAction {
   kFirst,
   kLast,
   kSpellDoubtful,  // move to the next doubtful word (OCR confidence under the threshold), spell it
+  kNextPage,       // a source of pages (PDF, multi-page TIFF): the first line of the next page
+  kPrevPage,
 };
 
 // Parses "next-line", "spell", ... ; errors name the action and list the valid ones.
@@ -53,6 +56,11 @@ class ReviewCursor {
   // Starts at the first word of the document; `uiLang` is the language of the cursor's own
   // messages ("fin du texte", "ligne 2 sur 5").
   void reset(Document doc, std::string uiLang);
+  // The pages of the document (a PDF's, one under the other: their boxes in the document's
+  // coordinates, in order), for kNextPage / kPrevPage and where-am-I; none = one page.
+  void setPages(std::vector<Box> pages) { pages_ = std::move(pages); }
+  // The page (0-based) of the cursor's block.
+  int page() const;
   // Words whose OCR confidence (0..100) is below this are doubtful (kSpellDoubtful).
   void setDoubtfulThreshold(float threshold) { doubtful_ = threshold; }
   bool empty() const;
@@ -78,6 +86,7 @@ class ReviewCursor {
   std::string uiLang_ = "fr";
   int block_ = 0, line_ = 0, word_ = 0, char_ = 0;
   float doubtful_ = 60;
+  std::vector<Box> pages_;
   ReviewSpeech last_;
 };
 

@@ -145,6 +145,7 @@ struct Session::Job {
   bool speechSent = false;
   std::vector<Error> uttErrors;
   std::vector<Block> skipped;  // blocks away from the focus point, kept in case none contains it
+  std::vector<Box> pages;      // a source of pages: each page's place (review by page)
   // Blocks being adapted (plugin chain), in reading order; committed from the front when done.
   struct Adapting {
     uint64_t token = 0;
@@ -607,6 +608,12 @@ void Session::onOcrFrame(Frame&& f) {
     job->blocksExpected = f.header.value("blocks", -1);
     // Under the pointer the worker recognises one block of those it found.
     if (job->req.focus_x >= 0) job->blocksExpected = std::min(job->blocksExpected, 1);
+  } else if (ev == "page") {  // a PDF's or a TIFF's pages, one under the other
+    const int y = f.header.value("y", 0), w = f.header.value("width", 0),
+              h = f.header.value("height", 0);
+    job->pages.push_back(Box{0, y, w, h});
+    job->doc.width = std::max(job->doc.width, w);
+    job->doc.height = std::max(job->doc.height, y + h);
   } else if (ev == "block") {
     auto b = blockFromJson(f.header["block"]);
     if (!b) {
@@ -1213,6 +1220,7 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
   // What was just read becomes what review commands move through.
   if (job.req.kind != JobKind::kSay && !r.document.blocks.empty()) {
     review_.reset(r.document, opts_.default_lang);
+    review_.setPages(job.pages);
     review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
     reviewOrigin_ = job.req.origin;
     reviewFromScreen_ = !job.req.source.empty();

@@ -181,7 +181,7 @@ _liseur_slot() {
     'liseur say --lang') _liseur_words 'fr en' ;;
     'liseur say --to-wav') _liseur_files ;;
     'liseur say @'*) : ;;
-    'liseur review @0') _liseur_words 'next-line previous-line next-word previous-word next-char previous-char next-block previous-block current-line current-word current-char spell spell-phonetic repeat say-all where first last spell-doubtful' ;;
+    'liseur review @0') _liseur_words 'next-line previous-line next-word previous-word next-char previous-char next-block previous-block current-line current-word current-char spell spell-phonetic repeat say-all where first last spell-doubtful next-page previous-page' ;;
     'liseur set @0') _liseur_words 'rate pitch volume' ;;
     'liseur set @1') : ;;
     'liseur pointer @0') _liseur_words 'move click' ;;
@@ -205,7 +205,7 @@ _liseur_slot() {
     'liseur syllables @'*) : ;;
     'liseur adapt --profile') _liseur_dynamic profiles ;;
     'liseur adapt -o'|'liseur adapt --output') _liseur_files ;;
-    'liseur adapt @0') _liseur_files ;;
+    'liseur adapt @'*) _liseur_files ;;
     'liseur hotkeys install --desktop') _liseur_words 'gnome sway xfce' ;;
     'liseur hotkeys uninstall --desktop') _liseur_words 'gnome sway xfce' ;;
     'liseur hotkeys list --desktop') _liseur_words 'gnome sway xfce' ;;

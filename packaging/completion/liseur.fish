@@ -66,7 +66,7 @@ complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'config' -d 'The configura
 complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'profile' -d 'Profiles (no daemon needed)'
 complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'plugins' -d 'The installed plugins (no daemon needed)'
 complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'syllables' -d 'Split French words into written syllables: WORD<TAB>syl-la-bles per line'
-complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'adapt' -d 'Make an image into one HTML page to read and hear, offline (no daemon needed)'
+complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'adapt' -d 'Make images or a PDF into one HTML page to read and hear, offline (no daemon needed)'
 complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'stop' -d 'Stop reading now (does not start liseurd)'
 complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'pause' -d 'Pause reading'
 complete -c liseur -n '__liseur_at \'liseur\' 0 0' -a 'resume' -d 'Resume a paused reading'
@@ -105,7 +105,7 @@ complete -c liseur -n '__liseur_at \'liseur say\'' -l json -d 'Print the daemon\
 # liseur review
 complete -c liseur -n '__liseur_at \'liseur review\'' -s h -l help -d 'Print this help message and exit'
 complete -c liseur -n '__liseur_at \'liseur review\'' -l json -d 'Print the daemon\'s reply as JSON'
-complete -c liseur -n '__liseur_at \'liseur review\' 0 0' -a 'next-line previous-line next-word previous-word next-char previous-char next-block previous-block current-line current-word current-char spell spell-phonetic repeat say-all where first last spell-doubtful'
+complete -c liseur -n '__liseur_at \'liseur review\' 0 0' -a 'next-line previous-line next-word previous-word next-char previous-char next-block previous-block current-line current-word current-char spell spell-phonetic repeat say-all where first last spell-doubtful next-page previous-page'
 
 # liseur set
 complete -c liseur -n '__liseur_at \'liseur set\'' -s h -l help -d 'Print this help message and exit'
@@ -207,7 +207,7 @@ complete -c liseur -n '__liseur_at \'liseur adapt\'' -l profile -x -a '(__liseur
 complete -c liseur -n '__liseur_at \'liseur adapt\'' -s o -l output -r -F -d 'The HTML file to write'
 complete -c liseur -n '__liseur_at \'liseur adapt\'' -l no-narration -d 'No audio: the text only'
 complete -c liseur -n '__liseur_at \'liseur adapt\'' -l json -d 'Print a JSON report: the adapted document, word timings, warnings, timings'
-complete -c liseur -n '__liseur_at \'liseur adapt\' 0 0' -F
+complete -c liseur -n '__liseur_at \'liseur adapt\' 0 -1' -F
 
 # liseur stop
 complete -c liseur -n '__liseur_at \'liseur stop\'' -s h -l help -d 'Print this help message and exit'

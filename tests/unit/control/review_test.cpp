@@ -99,6 +99,51 @@ TEST(Review, WhereAmITellsPositionAndPlace) {
   EXPECT_EQ(e.apply(ReviewAction::kWhere).text, "Block 1 of 2, line 1 of 2, word 1, top left.");
 }
 
+// A PDF of three pages, one under the other (each 1000 px high): the second has two blocks, the
+// third none with words. Next page goes to the first line of the next page that has words, and
+// says which page; where-am-I says the page and the place on it.
+TEST(Review, PagesOfAPdfAreReviewedPageByPage) {
+  Document d;
+  d.width = 800;
+  d.height = 3000;
+  d.lang = "fr";
+  auto block = [](std::initializer_list<const char*> words, int y) {
+    Block b;
+    b.lang = "fr";
+    b.lines = {line(words, y)};
+    b.box = b.lines[0].words.front().box;
+    return b;
+  };
+  d.blocks = {block({"Première", "page."}, 100), block({"Deuxième", "page."}, 1100),
+              block({"Suite", "de", "la", "deuxième."}, 1900), Block{}};
+  d.blocks[3].box = {0, 2500, 100, 10};
+  ReviewCursor c;
+  c.reset(d, "fr");
+  c.setPages({{0, 0, 800, 1000}, {0, 1000, 800, 1000}, {0, 2000, 800, 1000}});
+  EXPECT_EQ(c.page(), 0);
+  EXPECT_EQ(c.apply(ReviewAction::kWhere).text,
+            "Page 1 sur 3, bloc 1 sur 4, ligne 1 sur 1, mot 1, en haut à gauche.");
+  EXPECT_EQ(c.apply(ReviewAction::kNextPage).text, "Page 2 sur 3. Deuxième page.");
+  EXPECT_EQ(c.page(), 1);
+  EXPECT_EQ(c.apply(ReviewAction::kNextBlock).text, "Suite de la deuxième.");
+  EXPECT_EQ(c.apply(ReviewAction::kWhere).text,
+            "Page 2 sur 3, bloc 3 sur 4, ligne 1 sur 1, mot 1, en bas à gauche.");
+  ReviewSpeech end = c.apply(ReviewAction::kNextPage);
+  EXPECT_TRUE(end.at_edge) << "page 3 has no word";
+  EXPECT_EQ(end.text, "Fin du texte.");
+  EXPECT_EQ(c.apply(ReviewAction::kCurrentWord).text, "Suite") << "the cursor did not move";
+  EXPECT_EQ(c.apply(ReviewAction::kPrevPage).text, "Page 1 sur 3. Première page.");
+  EXPECT_TRUE(c.apply(ReviewAction::kPrevPage).at_edge);
+
+  // One page (an image): next page is the end, where-am-I does not talk of pages.
+  ReviewCursor one;
+  one.reset(sample(), "en");
+  EXPECT_TRUE(one.apply(ReviewAction::kNextPage).at_edge);
+  EXPECT_EQ(one.apply(ReviewAction::kWhere).text.rfind("Block 1 of 2", 0), 0u);
+  EXPECT_EQ(reviewActionFromName("next-page").value(), ReviewAction::kNextPage);
+  EXPECT_EQ(reviewActionFromName("previous-page").value(), ReviewAction::kPrevPage);
+}
+
 TEST(Review, SayAllFromTheCursor) {
   ReviewCursor c;
   c.reset(sample(), "fr");

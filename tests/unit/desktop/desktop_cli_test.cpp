@@ -105,9 +105,10 @@ TEST_F(HotkeysCli, GnomeKeepsTheUsersBindingAndRemovesExactlyOurs) {
 
   const std::string list = get(std::string(kGnomeSchema), "custom-keybindings");
   std::vector<std::string> expected = {kCustom0};
-  for (const char* a : {"read_window", "read_pointer", "stop", "pause_resume", "review_next_line",
-                        "review_prev_line", "review_next_word", "review_prev_word", "spell",
-                        "faster", "slower", "repeat", "watch_window"})
+  for (const char* a :
+       {"read_window", "read_pointer", "stop", "pause_resume", "review_next_line",
+        "review_prev_line", "review_next_word", "review_prev_word", "review_next_page",
+        "review_prev_page", "spell", "faster", "slower", "repeat", "watch_window"})
     expected.push_back(gnomeEntryPath(a));
   EXPECT_EQ(list, gvariantStringArray(expected));
 
@@ -218,7 +219,7 @@ TEST_F(HotkeysCli, EveryBoundCommandParses) {
   Outcome r = liseur({"hotkeys", "install", "--desktop", "sway", "--dry-run"});
   ASSERT_EQ(r.status, 0) << r.err;
   auto shortcuts = parseSwaySnippet(r.out.substr(r.out.find("\n  #")));
-  ASSERT_EQ(shortcuts.size(), 13u) << r.out;
+  ASSERT_EQ(shortcuts.size(), 15u) << r.out;
   for (const auto& s : shortcuts) {
     std::string cmd = s.command;
     ASSERT_EQ(cmd.rfind(liseur_ + " ", 0), 0u) << cmd;
@@ -319,7 +320,7 @@ TEST_F(HotkeysCli, XfceThroughTheRealXfconf) {
       << out;
   const std::string installed = readFile(xdg_.path("installed"));
   auto ours = parseXfceList(installed);
-  EXPECT_EQ(ours.size(), 12u) << installed;  // 13 less stop, whose keys are the user's
+  EXPECT_EQ(ours.size(), 14u) << installed;  // 15 less stop, whose keys are the user's
   EXPECT_NE(installed.find("/commands/custom/<Primary><Alt><Shift>w"), std::string::npos);
   EXPECT_NE(installed.find(liseur_ + " read window\n"), std::string::npos) << installed;
   EXPECT_NE(readFile(xdg_.path("list.out"))
