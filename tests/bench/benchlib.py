@@ -18,16 +18,24 @@ import subprocess
 import time
 
 
+def private_env(tmp, env=None):
+    """ENV (default: ours) with XDG_RUNTIME_DIR, XDG_CONFIG_HOME, XDG_CACHE_HOME and HOME in new
+    private folders under TMP, and no LISEUR_PLUGIN_PATH: liseur as a new user runs it."""
+    out = dict(os.environ if env is None else env, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
+               XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
+               HOME=os.path.join(tmp, 'home'))
+    out.pop('LISEUR_PLUGIN_PATH', None)
+    for d in ('run', 'config', 'cache', 'home'):
+        os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
+    return out
+
+
 class Daemon:
     def __init__(self, build, tmp, audio, client, events, env=None, extra_env=None,
                  start_timeout=15, keep_events=False):
         self.tmp = tmp
-        self.env = dict(os.environ if env is None else env, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
-                        XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
-                        HOME=os.path.join(tmp, 'home'))
+        self.env = private_env(tmp, env)
         self.env.update(extra_env or {})
-        for d in ('run', 'config', 'cache', 'home'):
-            os.makedirs(os.path.join(tmp, d), mode=0o700, exist_ok=True)
         self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
         self.cli = os.path.join(build, 'daemon', 'app', 'liseur')
         self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',

@@ -41,6 +41,18 @@ std::unique_ptr<PdfDocument> open(const MiniPdf& pdf) {
   return doc.ok() ? std::move(doc).value() : nullptr;
 }
 
+// A scan of the bundled French example: its JPEG over a whole A4-wide page, no text layer.
+MiniPdf scannedExample() {
+  const std::string png = std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/ecole-fr.png";
+  PIX* src = pixRead(png.c_str());
+  EXPECT_NE(src, nullptr) << png;
+  const int w = src ? pixGetWidth(src) : 1, h = src ? pixGetHeight(src) : 1;
+  pixDestroy(&src);
+  MiniPdf pdf;
+  pdf.imagePage(jpegOf(png), w, h, 595, 595.0 * h / w);
+  return pdf;
+}
+
 TEST(PdfDocument, ReadsTheTextLayerAsBlocksOfLinesOfWords) {
   MiniPdf pdf;
   pdf.textPage({{72, 80, 20, "Le cœur de l’élève"},
@@ -94,14 +106,7 @@ TEST(PdfDocument, TwoColumnsAreTwoBlocks) {
 }
 
 TEST(PdfDocument, AScannedPageHasNoTextAndIsDrawnForRecognition) {
-  const std::string png = std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/ecole-fr.png";
-  PIX* src = pixRead(png.c_str());
-  ASSERT_NE(src, nullptr);
-  const int w = pixGetWidth(src), h = pixGetHeight(src);
-  pixDestroy(&src);
-  MiniPdf pdf;
-  pdf.imagePage(jpegOf(png), w, h, 595, 595.0 * h / w);
-  auto doc = open(pdf);
+  auto doc = open(scannedExample());
   ASSERT_TRUE(doc);
   auto page = doc->text(0);
   ASSERT_TRUE(page.ok());
@@ -124,15 +129,8 @@ TEST(PdfDocument, AScannedPageHasNoTextAndIsDrawnForRecognition) {
 }
 
 TEST(PdfDocument, AFewWordsOverAScanAreNotTheText) {
-  const std::string png = std::string(LISEUR_SOURCE_DIR) + "/packaging/examples/ecole-fr.png";
-  PIX* src = pixRead(png.c_str());
-  ASSERT_NE(src, nullptr);
-  const int w = pixGetWidth(src), h = pixGetHeight(src);
-  pixDestroy(&src);
   // A scan with a stamped footer ("Page 1 sur 2"): the words exist, but the page is the picture.
-  MiniPdf pdf;
-  pdf.imagePage(jpegOf(png), w, h, 595, 595.0 * h / w);
-  auto doc = open(pdf);
+  auto doc = open(scannedExample());
   ASSERT_TRUE(doc);
   auto page = doc->text(0);
   ASSERT_TRUE(page.ok());

@@ -23,6 +23,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 SHARED = os.path.abspath(os.path.join(ROOT, '..', 'shared', 'bench'))
+sys.path.insert(0, os.path.join(HERE, '..'))  # tests/bench
+from benchlib import private_env  # noqa: E402
 
 
 def largest_photo_worksheet():
@@ -55,12 +57,7 @@ def main():
     liseur = os.path.join(os.path.abspath(a.build), 'daemon', 'app', 'liseur')
     img = a.image or largest_photo_worksheet()
     tmp = tempfile.mkdtemp(prefix='liseur-adapt-bench-')
-    env = dict(os.environ)
-    for d in ('config', 'cache', 'run', 'home'):
-        os.makedirs(os.path.join(tmp, d), mode=0o700)
-    env.update(XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
-               XDG_RUNTIME_DIR=os.path.join(tmp, 'run'), HOME=os.path.join(tmp, 'home'))
-    env.pop('LISEUR_PLUGIN_PATH', None)
+    env = private_env(tmp)
     profile = a.profile
     if not profile:
         scan = json.loads(subprocess.run([liseur, 'plugins', '--json'], env=env, check=True,

@@ -29,6 +29,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 SHARED = os.path.abspath(os.path.join(ROOT, '..', 'shared', 'bench'))
+sys.path.insert(0, os.path.join(HERE, '..'))  # tests/bench
+from benchlib import private_env  # noqa: E402
 SHEETS = ('worksheet-fr-01', 'worksheet-fr-02')
 
 
@@ -132,12 +134,7 @@ def main():
     liseur = os.path.join(os.path.abspath(a.build), 'daemon', 'app', 'liseur')
     corpus = os.path.join(SHARED, 'corpus-dev')
     tmp = tempfile.mkdtemp(prefix='liseur-pdf-bench-')
-    env = dict(os.environ)
-    for d in ('config', 'cache', 'run', 'home'):
-        os.makedirs(os.path.join(tmp, d), mode=0o700)
-    env.update(XDG_CONFIG_HOME=os.path.join(tmp, 'config'), XDG_CACHE_HOME=os.path.join(tmp, 'cache'),
-               XDG_RUNTIME_DIR=os.path.join(tmp, 'run'), HOME=os.path.join(tmp, 'home'))
-    env.pop('LISEUR_PLUGIN_PATH', None)
+    env = private_env(tmp)
 
     jpegs = [os.path.join(corpus, s + '.jpg') for s in SHEETS]
     texts = []
