@@ -11,10 +11,13 @@
 // Each word is <span class="lp-word" id="w-B-L-W" data-block data-line data-word data-index>,
 // data-index counting words in document order. Narration words point at spans by block/line/word
 // (as Utterance word refs do) and are highlighted in the order given, from the audio clock.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "liseur_html.hpp"
 #include "liseur_plugin.hpp"
@@ -107,6 +110,86 @@ constexpr const char* kPlayerScript = R"JS(
 })();
 )JS";
 
+// The pupil's answers (liseur-document/1 "answers"): kept in the browser's own storage for this
+// page (its id is a digest of its words and places), so closing and opening the page finds them.
+// No network, no export here (the browser's print prints the fields with what was typed).
+constexpr const char* kAnswerScript = R"JS(
+(function () {
+  'use strict';
+  var main = document.getElementById('lp-text');
+  var key = 'liseur-answers-lp-' + main.getAttribute('data-page');
+  var fields = Array.prototype.slice.call(document.querySelectorAll('.lp-answer'));
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+  function save() {
+    if (!store) return;
+    var values = {};
+    fields.forEach(function (f) {
+      values[f.id] = f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value;
+    });
+    try { store.setItem(key, JSON.stringify(values)); } catch (e) { /* full: keep typing */ }
+  }
+  var saved = {};
+  try { saved = JSON.parse((store && store.getItem(key)) || '{}') || {}; } catch (e) { saved = {}; }
+  fields.forEach(function (f) {
+    if (Object.prototype.hasOwnProperty.call(saved, f.id)) {
+      if (f.type === 'checkbox' || f.type === 'radio') f.checked = saved[f.id] === true;
+      else f.value = String(saved[f.id]);
+    }
+    f.addEventListener('input', save);
+    f.addEventListener('change', save);
+  });
+})();
+)JS";
+
+// 64-bit FNV-1a, as hex: the page's name in the browser's storage.
+std::string digest(const std::string& text) {
+  unsigned long long h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", h);
+  return buf;
+}
+
+struct Answer {
+  std::string kind, label;
+  int after = -1, rows = 1, n = 0;
+  std::vector<std::string> options;
+  bool inLine() const { return kind == "blank" || kind == "field" || kind == "check"; }
+};
+
+// The field of answer `a`: large, in the page's font and colours, labelled for screen readers.
+void answerHtml(std::ostringstream& h, const Answer& a, bool fr) {
+  const std::string name = "answer-" + std::to_string(a.n);
+  std::string label = a.label;
+  if (label.empty())
+    label = (fr ? "R\xC3\xA9ponse " : "Answer ") + std::to_string(a.n + 1);
+  else if (!a.inLine())
+    label = (fr ? "R\xC3\xA9ponse \xC3\xA0 : " : "Answer to: ") + label;
+  const std::string common = " class=\"lp-answer lp-answer-" + escape(a.kind) + "\" id=\"" + name +
+                             "\" name=\"" + name + "\" aria-label=\"" + escape(label) + "\"";
+  if (a.kind == "check") {
+    h << "<input type=\"checkbox\"" << common << "> ";
+  } else if (a.kind == "blank" || a.kind == "field") {
+    h << " <input type=\"text\"" << common << " size=\"" << (a.kind == "field" ? 14 : 10)
+      << "\" autocomplete=\"off\" spellcheck=\"false\"> ";
+  } else if (a.kind == "choice") {
+    h << "<fieldset class=\"lp-choices\"><legend>" << (fr ? "Choisis" : "Choose") << "</legend>";
+    for (std::size_t k = 0; k < a.options.size(); ++k) {
+      const std::string id = name + "-" + std::to_string(k);
+      h << "<label><input type=\"radio\" class=\"lp-answer\" name=\"" << name << "\" id=\"" << id
+        << "\"> " << escape(a.options[k]) << "</label> ";
+    }
+    h << "</fieldset>";
+  } else {  // lines, box
+    h << "<textarea" << common << " rows=\"" << std::max(2, a.rows)
+      << "\" spellcheck=\"false\"></textarea>";
+  }
+}
+
 class LargePrint {
  public:
   explicit LargePrint(const json& options) : defaults_(options) { check(defaults_); }
@@ -158,6 +241,14 @@ class LargePrint {
          "var(--fg);"
       << " border-radius: 0.3em; padding: 0.1em 0.8em; cursor: pointer; }\n"
       << "#lp-play:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
+      << ".lp-answer { font: inherit; letter-spacing: inherit; color: var(--fg);"
+      << " background: var(--bg); border: 0.1em solid var(--fg); border-radius: 0.2em;"
+      << " padding: 0 0.2em; max-width: 100%; box-sizing: border-box; }\n"
+      << "textarea.lp-answer { display: block; width: 100%; margin: 0.2em 0 0.6em; }\n"
+      << "input[type=checkbox].lp-answer, input[type=radio].lp-answer { width: 1em; height: 1em; "
+         "}\n"
+      << ".lp-answer:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
+      << ".lp-choices { border: 0.1em solid var(--fg); margin: 0.2em 0 0.6em; }\n"
       << "</style>\n</head>\n";
     h << "<body class=\"theme-" << o["theme"].get<std::string>() << "\">\n";
 
@@ -175,9 +266,33 @@ class LargePrint {
         << "\"></audio></div>\n";
     }
 
-    h << "<main id=\"lp-text\">\n";
-    int index = 0;
+    // Answer places by line: in-line ones after their word, the others after their line.
+    std::map<std::pair<int, int>, std::vector<Answer>> answersAt;
+    std::string words;  // what the page's storage name is made of
+    int answers = 0;
+    if (auto it = doc.find("answers"); it != doc.end() && it->is_array())
+      for (const auto& j : *it) {
+        if (!j.is_object()) continue;
+        Answer a;
+        a.kind = j.value("kind", "");
+        a.label = j.value("label", "");
+        a.after = j.value("after", -1);
+        a.rows = std::clamp(j.value("rows", 1), 1, 12);
+        if (auto o = j.find("options"); o != j.end() && o->is_array())
+          for (const auto& v : *o)
+            if (v.is_string()) a.options.push_back(v.get<std::string>());
+        a.n = answers++;
+        words += a.kind + a.label + "|";
+        answersAt[{j.value("block", -1), j.value("line", -1)}].push_back(std::move(a));
+      }
     const json& blocks = doc.at("blocks");
+    for (const auto& blk : blocks)
+      for (const auto& line : blk.at("lines"))
+        for (const auto& w : line.at("words")) words += w.value("text", "") + " ";
+    h << "<main id=\"lp-text\"";
+    if (answers) h << " data-page=\"" << digest(words) << "\"";
+    h << ">\n";
+    int index = 0;
     for (std::size_t b = 0; b < blocks.size(); ++b) {
       const json& blk = blocks[b];
       const std::string kind = blk.value("kind", "text");
@@ -191,12 +306,24 @@ class LargePrint {
         h << (kind == "list" ? "<li class=\"lp-line\"" : "<span class=\"lp-line\"")
           << " data-line=\"" << l << "\">";
         const json& words = lines[l].at("words");
+        const auto here = answersAt.find({int(b), int(l)});
+        auto inLineAfter = [&](int w) {
+          if (here == answersAt.end()) return;
+          for (const auto& a : here->second)
+            if (a.inLine() && std::clamp(a.after, -1, int(words.size()) - 1) == w)
+              answerHtml(h, a, fr);
+        };
+        inLineAfter(-1);
         for (std::size_t w = 0; w < words.size(); ++w) {
           if (w) h << ' ';
           h << "<span class=\"lp-word\" id=\"w-" << b << '-' << l << '-' << w << "\" data-block=\""
             << b << "\" data-line=\"" << l << "\" data-word=\"" << w << "\" data-index=\""
             << index++ << "\">" << escape(words[w].at("text").get<std::string>()) << "</span>";
+          inLineAfter(int(w));
         }
+        if (here != answersAt.end())
+          for (const auto& a : here->second)
+            if (!a.inLine()) answerHtml(h, a, fr);
         h << (kind == "list" ? "</li>" : "</span>") << "\n";
       }
       h << "</" << tag << ">\n";
@@ -219,6 +346,7 @@ class LargePrint {
       h << "<script type=\"application/json\" id=\"lp-timings\">" << timings.dump() << "</script>\n"
         << "<script>" << kPlayerScript << "</script>\n";
     }
+    if (answers) h << "<script>" << kAnswerScript << "</script>\n";
     h << "</body>\n</html>\n";
     return h.str();
   }

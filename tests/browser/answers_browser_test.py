@@ -234,6 +234,45 @@ def main():
                       "textarea.dys-answer')].filter(f => f.value).length")
             check(left == 0, "and they stay empty after reopening")
             check(cdp.requests(browser) == [], "nothing was fetched: %s" % cdp.requests(browser))
+
+            # 4. The same sheet in large print (profile low-vision): a field at every place, in
+            # the page's own large font, labelled; what is typed and ticked is kept.
+            lp = os.path.join(tmp, "fiche-gros.html")
+            p = subprocess.run([args.liseur, "adapt", png, "--profile", "low-vision",
+                                "--no-narration", "-o", lp, "--json"],
+                               env=env, capture_output=True, text=True, timeout=300)
+            check(p.returncode == 0, "liseur adapt made the large-print page (%s)"
+                  % p.stderr.strip()[-300:])
+            if p.returncode == 0:
+                lp_places = json.loads(p.stdout)["document"].get("answers", [])
+                s = cdp.open_page(browser, lp)
+                names = ev("[...new Set([...document.querySelectorAll('.lp-answer')]"
+                           ".map(f => f.name))].length")
+                check(names == len(lp_places) and names >= 8,
+                      "large print: one control per place (%s for %d places)"
+                      % (names, len(lp_places)))
+                check(ev("[...document.querySelectorAll('.lp-answer')]"
+                         ".filter(f => f.type !== 'radio' && !f.getAttribute('aria-label')).length")
+                      == 0, "large print: every field has a label for screen readers")
+                sizes = ev("(() => { const f = document.querySelector('input[type=text].lp-answer');"
+                           " const w = f.closest('.lp-line').querySelector('.lp-word');"
+                           " return [getComputedStyle(w).fontSize, getComputedStyle(f).fontSize];"
+                           " })()")
+                check(sizes[0] == sizes[1], "large print: fields in the text's size: %s" % sizes)
+                ev("document.querySelector('input[type=text].lp-answer').focus()", True)
+                browser.send("Input.insertText", {"text": "Léa"}, session=s)
+                ev("document.querySelector('textarea.lp-answer').focus()", True)
+                browser.send("Input.insertText", {"text": "Du lait."}, session=s)
+                ev("document.querySelector('input[type=checkbox].lp-answer').click()", True)
+                ev("document.querySelectorAll('input[type=radio].lp-answer')[1].click()", True)
+                s = cdp.open_page(browser, lp)
+                kept = ev("[document.querySelector('input[type=text].lp-answer').value,"
+                          " document.querySelector('textarea.lp-answer').value,"
+                          " document.querySelector('input[type=checkbox].lp-answer').checked,"
+                          " document.querySelectorAll('input[type=radio].lp-answer')[1].checked]")
+                check(kept == ["Léa", "Du lait.", True, True],
+                      "large print: the answers are kept after reopening: %s" % kept)
+                check(cdp.requests(browser) == [], "large print: nothing was fetched")
         finally:
             browser.close()
     finally:
