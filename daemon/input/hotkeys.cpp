@@ -122,6 +122,9 @@ Result<KeySpec> parseKeySpec(std::string_view spec) {
     start = plus + 1;
   }
   if (trim(spec).empty()) return fail("empty key spec");
+  for (char c : spec)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return fail("a control character is not part of a key name");
   KeySpec out;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string& part = parts[i];
@@ -163,8 +166,17 @@ Result<KeySpec> parseKeySpec(std::string_view spec) {
   for (const auto& [bit, name] : kOrder) {
     if (out.modifiers & bit) out.canonical += std::string(name) + "+";
   }
-  const char* key_name = XKeysymToString(out.keysym);
-  out.canonical += key_name ? key_name : parts.back();
+  // A key written by number ("0x1008ff11") or code point ("U20AC") keeps that spelling: Xlib
+  // names such keysyms in a string it allocates and never frees (found by fuzz_specs).
+  const std::string& key = parts.back();
+  auto allHex = [&](std::size_t from) {
+    return key.size() > from && std::all_of(key.begin() + from, key.end(),
+                                            [](unsigned char c) { return std::isxdigit(c) != 0; });
+  };
+  const bool numeric =
+      (key.rfind("0x", 0) == 0 && allHex(2)) || ((key[0] == 'U' || key[0] == 'u') && allHex(1));
+  const char* key_name = numeric ? nullptr : XKeysymToString(out.keysym);
+  out.canonical += key_name ? key_name : key;
   return out;
 }
 

@@ -38,6 +38,9 @@ TEST(KeySpecParse, AcceptsModifiersAndKeyNames) {
            Case{"Hyper+Left", kModHyper, XK_Left, "Hyper+Left"},
            Case{"Control+plus", kModControl, XK_plus, "Control+plus"},
            Case{"Escape", 0, XK_Escape, "Escape"},
+           // Keys by number or code point keep the spelling written (found by fuzz_specs).
+           Case{"Super+U20AC", kModSuper, 0x10020ac, "Super+U20AC"},
+           Case{"Control+0x1008ff11", kModControl, 0x1008ff11, "Control+0x1008ff11"},
        }) {
     auto k = parseKeySpec(c.spec);
     ASSERT_TRUE(k.ok()) << c.spec << ": " << k.error().message;
@@ -59,6 +62,7 @@ TEST(KeySpecParse, ErrorsNameTheSpecAndThePart) {
            Case{"Control+", "empty part"},
            Case{"R+Shift", "'R' is a key, not a modifier"},
            Case{"", "empty key spec"},
+           Case{"Super+\tr", "a control character is not part of a key name"},
        }) {
     auto k = parseKeySpec(c.spec);
     ASSERT_FALSE(k.ok()) << "'" << c.spec << "' was accepted";
