@@ -7,6 +7,12 @@
 #   bash packaging/dev.sh deps   only install the Debian packages
 #   bash packaging/dev.sh build  only build (into ./build), tests and benchmarks included
 #   bash packaging/dev.sh deb    build the Debian package into ./build-deb and check it with lintian
+#   bash packaging/dev.sh fuzz [REGEX]
+#                                build the libFuzzer targets with clang into ./build-fuzz and run
+#                                each (or those whose test name matches REGEX) for
+#                                LISEUR_FUZZ_SECONDS (default 600) with its seed corpus and
+#                                dictionary, then print one line per target: executions per
+#                                second and coverage. `dev.sh test` runs them only a few seconds.
 #
 # Run it as root, or as a user with sudo (only apt-get needs it). Everything comes from Debian's
 # own packages (packaging/debian-packages.txt); nothing else is downloaded.
@@ -15,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 build=${LISEUR_BUILD_DIR:-$here/build}
-jobs=$(nproc 2>/dev/null || echo 2)
+jobs=${LISEUR_JOBS:-$(nproc 2>/dev/null || echo 2)}  # LISEUR_JOBS=1 on a busy machine
 
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
@@ -131,11 +137,74 @@ tests() {
   fi
   if command -v clang++ >/dev/null; then
     say "building the fuzz targets with clang and running each briefly"
-    CC=clang CXX=clang++ cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DLISEUR_BUILD_FUZZ=ON >/dev/null
-    cmake --build "$build-fuzz" -j"$jobs" --target liseur_fuzz_all
+    build_fuzz
     ctest --test-dir "$build-fuzz" --output-on-failure -L fuzz
   fi
+}
+
+# The libFuzzer targets (tests/fuzz), built with clang, ASan and UBSan into $build-fuzz.
+build_fuzz() {
+  CC=clang CXX=clang++ cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DLISEUR_BUILD_FUZZ=ON >/dev/null
+  cmake --build "$build-fuzz" -j"$jobs" --target liseur_fuzz_all
+}
+
+# The longer fuzz run: each target of the ctest label `fuzz`, one after the other, with the
+# command of its test (seed corpus, dictionary, scratch corpus in $build-fuzz, sanitizer
+# options), run for LISEUR_FUZZ_SECONDS instead of the few seconds of CI. What a target finds
+# stays in its scratch corpus for the next run; a crash leaves its input beside the target
+# (the test's -artifact_prefix, else the current directory) and fails the run at the end.
+fuzz() {
+  local only=${1:-.} secs=${LISEUR_FUZZ_SECONDS:-600}
+  deps
+  say "building the fuzz targets with clang into $build-fuzz"
+  build_fuzz
+  local logs=$build-fuzz/fuzz-logs list
+  mkdir -p "$logs"
+  # One line per test: its name, then its environment and command as shell words.
+  list=$(ctest --test-dir "$build-fuzz" -L fuzz -R "$only" --show-only=json-v1 | python3 -c '
+import json, shlex, sys
+for t in json.load(sys.stdin)["tests"]:
+    props = {p["name"]: p["value"] for p in t.get("properties", [])}
+    args = [a for a in t["command"] if not a.startswith(("-max_total_time=", "-runs="))]
+    env = [e for e in props.get("ENVIRONMENT", [])]
+    print(t["name"], shlex.join(["env"] + env + args), sep="\t")
+')
+  [ -n "$list" ] || { echo "dev.sh fuzz: no fuzz test matches '$only'" >&2; return 1; }
+  local name cmd log failed=() summary=()
+  while IFS=$'\t' read -r name cmd; do
+    log=$logs/$name.log
+    say "fuzzing $name for $secs s (log: $log)"
+    local -a argv
+    eval "argv=($cmd)"
+    if (cd "$build-fuzz" && "${argv[@]}" -max_total_time="$secs" -print_final_stats=1) \
+      >"$log" 2>&1; then
+      summary+=("$(fuzz_summary "$name" "$log" ok)")
+    else
+      summary+=("$(fuzz_summary "$name" "$log" FAILED)")
+      failed+=("$name")
+    fi
+  done <<<"$list"
+  say "fuzz summary ($secs s per target; executions per second, edges covered (cov), features (ft), corpus)"
+  printf '%s\n' "${summary[@]}"
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "dev.sh fuzz: ${failed[*]} failed: see $logs/NAME.log (crash input beside the target)" >&2
+    return 1
+  fi
+}
+
+# fuzz_summary NAME LOG STATUS: one line from libFuzzer's last status line (#N DONE cov: ...
+# ft: ... corp: ...) and its final stats (stat::average_exec_per_sec).
+fuzz_summary() {
+  local name=$1 log=$2 status=$3 last execs runs cov ft corp
+  last=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -n 1 || true)
+  execs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9A-Za-z]*\).*/\1/p' <<<"$last")
+  printf '%-28s %-6s %8s exec/s  cov: %-6s ft: %-6s corp: %-12s runs: %s\n' "$name" "$status" \
+    "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "${runs:-?}"
 }
 
 case "${1:-}" in
@@ -144,5 +213,6 @@ case "${1:-}" in
   deps) deps ;;
   build) shift; deps; build -DLISEUR_BUILD_TESTS=ON "$@" ;;
   deb) deb ;;
-  *) echo "usage: bash packaging/dev.sh demo|test|deps|build|deb" >&2; exit 2 ;;
+  fuzz) shift; fuzz "$@" ;;
+  *) echo "usage: bash packaging/dev.sh demo|test|deps|build|deb|fuzz [REGEX]" >&2; exit 2 ;;
 esac
