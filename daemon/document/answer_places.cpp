@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -721,6 +722,21 @@ Result<AnswerPlace> answerPlaceFromJson(const json& j) {
     return makeError(ErrorCode::kInvalidArgument, "document: answer: " + what);
   };
   if (!j.is_object()) return bad("expected an object");
+  // A number out of int's range would convert with undefined behaviour (a float) or wrap (an
+  // integer): refused before json's get<int>.
+  const auto inIntRange = [](const json& v) {
+    if (!v.is_number()) return true;  // a wrong type is reported by get<int>
+    const double d = v.get<double>();
+    return d >= static_cast<double>(std::numeric_limits<int>::min()) &&
+           d <= static_cast<double>(std::numeric_limits<int>::max());
+  };
+  for (const char* key : {"block", "line", "after", "rows", "covers"}) {
+    auto it = j.find(key);
+    if (it == j.end()) continue;
+    const bool ok =
+        it->is_array() ? std::all_of(it->begin(), it->end(), inIntRange) : inIntRange(*it);
+    if (!ok) return bad(std::string(key) + ": number out of range");
+  }
   AnswerPlace p;
   try {
     const std::string kind = j.at("kind").get<std::string>();

@@ -1,5 +1,8 @@
 #include "document/document.h"
 
+#include <limits>
+#include <type_traits>
+
 #include <nlohmann/json.hpp>
 
 namespace liseur {
@@ -60,6 +63,18 @@ bool get(const json& j, const char* key, T& out, const std::string& path, Error&
   if (it == j.end()) {
     if (required) err = badMember(path + "." + key, "a value (missing)");
     return !required;
+  }
+  // A number out of an integer's range would convert with undefined behaviour (a float) or wrap
+  // (an integer): refused like a value of the wrong type.
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (it->is_number()) {
+      const double d = it->template get<double>();
+      if (!(d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+            d <= static_cast<double>(std::numeric_limits<T>::max()))) {
+        err = badMember(path + "." + key, "a number in range");
+        return false;
+      }
+    }
   }
   try {
     out = it->template get<T>();
