@@ -1,5 +1,7 @@
 #include "plugins/plugin_manifest.h"
 
+#include <algorithm>
+#include <climits>
 #include <fstream>
 #include <sstream>
 
@@ -97,10 +99,14 @@ Result<Manifest> parseManifest(const json& j) {
     return bad("library", "a file name in the plugin's folder");
   auto abi = j.find("abi");
   if (abi == j.end() || !abi->is_number_integer()) return bad("abi", "an integer");
-  m.abi = abi->get<int>();
-  if (m.abi < 1 || m.abi > kHostAbi)
+  // Compared as the JSON's own 64-bit number: 4294967297 must not wrap to a supported 1.
+  const long long wanted = abi->is_number_unsigned() && abi->get<unsigned long long>() > INT32_MAX
+                               ? INT32_MAX + 1ll
+                               : abi->get<long long>();
+  m.abi = wanted > INT32_MAX ? -1 : static_cast<int>(std::max<long long>(wanted, INT32_MIN));
+  if (wanted < 1 || wanted > kHostAbi)
     return bad("abi", "an ABI version this liseur supports (1.." + std::to_string(kHostAbi) +
-                          ", found " + std::to_string(m.abi) + ")");
+                          ", found " + abi->dump() + ")");
   auto hooks = j.find("hooks");
   if (hooks == j.end() || !hooks->is_array() || hooks->empty())
     return bad("hooks", "a non-empty list of adapt, speak, render");

@@ -81,6 +81,8 @@ TEST_F(CatalogTest, ManifestErrorsAreListedWithTheMember) {
   outOfRange["options"]["level"]["default"] = 7;
   json futureAbi = goodManifest("future-abi");
   futureAbi["abi"] = 99;
+  json wrappingAbi = goodManifest("wrapping-abi");
+  wrappingAbi["abi"] = 4294967297ull;  // 2^32 + 1: must not be read as 1 (found by fuzzing)
   json otherId = goodManifest("someone-else");
   const std::vector<Case> cases = {
       {"not-json", "{ \"id\": ", "not valid JSON"},
@@ -89,6 +91,7 @@ TEST_F(CatalogTest, ManifestErrorsAreListedWithTheMember) {
       {"bad-default", badDefault.dump(), "options.level.default: expected an integer"},
       {"out-of-range", outOfRange.dump(), "options.level.default"},
       {"future-abi", futureAbi.dump(), "found 99"},
+      {"wrapping-abi", wrappingAbi.dump(), "found 4294967297"},
       {"other-id", otherId.dump(), "differs from the folder name"},
   };
   for (const auto& c : cases) addPlugin(c.id, c.text);
