@@ -21,7 +21,7 @@ int main(int /*argc*/, char** argv) {
   }
   // One malloc arena: the reader thread allocates little, and every extra arena reserves 64 MiB
   // of address space that the daemon's RLIMIT_AS would have to allow for.
-  ::mallopt(M_ARENA_MAX, 1);
+  ::mallopt(M_ARENA_MAX, 2);
   liseur::initLogging("ocr-worker");
   if (!omp || std::strcmp(omp, "1") != 0)
     spdlog::warn("could not re-execute with OMP_THREAD_LIMIT=1: {}", std::strerror(errno));

@@ -37,19 +37,29 @@
 #include <tesseract/publictypes.h>
 #include <tesseract/resultiterator.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string_view>
+#include <thread>
 
 #include "document/lang_guess.h"
 #include "ocr/page_lines.h"
@@ -172,29 +182,48 @@ struct PageBlock {
   bool turned = false;     // print turned a quarter: read the box whole, turned upright
 };
 
+using Models = std::vector<std::unique_ptr<tesseract::TessBaseAPI>>;
+
+// A block of a screen as one reader read it.
+struct ScreenBlockRead {
+  std::vector<LineRead> reads;
+  std::size_t words = 0;
+  int decided = -1;  // the model its words named, -1 when it was too short to tell
+};
+
+// The calling thread yields the CPU to the rest of the worker (and to speech, in another process)
+// when they compete: the second reader only uses a core that would otherwise idle.
+void lowerThisThreadsPriority() {
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int now = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, now + 5));
+}
+
 class TesseractEngine final : public OcrEngine {
  public:
   explicit TesseractEngine(std::vector<std::string> models) : models_(std::move(models)) {}
   ~TesseractEngine() override {
+    if (helper_loader_.joinable()) helper_loader_.join();
     for (auto& api : apis_) api->End();
+    for (auto& api : helper_apis_) api->End();
   }
 
   Status init(const std::string& datapath) {
     datapath_ = datapath;
-    for (const std::string& model : models_) {
-      auto api = std::make_unique<tesseract::TessBaseAPI>();
-      if (api->Init(datapath.c_str(), model.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
-        return Status::fail(ErrorCode::kOcrLanguageMissing,
-                            "Tesseract could not load the model '" + model + "' from " + datapath);
-      }
-      // Lines reach Tesseract dark on white (preprocess normalises polarity per region): its
-      // second LSTM pass on the inverted image of a doubtful line would only cost time.
-      api->SetVariable("tessedit_do_invert", "0");
-      api->SetVariable("invert_threshold", "0");
-      api->SetPageSegMode(tesseract::PSM_RAW_LINE);
-      apis_.push_back(std::move(api));
-    }
-    return okStatus();
+    return loadModels(apis_);
+  }
+
+  // Loads a second set of models on a thread of its own, at a lower priority, for the second
+  // reader of screens (recognise() uses it once it is loaded; a failure leaves one reader).
+  void startSecondReader() {
+    helper_loader_ = std::thread([this] {
+      lowerThisThreadsPriority();
+      Models models;
+      if (Status st = loadModels(models); !st.ok()) return;
+      helper_apis_ = std::move(models);
+      helper_ready_.store(true, std::memory_order_release);
+    });
   }
 
   Result<RecogniseTimings> recognise(Pix* image, RecogniseMode mode,
@@ -202,16 +231,59 @@ class TesseractEngine final : public OcrEngine {
                                      const std::atomic<bool>& cancelled) override;
 
   std::vector<std::string> languages() const override { return models_; }
+  int readers() const override { return helper_ready_.load(std::memory_order_acquire) ? 2 : 1; }
   std::string version() const override { return tesseract::TessBaseAPI::Version(); }
 
  private:
-  // Reads one line image with model `m`; boxes in source coordinates.
+  // One warm TessBaseAPI per model of models_, set up to read single lines.
+  Status loadModels(Models& into) const {
+    for (const std::string& model : models_) {
+      auto api = std::make_unique<tesseract::TessBaseAPI>();
+      if (api->Init(datapath_.c_str(), model.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
+        return Status::fail(ErrorCode::kOcrLanguageMissing,
+                            "Tesseract could not load the model '" + model + "' from " + datapath_);
+      }
+      // Lines reach Tesseract dark on white (preprocess normalises polarity per region): its
+      // second LSTM pass on the inverted image of a doubtful line would only cost time.
+      api->SetVariable("tessedit_do_invert", "0");
+      api->SetVariable("invert_threshold", "0");
+      api->SetPageSegMode(tesseract::PSM_RAW_LINE);
+      into.push_back(std::move(api));
+    }
+    return okStatus();
+  }
+  // Reads one line image with model `m` of `apis`; boxes in source coordinates.
+  Result<LineRead> readLine(Models& apis, const preprocess::PageLayout& page,
+                            const preprocess::LineImage& img, int m,
+                            const std::atomic<bool>& cancelled);
   Result<LineRead> readLine(const preprocess::PageLayout& page, const preprocess::LineImage& img,
-                            int m, const std::atomic<bool>& cancelled);
+                            int m, const std::atomic<bool>& cancelled) {
+    return readLine(apis_, page, img, m, cancelled);
+  }
   // Reads the line with model `m` and, when that reads below `retry_below`, with the others;
   // keeps the best reading.
-  Result<LineRead> readBest(const preprocess::PageLayout& page, const preprocess::LineImage& img,
-                            int m, double retry_below, const std::atomic<bool>& cancelled);
+  Result<LineRead> readBest(Models& apis, const preprocess::PageLayout& page,
+                            const preprocess::LineImage& img, int m, double retry_below,
+                            const std::atomic<bool>& cancelled);
+  // The start of a text block of a screen, read with the models of `apis`: its lines one
+  // after the other with `model` (the others tried on a doubtful line) until their words name
+  // the block's language. `next_line`: the first line left (all of them with one model, none
+  // when the language was never named); `model`: the one to read them with.
+  struct BlockStart {
+    ScreenBlockRead read;
+    std::size_t next_line = 0;
+    int model = 0;
+    std::optional<Error> error;
+  };
+  BlockStart readBlockStart(Models& apis, const preprocess::PageLayout& page,
+                            const preprocess::TextBlock& tb, int model,
+                            const std::atomic<bool>& cancelled);
+  // One line of a block after its start, read with the block's `model` (the others tried when
+  // it reads doubtfully); nullopt when it holds no word.
+  Result<std::optional<LineRead>> readRestLine(Models& apis, const preprocess::PageLayout& page,
+                                               const preprocess::TextLine& line, int model,
+                                               const std::atomic<bool>& cancelled);
+  class ScreenWork;
   // A page of paper made ready for Tesseract's own page layout analysis: grey that keeps pale
   // coloured ink, cropped to the sheet, light flattened, print scaled to about 300 dpi, turned
   // the right way up (OSD) and deskewed. The layout's `ink` is that image; its blocks are empty
@@ -258,7 +330,12 @@ class TesseractEngine final : public OcrEngine {
   }
 
   std::vector<std::string> models_;
-  std::vector<std::unique_ptr<tesseract::TessBaseAPI>> apis_;
+  Models apis_;  // the main reader's models: every path uses them
+  // The second reader of screens (startSecondReader): its own models, used by one thread at a
+  // time once helper_ready_ is true.
+  Models helper_apis_;
+  std::atomic<bool> helper_ready_{false};
+  std::thread helper_loader_;
   // Tesseract's orientation and script detection (osd.traineddata), loaded on first use; null
   // when the model is missing (then pages are taken as upright).
   std::unique_ptr<tesseract::TessBaseAPI> osd_;
@@ -269,11 +346,11 @@ class TesseractEngine final : public OcrEngine {
   int preferred_ = 0;
 };
 
-Result<LineRead> TesseractEngine::readLine(const preprocess::PageLayout& page,
+Result<LineRead> TesseractEngine::readLine(Models& apis, const preprocess::PageLayout& page,
                                            const preprocess::LineImage& img, int m,
                                            const std::atomic<bool>& cancelled) {
   using R = Result<LineRead>;
-  tesseract::TessBaseAPI& api = *apis_[m];
+  tesseract::TessBaseAPI& api = *apis[m];
   api.SetImage(img.pix.get());
   api.SetSourceResolution(300);
   tesseract::ETEXT_DESC monitor;
@@ -309,15 +386,15 @@ Result<LineRead> TesseractEngine::readLine(const preprocess::PageLayout& page,
   return read;
 }
 
-Result<LineRead> TesseractEngine::readBest(const preprocess::PageLayout& page,
+Result<LineRead> TesseractEngine::readBest(Models& apis, const preprocess::PageLayout& page,
                                            const preprocess::LineImage& img, int m,
                                            double retry_below, const std::atomic<bool>& cancelled) {
-  auto best = readLine(page, img, m, cancelled);
+  auto best = readLine(apis, page, img, m, cancelled);
   if (!best.ok()) return best;
   if (best->score >= retry_below) return best;
-  for (int o = 0; o < static_cast<int>(apis_.size()); ++o) {
+  for (int o = 0; o < static_cast<int>(apis.size()); ++o) {
     if (o == m) continue;
-    auto other = readLine(page, img, o, cancelled);
+    auto other = readLine(apis, page, img, o, cancelled);
     if (!other.ok()) return other;
     if (other->score > best->score) best = std::move(other);
   }
@@ -1073,6 +1150,258 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   return okStatus();
 }
 
+TesseractEngine::BlockStart TesseractEngine::readBlockStart(Models& apis,
+                                                            const preprocess::PageLayout& page,
+                                                            const preprocess::TextBlock& tb,
+                                                            int model,
+                                                            const std::atomic<bool>& cancelled) {
+  BlockStart out;
+  out.model = model;
+  auto failed = [](Error e) {
+    BlockStart f;
+    f.error = std::move(e);
+    return f;
+  };
+  if (apis.size() < 2) return out;  // one model: nothing to decide, every line is the rest
+  // The block is read with `model` until its own words name its language; lines read before
+  // that with another model are read again with the block's.
+  std::vector<preprocess::LineImage> images;
+  for (std::size_t li = 0; li < tb.lines.size(); ++li) {
+    out.next_line = li + 1;
+    if (cancelled.load()) return failed(Error{ErrorCode::kCancelled, "cancelled"});
+    preprocess::LineImage img =
+        preprocess::lineImage(page, tb.lines[li], kTargetCharHeight, kLineHeightChars);
+    if (!img.pix) continue;
+    auto read = readBest(apis, page, img, out.model, kSureConfidence, cancelled);
+    if (!read.ok()) return failed(read.error());
+    if (read->line.words.empty()) continue;
+    out.read.words += read->line.words.size();
+    out.model = read->model;  // like Tesseract: the last model that won goes first
+    images.push_back(std::move(img));
+    out.read.reads.push_back(std::move(*read));
+    if (static_cast<int>(out.read.words) < kWordsToDecide) continue;
+    const int said = modelOf(guessLanguage(textOf(out.read.reads), ""));
+    if (said < 0) continue;
+    out.model = said;
+    out.read.decided = said;
+    for (std::size_t i = 0; i < out.read.reads.size(); ++i) {
+      if (out.read.reads[i].model == said) continue;
+      auto again = readLine(apis, page, images[i], said, cancelled);
+      if (!again.ok()) return failed(again.error());
+      if (again->score >= out.read.reads[i].score - kSwitchMargin)
+        out.read.reads[i] = std::move(*again);
+    }
+    return out;  // decided: the lines after it are the rest
+  }
+  out.next_line = tb.lines.size();  // never decided: all read here
+  return out;
+}
+
+Result<std::optional<LineRead>> TesseractEngine::readRestLine(Models& apis,
+                                                              const preprocess::PageLayout& page,
+                                                              const preprocess::TextLine& line,
+                                                              int model,
+                                                              const std::atomic<bool>& cancelled) {
+  using R = Result<std::optional<LineRead>>;
+  if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
+  preprocess::LineImage img =
+      preprocess::lineImage(page, line, kTargetCharHeight, kLineHeightChars);
+  if (!img.pix) return R(std::nullopt);
+  auto read = readBest(apis, page, img, model, kDoubtConfidence, cancelled);
+  if (!read.ok()) return R(read.error());
+  if (read->line.words.empty()) return R(std::nullopt);
+  return R(std::optional<LineRead>(std::move(*read)));
+}
+
+// The blocks of one screen being read by one or two readers. The work is cut in tasks: a block's
+// start (readBlockStart: its first lines, one after the other, until they name the block's
+// language) and then each of its other lines alone (readRestLine, with the block's model). The
+// starts run one after the other, in reading order, each with the model the starts before it
+// chose (the last block that named its language, or the words of the short blocks before it
+// together): exactly the one-reader reading, so the text is the same with one reader or two,
+// whichever reader does a task. A block's other lines are what two readers share: a reader takes
+// the next start when there is one (so one reader runs ahead through the starts while the other
+// reads lines), else the earliest line in reading order.
+class TesseractEngine::ScreenWork {
+ public:
+  ScreenWork(TesseractEngine& engine, const preprocess::PageLayout& page,
+             const std::vector<const preprocess::TextBlock*>& blocks, int model,
+             const std::atomic<bool>& cancelled)
+      : engine_(engine),
+        page_(page),
+        blocks_(blocks),
+        model_(model),
+        cancelled_(cancelled),
+        states_(blocks.size()) {
+    if (!blocks.empty()) start_ = 0;
+  }
+
+  // The model the next image starts with, once every block is read.
+  int model() {
+    std::lock_guard lock(mu_);
+    return model_;
+  }
+
+  // Does the earliest task left with `apis`; false when there is none to take now (`wait`:
+  // none will ever come). Tasks end in their block's state (an error too); exceptions
+  // (bad_alloc) go to the caller.
+  bool runOne(Models& apis, bool wait = false) {
+    std::pair<std::size_t, long> task;
+    {
+      std::unique_lock lock(mu_);
+      if (wait) cv_.wait(lock, [&] { return queued() || halt_ || no_more_starts_; });
+      if (!queued() || halt_) return false;
+      if (start_) {
+        task = {*start_, -1};
+        start_.reset();
+      } else {
+        task = *lines_.begin();
+        lines_.erase(lines_.begin());
+      }
+    }
+    const std::size_t b = task.first;
+    const preprocess::TextBlock& tb = *blocks_[b];
+    if (task.second < 0) {
+      int model;
+      {
+        std::lock_guard lock(mu_);
+        model = model_;
+      }
+      BlockStart started = engine_.readBlockStart(apis, page_, tb, model, cancelled_);
+      std::lock_guard lock(mu_);
+      State& s = states_[b];
+      if (started.error) {
+        s.error = std::move(started.error);
+        s.pending = 0;
+        no_more_starts_ = true;
+      } else {
+        if (engine_.apis_.size() > 1) {
+          if (started.read.decided >= 0) {
+            model_ = started.read.decided;  // like Tesseract: the last model that won goes first
+          } else if (!started.read.reads.empty()) {
+            // Short blocks (labels, buttons, form rows) rarely name their language; together
+            // they do, and the next blocks start with that model.
+            page_text_ += ' ' + textOf(started.read.reads);
+            page_words_ += started.read.words;
+            if (static_cast<int>(page_words_) >= kWordsToDecide) {
+              if (const int said = engine_.modelOf(guessLanguage(page_text_, "")); said >= 0)
+                model_ = said;
+            }
+          }
+        }
+        if (b + 1 < blocks_.size()) {
+          start_ = b + 1;
+        } else {
+          no_more_starts_ = true;
+        }
+        s.pending = static_cast<long>(tb.lines.size() - started.next_line);
+        s.rest.resize(tb.lines.size() - started.next_line);
+        s.first_rest = started.next_line;
+        s.model = started.model;
+        s.read = std::move(started.read);
+        for (std::size_t li = started.next_line; li < tb.lines.size(); ++li)
+          lines_.insert({b, static_cast<long>(li)});
+      }
+    } else {
+      const auto li = static_cast<std::size_t>(task.second);
+      int model;
+      {
+        std::lock_guard lock(mu_);
+        model = states_[b].model;
+      }
+      auto line = engine_.readRestLine(apis, page_, tb.lines[li], model, cancelled_);
+      std::lock_guard lock(mu_);
+      State& s = states_[b];
+      if (!line.ok()) {
+        if (!s.error) s.error = line.error();
+      } else {
+        s.rest[li - s.first_rest] = std::move(*line);
+      }
+      --s.pending;
+    }
+    cv_.notify_all();
+    return true;
+  }
+
+  // Block `b`, once complete: its start's reads then its other lines in order. Waits while
+  // another reader finishes one of its tasks.
+  Result<ScreenBlockRead> take(std::size_t b) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return states_[b].pending == 0 || failed_; });
+    if (failed_) std::rethrow_exception(failed_);
+    State& s = states_[b];
+    if (s.error) return Result<ScreenBlockRead>(*s.error);
+    ScreenBlockRead out = std::move(s.read);
+    for (auto& line : s.rest) {
+      if (!line) continue;
+      out.words += line->line.words.size();
+      out.reads.push_back(std::move(*line));
+    }
+    return out;
+  }
+
+  bool complete(std::size_t b) {
+    std::lock_guard lock(mu_);
+    return states_[b].pending == 0 || failed_;
+  }
+
+  // Waits until block `b` is complete or there is a task to take.
+  void waitForWork(std::size_t b) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return states_[b].pending == 0 || failed_ || queued(); });
+  }
+
+  // The second reader's loop: tasks until none is left or halt().
+  void serve(Models& apis) {
+    try {
+      while (runOne(apis, true)) {
+      }
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      failed_ = std::current_exception();
+    }
+    cv_.notify_all();
+  }
+
+  void halt() {
+    {
+      std::lock_guard lock(mu_);
+      halt_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  struct State {
+    ScreenBlockRead read;                       // the start's reads
+    std::vector<std::optional<LineRead>> rest;  // the other lines, by line from first_rest
+    std::size_t first_rest = 0;
+    int model = -1;
+    long pending = -1;  // tasks not done; -1 until the start is read
+    std::optional<Error> error;
+  };
+
+  TesseractEngine& engine_;
+  const preprocess::PageLayout& page_;
+  const std::vector<const preprocess::TextBlock*>& blocks_;
+  int model_;                   // guarded by mu_: the model the next block's start reads with
+  std::string page_text_;       // guarded by mu_: the words of the blocks that named no language
+  std::size_t page_words_ = 0;  // guarded by mu_
+  const std::atomic<bool>& cancelled_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool queued() const { return start_ || !lines_.empty(); }  // with mu_ held
+
+  // Tasks to take (guarded by mu_): the next block's start, taken first (it is what the next
+  // blocks wait for), else the earliest line in reading order.
+  std::optional<std::size_t> start_;
+  std::set<std::pair<std::size_t, long>> lines_;
+  std::vector<State> states_;    // guarded by mu_
+  std::exception_ptr failed_;    // guarded by mu_: the second reader threw
+  bool halt_ = false;            // guarded by mu_
+  bool no_more_starts_ = false;  // guarded by mu_: the last start is done (or one failed)
+};
+
 Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mode,
                                                     const RecogniseCallbacks& callbacks,
                                                     const std::atomic<bool>& cancelled) {
@@ -1112,14 +1441,11 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
     timings.recognise_ms = msSince(t2);
     return timings;
   }
-  const bool several = apis_.size() > 1;
-  std::string page_text;  // the text of the blocks whose language was not decided
-  std::size_t page_words = 0;
-  int index = 0;
   // Under the pointer: the block that holds the point (8 px of slack), else the nearest one.
-  const preprocess::TextBlock* focus = nullptr;
+  std::vector<const preprocess::TextBlock*> todo;
   if (callbacks.focus_x >= 0 && callbacks.focus_y >= 0 && !page.blocks.empty()) {
     long best = -1;
+    const preprocess::TextBlock* focus = nullptr;
     for (const preprocess::TextBlock& tb : page.blocks) {
       const Box b = page.toSource(tb.box);
       const long dx = std::max(
@@ -1129,62 +1455,50 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
       const long d = dx * dx + dy * dy;
       if (best < 0 || d < best) best = d, focus = &tb;
     }
+    todo.push_back(focus);
+  } else {
+    for (const preprocess::TextBlock& tb : page.blocks) todo.push_back(&tb);
   }
-  for (const preprocess::TextBlock& tb : page.blocks) {
+  int index = 0;
+  ScreenWork work(*this, page, todo, preferred_, cancelled);
+  // The second reader, when it is loaded and there is more than one line to read, takes tasks
+  // alongside this thread; however this thread leaves (an error, an exception), it stops after
+  // its task and is joined first.
+  // This thread takes the first block's start before the second reader is started, so the
+  // first words are never left to the reader that yields the CPU.
+  std::size_t lines = 0;
+  for (const preprocess::TextBlock* tb : todo) lines += tb->lines.size();
+  const bool first = work.runOne(apis_);
+  std::optional<std::thread> helper;
+  if (first && lines >= 2 && helper_ready_.load(std::memory_order_acquire)) {
+    helper.emplace([&] {
+      lowerThisThreadsPriority();
+      work.serve(helper_apis_);
+    });
+  }
+  struct Joiner {
+    ScreenWork& work;
+    std::optional<std::thread>& t;
+    ~Joiner() {
+      work.halt();
+      if (t) t->join();
+    }
+  } joiner{work, helper};
+  // Blocks are sent in reading order, from this thread only, as soon as all those before them
+  // are; between sends this thread reads.
+  for (std::size_t e = 0; e < todo.size(); ++e) {
+    while (!work.complete(e)) {
+      if (!work.runOne(apis_)) work.waitForWork(e);
+    }
+    auto read = work.take(e);
     if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
-    if (focus && &tb != focus) continue;
-    // The block is read with the preferred model until its own words name its language; lines
-    // read before that with another model are read again with the block's.
-    int model = preferred_;
-    bool decided = !several;
-    std::vector<preprocess::LineImage> images;
-    std::vector<LineRead> reads;
-    std::size_t words = 0;
-    for (const preprocess::TextLine& tl : tb.lines) {
-      preprocess::LineImage img =
-          preprocess::lineImage(page, tl, kTargetCharHeight, kLineHeightChars);
-      if (!img.pix) continue;
-      auto read =
-          readBest(page, img, model, decided ? kDoubtConfidence : kSureConfidence, cancelled);
-      if (!read.ok()) return R(read.error());
-      if (read->line.words.empty()) continue;
-      words += read->line.words.size();
-      if (!decided) model = read->model;  // like Tesseract: the last model that won goes first
-      images.push_back(std::move(img));
-      reads.push_back(std::move(*read));
-      if (decided || static_cast<int>(words) < kWordsToDecide) continue;
-      const int said = modelOf(guessLanguage(textOf(reads), ""));
-      if (said < 0) continue;
-      decided = true;
-      model = said;
-      for (std::size_t i = 0; i < reads.size(); ++i) {
-        if (reads[i].model == said) continue;
-        auto again = readLine(page, images[i], said, cancelled);
-        if (!again.ok()) return R(again.error());
-        if (again->score >= reads[i].score - kSwitchMargin) {
-          reads[i] = std::move(*again);
-        }
-      }
-    }
-    if (reads.empty()) continue;
-    if (several) {
-      if (decided) {
-        preferred_ = model;
-      } else {
-        // Short blocks (labels, buttons, form rows) rarely name their language; together they
-        // do, and the next blocks start with that model.
-        page_text += ' ' + textOf(reads);
-        page_words += words;
-        if (static_cast<int>(page_words) >= kWordsToDecide) {
-          if (const int said = modelOf(guessLanguage(page_text, "")); said >= 0) preferred_ = said;
-        }
-      }
-    }
-
-    Block block = assembleBlock(reads);
+    if (!read.ok()) return R(read.error());
+    if (read->reads.empty()) continue;
+    Block block = assembleBlock(read->reads);
     block.index = index++;
     if (callbacks.on_block) callbacks.on_block(std::move(block));
   }
+  preferred_ = work.model();
   timings.recognise_ms = msSince(t2);
   for (auto& api : apis_) api->Clear();
   return timings;
@@ -1192,7 +1506,7 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
 
 }  // namespace
 
-Result<std::unique_ptr<OcrEngine>> OcrEngine::create(const std::string& languages) {
+Result<std::unique_ptr<OcrEngine>> OcrEngine::create(const std::string& languages, int readers) {
   using R = Result<std::unique_ptr<OcrEngine>>;
   const std::vector<std::string> models = splitLanguages(languages);
   if (models.empty()) return R::fail(ErrorCode::kInvalidArgument, "no OCR language given");
@@ -1212,6 +1526,7 @@ Result<std::unique_ptr<OcrEngine>> OcrEngine::create(const std::string& language
   }
   auto engine = std::make_unique<TesseractEngine>(models);
   if (auto st = engine->init(datapath); !st.ok()) return R(st.error());
+  if (readers >= 2) engine->startSecondReader();
   return R(std::unique_ptr<OcrEngine>(std::move(engine)));
 }
 

@@ -5,6 +5,14 @@
 // Lives only in the OCR worker process (no Tesseract type leaves ocr/). Not thread-safe: one
 // recognise() at a time; `cancelled` may be flipped from another thread and is polled through
 // Tesseract's cancel hook and between blocks.
+//
+// Two readers (create(languages, 2), for machines with two cores or more): a second set of
+// models, loaded on a thread of its own after create() returns (recognise() uses one reader until
+// it is loaded), reads the blocks of a screen alongside the calling thread, at a lower priority
+// (nice +5 on top of the worker's own), so it only takes a core that would otherwise idle. The
+// blocks are still sent in reading order, from the calling thread; a block reads the same
+// whichever reader reads it (each starts with the language the previous image ended with).
+// Pages of paper (the document path) and the block under the pointer use one reader.
 #pragma once
 
 #include <atomic>
@@ -47,7 +55,8 @@ class OcrEngine {
  public:
   // Loads the Tesseract models for `languages` ("eng+fra"). Errors: ocr-language-missing naming
   // the missing model and the Debian package that provides it.
-  static Result<std::unique_ptr<OcrEngine>> create(const std::string& languages);
+  // `readers`: 1, or 2 for a second reader of screens (see above).
+  static Result<std::unique_ptr<OcrEngine>> create(const std::string& languages, int readers = 1);
   virtual ~OcrEngine() = default;
 
   // Recognises `image` (any depth Leptonica can hold; not modified, not taken). Returns
@@ -56,6 +65,8 @@ class OcrEngine {
                                              const RecogniseCallbacks& callbacks,
                                              const std::atomic<bool>& cancelled) = 0;
   virtual std::vector<std::string> languages() const = 0;
+  // Readers ready now: 1, or 2 once the second reader's models are loaded.
+  virtual int readers() const { return 1; }
   virtual std::string version() const = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "ocr/ocr_worker.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -525,6 +526,20 @@ bool OcrWorker::runJob(Job& job) {
   }
 }
 
+int ocrReaders(const char* setting) {
+  if (setting && *setting) {
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(setting, &end, 10);
+    if (errno == 0 && end && *end == '\0' && n >= 1) return n >= 2 ? 2 : 1;
+    spdlog::warn("LISEUR_OCR_THREADS={} is not 1 or 2: one reader per core", setting);
+  }
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (::sched_getaffinity(0, sizeof cpus, &cpus) != 0) return 1;
+  return CPU_COUNT(&cpus) >= 2 ? 2 : 1;
+}
+
 int ocrWorkerProgram() {
   int fd = workerFdFromEnv();
   if (fd < 0) {
@@ -533,7 +548,8 @@ int ocrWorkerProgram() {
   }
   const char* env = std::getenv("LISEUR_OCR_LANGS");
   const std::string langs = env && *env ? env : "eng+fra";
-  auto engine = OcrEngine::create(langs);
+  const int readers = ocrReaders(std::getenv("LISEUR_OCR_THREADS"));
+  auto engine = OcrEngine::create(langs, readers);
   if (!engine) {
     spdlog::error("cannot start OCR: {}", engine.error().message);
     FrameWriter writer(fd);
@@ -543,7 +559,8 @@ int ocrWorkerProgram() {
                             {"message", engine.error().message}});
     return 1;
   }
-  spdlog::info("OCR worker ready: {} (tesseract {})", langs, (*engine)->version());
+  spdlog::info("OCR worker ready: {}, {} reader{} (tesseract {})", langs, readers,
+               readers > 1 ? "s" : "", (*engine)->version());
   OcrWorker worker(fd, **engine);
   return worker.run();
 }

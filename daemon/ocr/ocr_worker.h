@@ -9,7 +9,9 @@
 //   - the calling thread runs the jobs in arrival order: open and decode (image_loader.h), then
 //     engine.recognise() streaming `layout` and one `block` per block in reading order, then
 //     exactly one of `done` (with timings), `cancelled` or `error` (code of core/error.h).
-//   Frames from both threads go through one FrameWriter.
+//   Frames from both threads go through one FrameWriter. The engine may read a screen's blocks
+//   on a second thread of its own during a recognition (ocrReaders below, ocr_engine.h); blocks
+//   still reach the calling thread, and the frames, in reading order.
 // A bad image never ends the worker: it is an `error` for that job. On EOF (the daemon went
 // away) the running job is cancelled, queued jobs are dropped without answer, and run() returns.
 //
@@ -34,6 +36,10 @@
 //   16384x2400 grey page, 20 dense text lines    VmPeak  347 MiB   VmHWM  285 MiB
 //   16384x2400 RGBA PNG (the worst decode: 39 Mpx
 //     x 4 bytes, decoded then composited)        VmPeak  602 MiB   VmHWM  543 MiB
+// A second reader (ocr_engine.h; machines with two cores or more) adds its models and a second
+// malloc arena: liseur-ocr-lab on screen-en-01 peaks at 70 MiB RSS with one reader, 98 MiB with
+// two; the address space grows by up to 64 MiB (the arena) and the reader's thread stack. The
+// limit test below runs with two readers.
 // The daemon should start the worker with WorkerLimits{.address_space_mb =
 // kSuggestedAddressSpaceMb}: about 2.5 times the worst measured peak, for text-dense large
 // images that Tesseract also upscales. An image that needs more makes an allocation fail: the
@@ -113,8 +119,14 @@ class OcrWorker {
   int exit_status_ = 0;  // guarded by mu_
 };
 
+// How many readers the engine gets (ocr_engine.h): LISEUR_OCR_THREADS when it is set ("1", or
+// "2" and more for two; anything else is warned about and ignored), else 2 when this process may
+// run on two cores or more (sched_getaffinity), 1 on a one-core machine.
+int ocrReaders(const char* setting);
+
 // The whole worker program after main() has fixed the environment: logging, the fd from
-// LISEUR_WORKER_FD, the engine for LISEUR_OCR_LANGS (default "eng+fra"), then OcrWorker::run().
+// LISEUR_WORKER_FD, the engine for LISEUR_OCR_LANGS (default "eng+fra") with ocrReaders(
+// LISEUR_OCR_THREADS) readers, then OcrWorker::run().
 // Returns the exit status (2: not started by the daemon).
 int ocrWorkerProgram();
 

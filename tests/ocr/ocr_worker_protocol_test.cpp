@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include "core/frame.h"
 #include "support/test_env.h"
@@ -430,6 +431,23 @@ TEST_F(WorkerProtocol, MalformedFrameEndsTheWorkerWithAnError) {
   ASSERT_EQ(::write(daemon_fd_, bad.data(), bad.size()), 8);
   thread_.join();
   EXPECT_EQ(status_, 1);
+}
+
+// LISEUR_OCR_THREADS: 1 or 2 readers; anything else falls back to the cores this process may use.
+TEST(OcrReaders, SettingOrCores) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  ASSERT_EQ(sched_getaffinity(0, sizeof cpus, &cpus), 0);
+  const int cores = CPU_COUNT(&cpus) >= 2 ? 2 : 1;
+  EXPECT_EQ(ocrReaders("1"), 1);
+  EXPECT_EQ(ocrReaders("2"), 2);
+  EXPECT_EQ(ocrReaders("8"), 2);
+  EXPECT_EQ(ocrReaders(nullptr), cores);
+  EXPECT_EQ(ocrReaders(""), cores);
+  EXPECT_EQ(ocrReaders("0"), cores);
+  EXPECT_EQ(ocrReaders("two"), cores);
+  EXPECT_EQ(ocrReaders("2x"), cores);
+  EXPECT_EQ(ocrReaders("-1"), cores);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -14,6 +15,7 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ocr/image_loader.h"
@@ -57,12 +59,21 @@ double cer(const std::string& reference, const std::string& hypothesis) {
   return false;  // exec failed: run with the default thread count
 }();
 
+// The second reader loads in the background: true once `engine` has `n` readers (60 s at most).
+bool waitForReaders(const OcrEngine& engine, int n) {
+  for (int i = 0; i < 6000 && engine.readers() < n; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return engine.readers() >= n;
+}
+
 class EngineTest : public ::testing::Test {
  protected:
+  // Two readers, as the worker runs on the 2-core machines liseur is sized for.
   static void SetUpTestSuite() {
-    auto created = OcrEngine::create("eng+fra");
+    auto created = OcrEngine::create("eng+fra", 2);
     ASSERT_TRUE(created.ok()) << created.error().message;
     engine_ = std::move(created.value()).release();
+    ASSERT_TRUE(waitForReaders(*engine_, 2));
   }
   static void TearDownTestSuite() {
     delete engine_;
@@ -604,6 +615,77 @@ TEST_F(EngineTest, PhotoAtAnAngleIsRectifiedAndBoxesMapBack) {
     EXPECT_NEAR(a->box.y + a->box.h / 2.0, y, 12) << word;
   }
   lept_free(vc);
+}
+
+// Blocks shared out between two readers read exactly as one reader reads them, in the same
+// order, with the same boxes; and the language an image ends with (the next one starts with it)
+// is the same too: screens in both languages, one after the other, through two fresh engines.
+TEST(EngineReaders, TwoReadersReadExactlyWhatOneReads) {
+  auto one = OcrEngine::create("eng+fra", 1);
+  auto two = OcrEngine::create("eng+fra", 2);
+  ASSERT_TRUE(one.ok() && two.ok());
+  ASSERT_TRUE(waitForReaders(**two, 2));
+  EXPECT_EQ((*one)->readers(), 1);
+  for (const char* name : {"french-accents.png", "two-columns.png", "form.png", "english.png",
+                           "cards.png", "terminal-listing.png", "buttons.png", "pronoun-il.png"}) {
+    const std::string path = test::dataPath(std::string("ocr/engine/") + name);
+    PixHolder pix(pixRead(path.c_str()));
+    ASSERT_TRUE(pix) << path;
+    std::vector<Block> blocks[2];
+    int reader = 0;
+    for (OcrEngine* engine : {one->get(), two->get()}) {
+      std::atomic<bool> cancelled{false};
+      RecogniseCallbacks cb;
+      cb.on_block = [&](Block&& b) { blocks[reader].push_back(std::move(b)); };
+      auto r = engine->recognise(pix.get(), RecogniseMode::kScreen, cb, cancelled);
+      ASSERT_TRUE(r.ok()) << name << ": " << r.error().message;
+      ++reader;
+    }
+    ASSERT_GT(blocks[0].size(), 0u) << name;
+    ASSERT_EQ(blocks[0].size(), blocks[1].size()) << name;
+    for (std::size_t i = 0; i < blocks[0].size(); ++i) {
+      EXPECT_EQ(blocks[0][i].index, blocks[1][i].index) << name;
+      EXPECT_EQ(blocks[0][i].text(), blocks[1][i].text()) << name << ", block " << i;
+      ASSERT_EQ(blocks[0][i].lines.size(), blocks[1][i].lines.size()) << name;
+      for (std::size_t l = 0; l < blocks[0][i].lines.size(); ++l) {
+        const auto& w0 = blocks[0][i].lines[l].words;
+        const auto& w1 = blocks[1][i].lines[l].words;
+        ASSERT_EQ(w0.size(), w1.size()) << name;
+        for (std::size_t w = 0; w < w0.size(); ++w) {
+          EXPECT_EQ(w0[w].box, w1[w].box) << name << ": " << w0[w].text;
+          EXPECT_EQ(w0[w].lang, w1[w].lang) << name << ": " << w0[w].text;
+        }
+      }
+    }
+  }
+}
+
+// A read cancelled while both readers are at work ends cancelled, with no block after the
+// cancel, and both readers are ready for the next image.
+TEST(EngineReaders, CancelStopsBothReaders) {
+  auto two = OcrEngine::create("eng+fra", 2);
+  ASSERT_TRUE(two.ok());
+  ASSERT_TRUE(waitForReaders(**two, 2));
+  const std::string path = test::dataPath("ocr/engine/two-columns.png");
+  PixHolder pix(pixRead(path.c_str()));
+  ASSERT_TRUE(pix);
+  std::atomic<bool> cancelled{false};
+  int blocks = 0;
+  RecogniseCallbacks cb;
+  cb.on_block = [&](Block&&) {
+    ++blocks;
+    cancelled = true;
+  };
+  auto r = (*two)->recognise(pix.get(), RecogniseMode::kScreen, cb, cancelled);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kCancelled);
+  EXPECT_EQ(blocks, 1);
+  cancelled = false;
+  blocks = 0;
+  cb.on_block = [&](Block&&) { ++blocks; };
+  auto again = (*two)->recognise(pix.get(), RecogniseMode::kScreen, cb, cancelled);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_GE(blocks, 3);
 }
 
 TEST(EngineCreate, MissingModelNamesFileAndPackage) {
