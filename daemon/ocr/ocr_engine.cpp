@@ -301,9 +301,11 @@ class TesseractEngine final : public OcrEngine {
   // Reads one block with model `m`: its lines' pixels alone on white, recognised by Tesseract as
   // one block (its own segmentation follows curved and skewed lines); its paragraphs, lines of
   // texture dropped. Boxes in the working image.
-  Result<std::vector<std::vector<LineRead>>> readBlock(const preprocess::PageLayout& page,
+  Result<std::vector<std::vector<LineRead>>> readBlock(Models& apis,
+                                                       const preprocess::PageLayout& page,
                                                        const PageBlock& block, int m,
                                                        const std::atomic<bool>& cancelled);
+  class PageAhead;
   // The document path of recognise(): block after block in Tesseract's reading order, each read
   // with the page's language model, again with the other when its words say it is in that
   // language; one document block per paragraph, sent as soon as it is read.
@@ -747,7 +749,7 @@ Result<std::vector<PageBlock>> TesseractEngine::findBlocks(const preprocess::Pag
 double scoreOf(const std::vector<LineRead>& reads, std::size_t* words = nullptr);
 
 Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
-    const preprocess::PageLayout& page, const PageBlock& block, int m,
+    Models& apis, const preprocess::PageLayout& page, const PageBlock& block, int m,
     const std::atomic<bool>& cancelled) {
   using R = Result<std::vector<std::vector<LineRead>>>;
   std::vector<std::vector<LineRead>> out;
@@ -772,7 +774,7 @@ Result<std::vector<std::vector<LineRead>>> TesseractEngine::readBlock(
   }
   for (const Box& b : block.blank)
     pixRasterop(img.get(), b.x - x0, b.y - y0, b.w, b.h, PIX_SET, nullptr, 0, 0);
-  tesseract::TessBaseAPI& api = *apis_[m];
+  tesseract::TessBaseAPI& api = *apis[m];
   const std::string iso = isoLanguage(models_[m]);
   if (block.turned) {
     // Turned a quarter one way or the other: both are read, the surer kept; word boxes are
@@ -1071,6 +1073,140 @@ Status TesseractEngine::recogniseWholePage(const preprocess::PageLayout& page,
   return okStatus();
 }
 
+// The blocks of a page of paper, read ahead by the second reader while this thread reads the
+// block before (a page's blocks are read whole, one Tesseract call each, in reading order, each
+// with the language the blocks before it chose). The second reader guesses that language (the
+// one the last block of this page was read with: pages rarely change language; nothing is read
+// ahead before the first block is read) and reads the next blocks
+// nobody has read with it, at most kLookahead ahead of this thread; this thread takes a reading
+// made ahead only when it is of the block and model it needs, so the page reads exactly as with
+// one reader. While the second reader is on the block this thread needs, this thread reads the
+// next one itself rather than wait.
+class TesseractEngine::PageAhead {
+ public:
+  using Paras = std::vector<std::vector<LineRead>>;
+  static constexpr std::size_t kLookahead = 3;
+
+  PageAhead(TesseractEngine& engine, const preprocess::PageLayout& page,
+            const std::vector<PageBlock>& blocks, std::optional<std::size_t> skip, int model,
+            const std::atomic<bool>& cancelled)
+      : engine_(engine),
+        page_(page),
+        blocks_(blocks),
+        skip_(skip),
+        model_(model),
+        cancelled_(cancelled),
+        thread_([this] { run(); }) {}
+
+  ~PageAhead() {
+    {
+      std::lock_guard lock(mu_);
+      halt_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Block `i` read with model `m` (what readBlock would return), by whichever reader read it.
+  // Exceptions of either reader (bad_alloc) come out here.
+  Result<Paras> read(std::size_t i, int m) {
+    std::unique_lock lock(mu_);
+    at_ = i;
+    cv_.notify_all();
+    for (;;) {
+      if (failed_) std::rethrow_exception(failed_);
+      auto it = done_.find({i, m});
+      if (it == done_.end()) {
+        done_[{i, m}];  // taken: the second reader leaves it
+        lock.unlock();
+        auto r = engine_.readBlock(engine_.apis_, page_, blocks_[i], m, cancelled_);
+        lock.lock();
+        done_.erase({i, m});
+        return r;
+      }
+      if (it->second) {
+        Result<Paras> r = std::move(*it->second);
+        done_.erase(it);
+        return r;
+      }
+      // The second reader is reading it: read the next block meanwhile.
+      if (const auto j = untaken(i + 1)) {
+        const int jm = model_;
+        done_[{*j, jm}];
+        lock.unlock();
+        auto r = engine_.readBlock(engine_.apis_, page_, blocks_[*j], jm, cancelled_);
+        lock.lock();
+        done_[{*j, jm}] = std::move(r);
+        continue;
+      }
+      cv_.wait(lock);
+    }
+  }
+
+  // The model the last block was read with: the guess for the next ones.
+  void guess(int model) {
+    {
+      std::lock_guard lock(mu_);
+      model_ = model;
+      guessed_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  // The first block from `from` on (within the lookahead) not read nor being read with the
+  // guessed model; with mu_ held.
+  std::optional<std::size_t> untaken(std::size_t from) const {
+    if (!guessed_) return std::nullopt;
+    for (std::size_t j = from; j < blocks_.size() && j <= at_ + kLookahead; ++j) {
+      if (skip_ && j == *skip_) continue;
+      if (!done_.count({j, model_})) return j;
+    }
+    return std::nullopt;
+  }
+
+  void run() {
+    lowerThisThreadsPriority();
+    try {
+      std::unique_lock lock(mu_);
+      for (;;) {
+        std::optional<std::size_t> j;
+        cv_.wait(lock, [&] { return halt_ || (j = untaken(at_ + 1)).has_value(); });
+        if (halt_) return;
+        const int m = model_;
+        done_[{*j, m}];
+        lock.unlock();
+        auto r = engine_.readBlock(engine_.helper_apis_, page_, blocks_[*j], m, cancelled_);
+        lock.lock();
+        done_[{*j, m}] = std::move(r);
+        cv_.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard lock(mu_);
+      failed_ = std::current_exception();
+      cv_.notify_all();
+    }
+  }
+
+  TesseractEngine& engine_;
+  const preprocess::PageLayout& page_;
+  const std::vector<PageBlock>& blocks_;
+  const std::optional<std::size_t> skip_;  // the headline, read before
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int model_;           // guarded by mu_
+  std::size_t at_ = 0;  // guarded by mu_: the block this thread is on
+  bool halt_ = false;   // guarded by mu_
+  // guarded by mu_: true once a block has been read here; until then the language is not
+  // guessed (the first block of a page tells it; the image before may have been in another).
+  bool guessed_ = false;
+  std::exception_ptr failed_;  // guarded by mu_
+  // Readings by (block, model): empty while being read; taken out when used.
+  std::map<std::pair<std::size_t, int>, std::optional<Result<Paras>>> done_;  // guarded by mu_
+  const std::atomic<bool>& cancelled_;
+  std::thread thread_;  // last: started once the rest is set up
+};
+
 Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
                                             const RecogniseCallbacks& callbacks,
                                             const std::atomic<bool>& cancelled) {
@@ -1106,8 +1242,8 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
     debugParts(parts, h);
     if (h > 0) {
       const auto hi = static_cast<std::size_t>(h);
-      headline =
-          readInItsLanguage([&](int m) { return readBlock(page, (*blocks)[hi], m, cancelled); });
+      headline = readInItsLanguage(
+          [&](int m) { return readBlock(apis_, page, (*blocks)[hi], m, cancelled); });
       if (!headline.ok()) return Status::fail(headline.error().code, headline.error().message);
       std::vector<LineRead> all;
       for (const auto& p : *headline) all.insert(all.end(), p.begin(), p.end());
@@ -1124,12 +1260,17 @@ Status TesseractEngine::recogniseParagraphs(const preprocess::PageLayout& page,
   // The columns of the last block that ran across a gutter wait for the next block: the end of
   // a column that Tesseract made a block of its own, just below, goes on that column.
   std::vector<std::vector<LineRead>> pending;
+  // With a second reader, the next blocks are read ahead (PageAhead), the same text either way.
+  std::optional<PageAhead> ahead;
+  if (blocks->size() >= 2 && helper_ready_.load(std::memory_order_acquire))
+    ahead.emplace(*this, page, *blocks, preread, preferred_, cancelled);
   for (std::size_t bi = 0; bi < blocks->size(); ++bi) {
     const PageBlock& pb = (*blocks)[bi];
     if (cancelled.load()) return Status::fail(ErrorCode::kCancelled, "cancelled");
-    auto paras = preread == bi
-                     ? std::move(headline)
-                     : readInItsLanguage([&](int m) { return readBlock(page, pb, m, cancelled); });
+    auto paras = preread == bi ? std::move(headline) : readInItsLanguage([&](int m) {
+      return ahead ? ahead->read(bi, m) : readBlock(apis_, page, pb, m, cancelled);
+    });
+    if (ahead) ahead->guess(preferred_);
     if (!paras.ok()) return Status::fail(paras.error().code, paras.error().message);
     if (paras->empty()) continue;
     std::vector<LineRead> lines;

@@ -12,7 +12,9 @@
 // (nice +5 on top of the worker's own), so it only takes a core that would otherwise idle. The
 // blocks are still sent in reading order, from the calling thread; a block reads the same
 // whichever reader reads it (each starts with the language the previous image ended with).
-// Pages of paper (the document path) and the block under the pointer use one reader.
+// Pages of paper: the second reader reads the next blocks ahead with the language the last one
+// was read with; a reading made ahead is used only when it is the one needed. The block under the
+// pointer uses one reader.
 #pragma once
 
 #include <atomic>

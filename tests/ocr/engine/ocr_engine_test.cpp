@@ -617,17 +617,20 @@ TEST_F(EngineTest, PhotoAtAnAngleIsRectifiedAndBoxesMapBack) {
   lept_free(vc);
 }
 
-// Blocks shared out between two readers read exactly as one reader reads them, in the same
-// order, with the same boxes; and the language an image ends with (the next one starts with it)
-// is the same too: screens in both languages, one after the other, through two fresh engines.
+// Blocks shared out between two readers (a screen's lines, a page's blocks read ahead) read
+// exactly as one reader reads them, in the same order, with the same boxes; and the language an
+// image ends with (the next one starts with it) is the same too: screens and pages of paper in
+// both languages, one after the other, through two fresh engines.
 TEST(EngineReaders, TwoReadersReadExactlyWhatOneReads) {
   auto one = OcrEngine::create("eng+fra", 1);
   auto two = OcrEngine::create("eng+fra", 2);
   ASSERT_TRUE(one.ok() && two.ok());
   ASSERT_TRUE(waitForReaders(**two, 2));
   EXPECT_EQ((*one)->readers(), 1);
-  for (const char* name : {"french-accents.png", "two-columns.png", "form.png", "english.png",
-                           "cards.png", "terminal-listing.png", "buttons.png", "pronoun-il.png"}) {
+  for (const char* name : {"french-accents.png", "two-columns.png", "page-fr.jpg", "form.png",
+                           "english.png", "headline-below.jpg", "cards.png", "page-fr-photo.jpg",
+                           "terminal-listing.png", "buttons.png", "pronoun-il.png"}) {
+    // Files are judged screen or page from their pixels, as the worker does.
     const std::string path = test::dataPath(std::string("ocr/engine/") + name);
     PixHolder pix(pixRead(path.c_str()));
     ASSERT_TRUE(pix) << path;
@@ -637,7 +640,7 @@ TEST(EngineReaders, TwoReadersReadExactlyWhatOneReads) {
       std::atomic<bool> cancelled{false};
       RecogniseCallbacks cb;
       cb.on_block = [&](Block&& b) { blocks[reader].push_back(std::move(b)); };
-      auto r = engine->recognise(pix.get(), RecogniseMode::kScreen, cb, cancelled);
+      auto r = engine->recognise(pix.get(), RecogniseMode::kAuto, cb, cancelled);
       ASSERT_TRUE(r.ok()) << name << ": " << r.error().message;
       ++reader;
     }
