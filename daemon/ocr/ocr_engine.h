@@ -8,10 +8,12 @@
 //
 // Two readers (create(languages, 2), for machines with two cores or more): a second set of
 // models, loaded on a thread of its own after create() returns (recognise() uses one reader until
-// it is loaded), reads the blocks of a screen alongside the calling thread, at a lower priority
-// (nice +5 on top of the worker's own), so it only takes a core that would otherwise idle. The
-// blocks are still sent in reading order, from the calling thread; a block reads the same
-// whichever reader reads it (each starts with the language the previous image ended with).
+// it is loaded), reads alongside the calling thread, at a lower priority (nice +5 on top of the
+// worker's own), so it only takes a core that would otherwise idle. Screens: the starts of the
+// blocks (their first lines, until they name the block's language) are read in reading order,
+// each with the language the starts before it chose, and the blocks' other lines are shared out;
+// the text is exactly the one-reader text, and blocks are still sent in reading order, from the
+// calling thread.
 // Pages of paper: the second reader reads the next blocks ahead with the language the last one
 // was read with; a reading made ahead is used only when it is the one needed. The block under the
 // pointer uses one reader.
