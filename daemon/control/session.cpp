@@ -332,6 +332,11 @@ Session::Job* Session::find(uint64_t id) {
   return it == jobs_.end() || it->second->finished ? nullptr : it->second.get();
 }
 
+const Session::Job* Session::find(uint64_t id) const {
+  auto it = jobs_.find(id);
+  return it == jobs_.end() || it->second->finished ? nullptr : it->second.get();
+}
+
 Session::Job* Session::speakingJob() {
   return speakingId_ ? find(speakingId_) : nullptr;
 }
@@ -452,6 +457,15 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
     return makeError(ErrorCode::kInvalidArgument,
                      "unknown language '" + request.lang + "' (expected fr or en)");
   if (request.received_ms == 0) request.received_ms = EventLoop::nowMsPrecise();
+  if (request.kind == JobKind::kOcr) {
+    std::size_t waiting = 0;
+    for (uint64_t id : ocrQueue_)
+      if (const Job* w = find(id); w && !w->ocrSent && !w->speaks()) ++waiting;
+    if (waiting >= kMaxWaitingOcr)
+      return makeError(ErrorCode::kBusy, std::to_string(kMaxWaitingOcr) +
+                                             " recognitions are already waiting; ask again when "
+                                             "one has ended");
+  }
 
   auto job = std::make_unique<Job>();
   job->id = nextJob_++;
@@ -531,7 +545,7 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
       return j.id;
     }
     ocrQueue_.push_back(j.id);
-    sendOcr(j);
+    pumpOcr();
     armOcrWatchdog();
   }
   armTick();
@@ -570,13 +584,30 @@ void Session::sendOcr(Job& job) {
   }
 }
 
+void Session::pumpOcr() {
+  if (!ocr_->running()) return;
+  for (uint64_t id : ocrQueue_) {
+    const Job* j = find(id);
+    if (!j || j->ocrSent) return;  // the worker is on one (or ending one that was stopped)
+  }
+  auto next = std::find_if(ocrQueue_.begin(), ocrQueue_.end(), [&](uint64_t id) {
+    const Job* j = find(id);
+    return j && j->speaks();
+  });
+  if (next == ocrQueue_.end()) next = ocrQueue_.begin();
+  if (next == ocrQueue_.end()) return;
+  const uint64_t id = *next;
+  ocrQueue_.erase(next);
+  ocrQueue_.push_front(id);  // the watchdog watches the front
+  sendOcr(*find(id));
+}
+
 void Session::onOcrFrame(Frame&& f) {
   lastOcrFrameMs_ = EventLoop::nowMsPrecise();
   const std::string ev = f.header.value("ev", "");
   if (ev == "ready") {
     ocrProblem_.reset();
-    for (uint64_t id : ocrQueue_)
-      if (Job* j = find(id)) sendOcr(*j);
+    pumpOcr();
     return;
   }
   if (ev == "pong") return;
@@ -599,6 +630,7 @@ void Session::onOcrFrame(Frame&& f) {
     auto it = std::find(ocrQueue_.begin(), ocrQueue_.end(), gen);
     if (it != ocrQueue_.end()) ocrQueue_.erase(it);
     ocrCancels_.erase(gen);
+    pumpOcr();
   }
   Job* job = find(gen);
   if (!job) return;  // stale work of a stopped job
@@ -1387,6 +1419,10 @@ json Session::status() const {
   json ocrState = worker(*ocr_);
   ocrState["cache"] = {
       {"entries", ocrCache_.size()}, {"hits", ocrCache_.hits()}, {"misses", ocrCache_.misses()}};
+  std::size_t waiting = 0;
+  for (uint64_t id : ocrQueue_)
+    if (const Job* j = find(id); j && !j->ocrSent) ++waiting;
+  ocrState["waiting"] = waiting;
   if (ocrProblem_)
     ocrState["problem"] = json{{"code", ocrProblem_->name()}, {"message", ocrProblem_->message}};
   json audio{{"available", audioAvailable_},

@@ -87,6 +87,14 @@ struct SessionOptions {
 enum class SpeechPriority { kText, kMessage };
 inline constexpr std::size_t kMaxQueuedMessages = 16;
 
+// Recognitions: one at a time is sent to the OCR worker; the others wait in the Session, and the
+// next sent is the read that speaks (there is at most one: a new read supersedes the one
+// waiting), else the oldest `ocr` request. So a hotkey read never waits behind recognitions that
+// scripts or other clients asked for, only behind the one running. `ocr` requests are a client's
+// explicit question and are answered, never dropped for a read; at most kMaxWaitingOcr of them
+// wait, beyond that a new one is refused with `busy`.
+inline constexpr std::size_t kMaxWaitingOcr = 8;
+
 enum class JobKind { kRead, kOcr, kSay };
 
 struct JobRequest {
@@ -223,6 +231,8 @@ class Session {
   void onOcrDeath(const Error& e);
   void onSpeechDeath(const Error& e);
   void sendOcr(Job& job);
+  // Sends the next recognition when the worker has none (see kMaxWaitingOcr).
+  void pumpOcr();
   void pumpSpeech();
   Status openDeviceSink();
   void watchAudio();
@@ -246,6 +256,7 @@ class Session {
   void emit(Job& job, const std::string& name, nlohmann::json body);
   VoiceChoice voiceFor(const std::string& lang) const;
   Job* find(uint64_t id);
+  const Job* find(uint64_t id) const;
   Job* speakingJob();
   AudioSink* sinkFor(Job& job);
 
@@ -277,7 +288,9 @@ class Session {
   bool reviewFromScreen_ = false;
   uint64_t nextJob_ = 1;
   std::map<uint64_t, std::unique_ptr<Job>> jobs_;
-  std::deque<uint64_t> ocrQueue_;  // jobs sent to the OCR worker, in order
+  // Jobs that need the OCR worker: the one sent first (its id stays until the worker ends it,
+  // even once the job is stopped), then those waiting, in arrival order.
+  std::deque<uint64_t> ocrQueue_;
   OcrCache ocrCache_;              // captured images recognised lately
   uint64_t speakingId_ = 0;        // the read/say job that owns speech and the sink
   uint64_t waitingText_ = 0;       // a text job waiting for the message being spoken

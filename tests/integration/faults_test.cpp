@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -43,6 +44,86 @@ TEST(Stop, EndsTheReadAndCancelsTheRemainingOcr) {
       "read",
       {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("a.wav")}, {"wait", true}});
   EXPECT_TRUE(again["ok"]) << again.dump();
+}
+
+// Recognitions that other clients ask for (`liseur ocr`) wait in the daemon, one at a time at
+// the worker: a read goes before every one still waiting, and each of them is answered all the
+// same; past 8 waiting, a new one is refused with `busy`.
+TEST(Queue, AReadGoesBeforeTheRecognitionsWaitingAndTheyAreAllAnswered) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  ASSERT_TRUE(d.waitWorkerReady("ocr")) << d.log();
+  IpcClientOptions o;
+  o.autospawn = false;
+  o.client_name = "queue-test";
+  const std::string page = dataPath("ocr/multiblock-en.png");
+  std::vector<std::unique_ptr<IpcClient>> clients;
+  for (int i = 0; i < 4; ++i) {
+    auto c = IpcClient::connect(o);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    const json req{{"id", 1}, {"cmd", "ocr"}, {"args", {{"file", page}}}};
+    ASSERT_TRUE((*c)->sendRaw(req.dump() + "\n").ok());
+    clients.push_back(std::move(*c));
+  }
+  // All four are in the daemon: one at the worker, three waiting.
+  ASSERT_TRUE(waitFor([&] { return d.request("status")["workers"]["ocr"]["waiting"] == 3; },
+                      std::chrono::seconds(20)))
+      << d.request("status").dump();
+  json r =
+      d.request("read", {{"file", dataPath("ocr/dialog-en.png")}, {"to_wav", d.path("q.wav")}});
+  ASSERT_TRUE(r["ok"]) << r.dump();
+  const uint64_t read = r["job"];
+  // The order the recognitions end in: the read's second at the latest (after the one the
+  // worker was on when it came).
+  std::vector<uint64_t> ended;
+  std::size_t finished = 0;
+  while (finished < 5) {
+    auto e = d.events().readEvent(std::chrono::seconds(60));
+    ASSERT_TRUE(e.ok()) << "events stopped after " << finished << " jobs: " << d.log();
+    if ((*e)["event"] == "ocr-finished") ended.push_back((*e)["job"]);
+    if ((*e)["event"] == "job-finished") ++finished;
+  }
+  ASSERT_EQ(ended.size(), 5u);
+  const auto at = std::find(ended.begin(), ended.end(), read) - ended.begin();
+  EXPECT_LE(at, 1) << "the read waited behind " << at << " recognitions";
+  for (auto& c : clients) {
+    auto reply = c->readLine(std::chrono::seconds(30));
+    ASSERT_TRUE(reply.ok()) << reply.error().message;
+    const json answer = json::parse(*reply);
+    ASSERT_TRUE(answer["ok"]) << answer.dump();
+    EXPECT_NE(answer["text"].get<std::string>().find("school library"), std::string::npos)
+        << answer.dump();
+  }
+  // Ten asked while the worker is held (SIGSTOP) on the first: eight wait, the tenth is refused
+  // with busy; once the worker goes on, the nine are answered.
+  const pid_t ocr = d.workerPid("ocr");
+  ASSERT_GT(ocr, 0);
+  ASSERT_EQ(::kill(ocr, SIGSTOP), 0);
+  clients.clear();
+  for (int i = 0; i < 10; ++i) {
+    auto c = IpcClient::connect(o);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    const json req{{"id", 1}, {"cmd", "ocr"}, {"args", {{"file", page}}}};
+    ASSERT_TRUE((*c)->sendRaw(req.dump() + "\n").ok());
+    clients.push_back(std::move(*c));
+    // In order: each is in the daemon before the next is sent.
+    ASSERT_TRUE(waitFor(
+        [&] {
+          const json st = d.request("status");
+          return st["workers"]["ocr"]["waiting"].get<int>() + 1 >= std::min(i + 1, 9) &&
+                 st["jobs"].size() >= static_cast<std::size_t>(std::min(i + 1, 9));
+        },
+        std::chrono::seconds(10)));
+  }
+  auto busy = clients.back()->readLine(std::chrono::seconds(10));
+  ::kill(ocr, SIGCONT);
+  ASSERT_TRUE(busy.ok()) << busy.error().message;
+  EXPECT_EQ(json::parse(*busy)["error"]["code"], "busy") << *busy;
+  for (std::size_t i = 0; i + 1 < clients.size(); ++i) {
+    auto reply = clients[i]->readLine(std::chrono::seconds(60));
+    ASSERT_TRUE(reply.ok()) << reply.error().message;
+    EXPECT_TRUE(json::parse(*reply)["ok"]) << *reply;
+  }
 }
 
 TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {
