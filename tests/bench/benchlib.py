@@ -105,6 +105,33 @@ class Daemon:
             self.proc.kill()
 
 
+def process_tree_memory(pid):
+    """{name: (VmRSS MiB, VmHWM MiB)} of process `pid` and all its descendants (the daemon and
+    its workers), from /proc; processes that end meanwhile are left out."""
+    children = {}
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            stat = open('/proc/%s/stat' % d).read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(')', 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = {}, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, []))
+        try:
+            fields = dict(line.split(':', 1) for line in open('/proc/%d/status' % p))
+        except OSError:
+            continue
+        mib = lambda k: int(fields.get(k, '0 kB').split()[0]) / 1024  # noqa: E731
+        name = '%s[%d]' % (fields['Name'].strip(), p)
+        out[name] = (mib('VmRSS'), mib('VmHWM'))
+    return out
+
+
 def seconds_to_first_audio(argv, env=None):
     """Seconds from starting ARGV (a program writing a WAV to stdout) to its first audio byte
     past the 44-byte WAV header (to its end if it wrote none)."""
