@@ -23,22 +23,6 @@ namespace liseur {
 
 namespace {
 
-std::string boxText(const Box& b) {
-  return fmt::format("{},{} {}x{}", b.x, b.y, b.w, b.h);
-}
-
-Box intersect(const Box& a, const Box& b) {
-  // 64-bit sums: a region typed by a person may be near INT_MAX.
-  const long long x0 = std::max<long long>(a.x, b.x), y0 = std::max<long long>(a.y, b.y);
-  const long long x1 =
-      std::min<long long>(static_cast<long long>(a.x) + a.w, static_cast<long long>(b.x) + b.w);
-  const long long y1 =
-      std::min<long long>(static_cast<long long>(a.y) + a.h, static_cast<long long>(b.y) + b.h);
-  if (x1 <= x0 || y1 <= y0) return Box{};
-  return Box{static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0),
-             static_cast<int>(y1 - y0)};
-}
-
 bool contains(const Box& b, int x, int y) {
   return x >= b.x && y >= b.y && x < b.x + b.w && y < b.y + b.h;
 }
@@ -452,7 +436,7 @@ Result<CapturedImage> ScreenCapture::captureRegion(const Box& region) {
                      fmt::format("region {},{},{},{} is empty (width and height must be > 0)",
                                  region.x, region.y, region.w, region.h));
   }
-  const Box clipped = intersect(region, s);
+  const Box clipped = intersectBoxes(region, s);
   if (clipped.w == 0) {
     return makeError(ErrorCode::kInvalidArgument,
                      fmt::format("region {},{},{},{} is outside the screen (0,0,{},{})", region.x,
@@ -505,7 +489,7 @@ Result<CapturedImage> ScreenCapture::captureWindow(unsigned long window_id) {
     }
     if (data != nullptr) XFree(data);
   }
-  const Box clipped = intersect(box, screenBox());
+  const Box clipped = intersectBoxes(box, screenBox());
   if (clipped.w == 0) {
     return makeError(
         ErrorCode::kInvalidArgument,
@@ -591,7 +575,7 @@ Result<CapturedImage> ScreenCapture::captureAroundPointer(int width, int height)
   Box box;
   place(px, width, area.x, area.w, box.x, box.w);
   place(py, height, area.y, area.h, box.y, box.h);
-  box = intersect(box, screenBox());
+  box = intersectBoxes(box, screenBox());
   if (box.w == 0) {
     return makeError(ErrorCode::kInternal,
                      fmt::format("pointer at {},{} is outside the screen", px, py));

@@ -18,6 +18,7 @@
 // backend's timeout (a compositor frame, a portal reply).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -62,5 +63,24 @@ class ScreenGrabber {
   // event loop's thread.
   virtual bool slow() const { return false; }
 };
+
+// "x,y wxh": how errors and logs of every backend name a box of the screen.
+inline std::string boxText(const Box& b) {
+  return std::to_string(b.x) + "," + std::to_string(b.y) + " " + std::to_string(b.w) + "x" +
+         std::to_string(b.h);
+}
+
+// The part of `a` inside `b`; an empty box when they do not meet. 64-bit sums: a region typed by
+// a person may be near INT_MAX.
+inline Box intersectBoxes(const Box& a, const Box& b) {
+  const long long x0 = std::max<long long>(a.x, b.x), y0 = std::max<long long>(a.y, b.y);
+  const long long x1 =
+      std::min<long long>(static_cast<long long>(a.x) + a.w, static_cast<long long>(b.x) + b.w);
+  const long long y1 =
+      std::min<long long>(static_cast<long long>(a.y) + a.h, static_cast<long long>(b.y) + b.h);
+  if (x1 <= x0 || y1 <= y0) return Box{};
+  return Box{static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0),
+             static_cast<int>(y1 - y0)};
+}
 
 }  // namespace liseur

@@ -18,10 +18,6 @@ namespace {
 
 constexpr const char* kScreenshotInterface = "org.freedesktop.portal.Screenshot";
 
-std::string boxText(const Box& b) {
-  return fmt::format("{},{} {}x{}", b.x, b.y, b.w, b.h);
-}
-
 // Closes a descriptor on every path out of takeFile.
 struct FdGuard {
   int fd = -1;

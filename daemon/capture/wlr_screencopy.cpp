@@ -36,21 +36,6 @@ constexpr uint32_t kMaxSide = 16384;
 // up to 256 px at high scales); a larger difference is the screen changing, not the cursor.
 constexpr int kMaxCursorSide = 256;
 
-std::string boxText(const Box& b) {
-  return fmt::format("{},{} {}x{}", b.x, b.y, b.w, b.h);
-}
-
-Box intersect(const Box& a, const Box& b) {
-  const long long x0 = std::max<long long>(a.x, b.x), y0 = std::max<long long>(a.y, b.y);
-  const long long x1 =
-      std::min<long long>(static_cast<long long>(a.x) + a.w, static_cast<long long>(b.x) + b.w);
-  const long long y1 =
-      std::min<long long>(static_cast<long long>(a.y) + a.h, static_cast<long long>(b.y) + b.h);
-  if (x1 <= x0 || y1 <= y0) return Box{};
-  return Box{static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0),
-             static_cast<int>(y1 - y0)};
-}
-
 bool empty(const Box& b) {
   return b.w <= 0 || b.h <= 0;
 }
@@ -752,9 +737,9 @@ Result<CapturedImage> WlrScreencopy::grab(const Box& region, bool cursor, std::s
   if (!layout) return layout.error();
   Box desktop;
   for (const auto& [state, o] : *layout) desktop = unite(desktop, o.device);
-  const Box box = intersect(region, desktop);
+  const Box box = intersectBoxes(region, desktop);
   bool any = false;
-  for (const auto& [state, o] : *layout) any = any || !empty(intersect(box, o.device));
+  for (const auto& [state, o] : *layout) any = any || !empty(intersectBoxes(box, o.device));
   if (!any) {
     return makeError(ErrorCode::kInvalidArgument,
                      fmt::format("region {} is outside the screens of {} (the desktop is {})",
@@ -772,7 +757,7 @@ Result<CapturedImage> WlrScreencopy::grab(const Box& region, bool cursor, std::s
   }
 
   for (const auto& [state, o] : *layout) {
-    const Box part = intersect(box, o.device);
+    const Box part = intersectBoxes(box, o.device);
     if (empty(part)) continue;
     // The part in the output's logical coordinates, widened to whole logical pixels.
     std::optional<Box> logical;
@@ -958,7 +943,7 @@ Result<CapturedImage> WlrScreencopy::captureAroundPointer(int width, int height)
   Box box{px - width / 2, py - height / 2, width, height};
   box.x = std::clamp(box.x, out_box.x, std::max(out_box.x, out_box.x + out_box.w - width));
   box.y = std::clamp(box.y, out_box.y, std::max(out_box.y, out_box.y + out_box.h - height));
-  box = intersect(box, out_box);
+  box = intersectBoxes(box, out_box);
   Result<CapturedImage> img = grab(box, false, "around the pointer " + boxText(box));
   if (!img) return img.error();
   img->pointer_x = px - img->origin.x;

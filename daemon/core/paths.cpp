@@ -29,7 +29,9 @@ std::string runtimeDir() {
   return "/tmp/liseur-" + std::to_string(::getuid());
 }
 
-std::string socketPath() { return runtimeDir() + "/socket"; }
+std::string socketPath() {
+  return runtimeDir() + "/socket";
+}
 
 Status ensureRuntimeDir() {
   std::string dir = runtimeDir();
@@ -47,9 +49,9 @@ Status ensureRuntimeDir() {
   return okStatus();
 }
 
-std::string userConfigDir() { return envOr("XDG_CONFIG_HOME", home() + "/.config") + "/liseur"; }
-std::string userCacheDir() { return envOr("XDG_CACHE_HOME", home() + "/.cache") + "/liseur"; }
-
+std::string userConfigDir() {
+  return envOr("XDG_CONFIG_HOME", home() + "/.config") + "/liseur";
+}
 std::string dataDir() {
   namespace fs = std::filesystem;
   if (const char* d = std::getenv("LISEUR_DATA_DIR"); d && *d) return d;

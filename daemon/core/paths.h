@@ -16,8 +16,6 @@ std::string socketPath();
 Status ensureRuntimeDir();
 // $XDG_CONFIG_HOME/liseur or ~/.config/liseur
 std::string userConfigDir();
-// $XDG_CACHE_HOME/liseur or ~/.cache/liseur
-std::string userCacheDir();
 // Shipped data (config/, voices/): $LISEUR_DATA_DIR, then the source tree when run from a build
 // tree, then the install's datadir.
 std::string dataDir();

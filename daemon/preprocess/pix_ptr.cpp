@@ -8,8 +8,4 @@ void PixDeleter::operator()(Pix* pix) const {
   if (pix) pixDestroy(&pix);
 }
 
-PixPtr clonePix(Pix* pix) {
-  return PixPtr(pix ? pixClone(pix) : nullptr);
-}
-
 }  // namespace liseur::preprocess

@@ -15,7 +15,4 @@ struct PixDeleter {
 };
 using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 
-// A new reference to `pix` (pixClone); nullptr stays nullptr.
-PixPtr clonePix(Pix* pix);
-
 }  // namespace liseur::preprocess

@@ -7,13 +7,6 @@
 #include <vector>
 
 namespace liseur::preprocess {
-namespace {
-
-// Cap-height-ish median component size Tesseract's LSTM models were trained around (text lines
-// of 30-40 px); measured on the dev corpus, see tests/bench/ocr_quality.
-constexpr float kTargetTextHeight = 22.0f;
-
-}  // namespace
 
 PixPtr toGrey8(Pix* src) {
   if (!src) return nullptr;
@@ -122,17 +115,6 @@ float heightWeightedMedian(std::vector<float> heights) {
     if (acc >= total / 2) return h;
   }
   return heights.back();
-}
-
-float chooseScale(float text_height, int width, int height, double max_pixels) {
-  if (text_height <= 0 || width <= 0 || height <= 0) return 1.0f;
-  float factor = kTargetTextHeight / text_height;
-  factor = std::clamp(factor, 0.35f, 4.0f);
-  const double limit = std::sqrt(max_pixels / (double(width) * height));
-  factor = std::min<float>(factor, static_cast<float>(limit));
-  // Within 15 % of the target the resampling costs more than it helps.
-  if (std::fabs(factor - 1.0f) < 0.15f) return 1.0f;
-  return factor;
 }
 
 PixPtr scaleGrey(Pix* grey8, float factor) {

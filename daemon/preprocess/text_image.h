@@ -35,10 +35,6 @@ float estimateTextHeight(Pix* grey8);
 // noise) outnumber the characters but do not outweigh them. 0 for no heights.
 float heightWeightedMedian(std::vector<float> heights);
 
-// Factor to scale by so that text of `text_height` px reaches the height Tesseract's LSTM reads
-// best; 1 when unknown. Bounded so that the scaled image stays below `max_pixels`.
-float chooseScale(float text_height, int width, int height, double max_pixels = 12e6);
-
 // Scales an 8 bpp image by `factor` (area-mapped down, linear interpolation with sharpening up).
 PixPtr scaleGrey(Pix* grey8, float factor);
 
