@@ -30,6 +30,7 @@
 #include "config/diagnostic.h"
 #include "config/profile_manager.h"
 #include "config/suggestion.h"
+#include "control/review.h"
 #include "core/paths.h"
 #include "ipc/ipc_client.h"
 #include "ipc/ipc_protocol.h"
@@ -87,12 +88,12 @@ void printFlat(const json& j, const std::string& prefix = "") {
 // Words of `liseur read` / `liseur ocr` that name a screen source rather than a file.
 constexpr const char* kScreenSources[] = {"screen", "window", "pointer", "clipboard"};
 
-constexpr const char* kReviewActions[] = {
-    "next-line",     "previous-line", "next-word",      "previous-word",  "next-char",
-    "previous-char", "next-block",    "previous-block", "current-line",   "current-word",
-    "current-char",  "spell",         "spell-phonetic", "repeat",         "say-all",
-    "where",         "first",         "last",           "spell-doubtful", "next-page",
-    "previous-page"};
+// The review actions' names, from the one table of control/review.h.
+std::vector<std::string> reviewActionNames() {
+  std::vector<std::string> names;
+  for (const auto& [action, name] : liseur::kReviewActionNames) names.emplace_back(name);
+  return names;
+}
 
 struct Cli {
   bool no_spawn = false;
@@ -540,8 +541,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("review", "Move through the last text read; print what is said");
   review->add_option("ACTION", cli.action, "next-line, previous-word, spell, where, ...")
       ->required()
-      ->check(CLI::IsMember(
-          std::vector<std::string>(std::begin(kReviewActions), std::end(kReviewActions))));
+      ->check(CLI::IsMember(reviewActionNames()));
   review->add_flag("--json", cli.json_out, "Print the daemon's reply as JSON");
 
   // VALUE may be "-10": the positionals are taken by hand from what CLI11 leaves over, so that a

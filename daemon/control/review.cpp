@@ -7,30 +7,6 @@
 namespace liseur {
 namespace {
 
-constexpr std::pair<ReviewAction, std::string_view> kActions[] = {
-    {ReviewAction::kNextBlock, "next-block"},
-    {ReviewAction::kPrevBlock, "previous-block"},
-    {ReviewAction::kNextLine, "next-line"},
-    {ReviewAction::kPrevLine, "previous-line"},
-    {ReviewAction::kNextWord, "next-word"},
-    {ReviewAction::kPrevWord, "previous-word"},
-    {ReviewAction::kNextChar, "next-char"},
-    {ReviewAction::kPrevChar, "previous-char"},
-    {ReviewAction::kCurrentLine, "current-line"},
-    {ReviewAction::kCurrentWord, "current-word"},
-    {ReviewAction::kCurrentChar, "current-char"},
-    {ReviewAction::kSpell, "spell"},
-    {ReviewAction::kSpellPhonetic, "spell-phonetic"},
-    {ReviewAction::kRepeat, "repeat"},
-    {ReviewAction::kSayAll, "say-all"},
-    {ReviewAction::kWhere, "where"},
-    {ReviewAction::kFirst, "first"},
-    {ReviewAction::kLast, "last"},
-    {ReviewAction::kSpellDoubtful, "spell-doubtful"},
-    {ReviewAction::kNextPage, "next-page"},
-    {ReviewAction::kPrevPage, "previous-page"},
-};
-
 // UTF-8 code points of s, each as its own string (invalid bytes become single-byte pieces).
 std::vector<std::string> codePoints(std::string_view s) {
   std::vector<std::string> out;
@@ -104,10 +80,10 @@ std::string symbolName(std::string_view cp, bool fr) {
 }  // namespace
 
 Result<ReviewAction> reviewActionFromName(std::string_view name) {
-  for (const auto& [a, n] : kActions)
+  for (const auto& [a, n] : kReviewActionNames)
     if (n == name) return a;
   std::string all;
-  for (const auto& [a, n] : kActions) all += (all.empty() ? "" : ", ") + std::string(n);
+  for (const auto& [a, n] : kReviewActionNames) all += (all.empty() ? "" : ", ") + std::string(n);
   return makeError(ErrorCode::kInvalidArgument,
                    "unknown review action '" + std::string(name) + "' (one of: " + all + ")");
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -35,6 +36,32 @@ enum class ReviewAction {
   kSpellDoubtful,  // move to the next doubtful word (OCR confidence under the threshold), spell it
   kNextPage,       // a source of pages (PDF, multi-page TIFF): the first line of the next page
   kPrevPage,
+};
+
+// Every action with its name, as the socket's `review` command, the hotkeys and the CLI take
+// them (the CLI lists them from here, in this order).
+inline constexpr std::pair<ReviewAction, std::string_view> kReviewActionNames[] = {
+    {ReviewAction::kNextLine, "next-line"},
+    {ReviewAction::kPrevLine, "previous-line"},
+    {ReviewAction::kNextWord, "next-word"},
+    {ReviewAction::kPrevWord, "previous-word"},
+    {ReviewAction::kNextChar, "next-char"},
+    {ReviewAction::kPrevChar, "previous-char"},
+    {ReviewAction::kNextBlock, "next-block"},
+    {ReviewAction::kPrevBlock, "previous-block"},
+    {ReviewAction::kCurrentLine, "current-line"},
+    {ReviewAction::kCurrentWord, "current-word"},
+    {ReviewAction::kCurrentChar, "current-char"},
+    {ReviewAction::kSpell, "spell"},
+    {ReviewAction::kSpellPhonetic, "spell-phonetic"},
+    {ReviewAction::kRepeat, "repeat"},
+    {ReviewAction::kSayAll, "say-all"},
+    {ReviewAction::kWhere, "where"},
+    {ReviewAction::kFirst, "first"},
+    {ReviewAction::kLast, "last"},
+    {ReviewAction::kSpellDoubtful, "spell-doubtful"},
+    {ReviewAction::kNextPage, "next-page"},
+    {ReviewAction::kPrevPage, "previous-page"},
 };
 
 // Parses "next-line", "spell", ... ; errors name the action and list the valid ones.
