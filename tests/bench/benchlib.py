@@ -32,14 +32,16 @@ def private_env(tmp, env=None):
 
 class Daemon:
     def __init__(self, build, tmp, audio, client, events, env=None, extra_env=None,
-                 start_timeout=15, keep_events=False):
+                 start_timeout=15, keep_events=False, prefix=None):
         self.tmp = tmp
         self.env = private_env(tmp, env)
         self.env.update(extra_env or {})
         self.log = open(os.path.join(tmp, 'liseurd.log'), 'w')
         self.cli = os.path.join(build, 'daemon', 'app', 'liseur')
-        self.proc = subprocess.Popen([os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground',
-                                      '--audio', audio], env=self.env, stderr=self.log)
+        # `prefix`: a command that runs liseurd (e.g. SlowMachine.prefix()).
+        self.proc = subprocess.Popen(list(prefix or []) + [
+            os.path.join(build, 'daemon', 'app', 'liseurd'), '--foreground', '--audio', audio],
+            env=self.env, stderr=self.log)
         path = os.path.join(tmp, 'run', 'liseur', 'socket')
         end = time.monotonic() + start_timeout
         while True:
@@ -103,6 +105,54 @@ class Daemon:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+class SlowMachine:
+    """A cgroup that gives its processes one core at `share` of its speed (an old laptop): the CPU
+    quota (cgroup v2 cpu.max, or v1 cpu.cfs_quota_us) and one CPU (cpuset). Needs root and a
+    writable /sys/fs/cgroup; `problem` says why not otherwise. prefix() is a command that moves
+    itself into the cgroup, then runs the rest of its arguments (so every process it starts, the
+    daemon's workers too, is in it)."""
+
+    def __init__(self, name='liseur-bench-slow', share=0.5):
+        self.problem = None
+        self.dirs = []
+        period = 100000
+        quota = int(period * share)
+        root = '/sys/fs/cgroup'
+        try:
+            if os.path.exists(os.path.join(root, 'cgroup.controllers')):  # cgroup v2
+                for c in ('cpu', 'cpuset'):
+                    with open(os.path.join(root, 'cgroup.subtree_control'), 'w') as f:
+                        f.write('+%s' % c)
+                d = os.path.join(root, name)
+                os.makedirs(d, exist_ok=True)
+                open(os.path.join(d, 'cpu.max'), 'w').write('%d %d' % (quota, period))
+                open(os.path.join(d, 'cpuset.cpus'), 'w').write('0')
+                self.dirs = [d]
+            else:  # cgroup v1: the cpu and cpuset hierarchies
+                cpu = os.path.join(root, 'cpu', name)
+                cpuset = os.path.join(root, 'cpuset', name)
+                os.makedirs(cpu, exist_ok=True)
+                os.makedirs(cpuset, exist_ok=True)
+                open(os.path.join(cpu, 'cpu.cfs_period_us'), 'w').write(str(period))
+                open(os.path.join(cpu, 'cpu.cfs_quota_us'), 'w').write(str(quota))
+                open(os.path.join(cpuset, 'cpuset.cpus'), 'w').write('0')
+                open(os.path.join(cpuset, 'cpuset.mems'), 'w').write('0')
+                self.dirs = [cpu, cpuset]
+        except OSError as e:
+            self.problem = 'cannot set up a cgroup in %s: %s' % (root, e)
+
+    def prefix(self):
+        moves = '; '.join('echo $$ > %s/cgroup.procs' % d for d in self.dirs)
+        return ['sh', '-c', moves + '; exec "$@"', 'slow-machine']
+
+    def close(self):
+        for d in reversed(self.dirs):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
 
 
 def process_tree_memory(pid):
