@@ -7,6 +7,11 @@
 #   bash packaging/dev.sh deps   only install the Debian packages
 #   bash packaging/dev.sh build  only build (into ./build), tests and benchmarks included
 #   bash packaging/dev.sh deb    build the Debian package into ./build-deb and check it with lintian
+#   bash packaging/dev.sh tsan   build the tests of what runs on several threads (the audio ring,
+#                                the IPC server and client, the event loop, the OCR engine's two
+#                                readers, the OCR worker) with clang's ThreadSanitizer into
+#                                ./build-tsan and run them; any data race fails the run (not part
+#                                of `test`: it builds those parts a second time)
 #   bash packaging/dev.sh fuzz [REGEX]
 #                                build the libFuzzer targets with clang into ./build-fuzz and run
 #                                each (or those whose test name matches REGEX) for
@@ -142,6 +147,31 @@ tests() {
   fi
 }
 
+# ThreadSanitizer on the tests of what runs on several threads: the audio ring, the IPC server
+# and client, the event loop, the OCR engine's two readers and the OCR worker process (its worker
+# program built with TSan too). TSan's own background thread is one more thread in the worker, so
+# the test that counts its threads is left out, and so are the address-space limits (TSan reserves
+# terabytes of address space: a TSan worker cannot start under the daemon's RLIMIT_AS, which is why
+# the daemon's own tests are not run here; GLib's futex-based locks, under the D-Bus and portal
+# threads, are invisible to TSan too).
+tsan_targets=(unit_audio unit_ipc unit_core ocr_engine_test ocr_worker_process_test
+  liseur-ocr-worker)
+tsan() {
+  deps
+  install_packages clang
+  say "building the threaded parts with ThreadSanitizer into $build-tsan"
+  CC=clang CXX=clang++ cmake -S . -B "$build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DLISEUR_BUILD_TESTS=ON -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_CXX_FLAGS=-fsanitize=thread \
+    -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread \
+    >/dev/null
+  cmake --build "$build-tsan" -j"$jobs" --target "${tsan_targets[@]}"
+  say "running them (a data race fails the test that met it)"
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}" \
+    ctest --test-dir "$build-tsan" --output-on-failure -j"$jobs" --timeout 900 \
+    -R '^(IpcServer|IpcClient|IpcProtocol|PlaybackQueue|SpscRing|NullSink|WavSink|EventLoop|EngineReaders|EngineTest|OcrWorkerProcess\.)' \
+    -E 'RunsTesseractSingleThreaded|Limits'
+}
+
 # The libFuzzer targets (tests/fuzz), built with clang, ASan and UBSan into $build-fuzz.
 build_fuzz() {
   CC=clang CXX=clang++ cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -214,5 +244,6 @@ case "${1:-}" in
   build) shift; deps; build -DLISEUR_BUILD_TESTS=ON "$@" ;;
   deb) deb ;;
   fuzz) shift; fuzz "$@" ;;
-  *) echo "usage: bash packaging/dev.sh demo|test|deps|build|deb|fuzz [REGEX]" >&2; exit 2 ;;
+  tsan) tsan ;;
+  *) echo "usage: bash packaging/dev.sh demo|test|deps|build|deb|tsan|fuzz [REGEX]" >&2; exit 2 ;;
 esac

@@ -58,8 +58,10 @@ void ChainAdapter::followConfig() {
     if (chain_) chain_->cancel(r->chainJob);
   std::map<uint64_t, std::shared_ptr<Running>> orphans;
   orphans.swap(running_);
-  for (auto& [token, r] : orphans)  // later: never inside the Session's call to adapt()
+  for (auto& entry : orphans) {  // later: never inside the Session's call to adapt()
+    std::shared_ptr<Running> r = entry.second;  // (clang 14 cannot capture a structured binding)
     loop_.post([r] { r->done({{std::move(r->original)}, std::nullopt, {}}); });
+  }
   chain_.reset();
   hasSpeak_ = false;
   if (!wanted["chain"].empty()) {
