@@ -58,7 +58,7 @@ void ChainAdapter::followConfig() {
     if (chain_) chain_->cancel(r->chainJob);
   std::map<uint64_t, std::shared_ptr<Running>> orphans;
   orphans.swap(running_);
-  for (auto& entry : orphans) {  // later: never inside the Session's call to adapt()
+  for (auto& entry : orphans) {                 // later: never inside the Session's call to adapt()
     std::shared_ptr<Running> r = entry.second;  // (clang 14 cannot capture a structured binding)
     loop_.post([r] { r->done({{std::move(r->original)}, std::nullopt, {}}); });
   }
