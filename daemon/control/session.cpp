@@ -458,10 +458,7 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
                      "unknown language '" + request.lang + "' (expected fr or en)");
   if (request.received_ms == 0) request.received_ms = EventLoop::nowMsPrecise();
   if (request.kind == JobKind::kOcr) {
-    std::size_t waiting = 0;
-    for (uint64_t id : ocrQueue_)
-      if (const Job* w = find(id); w && !w->ocrSent && !w->speaks()) ++waiting;
-    if (waiting >= kMaxWaitingOcr)
+    if (ocrWaiting(/*requests_only=*/true) >= kMaxWaitingOcr)
       return makeError(ErrorCode::kBusy, std::to_string(kMaxWaitingOcr) +
                                              " recognitions are already waiting; ask again when "
                                              "one has ended");
@@ -582,6 +579,13 @@ void Session::sendOcr(Job& job) {
     job.ocrSent = true;
     lastOcrFrameMs_ = EventLoop::nowMsPrecise();
   }
+}
+
+std::size_t Session::ocrWaiting(bool requests_only) const {
+  std::size_t n = 0;
+  for (uint64_t id : ocrQueue_)
+    if (const Job* j = find(id); j && !j->ocrSent && !(requests_only && j->speaks())) ++n;
+  return n;
 }
 
 void Session::pumpOcr() {
@@ -1419,10 +1423,7 @@ json Session::status() const {
   json ocrState = worker(*ocr_);
   ocrState["cache"] = {
       {"entries", ocrCache_.size()}, {"hits", ocrCache_.hits()}, {"misses", ocrCache_.misses()}};
-  std::size_t waiting = 0;
-  for (uint64_t id : ocrQueue_)
-    if (const Job* j = find(id); j && !j->ocrSent) ++waiting;
-  ocrState["waiting"] = waiting;
+  ocrState["waiting"] = ocrWaiting(false);
   if (ocrProblem_)
     ocrState["problem"] = json{{"code", ocrProblem_->name()}, {"message", ocrProblem_->message}};
   json audio{{"available", audioAvailable_},

@@ -233,6 +233,8 @@ class Session {
   void sendOcr(Job& job);
   // Sends the next recognition when the worker has none (see kMaxWaitingOcr).
   void pumpOcr();
+  // Jobs in ocrQueue_ not sent to the worker yet (`requests_only`: only `ocr` requests).
+  std::size_t ocrWaiting(bool requests_only) const;
   void pumpSpeech();
   Status openDeviceSink();
   void watchAudio();

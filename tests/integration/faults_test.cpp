@@ -57,13 +57,19 @@ TEST(Queue, AReadGoesBeforeTheRecognitionsWaitingAndTheyAreAllAnswered) {
   o.autospawn = false;
   o.client_name = "queue-test";
   const std::string page = dataPath("ocr/multiblock-en.png");
+  // A client of its own that asks for the page's text and does not wait for the answer.
+  auto askOcr = [&]() -> std::unique_ptr<IpcClient> {
+    auto c = IpcClient::connect(o);
+    EXPECT_TRUE(c.ok()) << c.error().message;
+    if (!c.ok()) return nullptr;
+    const json req{{"id", 1}, {"cmd", "ocr"}, {"args", {{"file", page}}}};
+    EXPECT_TRUE((*c)->sendRaw(req.dump() + "\n").ok());
+    return std::move(*c);
+  };
   std::vector<std::unique_ptr<IpcClient>> clients;
   for (int i = 0; i < 4; ++i) {
-    auto c = IpcClient::connect(o);
-    ASSERT_TRUE(c.ok()) << c.error().message;
-    const json req{{"id", 1}, {"cmd", "ocr"}, {"args", {{"file", page}}}};
-    ASSERT_TRUE((*c)->sendRaw(req.dump() + "\n").ok());
-    clients.push_back(std::move(*c));
+    clients.push_back(askOcr());
+    ASSERT_TRUE(clients.back());
   }
   // All four are in the daemon: one at the worker, three waiting.
   ASSERT_TRUE(waitFor([&] { return d.request("status")["workers"]["ocr"]["waiting"] == 3; },
@@ -101,11 +107,9 @@ TEST(Queue, AReadGoesBeforeTheRecognitionsWaitingAndTheyAreAllAnswered) {
   ASSERT_EQ(::kill(ocr, SIGSTOP), 0);
   clients.clear();
   for (int i = 0; i < 10; ++i) {
-    auto c = IpcClient::connect(o);
-    ASSERT_TRUE(c.ok()) << c.error().message;
-    const json req{{"id", 1}, {"cmd", "ocr"}, {"args", {{"file", page}}}};
-    ASSERT_TRUE((*c)->sendRaw(req.dump() + "\n").ok());
-    clients.push_back(std::move(*c));
+    clients.push_back(askOcr());
+    if (!clients.back()) ::kill(ocr, SIGCONT);
+    ASSERT_TRUE(clients.back());
     // In order: each is in the daemon before the next is sent.
     ASSERT_TRUE(waitFor(
         [&] {
