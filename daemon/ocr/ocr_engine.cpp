@@ -215,7 +215,7 @@ class TesseractEngine final : public OcrEngine {
   }
 
   // Loads a second set of models on a thread of its own, at a lower priority, for the second
-  // reader of screens (recognise() uses it once it is loaded; a failure leaves one reader).
+  // reader (recognise() uses it once it is loaded; a failure leaves one reader).
   void startSecondReader() {
     helper_loader_ = std::thread([this] {
       lowerThisThreadsPriority();
@@ -338,6 +338,8 @@ class TesseractEngine final : public OcrEngine {
   Models helper_apis_;
   std::atomic<bool> helper_ready_{false};
   std::thread helper_loader_;
+  // Tasks the second reader did during the current recognise() (RecogniseTimings).
+  std::atomic<std::size_t> second_reads_{0};
   // Tesseract's orientation and script detection (osd.traineddata), loaded on first use; null
   // when the model is missing (then pages are taken as upright).
   std::unique_ptr<tesseract::TessBaseAPI> osd_;
@@ -1131,12 +1133,7 @@ class TesseractEngine::PageAhead {
       }
       // The second reader is reading it: read the next block meanwhile.
       if (const auto j = untaken(i + 1)) {
-        const int jm = model_;
-        done_[{*j, jm}];
-        lock.unlock();
-        auto r = engine_.readBlock(engine_.apis_, page_, blocks_[*j], jm, cancelled_);
-        lock.lock();
-        done_[{*j, jm}] = std::move(r);
+        readAhead(engine_.apis_, *j, lock);
         continue;
       }
       cv_.wait(lock);
@@ -1165,6 +1162,18 @@ class TesseractEngine::PageAhead {
     return std::nullopt;
   }
 
+  // Reads block `j` with the guessed model and `apis`, unlocked meanwhile (marked taken so that
+  // the other reader leaves it), and keeps the reading; called and returns with `lock` held.
+  void readAhead(Models& apis, std::size_t j, std::unique_lock<std::mutex>& lock) {
+    const int m = model_;
+    done_[{j, m}];
+    lock.unlock();
+    auto r = engine_.readBlock(apis, page_, blocks_[j], m, cancelled_);
+    lock.lock();
+    done_[{j, m}] = std::move(r);
+    cv_.notify_all();
+  }
+
   void run() {
     lowerThisThreadsPriority();
     try {
@@ -1173,13 +1182,8 @@ class TesseractEngine::PageAhead {
         std::optional<std::size_t> j;
         cv_.wait(lock, [&] { return halt_ || (j = untaken(at_ + 1)).has_value(); });
         if (halt_) return;
-        const int m = model_;
-        done_[{*j, m}];
-        lock.unlock();
-        auto r = engine_.readBlock(engine_.helper_apis_, page_, blocks_[*j], m, cancelled_);
-        lock.lock();
-        done_[{*j, m}] = std::move(r);
-        cv_.notify_all();
+        readAhead(engine_.helper_apis_, *j, lock);
+        ++engine_.second_reads_;
       }
     } catch (...) {
       std::lock_guard lock(mu_);
@@ -1495,8 +1499,7 @@ class TesseractEngine::ScreenWork {
   // The second reader's loop: tasks until none is left or halt().
   void serve(Models& apis) {
     try {
-      while (runOne(apis, true)) {
-      }
+      while (runOne(apis, true)) ++engine_.second_reads_;
     } catch (...) {
       std::lock_guard lock(mu_);
       failed_ = std::current_exception();
@@ -1575,11 +1578,13 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
   if (callbacks.on_layout) callbacks.on_layout(src_w, src_h, static_cast<int>(page.blocks.size()));
 
   auto t2 = std::chrono::steady_clock::now();
+  second_reads_ = 0;
   if (document) {
     const Status st = recogniseParagraphs(page, callbacks, cancelled);
     for (auto& api : apis_) api->Clear();
     if (!st.ok()) return R::fail(st.error().code, st.error().message);
     timings.recognise_ms = msSince(t2);
+    timings.second_reader_reads = second_reads_.load();
     return timings;
   }
   // Under the pointer: the block that holds the point (8 px of slack), else the nearest one.
@@ -1641,6 +1646,7 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
   }
   preferred_ = work.model();
   timings.recognise_ms = msSince(t2);
+  timings.second_reader_reads = second_reads_.load();
   for (auto& api : apis_) api->Clear();
   return timings;
 }

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,6 +54,9 @@ struct RecogniseCallbacks {
 
 struct RecogniseTimings {
   double preprocess_ms = 0, layout_ms = 0, recognise_ms = 0;
+  // What the second reader did: lines of a screen, or blocks of a page read ahead (used or not);
+  // 0 with one reader.
+  std::size_t second_reader_reads = 0;
 };
 
 class OcrEngine {
