@@ -12,6 +12,10 @@
 //   either), exec, ptrace and reading other processes' memory, mount and namespaces, kernel
 //   keyrings, modules, BPF and perf. Everything else is allowed: the workers read their data
 //   files and the images they are given, map memory and start threads.
+//   Then, where the kernel has Landlock (landlockAbi() >= 1), a Landlock domain: no file written,
+//   created, removed or renamed anywhere (but /dev/null), nothing executed, no TCP (ABI 4), no
+//   abstract Unix socket and no signal to a process outside the domain (ABI 6). No worker writes
+//   a file at its work: WAV files and profiles are written by the daemon.
 #pragma once
 
 #include <string>
@@ -26,6 +30,9 @@ std::vector<std::string> workerEnvironment(char** environ);
 
 // True for a variable name a worker may inherit.
 bool workerMayInherit(const std::string& name);
+
+// The running kernel's Landlock ABI version; 0 when it has no Landlock or it is disabled.
+int landlockAbi();
 
 // Enters the sandbox for good (this process and the threads it starts from now on). `who` names
 // the worker in errors.

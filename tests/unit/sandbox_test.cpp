@@ -2,14 +2,20 @@
 // what a process inside the seccomp filter can no longer do — and still does.
 #include "core/sandbox.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -107,6 +113,59 @@ TEST(Sandbox, AWorkerStillReadsFilesAndRunsThreads) {
     return 0;
   });
   EXPECT_EQ(status, 0) << "check " << status << " failed inside the sandbox";
+}
+
+// The folder the Landlock test writes in (set before the fork; a test body is a plain function).
+std::string gScratch;
+
+// Where the kernel has Landlock (the CI's and Debian 12's kernels do), a worker writes no file,
+// creates, removes or renames nothing, and (ABI 6) signals no process outside its sandbox; it
+// still reads files and writes to /dev/null. Without Landlock, the same checks show that writes
+// still go through, so the test states which case it ran.
+TEST(Sandbox, AWorkerWritesNoFileWhereTheKernelHasLandlock) {
+  char tmpl[] = "/tmp/liseur-sandbox-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  gScratch = tmpl;
+  { std::ofstream(gScratch + "/existing") << "mot"; }
+  const int abi = landlockAbi();
+  std::cout << "Landlock ABI of this kernel: " << abi << "\n";
+  int status = 0;
+  if (abi >= 1) {
+    status = inSandbox([]() -> int {
+      const std::string fresh = gScratch + "/fresh", existing = gScratch + "/existing";
+      errno = 0;
+      if (::open(fresh.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600) != -1 || errno != EACCES)
+        return 1;
+      if (::open(existing.c_str(), O_WRONLY | O_CLOEXEC) != -1 || errno != EACCES) return 2;
+      if (::mkdir((gScratch + "/dir").c_str(), 0700) != -1 || errno != EACCES) return 3;
+      if (::unlink(existing.c_str()) != -1 || errno != EACCES) return 4;
+      if (::rename(existing.c_str(), fresh.c_str()) != -1) return 5;
+      if (::symlink(existing.c_str(), fresh.c_str()) != -1) return 6;
+      const int r = ::open(existing.c_str(), O_RDONLY | O_CLOEXEC);  // reading stays open
+      if (r < 0) return 7;
+      char buf[3];
+      if (::read(r, buf, 3) != 3) return 8;
+      ::close(r);
+      const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+      if (null < 0 || ::write(null, "x", 1) != 1) return 9;
+      ::close(null);
+      if (landlockAbi() >= 6 && (::kill(::getppid(), 0) != -1 || errno != EPERM)) return 10;
+      if (::kill(::getpid(), 0) != 0) return 11;  // its own process, yes
+      return 0;
+    });
+    EXPECT_FALSE(std::filesystem::exists(gScratch + "/fresh"));
+    EXPECT_FALSE(std::filesystem::exists(gScratch + "/dir"));
+    EXPECT_TRUE(std::filesystem::exists(gScratch + "/existing"));
+  } else {
+    status = inSandbox([]() -> int {
+      std::ofstream f(gScratch + "/fresh");
+      return f << "x" ? 0 : 1;
+    });
+    EXPECT_TRUE(std::filesystem::exists(gScratch + "/fresh")) << "seccomp alone leaves writes";
+  }
+  EXPECT_EQ(status, 0) << "check " << status << " failed inside the sandbox (Landlock ABI " << abi
+                       << ")";
+  std::filesystem::remove_all(gScratch);
 }
 
 }  // namespace
