@@ -34,17 +34,12 @@
 #include "capture/change_detector.h"
 #include "control/screen_sources.h"
 #include "control/session.h"
+#include "control/watch_interval.h"
 #include "core/event_loop.h"
 
 namespace liseur {
 
-inline constexpr std::chrono::milliseconds kMinWatchInterval{250};
-inline constexpr std::chrono::milliseconds kMaxWatchInterval{3'600'000};
 inline constexpr std::size_t kMaxPendingLines = 50;
-
-// "1s", "500ms", "2.5s", "1m", or a plain number of seconds. Errors (kInvalidArgument) quote the
-// text and give the allowed range (kMinWatchInterval .. kMaxWatchInterval).
-Result<std::chrono::milliseconds> parseWatchInterval(std::string_view text);
 
 class Watcher {
  public:
