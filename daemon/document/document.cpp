@@ -1,5 +1,6 @@
 #include "document/document.h"
 
+#include <cmath>
 #include <limits>
 #include <type_traits>
 
@@ -76,6 +77,18 @@ bool get(const json& j, const char* key, T& out, const std::string& path, Error&
       }
     }
   }
+  // Likewise a float: a value beyond its range would become infinity, which JSON cannot write
+  // back (it prints null), so the document would not survive being handed to the next plugin.
+  if constexpr (std::is_floating_point_v<T>) {
+    if (it->is_number()) {
+      const double d = it->template get<double>();
+      if (!(std::isfinite(d) &&
+            std::fabs(d) <= static_cast<double>(std::numeric_limits<T>::max()))) {
+        err = badMember(path + "." + key, "a number in range");
+        return false;
+      }
+    }
+  }
   try {
     out = it->template get<T>();
     return true;
@@ -131,6 +144,7 @@ json toJson(const Document& d) {
   for (const auto& b : d.blocks) blocks.push_back(toJson(b));
   json j{{"format", kDocumentFormat}, {"width", d.width}, {"height", d.height},
          {"source", d.source},        {"lang", d.lang},   {"blocks", std::move(blocks)}};
+  if (!d.page.empty()) j["page"] = d.page;
   if (!d.answers.empty()) {
     json answers = json::array();
     for (const auto& a : d.answers) answers.push_back(toJson(a));
@@ -213,7 +227,8 @@ Result<Document> documentFromJson(const json& j) {
     return badMember("$.format",
                      std::string("\"") + kDocumentFormat + "\" (found \"" + format + "\")");
   if (!get(j, "width", d.width, "$", err, false) || !get(j, "height", d.height, "$", err, false) ||
-      !get(j, "source", d.source, "$", err, false) || !get(j, "lang", d.lang, "$", err, false))
+      !get(j, "source", d.source, "$", err, false) || !get(j, "lang", d.lang, "$", err, false) ||
+      !get(j, "page", d.page, "$", err, false))
     return err;
   auto blocks = j.find("blocks");
   if (blocks == j.end() || !blocks->is_array()) return badMember("$.blocks", "an array");

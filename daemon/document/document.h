@@ -78,6 +78,11 @@ struct Document {
   int width = 0, height = 0;  // source image size in pixels
   std::string source;         // what was read: file path, "screen", ...
   std::string lang;           // dominant language over the blocks
+  // The read this document is a part of, when a read is sent to plugins a few blocks at a time
+  // (the daemon: "read-<job id>"): every part of one read has the same page, another read another
+  // one, so a plugin that keeps something between calls (reading-order's line heights) keeps it
+  // for one read only. Empty: the document is whole, or its source and size tell the page.
+  std::string page;
   std::vector<Block> blocks;
   std::vector<AnswerPlace> answers;  // worksheets only (`liseur adapt`); in reading order
   std::string text() const;          // blocks joined by blank lines

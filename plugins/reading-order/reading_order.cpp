@@ -578,9 +578,15 @@ class ReadingOrder {
         for (const auto& w : l.words) known.insert(core(w.text));
 
     // The usual line height of the page: this document's lines and those of earlier calls on
-    // the same page (see history_).
-    const std::string key = doc.value("source", "") + "|" + std::to_string(doc.value("width", 0)) +
-                            "x" + std::to_string(doc.value("height", 0));
+    // the same page (see history_): the same read ("page") or, from a host that does not say,
+    // the same source and size.
+    const std::string page = doc.contains("page") && doc["page"].is_string()
+                                 ? doc["page"].get<std::string>()
+                                 : std::string();
+    const std::string key = !page.empty() ? "page|" + page
+                                          : doc.value("source", "") + "|" +
+                                                std::to_string(doc.value("width", 0)) + "x" +
+                                                std::to_string(doc.value("height", 0));
     if (key != historyKey_) {
       historyKey_ = key;
       history_.clear();
@@ -750,8 +756,10 @@ class ReadingOrder {
   double noiseConf_;
   // The daemon and `liseur adapt` send a page a few blocks at a time, as they are recognised; a
   // one-line heading is only larger than the page's other lines. So the line heights of earlier
-  // calls are kept while the calls are about the same page (same source and size); another page
-  // starts afresh. The host runs one call at a time, and a restarted host merely starts afresh.
+  // calls are kept while the calls are about the same page (the same `page`, which the daemon
+  // sets per read, or else the same source and size); another page starts afresh, so two reads
+  // of the same screen give the same result whatever was read in between. The host runs one call at
+  // a time, and a restarted host merely starts afresh.
   static constexpr std::size_t kHistoryLines = 400;
   std::string historyKey_;
   std::deque<int> history_;

@@ -12,7 +12,8 @@ Block sampleBlock() {
   b.lang = "fr";
   b.box = {10, 20, 300, 40};
   Line l1;
-  l1.words = {{"Le", {10, 20, 20, 12}, 95, "fr"}, {"chat", {35, 20, 40, 12}, 91, "fr"},
+  l1.words = {{"Le", {10, 20, 20, 12}, 95, "fr"},
+              {"chat", {35, 20, 40, 12}, 91, "fr"},
               {"dort.", {80, 20, 45, 12}, 88, "fr"}};
   Line l2;
   l2.words = {{"Il", {10, 40, 15, 12}, 90, "fr"}, {"rêve", {30, 40, 40, 12}, 70, "fr"}};
@@ -33,9 +34,12 @@ TEST(Document, JsonRoundTrip) {
   d.height = 480;
   d.source = "x.png";
   d.lang = "fr";
+  d.page = "read-3";
   d.blocks = {sampleBlock()};
   auto j = toJson(d);
   EXPECT_EQ(j["format"], kDocumentFormat);
+  EXPECT_EQ(j["page"], "read-3");
+  EXPECT_FALSE(toJson(Document{}).contains("page")) << "written only when set";
   auto back = documentFromJson(j);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(toJson(*back), j);
@@ -55,6 +59,29 @@ TEST(Document, JsonErrorsNameThePath) {
   auto r2 = documentFromJson(wrong);
   ASSERT_FALSE(r2.ok());
   EXPECT_NE(r2.error().message.find("other/9"), std::string::npos) << r2.error().message;
+}
+
+// A confidence beyond a float's range would become infinity, which JSON writes back as null: the
+// document would not survive the next plugin. Refused with the path, like an integer out of range
+// (found by fuzz_document_json).
+TEST(Document, ConfidenceOutOfFloatRangeIsRefused) {
+  Document d;
+  d.blocks = {sampleBlock()};
+  for (double bad : {1e39, -1e39}) {
+    auto j = toJson(d);
+    j["blocks"][0]["lines"][0]["words"][1]["conf"] = bad;
+    auto r = documentFromJson(j);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("$.blocks[0].lines[0].words[1].conf"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("in range"), std::string::npos) << r.error().message;
+    j = toJson(d);
+    j["blocks"][0]["conf"] = bad;
+    EXPECT_FALSE(documentFromJson(j).ok()) << bad;
+  }
+  auto j = toJson(d);
+  j["blocks"][0]["conf"] = 3e38;  // within range: kept
+  EXPECT_TRUE(documentFromJson(j).ok());
 }
 
 TEST(Document, DefaultUtterancesCutAtSentencesWithWordRefs) {

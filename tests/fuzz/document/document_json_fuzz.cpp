@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (again.is_discarded()) std::abort();
   auto back = liseur::documentFromJson(again);
   if (!back.ok()) std::abort();
-  if (back->text() != doc->text()) std::abort();
+  if (back->text() != doc->text() || back->page != doc->page) std::abort();
   if (back->blocks.size() != doc->blocks.size()) std::abort();
   if (back->answers.size() != doc->answers.size()) std::abort();
   for (std::size_t i = 0; i < doc->answers.size(); ++i) {

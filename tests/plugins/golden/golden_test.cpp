@@ -122,6 +122,29 @@ TEST(ReadingOrderAcrossCalls, OneLineHeadingUsesTheSamePagesEarlierLines) {
   EXPECT_EQ(other["blocks"][0]["kind"], "text") << "another page starts afresh\n" << outline(other);
 }
 
+// The daemon sends every read of a screen with the same source and size, and tells the reads
+// apart by `page` ("read-<job>"): what one read taught is not used by the next, so the same
+// pixels read twice give the same document whatever was read in between.
+TEST(ReadingOrderAcrossCalls, TheDaemonsReadsDoNotShareLineHeights) {
+  json input = json::parse(liseur::test::readFile(golden("reading-order/heading.in.json")));
+  auto part = [&](int block, const std::string& page) {
+    json d = input;
+    d["blocks"] = json::array({input["blocks"][block]});
+    d["blocks"][0]["index"] = 0;
+    d["source"] = "";
+    d["page"] = page;
+    return json{{"document", d}};
+  };
+  LoadedPlugin plugin("reading-order");
+  const json fresh = plugin.call("adapt", part(0, "read-1"))["document"];
+  (void)plugin.call("adapt", part(1, "read-1"));
+  json same = plugin.call("adapt", part(0, "read-1"))["document"];
+  EXPECT_EQ(same["blocks"][0]["kind"], "heading") << "one read's blocks are one page\n"
+                                                  << outline(same);
+  json next = plugin.call("adapt", part(0, "read-2"))["document"];
+  EXPECT_EQ(next["blocks"], fresh["blocks"]) << "the next read starts afresh\n" << outline(next);
+}
+
 // What the dev corpus taught: punctuation, operators, options and shortcuts are text even when
 // Tesseract is unsure of them; "|" in English running text is the pronoun "I".
 TEST(ReadingOrderNoise, KeepsTextThatLooksLikeSymbols) {
