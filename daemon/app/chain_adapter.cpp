@@ -38,8 +38,8 @@ ChainAdapter::~ChainAdapter() {
 void ChainAdapter::install() {
   followConfig();
   session_.setBlockAdapter(
-      [this](Block b, int w, int h, Session::AdaptDone done) {
-        return adapt(std::move(b), w, h, std::move(done));
+      [this](Block b, int w, int h, uint64_t read, Session::AdaptDone done) {
+        return adapt(std::move(b), w, h, read, std::move(done));
       },
       [this](uint64_t token) { cancel(token); });
 }
@@ -86,7 +86,8 @@ void ChainAdapter::followConfig() {
   }());
 }
 
-uint64_t ChainAdapter::adapt(Block block, int width, int height, Session::AdaptDone done) {
+uint64_t ChainAdapter::adapt(Block block, int width, int height, uint64_t read,
+                             Session::AdaptDone done) {
   followConfig();
   const uint64_t token = nextToken_++;
   if (!chain_) {
@@ -99,6 +100,7 @@ uint64_t ChainAdapter::adapt(Block block, int width, int height, Session::AdaptD
   doc.width = width;
   doc.height = height;
   doc.lang = block.lang;
+  doc.page = "read-" + std::to_string(read);
   block.index = 0;
   doc.blocks.push_back(std::move(block));
   auto run = std::make_shared<Running>();

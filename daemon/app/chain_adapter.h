@@ -47,7 +47,7 @@ class ChainAdapter {
 
  private:
   struct Running;
-  uint64_t adapt(Block block, int width, int height, Session::AdaptDone done);
+  uint64_t adapt(Block block, int width, int height, uint64_t read, Session::AdaptDone done);
   void cancel(uint64_t token);
   void followConfig();
 

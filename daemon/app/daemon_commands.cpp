@@ -87,7 +87,9 @@ SessionOptions sessionOptionsFrom(const config::Config& c, const DaemonOverrides
   s.audio_sink = c.getString("audio.sink");
   if (s.audio_sink == "wav") s.audio_sink = "null";  // files are chosen per request (--to-wav)
   s.audio_device = c.getString("audio.device");
+  s.audio_latency_ms = static_cast<int>(c.getInt("audio.latency_ms"));
   s.ocr_languages = c.getString("ocr.languages");
+  s.ocr_mode = c.getString("ocr.mode");
   s.voice_fr = c.getString("speech.voice_fr");
   s.voice_en = c.getString("speech.voice_en");
   s.auto_language = c.getBool("speech.auto_language");
@@ -141,6 +143,7 @@ DaemonCommands::DaemonCommands(EventLoop& loop, IpcServer& server, config::Confi
 }
 
 DaemonCommands::~DaemonCommands() {
+  if (idleCheck_) loop_.cancelTimer(*idleCheck_);
 #ifdef LISEUR_HAVE_X11
   watcher_.reset();
   if (markTimeout_) loop_.cancelTimer(*markTimeout_);
@@ -253,6 +256,7 @@ Status DaemonCommands::setSetting(const std::string& name, const std::string& va
 }
 
 void DaemonCommands::registerAll() {
+  applyDaemonSettings();
   server_.setHelloHook([this](const json& args) { adoptSession(args); });
   server_.registerCommand(
       "read", [this](const IpcRequest& r, IpcResponder p) { jobCommand(JobKind::kRead, r, p); });
@@ -372,6 +376,7 @@ void DaemonCommands::registerAll() {
 #else
     s["watch"] = nullptr;
 #endif
+    s["idle_exit"] = idleStatus();
     if (statusExtension_) statusExtension_(s);
     r.reply(s);
   });
@@ -391,6 +396,7 @@ config::ReloadReport DaemonCommands::reload() {
     screen_->setBackend(config_.current()->getString("capture.backend"));
 #endif
     bindHotkeys();
+    applyDaemonSettings();
     server_.broadcast("config-reloaded", {{"profile", config_.current()->profileName()}});
   } else {
     json diags = json::array();
@@ -401,6 +407,70 @@ config::ReloadReport DaemonCommands::reload() {
                        {"diagnostics", diags}});
   }
   return report;
+}
+
+void DaemonCommands::applyDaemonSettings() {
+  const auto cfg = config_.current();
+  setLogLevel(cfg->getString("daemon.log_level"));
+  idleExitMin_ = static_cast<int>(cfg->getInt("daemon.idle_exit_min"));
+  lastBusyMs_ = EventLoop::nowMs();  // a new limit counts from now
+  if (idleExitMin_ <= 0) {
+    if (idleCheck_) loop_.cancelTimer(*idleCheck_);
+    idleCheck_.reset();
+    return;
+  }
+  if (idleCheck_) return;
+  // Looked at a few times a minute: the exit comes at most a quarter of a minute late.
+  idleCheck_ = loop_.addTimer(std::chrono::seconds(15), [this] {
+    idleCheck_.reset();
+    checkIdle();
+  });
+}
+
+// daemon.idle_exit_min: liseurd ends when, for that long, no client asked anything and nothing
+// was read, said, recognised or watched; systemd's socket (or the next liseur command's
+// autospawn) starts it again on the next request. It never ends while it holds global hotkeys:
+// a blind user pressing one would get silence, and a hotkey cannot start a daemon that is gone.
+// So the setting is for desktops where the hotkeys are the desktop's own shortcuts running
+// `liseur` commands (Wayland, `liseur hotkeys install`) and for liseur driven by other programs.
+json DaemonCommands::idleStatus() const {
+  if (idleExitMin_ <= 0) return nullptr;
+  json out{{"after_min", idleExitMin_}};
+  bool held = hotkeys_ != nullptr;
+#ifdef LISEUR_HAVE_PORTAL
+  held = held || portalShortcuts_ != nullptr;
+#endif
+  if (held) {
+    out["held_by"] = "hotkeys";
+    return out;
+  }
+  const int64_t since = std::max(server_.lastRequestMs(), lastBusyMs_);
+  out["in_s"] = std::max<int64_t>(0, (since + idleExitMin_ * 60000LL - EventLoop::nowMs()) / 1000);
+  return out;
+}
+
+void DaemonCommands::checkIdle() {
+  if (idleExitMin_ <= 0) return;
+  const json s = session_.status();
+  bool busy = s.value("state", "idle") != "idle" || !s.value("jobs", json::array()).empty();
+#ifdef LISEUR_HAVE_X11
+  busy = busy || (watcher_ && watcher_->active());
+#endif
+  const int64_t now = EventLoop::nowMs();
+  if (busy) lastBusyMs_ = now;
+  const json idle = idleStatus();
+  if (!idle.contains("held_by") && idle.value("in_s", int64_t{1}) <= 0) {
+    spdlog::info(
+        "idle for {} min (daemon.idle_exit_min): exiting; the next request starts "
+        "liseurd again",
+        idleExitMin_);
+    loop_.stop();
+    return;
+  }
+  idleCheck_ = loop_.addTimer(std::chrono::seconds(15), [this] {
+    idleCheck_.reset();
+    checkIdle();
+  });
 }
 
 void DaemonCommands::notice(const std::string& text) {

@@ -70,6 +70,10 @@ class DaemonCommands {
   void notice(const std::string& text);
   void speakNotice(const std::string& text);  // with liseur's own voice
   void bindHotkeys();
+  // daemon.log_level and daemon.idle_exit_min, at start and at every applied reload.
+  void applyDaemonSettings();
+  void checkIdle();
+  nlohmann::json idleStatus() const;
   void retryHotkeys();  // every second while the X server named by the session is away
 #ifdef LISEUR_HAVE_PORTAL
   // Wayland: asks the GlobalShortcuts portal for the hotkeys, on a thread (the desktop may show
@@ -99,6 +103,9 @@ class DaemonCommands {
   std::optional<EventLoop::TimerId> markTimeout_;
   std::optional<EventLoop::TimerId> hotkeyRetry_;
   bool sessionFromClient_ = false;
+  int idleExitMin_ = 0;
+  int64_t lastBusyMs_ = 0;  // when the daemon was last seen doing something (checkIdle)
+  std::optional<EventLoop::TimerId> idleCheck_;
   NoticePresenter noticePresenter_;
   std::function<void(nlohmann::json&)> statusExtension_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posts from other threads

@@ -213,7 +213,10 @@ class Card {
       : c_(config), w_(options.lang == "fr"), options_(options) {}
 
   std::string html() {
-    const std::string name = c_.profileName();
+    // profile.name is the name shown (the profiles liseur ships set it to their file's name); the
+    // file's name stays the profile's identity (`liseur profile use NAME`).
+    const std::string& shown = c_.getString("profile.name");
+    const std::string name = shown.empty() ? c_.profileName() : shown;
     const std::string title =
         fmt::format("{} {}", w_("Fiche du profil liseur", "liseur profile"), escapeHtml(name));
     out_ += "<!DOCTYPE html>\n";

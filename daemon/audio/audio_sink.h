@@ -7,6 +7,7 @@
 // event loop.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -59,10 +60,13 @@ class AudioSink {
 // or none whose name contains `device` (case-insensitive; "" or "default": the default output);
 // the message lists the devices available. PortAudio is initialised while any PortAudio sink
 // exists (ALSA/JACK probe noise on stderr is hidden) and terminated with the last one, so a sink
-// made afterwards sees a fresh device list. The stream is paInt16 mono, 10 ms callbacks, 30 ms
-// suggested output latency and a 2 s queue: stop and pause are heard within about 40 ms.
+// made afterwards sees a fresh device list. The stream is paInt16 mono, 10 ms callbacks,
+// `latency` suggested output latency (audio.latency_ms, 30 ms by default; never below the
+// device's own low latency) and a 2 s queue: stop and pause are heard within about the latency
+// plus 10 ms. describe() says the latency asked and the one the device gave.
 // on_space and on_failure may run on PortAudio's callback thread.
-Result<std::unique_ptr<AudioSink>> makePortAudioSink(const std::string& device);
+Result<std::unique_ptr<AudioSink>> makePortAudioSink(
+    const std::string& device, std::chrono::milliseconds latency = std::chrono::milliseconds(30));
 std::unique_ptr<AudioSink> makeWavSink(const std::string& path);
 // paced=false: consumes instantly. paced=true: plays in real time on its own thread (a stand-in
 // for a device, for tests and benchmarks).

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 
 #include "audio/audio_sink.h"
@@ -19,7 +20,8 @@
 namespace liseur {
 namespace {
 
-constexpr double kSuggestedLatencySeconds = 0.030;
+// The latency asked when the caller asks none (audio.latency_ms's default).
+constexpr std::chrono::milliseconds kDefaultLatency{30};
 constexpr int kCallbacksPerSecond = 100;  // 10 ms buffers
 constexpr int kQueueSeconds = 2;
 // The callback runs every 10 ms; a server that is starting can hold it for a few hundred ms.
@@ -130,8 +132,12 @@ Result<ResolvedDevice> resolveDevice(const std::string& request) {
 
 class PortAudioSink : public AudioSink {
  public:
-  PortAudioSink(std::shared_ptr<PaLibrary> lib, std::string request, ResolvedDevice device)
-      : lib_(std::move(lib)), request_(std::move(request)), device_(std::move(device)) {}
+  PortAudioSink(std::shared_ptr<PaLibrary> lib, std::string request, ResolvedDevice device,
+                std::chrono::milliseconds latency)
+      : lib_(std::move(lib)),
+        request_(std::move(request)),
+        device_(std::move(device)),
+        latency_(latency) {}
   ~PortAudioSink() override { (void)close(); }
 
   Status open(int sampleRate, AudioSinkCallbacks callbacks) override {
@@ -153,7 +159,8 @@ class PortAudioSink : public AudioSink {
     out.device = device_.index;
     out.channelCount = 1;
     out.sampleFormat = paInt16;
-    out.suggestedLatency = std::max(kSuggestedLatencySeconds, info->defaultLowOutputLatency);
+    out.suggestedLatency =
+        std::max(std::chrono::duration<double>(latency_).count(), info->defaultLowOutputLatency);
     unsigned long frames =
         static_cast<unsigned long>(std::max(1, sampleRate / kCallbacksPerSecond));
 
@@ -179,6 +186,8 @@ class PortAudioSink : public AudioSink {
                               (detail.empty() ? "" : " (" + detail + ")"));
     }
     stream_ = stream;
+    if (const PaStreamInfo* si = Pa_GetStreamInfo(stream))
+      givenLatencyMs_ = static_cast<int>(si->outputLatency * 1000 + 0.5);
     stall_.reset(queue_->heartbeat(), StallDetector::Clock::now());
     return okStatus();
   }
@@ -217,7 +226,10 @@ class PortAudioSink : public AudioSink {
   }
 
   std::string describe() const override {
-    return "portaudio: " + device_.name + " (" + device_.hostApi + ")";
+    // The latency asked (audio.latency_ms) and the one the device gave.
+    return "portaudio: " + device_.name + " (" + device_.hostApi + "), latency " +
+           std::to_string(latency_.count()) + " ms asked" +
+           (givenLatencyMs_ >= 0 ? ", " + std::to_string(givenLatencyMs_) + " ms given" : "");
   }
 
   Status checkHealth() override {
@@ -268,17 +280,21 @@ class PortAudioSink : public AudioSink {
   StallDetector stall_{kStallLimit};
   std::atomic<bool> closing_{false};
   std::atomic<bool> failureReported_{false};
+  std::chrono::milliseconds latency_;
+  int givenLatencyMs_ = -1;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<AudioSink>> makePortAudioSink(const std::string& device) {
+Result<std::unique_ptr<AudioSink>> makePortAudioSink(const std::string& device,
+                                                     std::chrono::milliseconds latency) {
+  if (latency.count() <= 0) latency = kDefaultLatency;
   auto lib = PaLibrary::acquire();
   if (!lib.ok()) return lib.error();
   auto resolved = resolveDevice(device);
   if (!resolved.ok()) return resolved.error();
   return std::unique_ptr<AudioSink>(
-      std::make_unique<PortAudioSink>(std::move(*lib), device, std::move(*resolved)));
+      std::make_unique<PortAudioSink>(std::move(*lib), device, std::move(*resolved), latency));
 }
 
 }  // namespace liseur

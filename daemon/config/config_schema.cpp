@@ -351,7 +351,8 @@ ConfigSchema::ConfigSchema() {
                 "The active profile (a file NAME.toml in a profiles directory)"));
   last().scope = KeyScope::kMainOnly;
   add(intKey("daemon.idle_exit_min", 0, 0, 1440,
-             "Exit after this many idle minutes (0 = never; systemd restarts on demand)"));
+             "Exit after this many idle minutes while liseurd holds no global hotkey (0 = never; "
+             "the next liseur command or systemd's socket starts it again)"));
   add(enumKey("daemon.log_level", "info", {"trace", "debug", "info", "warn", "error", "off"},
               "Log verbosity (logs never contain screen text)"));
   last().lockable = false;
@@ -361,7 +362,7 @@ ConfigSchema::ConfigSchema() {
               "Where speech goes: auto picks PortAudio, else null"));
   add(stringKey("audio.device", "", TextCheck::kNone,
                 "PortAudio output device name (\"\" = the default device)"));
-  add(intKey("audio.latency_ms", 100, 10, 1000,
+  add(intKey("audio.latency_ms", 30, 10, 1000,
              "Output latency asked of the device; raise it if speech crackles on old laptops"));
 
   // [ocr]

@@ -211,6 +211,13 @@ void Session::setBlockAdapter(BlockAdapter adapter, AdaptCancel cancel) {
 }
 
 void Session::start() {
+  openAudio();
+  loadSpeechData();
+  (void)ocr_->start();
+  (void)speech_->start();
+}
+
+void Session::openAudio() {
   const std::string& kind = opts_.audio_sink;
   if (kind == "auto" || kind == "portaudio") {
     if (auto st = openDeviceSink(); !st) {
@@ -244,13 +251,30 @@ void Session::start() {
     audioAvailable_ = kind == "paced-null";
     if (kind == "null" || kind == "paced-null") audioProblem_.clear();
   }
-  loadSpeechData();
-  (void)ocr_->start();
-  (void)speech_->start();
+}
+
+// A reload changed the sink, the device or the latency: the audio is opened again with them,
+// between two things said (never under a sentence being played).
+void Session::maybeReopenAudio() {
+  if (!audioReopenPending_ || speakingJob() || shuttingDown_) return;
+  audioReopenPending_ = false;
+  if (audioWatch_) {
+    loop_.cancelTimer(*audioWatch_);
+    audioWatch_.reset();
+  }
+  sink_.reset();  // the last PortAudio sink gone: PortAudio re-scans its devices on open
+  recording_.reset();
+  recordingWritten_.reset();
+  deviceSink_ = false;
+  audioAvailable_ = false;
+  audioProblem_.clear();
+  openAudio();
+  spdlog::info("audio: re-opened for the new configuration: {}", sink_->describe());
 }
 
 Status Session::openDeviceSink() {
-  auto pa = makePortAudioSink(opts_.audio_device);
+  auto pa =
+      makePortAudioSink(opts_.audio_device, std::chrono::milliseconds(opts_.audio_latency_ms));
   if (!pa) return pa.error();
   AudioSinkCallbacks cb;
   cb.on_space = [this] { loop_.post([this] { pumpAudio(); }); };
@@ -344,6 +368,7 @@ Session::Job* Session::speakingJob() {
 // Gives speech to the next job waiting: the text that interrupted, else the oldest message.
 void Session::promoteNext() {
   if (shuttingDown_ || speakingJob()) return;
+  maybeReopenAudio();  // between two things said
   uint64_t next = 0;
   if (find(waitingText_)) next = waitingText_;
   waitingText_ = 0;
@@ -524,7 +549,7 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
     maybeFinish(j);
   } else {
     j.needsOcr = true;
-    j.cacheKey = OcrCache::keyFor(j.req, opts_.ocr_languages);
+    j.cacheKey = OcrCache::keyFor(j.req, opts_.ocr_languages + "|" + opts_.ocr_mode);
     if (j.cacheKey) {
       if (const OcrResult* hit = ocrCache_.find(*j.cacheKey)) {
         // The same pixels were recognised a moment ago: no OCR, straight to speech.
@@ -551,7 +576,7 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
 
 void Session::sendOcr(Job& job) {
   if (job.ocrSent || !ocr_->running()) return;
-  json req{{"op", "ocr"}, {"gen", job.id}, {"lang", opts_.ocr_languages}, {"mode", "auto"}};
+  json req{{"op", "ocr"}, {"gen", job.id}, {"lang", opts_.ocr_languages}, {"mode", opts_.ocr_mode}};
   std::string_view payload;
   if (!job.req.image_bytes.empty()) {
     if (!job.req.encoded.empty()) {
@@ -589,11 +614,20 @@ std::size_t Session::ocrWaiting(bool requests_only) const {
 }
 
 void Session::pumpOcr() {
-  if (!ocr_->running()) return;
   for (uint64_t id : ocrQueue_) {
     const Job* j = find(id);
     if (!j || j->ocrSent) return;  // the worker is on one (or ending one that was stopped)
   }
+  if (ocrRestartPending_ && !shuttingDown_) {
+    // Nothing in flight: the worker starts again with the reload's languages (models load in
+    // about a second; what waits is sent to the new worker, which reads its socket once ready).
+    ocrRestartPending_ = false;
+    WorkerClient::Options o = ocr_->options();
+    for (auto& e : o.env)
+      if (e.rfind("LISEUR_OCR_LANGS=", 0) == 0) e = "LISEUR_OCR_LANGS=" + opts_.ocr_languages;
+    ocr_->restartWith(std::move(o));
+  }
+  if (!ocr_->running()) return;
   auto next = std::find_if(ocrQueue_.begin(), ocrQueue_.end(), [&](uint64_t id) {
     const Job* j = find(id);
     return j && j->speaks();
@@ -755,7 +789,7 @@ void Session::addBlock(Job& job, Block&& block) {
   const std::size_t seq = job.adapting.size() - 1 + job.adaptBase;
   std::weak_ptr<bool> alive = alive_;
   uint64_t token = (*job.adapter)(
-      std::move(block), job.doc.width, job.doc.height, [this, alive, id, seq](AdaptedBlocks r) {
+      std::move(block), job.doc.width, job.doc.height, id, [this, alive, id, seq](AdaptedBlocks r) {
         if (alive.expired()) return;
         Job* j = find(id);
         if (!j || seq < j->adaptBase || seq - j->adaptBase >= j->adapting.size()) return;
@@ -1368,6 +1402,18 @@ Result<json> Session::review(std::string_view action, double receivedMs) {
 }
 
 void Session::applyOptions(const SessionOptions& o) {
+  opts_.ocr_mode = o.ocr_mode;
+  if (o.ocr_languages != opts_.ocr_languages) {
+    opts_.ocr_languages = o.ocr_languages;
+    ocrRestartPending_ = true;
+  }
+  if (o.audio_sink != opts_.audio_sink || o.audio_device != opts_.audio_device ||
+      o.audio_latency_ms != opts_.audio_latency_ms) {
+    opts_.audio_sink = o.audio_sink;
+    opts_.audio_device = o.audio_device;
+    opts_.audio_latency_ms = o.audio_latency_ms;
+    audioReopenPending_ = true;
+  }
   opts_.voice_fr = o.voice_fr;
   opts_.voice_en = o.voice_en;
   opts_.default_lang = o.default_lang;
@@ -1391,6 +1437,8 @@ void Session::applyOptions(const SessionOptions& o) {
   // A new configuration may read differently (another model, another profile): recognise anew.
   ocrCache_.clear();
   review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
+  maybeReopenAudio();
+  pumpOcr();
 }
 
 void Session::reloadSpeechData() {

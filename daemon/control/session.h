@@ -35,8 +35,10 @@ namespace liseur {
 
 struct SessionOptions {
   std::string ocr_languages = "eng+fra";
+  std::string ocr_mode = "auto";    // ocr.mode: auto | block | line (the OCR worker's request)
   std::string audio_sink = "auto";  // auto | portaudio | null | paced-null
   std::string audio_device;
+  int audio_latency_ms = 30;  // audio.latency_ms: the output latency asked of the sound device
   // speech.voice_fr / speech.voice_en: a voice preset's name (a file of voices/, "fr-enfant",
   // "expert-en") or else an espeak-ng voice name ("fr", "en-us", "fr+f3"). A preset gives the
   // espeak-ng voice and variant and its rate, pitch, volume, word gap and punctuation level; the
@@ -150,8 +152,9 @@ class Session {
   // token that `cancel` accepts when the job ends first (then `done` may still be called: it is
   // ignored). Blocks are committed in reading order whatever order the adaptations finish in.
   using AdaptDone = std::function<void(AdaptedBlocks)>;
-  using BlockAdapter =
-      std::function<uint64_t(Block block, int imageWidth, int imageHeight, AdaptDone done)>;
+  // `read` is the job's id: the same for every block of one read (Document::page).
+  using BlockAdapter = std::function<uint64_t(Block block, int imageWidth, int imageHeight,
+                                              uint64_t read, AdaptDone done)>;
   using AdaptCancel = std::function<void(uint64_t token)>;
 
   Session(EventLoop& loop, SessionOptions options, EventSink events);
@@ -169,8 +172,10 @@ class Session {
   nlohmann::json status() const;
   void shutdown();
 
-  // Applies new speech options (voices, rate, pitch, volume, languages) from the next utterance
-  // on. Audio output and OCR languages are kept: they change at the next start.
+  // Applies new options (a reload): speech options from the next utterance on; the OCR mode from
+  // the next recognition; new OCR languages restart the OCR worker with them as soon as it has no
+  // recognition in flight; a new audio sink, device or latency re-opens the audio as soon as
+  // nothing is being spoken. The limits and timeouts are the daemon's own and stay.
   void applyOptions(const SessionOptions& options);
   // Reads the voice presets and lexicons again (a configuration reload: the user may have edited
   // a lexicon). A broken file is reported as an `error` event and left out.
@@ -237,6 +242,8 @@ class Session {
   std::size_t ocrWaiting(bool requests_only) const;
   void pumpSpeech();
   Status openDeviceSink();
+  void openAudio();
+  void maybeReopenAudio();
   void watchAudio();
   void audioLost(const Error& e);
   void pumpAudio();
@@ -277,7 +284,9 @@ class Session {
   // LISEUR_AUDIO_RECORD: what the paced sink played, and what was written to it.
   std::unique_ptr<AudioSink> recording_, recordingWritten_;
   bool audioAvailable_ = false;
-  bool deviceSink_ = false;  // sink_ is a sound device that can be lost and re-opened
+  bool deviceSink_ = false;          // sink_ is a sound device that can be lost and re-opened
+  bool audioReopenPending_ = false;  // a reload changed the audio options; nothing spoke since
+  bool ocrRestartPending_ = false;   // a reload changed the OCR languages; OCR was busy since
   std::chrono::milliseconds audioBackoff_{100};
   std::optional<EventLoop::TimerId> audioWatch_;
   int audioRecoveries_ = 0;

@@ -182,6 +182,29 @@ void WorkerClient::scheduleRestart() {
   });
 }
 
+void WorkerClient::restartWith(Options options) {
+  opts_ = std::move(options);
+  if (shuttingDown_) return;
+  if (fd_ >= 0) {
+    loop_.removeFd(fd_);
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (pid_ > 0) {
+    // Idle by the owner's word: nothing of its work is lost. SIGKILL reaps it at once, where an
+    // EOF would wait for a worker still loading its models.
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    spdlog::info("{} worker (pid {}) ended to start with new settings", opts_.name, pid_);
+    pid_ = -1;
+  }
+  ready_ = false;
+  readyInfo_ = nlohmann::json();
+  backoff_ = std::chrono::milliseconds(100);
+  (void)start();  // a failure schedules a restart with back-off, as for any start
+}
+
 void WorkerClient::shutdown() {
   shuttingDown_ = true;
   if (fd_ >= 0) {

@@ -47,6 +47,11 @@ class WorkerClient {
   void kill(const Error& why);
   // Stops for good (daemon shutdown): no restart.
   void shutdown();
+  // Ends the running process (if any) without reporting a death and starts the worker again with
+  // `options` (a reload changed its languages). The owner calls it while the worker has no
+  // request in flight; frames queued for the old process are dropped.
+  void restartWith(Options options);
+  const Options& options() const { return opts_; }
 
   bool running() const { return fd_ >= 0; }
   bool ready() const { return ready_; }

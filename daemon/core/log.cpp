@@ -15,4 +15,9 @@ void initLogging(const char* component) {
   spdlog::set_default_logger(logger);
 }
 
+void setLogLevel(const std::string& level) {
+  if (const char* env = std::getenv("LISEUR_LOG"); env && *env) return;
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
 }  // namespace liseur

@@ -2,11 +2,17 @@
 // log sizes, codes and timings instead. Level from LISEUR_LOG (trace..off), default info.
 #pragma once
 
+#include <string>
+
 #include <spdlog/spdlog.h>
 
 namespace liseur {
 
 // Sets up the default logger with a component name ("liseurd", "ocr-worker"...). Call once.
 void initLogging(const char* component);
+
+// The configuration's level (daemon.log_level: trace..off), for liseurd at start and at every
+// reload. LISEUR_LOG, when set, wins: it is what a developer or a bug report asked for.
+void setLogLevel(const std::string& level);
 
 }  // namespace liseur

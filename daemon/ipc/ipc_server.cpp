@@ -85,6 +85,7 @@ struct IpcServer::Impl : std::enable_shared_from_this<IpcServer::Impl> {
   nlohmann::json hello_info = nlohmann::json::object();
   std::function<void(const nlohmann::json&)> hello_hook;
   DisconnectHook hook;
+  int64_t last_request_ms = EventLoop::nowMs();
 
   Status listen();
   Status adopt();
@@ -519,6 +520,7 @@ void IpcServer::Impl::handleLine(IpcClientId cid, std::string_view line) {
 void IpcServer::Impl::dispatch(IpcClientId cid, IpcRequestLine&& line) {
   IpcServerClient* c = find(cid);
   if (!c) return;
+  last_request_ms = EventLoop::nowMs();
   auto state = std::make_shared<IpcResponder::State>();
   state->server = weak_from_this();
   state->client = cid;
@@ -780,6 +782,10 @@ bool IpcServer::hasSubscribers(std::string_view name) const {
 
 std::size_t IpcServer::clientCount() const {
   return impl_->clients.size();
+}
+
+int64_t IpcServer::lastRequestMs() const {
+  return impl_->last_request_ms;
 }
 
 void IpcServer::disconnect(IpcClientId client) {

@@ -142,6 +142,9 @@ class IpcServer {
   bool hasSubscribers(std::string_view name) const;
 
   std::size_t clientCount() const;
+  // When the last request of any client came (EventLoop::nowMs()); the server's start before
+  // any. daemon.idle_exit_min counts from it.
+  int64_t lastRequestMs() const;
   // Closes one client's connection (e.g. on a protocol abuse found by a handler). Calls the hook.
   void disconnect(IpcClientId client);
 
