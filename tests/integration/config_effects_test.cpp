@@ -314,11 +314,8 @@ TEST(ConfigEffects, DaemonKeysChangeTheDaemon) {
 
 // ---- The CLI.
 
-int runIn(const TempXdg& xdg, const std::vector<std::string>& args, std::string* out) {
-  (void)xdg;  // TempXdg points the process's XDG variables at its tree
-  return runCli(args, out);
-}
-
+// The CLI's rows: the keys go into a profile "fx" of a fresh TempXdg, which points this process's
+// XDG variables (and so runCli's `liseur`) at its tree.
 void checkCliRows(Where where, const std::function<json(const TempXdg&)>& observe) {
   TempXdg xdg;
   int seen = 0;
@@ -347,7 +344,7 @@ json observeAdapt(const TempXdg& xdg, bool narrated) {
   std::vector<std::string> args = {"adapt", dataPath("ocr/cigale-fr.png"), "--profile", "fx", "-o",
                                    out};
   if (!narrated) args.push_back("--no-narration");
-  const int rc = runIn(xdg, args, &log);
+  const int rc = runCli(args, &log);
   EXPECT_EQ(rc, 0) << log;
   std::string html = readFile(out);
   for (auto at = html.find("base64,"); at != std::string::npos; at = html.find("base64,", at)) {
@@ -365,7 +362,7 @@ json observeHotkeys(const TempXdg& xdg) {
   std::string out;
   // `hotkeys install` reads the user's configuration: the profile is chosen there.
   replaceFile(xdg.path("config/liseur/liseur.toml"), "[daemon]\nprofile = \"fx\"\n");
-  const int rc = runIn(xdg, {"hotkeys", "install", "--desktop", "sway", "--dry-run"}, &out);
+  const int rc = runCli({"hotkeys", "install", "--desktop", "sway", "--dry-run"}, &out);
   EXPECT_EQ(rc, 0) << out;
   return out;
 }
@@ -373,7 +370,7 @@ json observeHotkeys(const TempXdg& xdg) {
 json observeCard(const TempXdg& xdg) {
   const std::string out = xdg.path("card.html");
   std::string log;
-  const int rc = runIn(xdg, {"profile", "card", "fx", "-o", out, "--lang", "fr"}, &log);
+  const int rc = runCli({"profile", "card", "fx", "-o", out, "--lang", "fr"}, &log);
   EXPECT_EQ(rc, 0) << log;
   std::string html = readFile(out);
   return std::regex_replace(html, std::regex("<p id=\"card-date\">[^<]*</p>"), "");
