@@ -451,8 +451,7 @@ json DaemonCommands::idleStatus() const {
 
 void DaemonCommands::checkIdle() {
   if (idleExitMin_ <= 0) return;
-  const json s = session_.status();
-  bool busy = s.value("state", "idle") != "idle" || !s.value("jobs", json::array()).empty();
+  bool busy = session_.busy();
 #ifdef LISEUR_HAVE_X11
   busy = busy || (watcher_ && watcher_->active());
 #endif

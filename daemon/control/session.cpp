@@ -1451,6 +1451,12 @@ std::optional<Box> Session::reviewWordOnScreen() const {
   return Box{box->x + reviewOrigin_.x, box->y + reviewOrigin_.y, box->w, box->h};
 }
 
+bool Session::busy() const {
+  for (const auto& [id, j] : jobs_)
+    if (!j->finished) return true;
+  return speakingId_ != 0;
+}
+
 json Session::status() const {
   // A worker between a death and its restart has no process: its pid is null and its state says
   // so (a pid of -1 read as a real one).

@@ -170,6 +170,8 @@ class Session {
   void pause();
   void resume();
   nlohmann::json status() const;
+  // True while a job is running or waiting (reading, saying, recognising): daemon.idle_exit_min.
+  bool busy() const;
   void shutdown();
 
   // Applies new options (a reload): speech options from the next utterance on; the OCR mode from
