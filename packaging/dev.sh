@@ -7,6 +7,7 @@
 #   bash packaging/dev.sh deps   only install the Debian packages
 #   bash packaging/dev.sh build  only build (into ./build), tests and benchmarks included
 #   bash packaging/dev.sh deb    build the Debian package into ./build-deb and check it with lintian
+#                                (LISEUR_DEB_DEBUG=0: without debug information, as `test` does)
 #   bash packaging/dev.sh tsan   build the tests of what runs on several threads (the audio ring,
 #                                the IPC server and client, the event loop, the OCR engine's two
 #                                readers, the OCR worker) with clang's ThreadSanitizer into
@@ -110,8 +111,15 @@ deb() {
   cp -a packaging/debian "$src/debian"
   say "building the package (dpkg-buildpackage -us -uc -b)"
   rm -f "$out"/liseur_*.deb "$out"/liseur-dbgsym_*.deb "$out"/liseur_*.changes "$out"/liseur_*.buildinfo
+  local opts="parallel=$jobs" flags=()
+  if [ "${LISEUR_DEB_DEBUG:-1}" = 0 ]; then
+    # The test run's package: the same code and flags without debug information (-g0, no
+    # -dbgsym package), which is a quarter less compile time on CI's two cores.
+    opts+=" noddebs"
+    flags=(DEB_CFLAGS_APPEND=-g0 DEB_CXXFLAGS_APPEND=-g0)
+  fi
   (cd "$src" && dpkg-checkbuilddeps &&
-    DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-parallel=$jobs} dpkg-buildpackage -us -uc -b)
+    env "${flags[@]}" DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-$opts}" dpkg-buildpackage -us -uc -b)
   mv "$out"/src/liseur_* "$out"/src/liseur-dbgsym_* "$out"/ 2>/dev/null || true
   local changes deb
   changes=$(ls "$out"/liseur_"$version"_*.changes)
@@ -136,7 +144,7 @@ tests() {
   # then the `package` tests: the units and metadata, and the .deb installed, used and purged in
   # a fresh Debian 12 chroot. LISEUR_PACKAGE_TESTS=0 leaves them out.
   if [ "${LISEUR_PACKAGE_TESTS:-1}" != 0 ]; then
-    deb
+    LISEUR_DEB_DEBUG=0 deb
     say "running the package tests (ctest -L package)"
     ctest --test-dir "$build" --output-on-failure -L package
   fi
