@@ -19,6 +19,7 @@
 
 #include "capture/capture.h"
 #include "capture/sway_ipc.h"
+#include "capture/wayland_connection.h"
 #include "core/log.h"
 #include "wlr-data-control-unstable-v1-client-protocol.h"
 #include "wlr-screencopy-unstable-v1-client-protocol.h"
@@ -363,8 +364,8 @@ const zwlr_data_control_device_v1_listener kDeviceListener = {deviceOffer, devic
 
 }  // namespace
 
-struct WlrScreencopy::Impl {
-  wl_display* display = nullptr;
+struct WlrScreencopy::Impl : WaylandConnection {
+  Impl() { purpose = "capture"; }
   wl_registry* registry = nullptr;
   wl_shm* shm = nullptr;
   zwlr_screencopy_manager_v1* screencopy = nullptr;
@@ -374,11 +375,7 @@ struct WlrScreencopy::Impl {
   zwlr_data_control_device_v1* data_device = nullptr;  // made on the first clipboard read
   std::unique_ptr<ClipboardState> clipboard;
   std::vector<std::unique_ptr<OutputState>> outputs;
-  std::string display_name, compositor;
   std::string sway_socket;  // "" = found by SwayIpc (SWAYSOCK, XDG_RUNTIME_DIR)
-  std::chrono::milliseconds frame_timeout{2000};
-  bool lost = false;
-  std::string lost_reason;
 
   ~Impl() {
     outputs.clear();
@@ -390,101 +387,13 @@ struct WlrScreencopy::Impl {
     if (seat != nullptr) wl_seat_destroy(seat);
     if (shm != nullptr) wl_shm_destroy(shm);
     if (registry != nullptr) wl_registry_destroy(registry);
-    if (display != nullptr) wl_display_disconnect(display);
-  }
-
-  std::string where() const { return fmt::format("{} ({})", compositor, display_name); }
-
-  Error lostError() const {
-    return makeError(ErrorCode::kDisplayUnavailable,
-                     fmt::format("the connection to {} is gone ({}); the compositor exited or "
-                                 "restarted: open the capture again",
-                                 where(), lost_reason));
-  }
-
-  Error markLost() {
-    if (!lost) {
-      lost = true;
-      const int err = wl_display_get_error(display);
-      if (err == EPROTO) {
-        const wl_interface* iface = nullptr;
-        uint32_t id = 0;
-        const uint32_t code = wl_display_get_protocol_error(display, &iface, &id);
-        lost_reason = fmt::format("protocol error {} on {}", code,
-                                  iface != nullptr ? iface->name : "an unknown object");
-      } else {
-        lost_reason = strerror(err != 0 ? err : EPIPE);
-      }
-      spdlog::warn("capture: lost the Wayland connection to {}: {}", where(), lost_reason);
-    }
-    return lostError();
-  }
+  }  // ~WaylandConnection disconnects
 
   void watchOutput(OutputState& o) {
     if (xdg_manager != nullptr && o.xdg == nullptr) {
       o.xdg = zxdg_output_manager_v1_get_xdg_output(xdg_manager, o.output);
       zxdg_output_v1_add_listener(o.xdg, &kXdgOutputListener, &o);
     }
-  }
-
-  // Reads and dispatches events until `done` or `deadline`. Never blocks past the deadline: the
-  // socket is polled, and libwayland's read is only entered once poll says there is data.
-  Status dispatchUntil(const std::function<bool()>& done, Clock::time_point deadline,
-                       const std::string& waiting_for) {
-    if (lost) return lostError();
-    const int fd = wl_display_get_fd(display);
-    const auto budget = std::chrono::round<std::chrono::milliseconds>(deadline - Clock::now());
-    while (!done()) {
-      while (wl_display_prepare_read(display) != 0) {
-        if (wl_display_dispatch_pending(display) < 0) return markLost();
-        if (done()) return okStatus();
-      }
-      // Send our requests; a full socket (a very slow compositor) is waited on like a read.
-      while (wl_display_flush(display) < 0) {
-        if (errno != EAGAIN) {
-          wl_display_cancel_read(display);
-          return markLost();
-        }
-        pollfd p{fd, POLLOUT, 0};
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) == 0) {
-          wl_display_cancel_read(display);
-          return makeError(ErrorCode::kTimeout,
-                           fmt::format("{} did not read our requests while we waited for {}",
-                                       where(), waiting_for));
-        }
-      }
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      pollfd p{fd, POLLIN, 0};
-      const int r = left.count() > 0 ? poll(&p, 1, static_cast<int>(left.count())) : 0;
-      if (r < 0 && errno == EINTR) {
-        wl_display_cancel_read(display);
-        continue;
-      }
-      if (r == 0) {
-        wl_display_cancel_read(display);
-        return makeError(ErrorCode::kTimeout, fmt::format("{} did not send {} within {} ms",
-                                                          where(), waiting_for, budget.count()));
-      }
-      if (wl_display_read_events(display) < 0) return markLost();
-      if (wl_display_dispatch_pending(display) < 0) return markLost();
-    }
-    return okStatus();
-  }
-
-  // A wl_display.sync round trip with a deadline: every event sent before it has been handled.
-  Status roundtrip(const std::string& waiting_for) {
-    if (lost) return lostError();
-    bool done = false;
-    wl_callback* cb = wl_display_sync(display);
-    static const wl_callback_listener kListener = {
-        [](void* data, wl_callback*, uint32_t) { *static_cast<bool*>(data) = true; }};
-    wl_callback_add_listener(cb, &kListener, &done);
-    Status s = dispatchUntil([&] { return done; }, Clock::now() + frame_timeout, waiting_for);
-    wl_callback_destroy(cb);
-    return s;
   }
 
   // The outputs that are fully described, hot-plug events handled first.
@@ -655,27 +564,7 @@ void WlrScreencopy::setSwaySocket(const std::string& path) {
 
 Result<std::unique_ptr<WlrScreencopy>> WlrScreencopy::open(const std::string& wayland_display) {
   auto impl = std::make_unique<Impl>();
-  const char* env_display = std::getenv("WAYLAND_DISPLAY");
-  impl->display_name = !wayland_display.empty() ? wayland_display
-                       : env_display != nullptr ? env_display
-                                                : "";
-  impl->compositor = guessWaylandCompositor();
-  if (impl->display_name.empty()) {
-    return makeError(ErrorCode::kDisplayUnavailable,
-                     "no Wayland display: WAYLAND_DISPLAY is not set; run liseur inside the "
-                     "Wayland session (or import WAYLAND_DISPLAY into the systemd user manager)");
-  }
-  impl->display = wl_display_connect(impl->display_name.c_str());
-  if (impl->display == nullptr) {
-    const int err = errno;
-    const char* run = std::getenv("XDG_RUNTIME_DIR");
-    return makeError(
-        ErrorCode::kDisplayUnavailable,
-        fmt::format("cannot connect to the Wayland display {} ({}; XDG_RUNTIME_DIR={}): is the "
-                    "compositor running, and is this its user?",
-                    impl->display_name, strerror(err != 0 ? err : ENOENT),
-                    run != nullptr ? run : "unset"));
-  }
+  if (Status s = impl->connect(wayland_display); !s) return s.error();
   impl->registry = wl_display_get_registry(impl->display);
   wl_registry_add_listener(impl->registry, &kRegistryListener, impl.get());
   if (Status s = impl->roundtrip("its list of globals"); !s) return s.error();

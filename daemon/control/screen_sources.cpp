@@ -9,6 +9,7 @@
 #include "input/pointer.h"
 #ifdef LISEUR_HAVE_WAYLAND
 #include "capture/wlr_screencopy.h"
+#include "input/wlr_pointer.h"
 #endif
 #ifdef LISEUR_HAVE_PORTAL
 #include "capture/portal_screenshot.h"
@@ -143,19 +144,60 @@ Result<ScreenCapture*> ScreenSources::x11Screen() {
                        ") watch a region ('liseur watch region X,Y,W,H') or the screen");
 }
 
-Result<Pointer*> ScreenSources::pointerDevice() {
-  if (env_.wayland())
-    return makeError(ErrorCode::kCaptureUnsupported,
-                     "moving or clicking the pointer is not possible on this Wayland session (" +
-                         env_.desktopName() +
-                         "): Wayland does not let programs move the pointer; use the keyboard");
+Result<PointerDevice*> ScreenSources::pointerDevice() {
   if (pointer_ && pointer_->lost()) pointer_.reset();
-  if (!pointer_) {
-    auto p = Pointer::open(env_.display);
+  if (pointer_) return pointer_.get();
+  if (env_.wayland()) {
+    auto p = openWaylandPointer();
     if (!p) return p.error();
     pointer_ = std::move(*p);
+    return pointer_.get();
   }
+  auto p = Pointer::open(env_.display);
+  if (!p) return p.error();
+  pointer_ = std::move(*p);
   return pointer_.get();
+}
+
+Result<std::unique_ptr<PointerDevice>> ScreenSources::openWaylandPointer() {
+  const auto impossible = [&](const std::string& why) {
+    return makeError(ErrorCode::kCaptureUnsupported,
+                     "moving or clicking the pointer is not possible on this Wayland session (" +
+                         env_.desktopName() + "): " + why + "; use the keyboard");
+  };
+#ifdef LISEUR_HAVE_WAYLAND
+  // The virtual pointer works in the screen capture's coordinates, so it needs the wlroots
+  // capture: on GNOME and KDE (the portal) there is no protocol a program may use unasked.
+  auto g = grabber();
+  if (!g) return g.error();
+  if (dynamic_cast<WlrScreencopy*>(*g) == nullptr)
+    return impossible(
+        "the desktop lets programs move the pointer only through its "
+        "RemoteDesktop portal, which asks the user each time");
+  auto screencopy = [this]() -> Result<WlrScreencopy*> {
+    auto g = grabber();
+    if (!g) return g.error();
+    if (auto* w = dynamic_cast<WlrScreencopy*>(*g)) return w;
+    return makeError(ErrorCode::kCaptureUnsupported, "the screen capture is no longer wlroots'");
+  };
+  auto outputs = [screencopy]() -> Result<std::vector<WaylandOutput>> {
+    auto w = screencopy();
+    if (!w) return w.error();
+    return (*w)->outputs();
+  };
+  auto locate = [screencopy]() -> Result<Point> {
+    auto w = screencopy();
+    if (!w) return w.error();
+    auto at = (*w)->pointerPosition();
+    if (!at) return at.error();
+    return Point{at->first, at->second};
+  };
+  auto p = WlrVirtualPointer::open(env_.waylandSocket(), outputs, locate);
+  if (!p) return p.error();
+  return std::unique_ptr<PointerDevice>(std::move(*p));
+#else
+  return impossible("this liseurd was built without Wayland");
+#endif
 }
 
 Status ScreenSources::fill(const std::string& source, const std::string& region, CapturedImage img,

@@ -35,7 +35,7 @@
 
 namespace liseur {
 
-class Pointer;
+class PointerDevice;
 
 // What a watched region captures at each tick (see control/watcher.h).
 struct WatchTarget {
@@ -79,8 +79,9 @@ class ScreenSources {
   // even when another one becomes active; X11 only), "region" (with region "X,Y,W,H") or
   // "screen". The portal cannot be watched (it would ask each time). Errors as for capture().
   Result<WatchTarget> watchTarget(const std::string& source, const std::string& region);
-  // Moves the pointer to the centre of `box` (screen pixels), and clicks when `click`. X11 only;
-  // on Wayland an error says the compositor does not let programs move the pointer.
+  // Moves the pointer to the centre of `box` (screen pixels), and clicks when `click`. On X11
+  // through XTEST; on a wlroots compositor through its virtual pointer (input/wlr_pointer.h); on
+  // GNOME and KDE Wayland an error says the desktop does not let programs move the pointer.
   Status pointAt(const Box& box, bool click);
   // Moves the pointer by (dx, dy), stopping at the screen's edges (arrow keys while marking a
   // rectangle); returns where it landed.
@@ -98,7 +99,8 @@ class ScreenSources {
  private:
   Result<ScreenGrabber*> grabber();
   Result<ScreenCapture*> x11Screen();
-  Result<Pointer*> pointerDevice();
+  Result<PointerDevice*> pointerDevice();
+  Result<std::unique_ptr<PointerDevice>> openWaylandPointer();
   Status fill(const std::string& source, const std::string& region, CapturedImage img,
               JobRequest& request);
   void capturePortal(const std::string& source, const std::string& region, JobRequest request,
@@ -108,7 +110,7 @@ class ScreenSources {
   DisplayEnv env_;
   std::string backend_ = "auto";
   std::unique_ptr<ScreenGrabber> grabber_;
-  std::unique_ptr<Pointer> pointer_;
+  std::unique_ptr<PointerDevice> pointer_;
   std::optional<Error> lastError_;
   bool unreachable_ = false;
   // The portal's screenshot in flight: its thread, and a token the posted result checks so a

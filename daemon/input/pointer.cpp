@@ -78,11 +78,7 @@ Status Pointer::click(int button, int count) {
                      "the X server of display '" + dpy_.name() +
                          "' has no XTEST extension, so liseur cannot click");
   }
-  if (button < 1 || button > 9 || count < 1 || count > 3) {
-    return makeError(
-        ErrorCode::kInvalidArgument,
-        fmt::format("click with button {} x{}: button must be 1-9, count 1-3", button, count));
-  }
+  if (Status s = checkClick(button, count); !s) return s;
   Display* d = dpy_.get();
   for (int i = 0; i < count; ++i) {
     XTestFakeButtonEvent(d, static_cast<unsigned>(button), True, CurrentTime);
@@ -93,9 +89,13 @@ Status Pointer::click(int button, int count) {
   return okStatus();
 }
 
-Status Pointer::clickAt(Point p, int button, int count) {
-  if (Status s = moveTo(p); !s) return s;
-  return click(button, count);
+Status PointerDevice::checkClick(int button, int count) {
+  if (button < 1 || button > 9 || count < 1 || count > 3) {
+    return makeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("click with button {} x{}: button must be 1-9, count 1-3", button, count));
+  }
+  return okStatus();
 }
 
 }  // namespace liseur
