@@ -185,6 +185,14 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
   jr.path = *file;
   jr.text = *text;
   jr.to_wav = *wav;
+  if (req.fd) {
+    // The client opened the WAV file itself and passed it (liseur --to-wav): written through
+    // that descriptor, so the file is made with the client's rights in the client's folder.
+    if (jr.to_wav.empty())
+      return resp.fail(ErrorCode::kInvalidArgument,
+                       "a file descriptor came with the request but no 'to_wav' names the file");
+    jr.to_wav_fd = req.fd;
+  }
   jr.lang = *lang;
   bool replyAtEnd = kind == JobKind::kOcr || *wait;
   auto submit = [this, kind, replyAtEnd](JobRequest jr, IpcResponder resp) {

@@ -5,11 +5,14 @@
 // The configuration, profile, plugin and syllable commands work locally, without the daemon.
 //
 // Exit status: 0 ok, 1 error ("liseur: <code>: <message>" on stderr), 2 usage.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -148,8 +151,32 @@ int runSpeak(const Cli& cli, const std::string& cmd, json args) {
   if (!c) return fail(c.error());
   if (!cli.lang.empty()) args["lang"] = cli.lang;
   const bool wait = cli.wait || cli.timings;
+  // The WAV file is opened here, with this user's rights in this folder, and passed to the
+  // daemon (whose systemd sandbox may not write there); without blocking on a FIFO, and only a
+  // regular file.
+  int wav_fd = -1;
+  struct CloseWav {
+    int& fd;
+    ~CloseWav() {
+      if (fd >= 0) ::close(fd);
+    }
+  } close_wav{wav_fd};
   if (!cli.to_wav.empty()) {
-    args["to_wav"] = absolute(cli.to_wav);
+    const std::string path = absolute(cli.to_wav);
+    args["to_wav"] = path;
+    wav_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (wav_fd < 0) {
+      const int err = errno;
+      return fail(
+          Error{ErrorCode::kWavWriteFailed, "cannot create WAV file " + path + ": " +
+                                                (err == ENXIO ? std::string("a FIFO with no reader")
+                                                              : std::string(std::strerror(err)))});
+    }
+    struct stat st {};
+    if (::fstat(wav_fd, &st) != 0 || !S_ISREG(st.st_mode))
+      return fail(Error{ErrorCode::kWavWriteFailed,
+                        "cannot write a WAV file to " + path +
+                            ": not a regular file (a FIFO, a socket or a device)"});
   } else {
     auto status = (*c)->request("status", json::object(), kQuick);
     if (status && status->contains("audio") &&
@@ -160,7 +187,7 @@ int runSpeak(const Cli& cli, const std::string& cmd, json args) {
     }
   }
   if (wait) args["wait"] = true;
-  auto reply = (*c)->request(cmd, args, wait ? kForever : kQuick);
+  auto reply = (*c)->request(cmd, args, wait ? kForever : kQuick, wav_fd);
   if (!reply) return fail(reply.error());
   // Sentences the voice could not say (--wait): named, and the exit status says it.
   int status = 0;

@@ -68,6 +68,10 @@ class AudioSink {
 Result<std::unique_ptr<AudioSink>> makePortAudioSink(
     const std::string& device, std::chrono::milliseconds latency = std::chrono::milliseconds(30));
 std::unique_ptr<AudioSink> makeWavSink(const std::string& path);
+// The same into a file the client opened and passed (`liseur read --to-wav`: the file is made
+// with the client's rights, where the daemon's sandbox may not write); `path` names it in
+// messages. The descriptor is shared: the sink writes through its own duplicate.
+std::unique_ptr<AudioSink> makeWavSinkOnFd(const std::string& path, std::shared_ptr<int> fd);
 // paced=false: consumes instantly. paced=true: plays in real time on its own thread (a stand-in
 // for a device, for tests and benchmarks).
 std::unique_ptr<AudioSink> makeNullSink(bool paced);

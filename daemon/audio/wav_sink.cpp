@@ -51,6 +51,9 @@ std::string errnoText(int err) {
 
 WavSink::WavSink(std::string path) : path_(std::move(path)) {}
 
+WavSink::WavSink(std::string path, std::shared_ptr<int> fd)
+    : path_(std::move(path)), passed_(std::move(fd)) {}
+
 WavSink::~WavSink() {
   (void)close();
 }
@@ -80,7 +83,15 @@ Status WavSink::open(int sampleRate, AudioSinkCallbacks callbacks) {
   // Opened without blocking (a FIFO with no reader, a device, would stop the daemon's main thread
   // in open() or in every write) and only kept when it is a regular file; readable by its owner
   // only (it is the screen's text, spoken); close-on-exec, so later workers do not inherit it.
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
+  // A passed descriptor is used through a duplicate of its own, emptied first (the client opened
+  // it with O_TRUNC; a second open() must not append to the first).
+  const int fd =
+      passed_ ? (passed_ && *passed_ >= 0 ? ::fcntl(*passed_, F_DUPFD_CLOEXEC, 3) : -1)
+              : ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
+  if (fd < 0 && passed_) {
+    return Status::fail(ErrorCode::kWavWriteFailed, "cannot use the WAV file " + path_ +
+                                                        " the client opened: " + errnoText(errno));
+  }
   if (fd < 0) {
     const int err = errno;
     std::string why = err == ENXIO ? std::string("a FIFO with no reader") : errnoText(err);
@@ -100,7 +111,15 @@ Status WavSink::open(int sampleRate, AudioSinkCallbacks callbacks) {
                         "cannot write a WAV file to " + path_ +
                             ": not a regular file (a FIFO, a socket or a device)");
   }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  const int accmode = ::fcntl(fd, F_GETFL) & O_ACCMODE;
+  if (passed_ &&
+      (accmode == O_RDONLY || ::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0)) {
+    const int err = accmode == O_RDONLY ? EBADF : errno;
+    ::close(fd);
+    return Status::fail(ErrorCode::kWavWriteFailed, "cannot write the WAV file " + path_ +
+                                                        " the client opened: " + errnoText(err));
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~(O_NONBLOCK | O_APPEND));
   file_ = ::fdopen(fd, "wb");
   if (!file_) {
     const int err = errno;
@@ -165,6 +184,10 @@ Status WavSink::close() {
 
 std::unique_ptr<AudioSink> makeWavSink(const std::string& path) {
   return std::make_unique<WavSink>(path);
+}
+
+std::unique_ptr<AudioSink> makeWavSinkOnFd(const std::string& path, std::shared_ptr<int> fd) {
+  return std::make_unique<WavSink>(path, std::move(fd));
 }
 
 }  // namespace liseur

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "audio/audio_sink.h"
@@ -20,6 +21,8 @@ namespace liseur {
 class WavSink : public AudioSink {
  public:
   explicit WavSink(std::string path);
+  // Writes into `fd` (a file the client opened; see makeWavSinkOnFd) instead of creating `path`.
+  WavSink(std::string path, std::shared_ptr<int> fd);
   ~WavSink() override;
 
   Status open(int sampleRate, AudioSinkCallbacks callbacks) override;
@@ -37,6 +40,7 @@ class WavSink : public AudioSink {
   void fail(const std::string& message);
 
   std::string path_;
+  std::shared_ptr<int> passed_;  // a descriptor the client passed, or null
   std::FILE* file_ = nullptr;
   AudioSinkCallbacks callbacks_;
   int rate_ = 0;

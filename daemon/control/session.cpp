@@ -498,7 +498,8 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
                     : !job->req.source.empty()     ? job->req.source
                                                    : job->req.path;
   if (!job->req.to_wav.empty()) {
-    job->wav = makeWavSink(job->req.to_wav);
+    job->wav = job->req.to_wav_fd ? makeWavSinkOnFd(job->req.to_wav, job->req.to_wav_fd)
+                                  : makeWavSink(job->req.to_wav);
     if (auto st = job->wav->open(sampleRate_, {}); !st) return st.error();
   }
   Job& j = *job;

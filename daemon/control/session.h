@@ -116,7 +116,10 @@ struct JobRequest {
   int focus_x = -1, focus_y = -1;
   std::string text;    // kSay
   std::string to_wav;  // non-empty: this job's audio goes to that WAV file
-  std::string lang;    // "fr" / "en" forces the language; "" = detect
+  // The WAV file as the client opened and passed it (IpcRequest::fd); null: the daemon creates
+  // to_wav itself.
+  std::shared_ptr<int> to_wav_fd;
+  std::string lang;  // "fr" / "en" forces the language; "" = detect
   SpeechPriority priority = SpeechPriority::kText;
   bool literal = false;    // kSay: spoken as written (no lexicon; spellings, cursor messages)
   double received_ms = 0;  // EventLoop::nowMsPrecise() when the request arrived

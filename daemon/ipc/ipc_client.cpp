@@ -281,10 +281,28 @@ pid_t IpcClient::daemonPid() const {
   return p != hello_.end() && p->is_number_integer() ? p->get<pid_t>() : -1;
 }
 
-Status IpcClient::sendRaw(const std::string& bytes) {
+Status IpcClient::sendRaw(const std::string& bytes, int pass_fd) {
   std::size_t sent = 0;
   while (sent < bytes.size()) {
-    ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    ssize_t n;
+    if (pass_fd >= 0 && sent == 0) {
+      // The descriptor rides on the first sendmsg; the rest of the line follows as plain bytes.
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+      iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(cm), &pass_fd, sizeof pass_fd);
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    } else {
+      n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    }
     if (n > 0)
       sent += static_cast<std::size_t>(n);
     else if (n < 0 && errno == EINTR)
@@ -348,11 +366,12 @@ Result<nlohmann::json> IpcClient::readMessage(Clock::time_point deadline, bool f
 }
 
 Result<nlohmann::json> IpcClient::request(const std::string& cmd, const nlohmann::json& args,
-                                          std::chrono::milliseconds timeout) {
+                                          std::chrono::milliseconds timeout, int pass_fd) {
   int64_t id = next_id_++;
   nlohmann::json msg = {
       {"id", id}, {"cmd", cmd}, {"args", args.is_object() ? args : nlohmann::json::object()}};
-  if (Status st = sendRaw(encodeIpcLine(msg)); !st) {
+  if (pass_fd >= 0) msg["args"]["fd"] = true;
+  if (Status st = sendRaw(encodeIpcLine(msg), pass_fd); !st) {
     // The daemon may have said why before hanging up (too many clients, line too long): that
     // line is still waiting in our receive buffer and explains more than "connection closed".
     for (;;) {

@@ -58,15 +58,19 @@ class IpcClient {
   // when "ok" is true, the daemon's error otherwise. timeout < 0 waits forever (a `read` with
   // "wait" lasts as long as the speech). Errors besides the daemon's: not-running (connection
   // closed), timeout, bad-request (the daemon sent something that is not a JSON object).
+  // pass_fd >= 0: that descriptor goes with the request (SCM_RIGHTS) and args get "fd": true,
+  // so the daemon uses the file this process opened (`--to-wav`); it stays open here too.
   Result<nlohmann::json> request(const std::string& cmd,
                                  const nlohmann::json& args = nlohmann::json::object(),
-                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+                                 std::chrono::milliseconds timeout = std::chrono::milliseconds(-1),
+                                 int pass_fd = -1);
 
   // The next event ({"event":...}) in arrival order. Errors: timeout, not-running.
   Result<nlohmann::json> readEvent(std::chrono::milliseconds timeout);
 
-  // Sends raw bytes as they are (tests of the server's input handling).
-  Status sendRaw(const std::string& bytes);
+  // Sends raw bytes as they are (tests of the server's input handling); with pass_fd >= 0 that
+  // descriptor goes with the first byte (SCM_RIGHTS).
+  Status sendRaw(const std::string& bytes, int pass_fd = -1);
   // Reads the next line (reply or event, unparsed, without its newline). Errors: timeout,
   // not-running (EOF; `bytes` of a partial last line are dropped).
   Result<std::string> readLine(std::chrono::milliseconds timeout);

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <set>
 
@@ -26,6 +27,14 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // Reads per wake-up for one client: a client streaming megabytes must not starve the others
 // (epoll is level-triggered, so the rest is read on the next turn of the loop).
 constexpr int kReadsPerWakeup = 8;
+
+// Owns `fd`: closed when the last copy of the pointer goes.
+std::shared_ptr<int> adoptFd(int fd) {
+  return std::shared_ptr<int>(new int(fd), [](int* p) {
+    if (*p >= 0) ::close(*p);
+    delete p;
+  });
+}
 constexpr std::chrono::milliseconds kAcceptBackoff{200};
 
 std::string errnoText(int err) {
@@ -64,6 +73,8 @@ struct IpcServerClient {
   EventLoop::TimerId line_timer = 0;
   EventLoop::TimerId hello_timer = 0;
   uint32_t interest = 0;
+  // Descriptors the client passed (SCM_RIGHTS), oldest first, until a request claims one.
+  std::deque<std::shared_ptr<int>> passed;
 
   std::size_t pending() const { return out.size() - out_pos; }
 };
@@ -95,6 +106,7 @@ struct IpcServer::Impl : std::enable_shared_from_this<IpcServer::Impl> {
   void onClientEvents(IpcClientId cid, uint32_t events);
   void readInput(IpcClientId cid);
   bool consume(IpcClientId cid, const char* data, std::size_t n);
+  void takeFds(IpcServerClient& c, msghdr& msg);
   void endOfInput(IpcClientId cid);
   void handleLine(IpcClientId cid, std::string_view line);
   void dispatch(IpcClientId cid, IpcRequestLine&& line);
@@ -435,7 +447,18 @@ void IpcServer::Impl::readInput(IpcClientId cid) {
   for (int round = 0; round < kReadsPerWakeup; ++round) {
     IpcServerClient* c = find(cid);
     if (!c || c->read_closed) return;
-    ssize_t n = ::recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+    // recvmsg, for the descriptors a client may pass with a request (SCM_RIGHTS); they arrive
+    // with the first byte of the request that claims them, so they are queued before its line
+    // ends.
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kIpcMaxPassedFds)];
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = ::recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n >= 0) takeFds(*c, msg);
     if (n > 0) {
       if (!consume(cid, buf, static_cast<std::size_t>(n))) return;
     } else if (n == 0) {
@@ -450,6 +473,31 @@ void IpcServer::Impl::readInput(IpcClientId cid) {
       return;
     }
   }
+}
+
+void IpcServer::Impl::takeFds(IpcServerClient& c, msghdr& msg) {
+  for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+    const std::size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (std::size_t i = 0; i < n; ++i) {
+      int fd = -1;
+      std::memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+      if (c.passed.size() < kIpcMaxPassedFds) {
+        c.passed.push_back(adoptFd(fd));
+      } else {
+        ::close(fd);
+        spdlog::warn(
+            "ipc: client {} passed more than {} file descriptors no request claimed; "
+            "closed the others",
+            c.id, kIpcMaxPassedFds);
+      }
+    }
+  }
+  if (msg.msg_flags & MSG_CTRUNC)
+    spdlog::warn(
+        "ipc: client {} passed more file descriptors at once than {}; the kernel "
+        "closed the others",
+        c.id, kIpcMaxPassedFds);
 }
 
 // Splits the bytes into lines. The unfinished line is kept only up to the limit, so a client
@@ -527,8 +575,21 @@ void IpcServer::Impl::dispatch(IpcClientId cid, IpcRequestLine&& line) {
   state->id = line.id;
   state->cmd = line.cmd;
   ++c->outstanding;
-  IpcRequest req{cid, line.id, std::move(line.cmd), std::move(line.args)};
+  IpcRequest req{cid, line.id, std::move(line.cmd), std::move(line.args), nullptr};
   IpcResponder r(std::move(state));
+  // "fd": true: the request claims the oldest descriptor the client passed.
+  if (auto f = req.args.find("fd"); f != req.args.end()) {
+    if (!f->is_boolean())
+      return r.fail(ErrorCode::kBadRequest, "argument 'fd' must be true or false");
+    if (f->get<bool>()) {
+      if (c->passed.empty())
+        return r.fail(ErrorCode::kBadRequest,
+                      "the request says it carries a file descriptor (\"fd\": true) but none "
+                      "came with it on the socket (SCM_RIGHTS)");
+      req.fd = std::move(c->passed.front());
+      c->passed.pop_front();
+    }
+  }
   spdlog::debug("ipc: client {} request {} '{}'", cid, req.id, req.cmd);
 
   if (req.cmd == "hello") return builtinHello(*c, req, r);

@@ -66,7 +66,13 @@ struct IpcRequest {
   int64_t id = 0;
   std::string cmd;
   nlohmann::json args;  // always an object ({} when the request had none)
+  // A file descriptor the client passed with this request (SCM_RIGHTS on the socket, announced
+  // by "fd": true in args; see PROTOCOL.md), closed when the last copy goes; null when none.
+  std::shared_ptr<int> fd;
 };
+
+// Descriptors a client may have passed and no request has claimed yet; more are closed at once.
+inline constexpr std::size_t kIpcMaxPassedFds = 4;
 
 // The way to answer one request, now or later. Copyable; all copies share one state, so only the
 // first reply() or fail() is sent and later ones are ignored. Replying after the client left, or

@@ -1,6 +1,7 @@
 // The speech path a blind user drives, through a real daemon: voices per language, lexicons,
 // doubtful words, priorities, pause/resume and stop compared sample by sample, settings that
 // change while speaking.
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -95,6 +96,45 @@ TEST(Speech, APresetNamedByTheProfileGivesVoiceVariantAndRate) {
   auto utts2 = named(d.eventsUntilFinished(again["job"]), "utterance-started");
   ASSERT_EQ(utts2.size(), 1u);
   EXPECT_EQ(utts2[0]["rate"], 140) << utts2[0].dump();
+}
+
+// `liseur say --to-wav FILE` opens FILE in the client and passes the descriptor (issue 16): the
+// daemon, whose systemd sandbox may not write in the client's folder, writes through it. Shown by
+// renaming the file after it was opened: the speech lands in the renamed file, and nothing is
+// created under the name the request gives.
+TEST(Speech, AWavFileTheClientOpenedIsWrittenThroughItsDescriptor) {
+  DaemonHarness d({"--audio", "null"});
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  TempDir dir;
+  const std::string named_path = dir.path + "/asked.wav", moved = dir.path + "/moved.wav";
+  const int fd = ::open(named_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::rename(named_path.c_str(), moved.c_str()), 0);
+  auto r = d.client().request(
+      "say", {{"text", "Bonjour les enfants."}, {"to_wav", named_path}, {"wait", true}},
+      std::chrono::seconds(30), fd);
+  ::close(fd);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  WavInfo w = readWav(moved);
+  ASSERT_TRUE(w.ok) << w.problem;
+  EXPECT_GT(w.samples.size(), 8000u);
+  EXPECT_FALSE(std::filesystem::exists(named_path));
+
+  // "fd": true with no descriptor on the socket: a clear error, and the daemon goes on.
+  json bad = d.request("say", {{"text", "x"}, {"to_wav", named_path}, {"fd", true}});
+  EXPECT_EQ(bad["error"]["code"], "bad-request") << bad.dump();
+  EXPECT_NE(bad["error"]["message"].get<std::string>().find("SCM_RIGHTS"), std::string::npos)
+      << bad.dump();
+  // A descriptor opened read-only cannot take the speech: named in the error.
+  const int ro = ::open(moved.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(ro, 0);
+  auto rr = d.client().request("say", {{"text", "Bonjour."}, {"to_wav", moved}},
+                               std::chrono::seconds(30), ro);
+  ::close(ro);
+  ASSERT_FALSE(rr.ok());
+  EXPECT_EQ(rr.error().code, ErrorCode::kWavWriteFailed) << rr.error().message;
+  EXPECT_NE(rr.error().message.find(moved), std::string::npos) << rr.error().message;
+  EXPECT_TRUE(d.request("status")["ok"]);
 }
 
 TEST(Speech, TheLexiconChangesWhatIsSpoken) {

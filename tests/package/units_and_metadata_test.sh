@@ -103,16 +103,23 @@ $(cat "$work/liseurd.log")"
     fi
   done
   [ ${#kids[@]} -ge 1 ] && pass "${#kids[@]} workers, none with LISTEN_* in its environment"
-  # A WAV file where the sandbox forbids writing (a read-only mount stands in for it, as root):
-  # the error says what the sandbox allows.
+  # --to-wav: the client opens the file and passes its descriptor, so the daemon's sandbox
+  # (read-only home) does not stop a WAV file in the user's folder; where the user cannot write
+  # either (a read-only mount, as root), the client's own error names the file.
+  if "$liseur" --no-spawn say bonjour --to-wav "$work/ok.wav" --wait >/dev/null 2>&1 &&
+    [ "$(head -c 4 "$work/ok.wav" 2>/dev/null)" = RIFF ]; then
+    pass "liseur say --to-wav wrote a WAV file through the socket-activated daemon"
+  else
+    fail "liseur say --to-wav did not write $work/ok.wav"
+  fi
   mkdir -p "$work/ro"
   if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o ro,size=64k tmpfs "$work/ro" 2>/dev/null; then
     err=$("$liseur" --no-spawn say bonjour --to-wav "$work/ro/x.wav" --wait 2>&1) && rc=0 || rc=$?
     umount "$work/ro"
-    if [ "$rc" -ne 0 ] && [[ $err == *wav-write-failed*"Read-only file system"*"liseurd.service's sandbox"* ]]; then
-      pass "a WAV file on a read-only file system: wav-write-failed naming the sandbox"
+    if [ "$rc" -ne 0 ] && [[ $err == *"wav-write-failed: cannot create WAV file $work/ro/x.wav: Read-only file system"* ]]; then
+      pass "a WAV file on a read-only file system: wav-write-failed naming the file"
     else
-      fail "liseur say --to-wav on a read-only mount (exit $rc) did not name the sandbox: $err"
+      fail "liseur say --to-wav on a read-only mount (exit $rc) did not name the file: $err"
     fi
   else
     skip "read-only WAV check (needs root to mount a read-only tmpfs)"

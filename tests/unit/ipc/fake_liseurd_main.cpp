@@ -31,6 +31,17 @@ void logLine(const json& j) {
   out << j.dump() << "\n";
 }
 
+// A fake WAV: through the descriptor the client passed (as liseurd does), else at the path.
+void writeWav(const IpcRequest& req) {
+  if (req.fd) {
+    const std::string bytes = "RIFF fake wave (fd)";
+    [[maybe_unused]] ssize_t n = ::write(*req.fd, bytes.data(), bytes.size());
+    return;
+  }
+  if (auto w = req.args.find("to_wav"); w != req.args.end() && w->is_string())
+    std::ofstream(w->get<std::string>(), std::ios::binary) << "RIFF fake wave";
+}
+
 bool fileArg(const IpcRequest& req, IpcResponder& r, std::string& file) {
   if (auto s = req.args.find("source"); s != req.args.end() && s->is_string()) {
     file = "source:" + s->get<std::string>();  // a screen source: nothing to look at
@@ -75,8 +86,7 @@ int main(int, char**) {
     if (!fileArg(req, r, file)) return;
     int job = ++jobs;
     server.broadcast("job-started", {{"job", job}, {"t_ms", 0.0}});
-    if (auto w = req.args.find("to_wav"); w != req.args.end() && w->is_string())
-      std::ofstream(w->get<std::string>(), std::ios::binary) << "RIFF fake wave";
+    writeWav(req);
     json reply = {{"job", job}};
     if (req.args.value("wait", false))
       reply["timings"] = {{"first_audio_ms", 12.5}, {"ocr_ms", 30.25}, {"total_ms", 100.0}};
@@ -86,8 +96,7 @@ int main(int, char**) {
   logged("say", [&](const IpcRequest& req, IpcResponder r) {
     if (!req.args.contains("text") || !req.args["text"].is_string())
       return r.fail(ErrorCode::kInvalidArgument, "missing argument 'text'");
-    if (auto w = req.args.find("to_wav"); w != req.args.end() && w->is_string())
-      std::ofstream(w->get<std::string>(), std::ios::binary) << "RIFF fake wave";
+    writeWav(req);
     r.reply({{"job", ++jobs}});
   });
   logged("review", [&](const IpcRequest& req, IpcResponder r) {

@@ -1,5 +1,6 @@
 #include "ipc/ipc_server.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -729,6 +730,65 @@ TEST_F(IpcServerTest, ConnectionsComingAndGoingLeakNothing) {
   EXPECT_EQ(h.disconnected().size(), 201u);
   EXPECT_EQ(openFds(), before);
   EXPECT_FALSE(h.onLoop([&] { return h.server().hasSubscribers("word"); }));
+}
+
+// A client may pass a file descriptor with a request (SCM_RIGHTS, "fd": true): the request gets
+// it (used by `liseur read --to-wav`); a request claiming one that never came is refused; more
+// unclaimed descriptors than the limit are closed; none stays open after the client leaves.
+TEST_F(IpcServerTest, ADescriptorPassedWithARequestReachesItsHandlerAndNoneLeaks) {
+  ServerHarness h;
+  h.server().registerCommand("take", [](const IpcRequest& req, IpcResponder r) {
+    if (!req.fd) return r.reply({{"fd", false}});
+    // Write through it, as the daemon writes a WAV file.
+    const std::string bytes = "through the descriptor";
+    const bool wrote =
+        ::write(*req.fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    r.reply({{"fd", true}, {"wrote", wrote}});
+  });
+  h.start();
+  std::size_t before = openFds();
+  {
+    auto c = h.client();
+    ASSERT_TRUE(c);
+    const std::string file = xdg_.path("passed.txt");
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    auto r = c->request("take", json::object(), kGenerous, fd);
+    ::close(fd);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ((*r)["fd"], true) << r->dump();
+    EXPECT_EQ((*r)["wrote"], true) << r->dump();
+    std::ifstream in(file);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(got, "through the descriptor");
+
+    // Without a descriptor on the socket: bad-request naming SCM_RIGHTS.
+    auto none = c->request("take", {{"fd", true}}, kGenerous);
+    ASSERT_FALSE(none.ok());
+    EXPECT_EQ(none.error().code, ErrorCode::kBadRequest);
+    EXPECT_NE(none.error().message.find("SCM_RIGHTS"), std::string::npos) << none.error().message;
+    auto notbool = c->request("take", {{"fd", "yes"}}, kGenerous);
+    ASSERT_FALSE(notbool.ok());
+    EXPECT_EQ(notbool.error().code, ErrorCode::kBadRequest);
+
+    // Descriptors no request claims: at most kIpcMaxPassedFds are kept, the rest closed; a
+    // plain request does not take one.
+    for (std::size_t i = 0; i < kIpcMaxPassedFds + 3; ++i) {
+      const int dn = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+      ASSERT_TRUE(c->sendRaw("\n", dn).ok());
+      ::close(dn);
+    }
+    auto plain = c->request("take", json::object(), kGenerous);
+    ASSERT_TRUE(plain.ok()) << plain.error().message;
+    EXPECT_EQ((*plain)["fd"], false);
+    // The oldest kept one is claimed next.
+    auto claimed = c->request("take", {{"fd", true}}, kGenerous);
+    ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+    EXPECT_EQ((*claimed)["fd"], true);
+  }
+  for (int i = 0; i < 1000 && h.clientCount() != 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(h.clientCount(), 0u);
+  EXPECT_EQ(openFds(), before) << "descriptors passed and never claimed must be closed";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -158,6 +159,29 @@ TEST_F(LiseurCliTest, ReadToWavSendsAnAbsoluteOutputPath) {
   EXPECT_TRUE(fs::exists(work_ + "/out.wav"));
 }
 
+TEST_F(LiseurCliTest, ToWavIsOpenedByTheClientAndWrittenThroughItsDescriptor) {
+  // The fake daemon writes through the descriptor it got: the file is there with its bytes.
+  CliRun r = run({"say", "salut", "--to-wav", "d.wav"});
+  ASSERT_EQ(r.status, 0) << r.show();
+  std::ifstream in(work_ + "/d.wav", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes, "RIFF fake wave (fd)");
+  // What the client cannot open is its error, named, and nothing is sent.
+  CliRun missing = run({"say", "salut", "--to-wav", "no/such/dir/x.wav"});
+  EXPECT_EQ(missing.status, 1) << missing.show();
+  EXPECT_NE(missing.err.find("wav-write-failed: cannot create WAV file " + work_ +
+                             "/no/such/dir/x.wav: No such file or directory"),
+            std::string::npos)
+      << missing.show();
+  ASSERT_EQ(::mkfifo((work_ + "/pipe.wav").c_str(), 0600), 0);
+  CliRun fifo = run({"read", "page.png", "--to-wav", "pipe.wav"});
+  EXPECT_EQ(fifo.status, 1) << fifo.show();
+  EXPECT_NE(fifo.err.find("a FIFO with no reader"), std::string::npos) << fifo.show();
+  EXPECT_FALSE(lastRequest("read").is_object() &&
+               lastRequest("read")["args"].value("to_wav", "") == work_ + "/pipe.wav")
+      << "the request was sent anyway";
+}
+
 TEST_F(LiseurCliTest, WithoutASoundDeviceReadFailsAndSaysHowToWriteAFile) {
   // The speech of the screen is its text: it is never written to disk unasked.
   ::setenv("LISEUR_FAKE_AUDIO", "0", 1);
@@ -293,7 +317,9 @@ TEST_F(LiseurCliTest, SayReviewSetPointerSendTheirRequests) {
       << say.show();
   CliRun wav = run({"say", "salut", "--to-wav", "s.wav"});
   ASSERT_EQ(wav.status, 0) << wav.show();
-  EXPECT_EQ(lastRequest("say")["args"], json({{"text", "salut"}, {"to_wav", work_ + "/s.wav"}}));
+  // The file is opened here and its descriptor passed ("fd": true, SCM_RIGHTS).
+  EXPECT_EQ(lastRequest("say")["args"],
+            json({{"text", "salut"}, {"to_wav", work_ + "/s.wav"}, {"fd", true}}));
 
   CliRun review = run({"review", "spell"});
   ASSERT_EQ(review.status, 0) << review.show();
