@@ -39,6 +39,9 @@ constexpr const char* kOrcaPath = "/org/gnome/Orca/Service";
 constexpr const char* kOrcaInterface = "org.gnome.Orca.Service";
 constexpr int kOrcaTimeoutMs = 3000;
 constexpr std::chrono::seconds kHelloTimeout{10};
+// How often the bridge looks for a session bus again when there is none, or it went away (a
+// daemon started before the user's bus, a bus restarted): one connect() each time.
+constexpr guint kBusRetryMs = 3000;
 
 enum class ReplyKind { kNone, kJob, kJson };
 
@@ -61,27 +64,42 @@ std::string takeMessage(GError* err) {
   return m;
 }
 
-// The session bus's address, never autolaunched: DBUS_SESSION_BUS_ADDRESS, else the systemd
-// user bus at $XDG_RUNTIME_DIR/bus.
-std::string sessionBusAddress() {
-  if (const char* a = std::getenv("DBUS_SESSION_BUS_ADDRESS"); a && *a) return a;
-  if (const char* rt = std::getenv("XDG_RUNTIME_DIR"); rt && *rt) {
-    std::string path = std::string(rt) + "/bus";
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
-      gchar* escaped = g_dbus_address_escape_value(path.c_str());
-      std::string address = std::string("unix:path=") + escaped;
-      g_free(escaped);
-      return address;
+// Where the session bus is, never autolaunched: DBUS_SESSION_BUS_ADDRESS, else the systemd user
+// bus at $XDG_RUNTIME_DIR/bus. Read from the environment once (the bridge's thread must not
+// read it while the daemon may change it); the socket file is looked at each time.
+struct BusLocation {
+  std::string address;      // DBUS_SESSION_BUS_ADDRESS, or the one given
+  std::string runtime_bus;  // else $XDG_RUNTIME_DIR/bus
+
+  static BusLocation fromEnvironment(const std::string& given) {
+    BusLocation l;
+    if (!given.empty()) {
+      l.address = given;
+    } else if (const char* a = std::getenv("DBUS_SESSION_BUS_ADDRESS"); a && *a) {
+      l.address = a;
+    } else if (const char* rt = std::getenv("XDG_RUNTIME_DIR"); rt && *rt) {
+      l.runtime_bus = std::string(rt) + "/bus";
     }
+    return l;
   }
-  return {};
-}
+  // The address to connect to now; "" when there is none.
+  std::string now() const {
+    if (!address.empty()) return address;
+    struct stat st {};
+    if (runtime_bus.empty() || ::stat(runtime_bus.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode))
+      return {};
+    gchar* escaped = g_dbus_address_escape_value(runtime_bus.c_str());
+    std::string a = std::string("unix:path=") + escaped;
+    g_free(escaped);
+    return a;
+  }
+};
 
 }  // namespace
 
 struct DbusBridge::Impl {
-  Impl(EventLoop& l, DbusBridgeOptions o) : loop(l), opts(std::move(o)) {
+  Impl(EventLoop& l, DbusBridgeOptions o)
+      : loop(l), opts(std::move(o)), bus(BusLocation::fromEnvironment(opts.bus_address)) {
     ctx = g_main_context_new();
     mainLoop = g_main_loop_new(ctx, FALSE);
     cancel = g_cancellable_new();
@@ -94,6 +112,7 @@ struct DbusBridge::Impl {
 
   EventLoop& loop;
   DbusBridgeOptions opts;
+  BusLocation bus;
   GMainContext* ctx = nullptr;
   GMainLoop* mainLoop = nullptr;
   GCancellable* cancel = nullptr;
@@ -132,13 +151,28 @@ struct DbusBridge::Impl {
 
   void run() {
     g_main_context_push_thread_default(ctx);
-    if (setUp() && !stopping) g_main_loop_run(mainLoop);
-    tearDown();
+    while (!stopping) {
+      // Serves until shutdown, or until the bus closes (onClosed quits the loop).
+      if (setUp() && !stopping) g_main_loop_run(mainLoop);
+      tearDown();
+      if (stopping) break;
+      // No bus, or it went away: look again in a while; shutdown's quit ends the wait.
+      GSource* t = g_timeout_source_new(kBusRetryMs);
+      g_source_set_callback(t, quit, this, nullptr);
+      g_source_attach(t, ctx);
+      g_main_loop_run(mainLoop);
+      g_source_destroy(t);
+      g_source_unref(t);
+    }
     g_main_context_pop_thread_default(ctx);
   }
 
   bool setUp() {
-    std::string address = opts.bus_address.empty() ? sessionBusAddress() : opts.bus_address;
+    // A new round after a bus that went away: the last round's tearDown cancelled `cancel`.
+    // Shutdown sets `stopping` before it cancels, so a reset cannot undo its cancel unseen.
+    g_cancellable_reset(cancel);
+    if (stopping) return false;
+    std::string address = bus.now();
     if (address.empty()) {
       setDown(
           "no session bus (DBUS_SESSION_BUS_ADDRESS is not set): org.liseur.Reader1 is not "
@@ -232,6 +266,12 @@ struct DbusBridge::Impl {
     }
     if (node) g_dbus_node_info_unref(node);
     node = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      connected = false;
+      orcaPresent = false;
+      available = false;
+    }
     while (g_main_context_iteration(ctx, FALSE)) {
     }
   }
@@ -366,6 +406,22 @@ struct DbusBridge::Impl {
       args["text"] = a;
       return send("say", std::move(args), inv, ReplyKind::kJob);
     }
+    if (method == "Ocr") {
+      g_variant_get(params, "(&s&s)", &a, &b);
+      if (!withOptions(b)) return;
+      if (*a == '/')
+        args["file"] = a;
+      else if (*a)
+        args["source"] = a;
+      return send("ocr", std::move(args), inv, ReplyKind::kJson);
+    }
+    if (method == "Watch") {
+      g_variant_get(params, "(&s&s)", &a, &b);
+      if (!withOptions(b)) return;
+      args["source"] = a;
+      return send("watch", std::move(args), inv, ReplyKind::kJson);
+    }
+    if (method == "Unwatch") return send("unwatch", std::move(args), inv, ReplyKind::kJson);
     if (method == "Stop") return send("stop", std::move(args), inv, ReplyKind::kNone);
     if (method == "Pause") return send("pause", std::move(args), inv, ReplyKind::kNone);
     if (method == "Resume") return send("resume", std::move(args), inv, ReplyKind::kNone);
@@ -408,7 +464,9 @@ struct DbusBridge::Impl {
     }
     self->setDown(std::string("the session bus went away") +
                   (err ? std::string(" (") + err->message + ")" : std::string()) +
-                  "; the socket works as ever");
+                  "; the socket works as ever, and liseurd joins the bus again when it comes "
+                  "back");
+    g_main_loop_quit(self->mainLoop);  // run() tears down and looks for the bus again
   }
 
   static void onNameAcquired(GDBusConnection*, const gchar* name, gpointer p) {
@@ -417,6 +475,7 @@ struct DbusBridge::Impl {
     if (!self->ipc) return;
     self->available = true;
     self->reason.clear();
+    self->loggedDown = false;  // the next loss is news again
     spdlog::info("dbus: {} on the session bus", name);
   }
 

@@ -16,8 +16,10 @@
 // Errors: none escape. No session bus (DBUS_SESSION_BUS_ADDRESS unset and no
 // $XDG_RUNTIME_DIR/bus, or nothing answers there), the name owned by someone else, or the bus
 // going away later are logged once and shown by status() ({"available":false,"reason":...});
-// the daemon, its workers and its socket go on. A method whose command fails returns the D-Bus
-// error org.liseur.Reader1.Error.<code> (the stable code, '-' written '_').
+// the daemon, its workers and its socket go on, and the bridge looks for the bus again every
+// 3 s: a bus that appears or comes back (at the same address) is joined and the name owned. A
+// method whose command fails returns the D-Bus error org.liseur.Reader1.Error.<code> (the stable
+// code, '-' written '_').
 #pragma once
 
 #include <functional>

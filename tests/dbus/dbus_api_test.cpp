@@ -226,7 +226,8 @@ TEST_F(DbusApi, EveryMethodRunsTheSocketCommandAndEventsComeAsSignals) {
   ASSERT_TRUE(intro->ok) << intro->describe();
   const std::string xml =
       readFile(std::string(LISEUR_SOURCE_DIR) + "/packaging/dbus/org.liseur.Reader1.xml");
-  for (const char* m : {"Read", "Say", "Stop", "Pause", "Resume", "Review", "Set", "Status"}) {
+  for (const char* m : {"Read", "Say", "Ocr", "Watch", "Unwatch", "Stop", "Pause", "Resume",
+                        "Review", "Set", "Status"}) {
     const std::string tag = std::string("<method name=\"") + m + "\"";
     EXPECT_NE(xml.find(tag), std::string::npos) << m;
     EXPECT_NE(intro->str().find(tag), std::string::npos) << m << "\n" << intro->str();
@@ -342,6 +343,50 @@ TEST_F(DbusApi, EveryMethodRunsTheSocketCommandAndEventsComeAsSignals) {
   EXPECT_TRUE(d_->request("status")["ok"]);
 }
 
+// Ocr, Watch and Unwatch are the socket's ocr, watch and unwatch: the same text, the same
+// errors (here without a display, as in CI: no X server for the daemon), the same answers.
+TEST_F(DbusApi, OcrWatchAndUnwatchAreTheSocketsCommands) {
+  startBus();
+  ::unsetenv("DISPLAY");
+  ::unsetenv("WAYLAND_DISPLAY");
+  startDaemon();
+  ASSERT_TRUE(waitAvailable()) << d_->request("status").dump() << d_->log();
+  client_ = std::make_unique<BusClient>(bus_->address());
+  ASSERT_TRUE(client_->ok()) << client_->problem();
+  BusClient& c = *client_;
+
+  const std::string image = dataPath("ocr/dialog-en.png");
+  auto ocr = c.call("Ocr", g_variant_new("(ss)", image.c_str(), R"({"lang":"en"})"), "(s)", 30000);
+  ASSERT_TRUE(ocr->ok) << ocr->describe() << d_->log();
+  json viaBus = json::parse(ocr->str(), nullptr, false);
+  ASSERT_TRUE(viaBus.is_object()) << ocr->str();
+  json viaSocket = d_->request("ocr", {{"file", image}, {"lang", "en"}});
+  ASSERT_TRUE(viaSocket["ok"]) << viaSocket.dump();
+  EXPECT_FALSE(viaBus.value("text", std::string()).empty()) << viaBus.dump();
+  EXPECT_EQ(viaBus["text"], viaSocket["text"]);
+  EXPECT_EQ(viaBus["document"]["blocks"].size(), viaSocket["document"]["blocks"].size());
+  auto missing = c.call("Ocr", g_variant_new("(ss)", "/nonexistent/nope.png", ""), "(s)", 10000);
+  EXPECT_EQ(missing->error_name, "org.liseur.Reader1.Error.file_not_found") << missing->describe();
+
+  // Watch with no display: the socket's error, named the D-Bus way.
+  auto watch = c.call("Watch", g_variant_new("(ss)", "screen", R"({"every":"1s"})"), "(s)", 10000);
+  EXPECT_FALSE(watch->ok);
+  json sockWatch = d_->request("watch", {{"source", "screen"}, {"every", "1s"}});
+  ASSERT_FALSE(sockWatch["ok"]) << sockWatch.dump();
+  std::string code = sockWatch["error"]["code"];
+  std::replace(code.begin(), code.end(), '-', '_');
+  EXPECT_EQ(watch->error_name, "org.liseur.Reader1.Error." + code) << watch->describe();
+  EXPECT_EQ(watch->message, sockWatch["error"]["message"]) << watch->describe();
+  auto badWatch = c.call("Watch", g_variant_new("(ss)", "screen", "nope"), "(s)", 10000);
+  EXPECT_EQ(badWatch->error_name, "org.liseur.Reader1.Error.invalid_argument")
+      << badWatch->describe();
+
+  // Unwatch with nothing watched.
+  auto unwatch = c.call("Unwatch", nullptr, "(s)");
+  ASSERT_TRUE(unwatch->ok) << unwatch->describe();
+  EXPECT_EQ(json::parse(unwatch->str()), json({{"stopped", false}})) << unwatch->str();
+}
+
 TEST_F(DbusApi, WithoutASessionBusTheDaemonWorksAndSaysWhy) {
   ::unsetenv("DBUS_SESSION_BUS_ADDRESS");
   startDaemon();
@@ -385,6 +430,73 @@ TEST_F(DbusApi, TheBusGoingAwayLeavesTheDaemonWorking) {
   json say = d_->request("say", {{"text", "Le bus est parti."}, {"wait", true}});
   EXPECT_TRUE(say["ok"]) << say.dump() << d_->log();
   EXPECT_TRUE(d_->alive());
+}
+
+// A dbus-daemon listening at a fixed socket path, so that a second one can take the first's
+// address (a session bus restarted). Killed and reaped by the destructor.
+struct FixedBus {
+  pid_t pid = -1;
+  explicit FixedBus(const std::string& socket) {
+    std::filesystem::remove(socket);
+    pid = ::fork();
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      const std::string addr = "--address=unix:path=" + socket;
+      ::execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork", addr.c_str(),
+               static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    waitFor([&] { return std::filesystem::exists(socket); }, milliseconds(10000));
+  }
+  ~FixedBus() {
+    if (pid > 0) {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+// A session bus that ends and comes back at the same address (the user's bus restarted) is
+// joined again: the name is owned and the methods answer, without restarting the daemon.
+TEST_F(DbusApi, ABusThatComesBackIsJoinedAgain) {
+  dir_ = fs::temp_directory_path() / ("liseur-dbus-back-" + std::to_string(::getpid()));
+  fs::create_directories(dir_);
+  const std::string socket = (dir_ / "bus").string();
+  ::setenv("DBUS_SESSION_BUS_ADDRESS", ("unix:path=" + socket).c_str(), 1);
+  auto first = std::make_unique<FixedBus>(socket);
+  startDaemon();
+  ASSERT_TRUE(waitAvailable()) << d_->request("status").dump() << d_->log();
+  first.reset();
+  ASSERT_TRUE(waitFor([&] { return dbusStatus()["available"] == false; }, milliseconds(10000)))
+      << dbusStatus().dump();
+  EXPECT_NE(dbusStatus()["reason"].get<std::string>().find("comes back"), std::string::npos)
+      << dbusStatus().dump();
+  FixedBus second(socket);
+  ASSERT_TRUE(waitAvailable()) << dbusStatus().dump() << d_->log();
+  std::string out;
+  EXPECT_EQ(run(gdbusCall("Status", ""), &out), 0) << out;
+  EXPECT_NE(out.find("available"), std::string::npos) << out;
+  // Each loss is said once in the log: going away, then (once) joining again.
+  const std::string log = d_->log();
+  EXPECT_EQ(log.find("went away"), log.rfind("went away")) << log;
+  d_.reset();  // before the bus goes
+}
+
+// A daemon started before the user's bus joins it when it appears.
+TEST_F(DbusApi, ABusThatAppearsLaterIsJoined) {
+  dir_ = fs::temp_directory_path() / ("liseur-dbus-later-" + std::to_string(::getpid()));
+  fs::create_directories(dir_);
+  const std::string socket = (dir_ / "bus").string();
+  ::setenv("DBUS_SESSION_BUS_ADDRESS", ("unix:path=" + socket).c_str(), 1);
+  startDaemon();
+  ASSERT_TRUE(
+      waitFor([&] { return dbusStatus().value("reason", "") != "starting"; }, milliseconds(10000)));
+  EXPECT_EQ(dbusStatus()["available"], false) << dbusStatus().dump();
+  FixedBus bus(socket);
+  ASSERT_TRUE(waitAvailable()) << dbusStatus().dump() << d_->log();
+  std::string out;
+  EXPECT_EQ(run(gdbusCall("Status", ""), &out), 0) << out;
+  d_.reset();
 }
 
 // Orca's remote controller, faked; the notice is the answer to the `mark_cancel` hotkey
