@@ -9,7 +9,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "core/paths.h"
 
@@ -110,7 +114,36 @@ DaemonHarness::DaemonHarness(std::vector<std::string> extraArgs,
   waitWorkerReady("speech");
 }
 
+namespace {
+
+// The processes whose parent is `parent` (from /proc/*/stat).
+std::vector<pid_t> childrenOf(pid_t parent) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses; ppid follows the last ')'.
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    long ppid = 0;
+    if (rest >> state >> ppid && ppid == parent) out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+}  // namespace
+
 DaemonHarness::~DaemonHarness() {
+  // A test that stopped a worker (SIGSTOP) and failed before letting it go on must not leave a
+  // stopped process behind: every child of the daemon is continued before the shutdown.
+  if (pid_ > 0)
+    for (pid_t child : childrenOf(pid_)) ::kill(child, SIGCONT);
   if (client_) (void)client_->request("shutdown", json::object(), std::chrono::milliseconds(5000));
   events_.reset();
   client_.reset();

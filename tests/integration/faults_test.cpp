@@ -130,6 +130,30 @@ TEST(Queue, AReadGoesBeforeTheRecognitionsWaitingAndTheyAreAllAnswered) {
   }
 }
 
+// A test that stops a worker and fails before it lets it go on (an ASSERT between SIGSTOP and
+// SIGCONT) leaves nothing behind: the harness continues the daemon's children before shutdown.
+TEST(Workers, AWorkerLeftStoppedByATestIsGoneAfterTheHarness) {
+  pid_t ocr = -1, daemon = -1;
+  {
+    DaemonHarness d;
+    ASSERT_TRUE(d.started()) << d.startProblem();
+    ocr = d.workerPid("ocr");
+    daemon = d.pid();
+    ASSERT_GT(ocr, 0);
+    ASSERT_EQ(::kill(ocr, SIGSTOP), 0);
+  }
+  // Gone, or a zombie waiting for whoever adopted it: not a stopped process.
+  auto state = [&] {
+    std::ifstream stat("/proc/" + std::to_string(ocr) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return 'X';
+    const auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
+  };
+  EXPECT_TRUE(waitFor([&] { return state() == 'X' || state() == 'Z'; }, std::chrono::seconds(10)))
+      << "worker " << ocr << " of daemon " << daemon << " is in state " << state();
+}
+
 TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {
   DaemonHarness d;
   ASSERT_TRUE(d.started()) << d.startProblem();
