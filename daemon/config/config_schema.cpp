@@ -420,18 +420,18 @@ ConfigSchema::ConfigSchema() {
   add(doubleKey("view.letter_spacing_em", 0.0, 0.0, 0.5, "Extra space between letters, in em"));
   add(doubleKey("view.word_spacing_em", 0.0, 0.0, 2.0,
                 "Extra space between words, in em (0.3 about doubles a normal space)"));
-  add(boolKey("view.syllables", false, "Show syllables in alternating colours"));
+  add(boolKey("view.syllables", false, "Show syllables in alternating colours (dys view)"));
   add(listKey("view.line_colours", {}, TextCheck::kColour, 6,
-              "Colours given to successive lines, in turn ([] = theme colour)"));
+              "Colours given to successive lines, in turn ([] = theme colour; dys view)"));
   add(listKey("view.syllable_colours", {"red", "blue"}, TextCheck::kColour, 6,
-              "Colours given to successive syllables, in turn"));
+              "Colours given to successive syllables, in turn (dys view)"));
   {
     KeySpec s = intKey("view.line_focus", 0, 0, 5,
-                       "Lines left visible around the current one (0 = no masking)");
+                       "Lines left visible around the current one (0 = no masking; dys view)");
     s.allowed = {0, 1, 3, 5};
     add(std::move(s));
   }
-  add(boolKey("view.silent_letters", false, "Show silent letters in grey"));
+  add(boolKey("view.silent_letters", false, "Show silent letters in grey (dys view)"));
   add(boolKey("view.highlight_word", true, "Highlight each word as it is spoken"));
 
   // [hotkeys]: Ctrl+Alt+Shift+<letter>. Orca owns Insert/CapsLock+key and the keypad; GNOME
