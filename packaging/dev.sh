@@ -13,6 +13,9 @@
 #                                readers, the OCR worker) with clang's ThreadSanitizer into
 #                                ./build-tsan and run them; any data race fails the run (not part
 #                                of `test`: it builds those parts a second time)
+#   bash packaging/dev.sh asan   build the tree with clang's AddressSanitizer and UBSan into
+#                                ./build-asan and run the unit, plugins, ocr and speech tests
+#                                (not in `test`)
 #   bash packaging/dev.sh fuzz [REGEX]
 #                                build the libFuzzer targets with clang into ./build-fuzz and run
 #                                each (or those whose test name matches REGEX) for
@@ -180,6 +183,34 @@ tsan() {
     -E 'RunsTesseractSingleThreaded|Limits'
 }
 
+# AddressSanitizer and UndefinedBehaviorSanitizer on the tests that run in-process, with the
+# plugin host or with the OCR and speech workers (labels unit, plugins, ocr, speech): the whole
+# tree built with clang into $build-asan, any
+# memory error or undefined behaviour fails the test that met it. The workers of an ASan build
+# run without their address-space cap (core/subprocess.cpp); the fuzz targets already run the
+# parsers under both sanitizers in `test`. Leak checking is off: the libraries under test
+# (fontconfig, GLib) keep allocations for the process's life. Left out: the test plugin that
+# crashes on purpose (ASan reports its SIGSEGV and exits 1, where the test expects the signal)
+# and the address-space limit tests (`Limits.`: no cap under ASan).
+# Not part of `test` (CI's time).
+asan() {
+  deps
+  install_packages clang
+  say "building the tree with AddressSanitizer and UBSan into $build-asan"
+  local flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+  CC=clang CXX=clang++ cmake -S . -B "$build-asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DLISEUR_BUILD_TESTS=ON -DLISEUR_BUILD_BENCH=OFF "-DCMAKE_C_FLAGS=$flags" "-DCMAKE_CXX_FLAGS=$flags" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" \
+    "-DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=address,undefined" \
+    "-DCMAKE_MODULE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
+  cmake --build "$build-asan" -j"$jobs"
+  say "running the unit and plugins tests under ASan and UBSan"
+  ASAN_OPTIONS="detect_leaks=0 halt_on_error=1 ${ASAN_OPTIONS:-}" \
+    UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 ${UBSAN_OPTIONS:-}" \
+    ctest --test-dir "$build-asan" --output-on-failure -j"$jobs" --timeout 900 \
+    -L 'unit|plugins|ocr|speech' -E 'PluginFaultTest.*testcrash|Limits\.'
+}
+
 # The libFuzzer targets (tests/fuzz), built with clang, ASan and UBSan into $build-fuzz.
 build_fuzz() {
   CC=clang CXX=clang++ cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -253,5 +284,6 @@ case "${1:-}" in
   deb) deb ;;
   fuzz) shift; fuzz "$@" ;;
   tsan) tsan ;;
-  *) echo "usage: bash packaging/dev.sh demo|test|deps|build|deb|tsan|fuzz [REGEX]" >&2; exit 2 ;;
+  asan) asan ;;
+  *) echo "usage: bash packaging/dev.sh demo|test|deps|build|deb|tsan|asan|fuzz [REGEX]" >&2; exit 2 ;;
 esac

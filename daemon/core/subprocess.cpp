@@ -22,6 +22,16 @@
 
 extern char** environ;
 
+// AddressSanitizer (bash packaging/dev.sh asan) reserves terabytes of shadow address space: its
+// builds start workers without the address-space cap (their other limits stay).
+#if defined(__SANITIZE_ADDRESS__)
+#define LISEUR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LISEUR_ASAN 1
+#endif
+#endif
+
 namespace liseur {
 
 std::string findHelperProgram(const std::string& name) {
@@ -87,10 +97,12 @@ Result<SpawnedWorker> spawnWorker(const std::string& exe, const std::vector<std:
     ::dup2(2, 1);
     if (::dup2(sv[1], 3) < 0) ::_exit(127);
     ::syscall(SYS_close_range, 4u, ~0u, 0u);
+#ifndef LISEUR_ASAN
     if (limits.address_space_mb) {
       rlimit r{limits.address_space_mb << 20, limits.address_space_mb << 20};
       ::setrlimit(RLIMIT_AS, &r);
     }
+#endif
     if (limits.file_size_mb) {
       rlimit r{limits.file_size_mb << 20, limits.file_size_mb << 20};
       ::setrlimit(RLIMIT_FSIZE, &r);

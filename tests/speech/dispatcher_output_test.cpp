@@ -244,7 +244,8 @@ TEST(DispatcherOutputAbsent, NoServerIsAClearErrorNamingWhatToDo) {
   std::vector<std::string> names;
   const uint64_t id = o.output->speak(marked("Hello.", &names), "en", OutputPriority::kText);
   ASSERT_TRUE(o.waitUntil([&] { return o.has(id, OutputEvent::Kind::kFailed); }, 30s)) << o.dump();
-  const Error& e = *o.of(id, OutputEvent::Kind::kFailed)[0].error;
+  // A copy: of() returns its events by value, so a reference would outlive them.
+  const Error e = *o.of(id, OutputEvent::Kind::kFailed)[0].error;
   EXPECT_EQ(e.code, ErrorCode::kSpeechDispatcherUnavailable);
   EXPECT_NE(e.message.find("nowhere/speechd.sock"), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("apt install speech-dispatcher"), std::string::npos) << e.message;
