@@ -34,6 +34,7 @@
 #include "config/profile_manager.h"
 #include "config/suggestion.h"
 #include "control/review.h"
+#include "core/output_file.h"
 #include "core/paths.h"
 #include "ipc/ipc_client.h"
 #include "ipc/ipc_protocol.h"
@@ -151,9 +152,8 @@ int runSpeak(const Cli& cli, const std::string& cmd, json args) {
   if (!c) return fail(c.error());
   if (!cli.lang.empty()) args["lang"] = cli.lang;
   const bool wait = cli.wait || cli.timings;
-  // The WAV file is opened here, with this user's rights in this folder, and passed to the
-  // daemon (whose systemd sandbox may not write there); without blocking on a FIFO, and only a
-  // regular file.
+  // The WAV file is opened here (core/output_file.h), with this user's rights in this folder,
+  // and passed to the daemon, whose systemd sandbox may not write there.
   int wav_fd = -1;
   struct CloseWav {
     int& fd;
@@ -164,19 +164,9 @@ int runSpeak(const Cli& cli, const std::string& cmd, json args) {
   if (!cli.to_wav.empty()) {
     const std::string path = absolute(cli.to_wav);
     args["to_wav"] = path;
-    wav_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
-    if (wav_fd < 0) {
-      const int err = errno;
-      return fail(
-          Error{ErrorCode::kWavWriteFailed, "cannot create WAV file " + path + ": " +
-                                                (err == ENXIO ? std::string("a FIFO with no reader")
-                                                              : std::string(std::strerror(err)))});
-    }
-    struct stat st {};
-    if (::fstat(wav_fd, &st) != 0 || !S_ISREG(st.st_mode))
-      return fail(Error{ErrorCode::kWavWriteFailed,
-                        "cannot write a WAV file to " + path +
-                            ": not a regular file (a FIFO, a socket or a device)"});
+    liseur::Result<int> opened = liseur::openOutputFile(path);
+    if (!opened) return fail(opened.error());
+    wav_fd = *opened;
   } else {
     auto status = (*c)->request("status", json::object(), kQuick);
     if (status && status->contains("audio") &&

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "core/output_file.h"
+
 namespace liseur {
 namespace {
 
@@ -80,46 +82,46 @@ Status WavSink::open(int sampleRate, AudioSinkCallbacks callbacks) {
   written_ = 0;
   failed_ = false;
   failure_.clear();
-  // Opened without blocking (a FIFO with no reader, a device, would stop the daemon's main thread
-  // in open() or in every write) and only kept when it is a regular file; readable by its owner
-  // only (it is the screen's text, spoken); close-on-exec, so later workers do not inherit it.
-  // A passed descriptor is used through a duplicate of its own, emptied first (the client opened
-  // it with O_TRUNC; a second open() must not append to the first).
-  const int fd =
-      passed_ ? (passed_ && *passed_ >= 0 ? ::fcntl(*passed_, F_DUPFD_CLOEXEC, 3) : -1)
-              : ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0600);
-  if (fd < 0 && passed_) {
-    return Status::fail(ErrorCode::kWavWriteFailed, "cannot use the WAV file " + path_ +
-                                                        " the client opened: " + errnoText(errno));
+  // A path is opened as the `liseur` command opens one (core/output_file.h: never blocking, a
+  // regular file only, the owner's only); a passed descriptor (the command opened it) is used
+  // through a duplicate of its own, checked the same way and emptied (a second open() must not
+  // append to the first).
+  int fd = -1;
+  if (passed_) {
+    fd = *passed_ >= 0 ? ::fcntl(*passed_, F_DUPFD_CLOEXEC, 3) : -1;
+    struct stat st {};
+    const int accmode = fd >= 0 ? ::fcntl(fd, F_GETFL) & O_ACCMODE : -1;
+    std::string why;
+    if (fd < 0)
+      why = errnoText(errno);
+    else if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+      why = "not a regular file (a FIFO, a socket or a device)";
+    else if (accmode == O_RDONLY)
+      why = "it was opened for reading only";
+    else if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0)
+      why = errnoText(errno);
+    if (!why.empty()) {
+      if (fd >= 0) ::close(fd);
+      return Status::fail(ErrorCode::kWavWriteFailed,
+                          "cannot write the WAV file " + path_ + " the client opened: " + why);
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~(O_NONBLOCK | O_APPEND));
+  } else {
+    int err = 0;
+    Result<int> opened = openOutputFile(path_, &err);
+    if (!opened) {
+      Error e = opened.error();
+      // Under liseurd.service (systemd sets INVOCATION_ID) the file system is read-only but for
+      // a few folders: say which, rather than leave "Read-only file system" unexplained.
+      if (err == EROFS && std::getenv("INVOCATION_ID"))
+        e.message +=
+            " (liseurd.service's sandbox lets it write only to /tmp, $XDG_RUNTIME_DIR/liseur and "
+            "~/.config/liseur: choose a file in /tmp, or add ReadWritePaths= with `systemctl "
+            "--user edit liseurd`)";
+      return Status(std::move(e));
+    }
+    fd = *opened;
   }
-  if (fd < 0) {
-    const int err = errno;
-    std::string why = err == ENXIO ? std::string("a FIFO with no reader") : errnoText(err);
-    // Under liseurd.service (systemd sets INVOCATION_ID) the file system is read-only but for a
-    // few folders: say which, rather than leave "Read-only file system" unexplained.
-    if (err == EROFS && std::getenv("INVOCATION_ID"))
-      why +=
-          " (liseurd.service's sandbox lets it write only to /tmp, $XDG_RUNTIME_DIR/liseur and "
-          "~/.config/liseur: choose a file in /tmp, or add ReadWritePaths= with `systemctl "
-          "--user edit liseurd`)";
-    return Status::fail(ErrorCode::kWavWriteFailed, "cannot create WAV file " + path_ + ": " + why);
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::fail(ErrorCode::kWavWriteFailed,
-                        "cannot write a WAV file to " + path_ +
-                            ": not a regular file (a FIFO, a socket or a device)");
-  }
-  const int accmode = ::fcntl(fd, F_GETFL) & O_ACCMODE;
-  if (passed_ &&
-      (accmode == O_RDONLY || ::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0)) {
-    const int err = accmode == O_RDONLY ? EBADF : errno;
-    ::close(fd);
-    return Status::fail(ErrorCode::kWavWriteFailed, "cannot write the WAV file " + path_ +
-                                                        " the client opened: " + errnoText(err));
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~(O_NONBLOCK | O_APPEND));
   file_ = ::fdopen(fd, "wb");
   if (!file_) {
     const int err = errno;

@@ -389,15 +389,18 @@ struct DbusBridge::Impl {
       args = std::move(o);
       return true;
     };
+    // An absolute path is a file; anything else a screen source (window, region, ...).
+    auto setSource = [&](const char* source) {
+      if (*source == '/')
+        args["file"] = source;
+      else if (*source)
+        args["source"] = source;
+    };
     const char *a = nullptr, *b = nullptr;
     if (method == "Read") {
       g_variant_get(params, "(&s&s)", &a, &b);
       if (!withOptions(b)) return;
-      // An absolute path is a file; anything else a screen source (window, region, ...).
-      if (*a == '/')
-        args["file"] = a;
-      else if (*a)
-        args["source"] = a;
+      setSource(a);
       return send("read", std::move(args), inv, ReplyKind::kJob);
     }
     if (method == "Say") {
@@ -409,10 +412,7 @@ struct DbusBridge::Impl {
     if (method == "Ocr") {
       g_variant_get(params, "(&s&s)", &a, &b);
       if (!withOptions(b)) return;
-      if (*a == '/')
-        args["file"] = a;
-      else if (*a)
-        args["source"] = a;
+      setSource(a);
       return send("ocr", std::move(args), inv, ReplyKind::kJson);
     }
     if (method == "Watch") {

@@ -10,6 +10,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 #include <vector>
 
 #include "support/test_env.h"
@@ -182,6 +185,50 @@ TEST(WavSink, AFifoOrADeviceIsRefusedAtOnceAndTheFileIsTheOwnersOnly) {
   struct stat info {};
   ASSERT_EQ(::stat(path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+// A descriptor the client passed (`liseur --to-wav`, SCM_RIGHTS) is checked as a path is: a FIFO
+// or a descriptor opened for reading only is refused naming the file; a regular file is emptied
+// and written, and a second open() starts it again rather than appending.
+TEST(WavSink, APassedDescriptorIsCheckedEmptiedAndWritten) {
+  test::TempXdg xdg;
+  const std::string fifo = xdg.path("passed.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  auto own = [](int fd) {
+    return std::shared_ptr<int>(new int(fd), [](int* p) {
+      ::close(*p);
+      delete p;
+    });
+  };
+  {
+    WavSink sink(fifo, own(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK)));
+    auto st = sink.open(22050, {});
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kWavWriteFailed);
+    EXPECT_NE(st.error().message.find("not a regular file"), std::string::npos)
+        << st.error().message;
+    EXPECT_NE(st.error().message.find(fifo), std::string::npos) << st.error().message;
+  }
+  ::close(reader);
+  const std::string path = xdg.path("passed.wav");
+  {
+    std::ofstream(path) << "old content that must go";
+    WavSink ro(path, own(::open(path.c_str(), O_RDONLY)));
+    auto st = ro.open(22050, {});
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.error().message.find("reading only"), std::string::npos) << st.error().message;
+  }
+  auto fd = own(::open(path.c_str(), O_WRONLY | O_APPEND));
+  WavSink sink(path, fd);
+  const std::vector<int16_t> samples(100, 7);
+  ASSERT_TRUE(sink.open(22050, {}).ok());
+  EXPECT_EQ(sink.write(samples.data(), samples.size()), samples.size());
+  ASSERT_TRUE(sink.open(22050, {}).ok());  // again: starts over
+  EXPECT_EQ(sink.write(samples.data(), samples.size()), samples.size());
+  ASSERT_TRUE(sink.close().ok());
+  EXPECT_EQ(std::filesystem::file_size(path), 44u + 200u);
 }
 
 }  // namespace
