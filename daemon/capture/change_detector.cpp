@@ -67,11 +67,12 @@ uint64_t xxh64(const void* data, std::size_t size, uint64_t seed) {
     h = seed + kP5;
   }
   h += static_cast<uint64_t>(size);
-  for (; p + 8 <= end; p += 8) {
+  // Lengths, not `p + 8 <= end`: with no data (a null pointer) that sum is undefined behaviour.
+  for (; end - p >= 8; p += 8) {
     h ^= round(0, load64(p));
     h = rotl(h, 27) * kP1 + kP4;
   }
-  if (p + 4 <= end) {
+  if (end - p >= 4) {
     h ^= static_cast<uint64_t>(load32(p)) * kP1;
     h = rotl(h, 23) * kP2 + kP3;
     p += 4;

@@ -1042,6 +1042,7 @@ void Session::onSpeechFrame(Frame&& f) {
     const auto* in = reinterpret_cast<const int16_t*>(f.payload.data());
     const std::size_t n = f.payload.size() / 2;
     auto append = [job](const int16_t* p, std::size_t k) {
+      if (k == 0) return;  // an empty frame's data() may be null: no memcpy from it
       std::size_t old = job->pcm.size();
       job->pcm.resize(old + k);
       std::memcpy(job->pcm.data() + old, p, k * 2);
