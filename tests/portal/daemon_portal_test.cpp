@@ -86,6 +86,17 @@ TEST_F(DaemonPortal, ReadsTheScreenAndACroppedRegionThroughThePortal) {
   EXPECT_EQ(text.find("Quiet reading"), std::string::npos) << "only the region: " << text;
   EXPECT_EQ(screenshotsLeft(), 0);
 
+  // The pointer to the reviewed word: on GNOME only the RemoteDesktop portal could move it, and
+  // it asks the user each session; said by name, never faked through Xwayland.
+  json word = d_->request("review", {{"action", "first"}});
+  ASSERT_TRUE(word.contains("box")) << word.dump();
+  json move = d_->request("pointer", {{"action", "move"}});
+  EXPECT_EQ(move["error"]["code"], "capture-unsupported") << move.dump();
+  EXPECT_NE(move["error"]["message"].get<std::string>().find("RemoteDesktop"), std::string::npos)
+      << move.dump();
+  EXPECT_NE(move["error"]["message"].get<std::string>().find("GNOME"), std::string::npos)
+      << move.dump();
+
   json outside = d_->request("ocr", {{"source", "region"}, {"region", "5000,5000,10,10"}});
   EXPECT_EQ(outside["error"]["code"], "invalid-argument") << outside.dump();
   EXPECT_NE(outside["error"]["message"].get<std::string>().find("1200x900"), std::string::npos)
