@@ -55,12 +55,14 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
 #include <thread>
 
+#include "core/log.h"
 #include "document/lang_guess.h"
 #include "ocr/page_lines.h"
 #include "preprocess/page_image.h"
@@ -219,10 +221,17 @@ class TesseractEngine final : public OcrEngine {
   void startSecondReader() {
     helper_loader_ = std::thread([this] {
       lowerThisThreadsPriority();
-      Models models;
-      if (Status st = loadModels(models); !st.ok()) return;
-      helper_apis_ = std::move(models);
-      helper_ready_.store(true, std::memory_order_release);
+      // The first job may be decoding a large image meanwhile, near the worker's address-space
+      // limit: an allocation that fails here leaves one reader, it does not end the worker
+      // (an exception leaving a thread would call std::terminate).
+      try {
+        Models models;
+        if (Status st = loadModels(models); !st.ok()) return;
+        helper_apis_ = std::move(models);
+        helper_ready_.store(true, std::memory_order_release);
+      } catch (const std::bad_alloc&) {
+        spdlog::warn("OCR: not enough memory for a second reader; reading with one");
+      }
     });
   }
 

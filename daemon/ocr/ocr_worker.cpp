@@ -251,22 +251,29 @@ void OcrWorker::readLoop() {
     if (current_cancelled_) *current_cancelled_ = true;
     cv_.notify_all();
   };
-  for (;;) {
-    ssize_t n = ::read(fd_, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != ECONNRESET)
-      spdlog::warn("reading from the daemon: {}", std::strerror(errno));
-    if (n <= 0) return end(false);
-    frames.feed(buf.data(), static_cast<std::size_t>(n));
+  // A request read while a job fills the address-space limit may find no memory: the worker
+  // ends as after a bad frame (the daemon restarts it) instead of std::terminate in this thread.
+  try {
     for (;;) {
-      auto frame = frames.next();
-      if (!frame) {
-        spdlog::error("bad frame from the daemon: {}", frame.error().message);
-        return end(true);
+      ssize_t n = ::read(fd_, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno != ECONNRESET)
+        spdlog::warn("reading from the daemon: {}", std::strerror(errno));
+      if (n <= 0) return end(false);
+      frames.feed(buf.data(), static_cast<std::size_t>(n));
+      for (;;) {
+        auto frame = frames.next();
+        if (!frame) {
+          spdlog::error("bad frame from the daemon: {}", frame.error().message);
+          return end(true);
+        }
+        if (!frame->has_value()) break;
+        handleFrame(std::move((*frame)->header), std::move((*frame)->payload));
       }
-      if (!frame->has_value()) break;
-      handleFrame(std::move((*frame)->header), std::move((*frame)->payload));
     }
+  } catch (const std::bad_alloc&) {
+    spdlog::error("no memory to read the daemon's request");
+    end(true);
   }
 }
 
