@@ -90,41 +90,17 @@ SessionOptions sessionOptionsFrom(const config::Config& c, const DaemonOverrides
   s.audio_latency_ms = static_cast<int>(c.getInt("audio.latency_ms"));
   s.ocr_languages = c.getString("ocr.languages");
   s.ocr_mode = c.getString("ocr.mode");
-  s.voice_fr = c.getString("speech.voice_fr");
-  s.voice_en = c.getString("speech.voice_en");
-  s.auto_language = c.getBool("speech.auto_language");
-  const std::string& fixed = c.getString("ocr.language");
-  if (fixed == "fr" || fixed == "en") {
-    s.default_lang = fixed;
-    s.auto_language = false;
-  }
-  s.rate = static_cast<int>(c.getInt("speech.rate"));
-  s.pitch = static_cast<int>(c.getInt("speech.pitch"));
-  s.volume = static_cast<int>(c.getInt("speech.volume"));
-  s.word_gap = static_cast<int>(c.getInt("speech.word_gap"));
-  s.punctuation = c.getString("speech.punctuation");
-  // Keys the configuration sets itself win over the values of a voice preset (session.h).
-  auto isSet = [&c](std::string_view key) {
-    const config::Setting* v = c.find(key);
-    return v && v->origin.kind != config::Origin::Kind::kDefault;
-  };
-  s.rate_set = isSet("speech.rate");
-  s.pitch_set = isSet("speech.pitch");
-  s.volume_set = isSet("speech.volume");
-  s.word_gap_set = isSet("speech.word_gap");
-  s.punctuation_set = isSet("speech.punctuation");
-  s.doubtful_threshold = static_cast<int>(c.getInt("speech.doubtful_threshold"));
-  s.doubtful_signal = c.getString("speech.doubtful_signal");
+  s.speech = speech::voicingOptions(c);
   s.speech_output = c.getString("speech.output");
   // The dys view highlights each word as it is heard: liseur's own voice gives exact timings.
   s.exact_timings = c.getBool("view.enabled") && c.getString("view.theme") == "dys";
   if (!o.audio.empty()) s.audio_sink = o.audio;
   if (!o.device.empty()) s.audio_device = o.device;
   if (!o.ocr_languages.empty()) s.ocr_languages = o.ocr_languages;
-  if (!o.default_lang.empty()) s.default_lang = o.default_lang;
+  if (!o.default_lang.empty()) s.speech.default_lang = o.default_lang;
   if (o.rate) {
-    s.rate = o.rate;
-    s.rate_set = true;
+    s.speech.rate = o.rate;
+    s.speech.rate_set = true;
   }
   return s;
 }

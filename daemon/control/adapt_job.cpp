@@ -22,10 +22,7 @@
 #include "plugins/plugin_chain.h"
 #include "plugins/plugin_protocol.h"
 #include "speech/speech_protocol.h"
-#include "speech/text/lexicon.h"
-#include "speech/text/speakable.h"
-#include "speech/text/speech_chunks.h"
-#include "speech/text/voice_preset.h"
+#include "speech/text/voicing.h"
 
 namespace liseur::adapt {
 namespace {
@@ -35,8 +32,6 @@ using plugins::PluginChain;
 
 // The render plugin used when the profile's chain has none: every profile gets a view.
 constexpr const char* kFallbackRenderer = "large-print";
-// Utterance chunks: well under the speech worker's limit, as the Session cuts them.
-constexpr std::size_t kChunkBytes = speech::kMaxUtteranceBytes / 4;
 // Lines the first batch of blocks waits for before going to the chain (see pumpAdapt).
 constexpr std::size_t kFirstBatchLines = 3;
 // Utterances sent ahead to the speech worker: enough to keep it busy, few enough that a death
@@ -48,10 +43,12 @@ constexpr double kStallMs = 60'000;
 // both must fit the plugin host's largest reply with room for the page itself.
 constexpr std::size_t kMaxNarrationBase64 = plugins::kMaxOutputLimit - (2u << 20);
 
+// One chunk of the narration as sent to the speech worker, and its audio so far.
 struct Pending {
-  Utterance utterance;
-  std::string voice;
+  speech::SpokenChunk chunk;
+  speech::VoiceChoice voice;
   int id = 0;
+  speech::ChunkAudio audio;
 };
 
 class Runner {
@@ -87,8 +84,6 @@ class Runner {
   void render();
   void renderPage(bool standIn);
   void armStallWatch();
-  std::string voiceFor(const std::string& lang) const;
-  const speech::Lexicon* lexiconFor(const std::string& lang);
   std::string fileError(std::string message) const;
   const std::string& current() const { return opts_.images[input_]; }
   void sendOcr();
@@ -115,9 +110,8 @@ class Runner {
   std::string fixedLang_;  // ocr.language when it is not "auto"
 
   // chain -> speech
-  speech::VoicePresets presets_;
-  std::map<std::string, std::optional<speech::Lexicon>> lexicons_;
-  speech::PunctuationLevel punctuation_ = speech::PunctuationLevel::kSome;
+  speech::Voicing voicing_;    // the profile's voices: the daemon's rules (voicing.h)
+  std::vector<int16_t> tone_;  // the doubtful-word signal at the worker's rate
   std::deque<Pending> toSend_;
   std::deque<Pending> inFlight_;  // sent, in order; the worker answers in order
   int nextUtt_ = 0;
@@ -165,15 +159,9 @@ void Runner::start() {
 
   const std::string& fixed = cfg_->getString("ocr.language");
   if (fixed == "fr" || fixed == "en") fixedLang_ = fixed;
-  if (opts_.narration) {
-    if (!speech::parsePunctuationLevel(cfg_->getString("speech.punctuation"), punctuation_))
-      punctuation_ = speech::PunctuationLevel::kSome;
-    // Presets only give names such as "fr-enfant" a meaning: a broken preset file is a warning.
-    if (auto p = speech::loadVoicePresets(speech::shippedVoicesDir()); p)
-      presets_ = std::move(p).value();
-    else
-      warn(p.error());
-  }
+  // Voice presets and lexicons as the daemon reads them: a broken file is a warning.
+  if (opts_.narration)
+    voicing_.configure(speech::voicingOptions(*cfg_), [this](const Error& e) { warn(e); });
 
   configureChain();
   if (finished_) return;
@@ -373,27 +361,6 @@ void Runner::adapted(PluginChain::AdaptResult r) {
   });
 }
 
-std::string Runner::voiceFor(const std::string& lang) const {
-  std::string l = fixedLang_;
-  if (l.empty())
-    l = cfg_->getBool("speech.auto_language") && !lang.empty() ? lang : report_.adapted.lang;
-  const std::string& name =
-      l == "en" ? cfg_->getString("speech.voice_en") : cfg_->getString("speech.voice_fr");
-  auto it = presets_.find(name);
-  return it != presets_.end() ? it->second.espeakVoice() : name;
-}
-
-const speech::Lexicon* Runner::lexiconFor(const std::string& lang) {
-  const std::string l = lang == "en" ? "en" : "fr";
-  auto it = lexicons_.find(l);
-  if (it == lexicons_.end()) {
-    auto lex = speech::loadLexiconForLanguage(l);
-    if (!lex) warn(lex.error());  // spoken without it
-    it = lexicons_.emplace(l, lex ? std::optional(std::move(lex).value()) : std::nullopt).first;
-  }
-  return it->second ? &*it->second : nullptr;
-}
-
 // Utterances of one adapted batch (refs index that batch: `base` moves them into the document).
 void Runner::queueUtterances(std::vector<Utterance> utterances, int base) {
   for (auto& u : utterances) {
@@ -401,15 +368,11 @@ void Runner::queueUtterances(std::vector<Utterance> utterances, int base) {
     for (auto& w : u.words)
       if (w.block >= 0) w.block += base;
     if (u.lang.empty() && u.block >= 0) u.lang = report_.adapted.blocks[u.block].lang;
-    speech::SpeakOptions so;
-    so.punctuation = punctuation_;
-    so.lexicon = lexiconFor(u.lang);
-    Utterance spoken = speech::makeSpeakable(u, so);
-    const std::string voice = voiceFor(u.lang);
-    for (auto& chunk : speech::splitUtterance(spoken, kChunkBytes)) {
-      if (chunk.text.find_first_not_of(" \n\t") == std::string::npos) continue;
-      report_.utterances.push_back(chunk);
-      toSend_.push_back(Pending{std::move(chunk), voice, nextUtt_++});
+    // Speakable text, chunks, voice and doubtful words as the daemon makes them.
+    for (speech::SpokenChunk& c : voicing_.chunks(u, report_.adapted, false)) {
+      speech::VoiceChoice voice = voicing_.choose(c.lang);
+      report_.utterances.push_back({c, voice});
+      toSend_.push_back(Pending{std::move(c), std::move(voice), nextUtt_++, {}});
     }
   }
   pumpSpeech();
@@ -419,16 +382,8 @@ void Runner::pumpSpeech() {
   if (finished_ || !speech_ || !speech_->ready()) return;
   while (!toSend_.empty() && inFlight_.size() < kSpeechAhead) {
     Pending& p = toSend_.front();
-    json req{{"op", "speak"},
-             {"gen", 1},
-             {"utt", p.id},
-             {"voice", p.voice},
-             {"rate", cfg_->getInt("speech.rate")},
-             {"pitch", cfg_->getInt("speech.pitch")},
-             {"volume", cfg_->getInt("speech.volume")},
-             {"wordgap", cfg_->getInt("speech.word_gap")}};
     // The text as the payload: raw bytes, whatever the OCR made of them.
-    if (!speech_->send(req, p.utterance.text)) return;
+    if (!speech_->send(speech::speakRequest(p.chunk, p.voice, 1, p.id), p.chunk.u.text)) return;
     if (inFlight_.empty()) lastFrameMs_ = EventLoop::nowMsPrecise();
     inFlight_.push_back(std::move(p));
     toSend_.pop_front();
@@ -447,6 +402,7 @@ void Runner::onSpeechFrame(Frame&& f) {
                                                   std::to_string(report_.sample_rate) + " to " +
                                                   std::to_string(rate) + " Hz"));
     report_.sample_rate = rate;
+    tone_ = speech::doubtfulTone(rate);
     return pumpSpeech();
   }
   if (ev == "pong") return;
@@ -458,40 +414,39 @@ void Runner::onSpeechFrame(Frame&& f) {
   }
   const int utt = f.header.value("utt", -1);
   if (inFlight_.empty() || inFlight_.front().id != utt) return;  // a dropped utterance's tail
-  const Pending& p = inFlight_.front();
+  Pending& p = inFlight_.front();
   if (!uttBase_.count(utt)) uttBase_[utt] = pcm_.size();
   const uint64_t base = uttBase_[utt];
   if (ev == "pcm") {
-    std::size_t n = f.payload.size() / 2, old = pcm_.size();
-    pcm_.resize(old + n);
-    std::memcpy(pcm_.data() + old, f.payload.data(), n * 2);
+    // Tones for doubtful words go in just before the word, as the daemon plays them.
+    p.audio.pcm(reinterpret_cast<const int16_t*>(f.payload.data()), f.payload.size() / 2, tone_,
+                [this](const int16_t* in, std::size_t n) {
+                  const std::size_t old = pcm_.size();
+                  pcm_.resize(old + n);
+                  std::memcpy(pcm_.data() + old, in, n * 2);
+                });
   } else if (ev == "mark") {
-    const int off = f.header.value("offset", -1);
-    const uint64_t at = base + f.header.value("sample", uint64_t{0});
-    for (const WordRef& w : p.utterance.words) {
-      if (w.length <= 0 || off < w.offset || off >= w.offset + w.length) continue;
-      if (w.block < 0 || w.line < 0 || w.word < 0) break;  // synthetic text: not on the page
-      // An expansion ("km/h") or a word joined across lines gives several marks for one ref.
-      const NarrationWord* last = words_.empty() ? nullptr : &words_.back();
-      if (last && last->block == w.block && last->line == w.line && last->word == w.word &&
-          static_cast<int>(words_.size()) > openFrom_)
-        break;
-      NarrationWord nw;
-      nw.start_ms = at * 1000.0 / std::max(report_.sample_rate, 1);
-      nw.block = w.block;
-      nw.line = w.line;
-      nw.word = w.word;
-      words_.push_back(nw);
-      break;
-    }
+    // An expansion ("km/h") or a word joined across lines gives several marks for one ref.
+    const speech::ChunkAudio::Mark m = p.audio.mark(
+        p.chunk, f.header.value("offset", -1), f.header.value("sample", uint64_t{0}), tone_.size());
+    if (m.ref < 0 || m.repeat) return;
+    const WordRef& w = p.chunk.u.words[static_cast<std::size_t>(m.ref)];
+    if (w.block < 0 || w.line < 0 || w.word < 0) return;  // synthetic text: not on the page
+    NarrationWord nw;
+    nw.start_ms = (base + m.at) * 1000.0 / std::max(report_.sample_rate, 1);
+    nw.block = w.block;
+    nw.line = w.line;
+    nw.word = w.word;
+    words_.push_back(nw);
   } else if (ev == "end" || ev == "error") {
     uint64_t end = pcm_.size();
     if (ev == "end") {
-      end = base + f.header.value("samples", uint64_t{0});
+      end = base + f.header.value("samples", uint64_t{0}) + p.audio.added();
       if (pcm_.size() < end) pcm_.resize(end, 0);  // never expected: keep timings true to audio
     } else {
       warn(makeError(errorCodeFromName(f.header.value("code", "speech-failed")),
-                     "speech (voice " + p.voice + "): " + f.header.value("message", "failed") +
+                     "speech (voice " + p.voice.voice +
+                         "): " + f.header.value("message", "failed") +
                          "; that sentence is left out of the narration"));
     }
     closeUtterance(utt, end);
@@ -515,10 +470,11 @@ void Runner::onSpeechDeath(const Error& e) {
   // send the others again to the new worker (it says ready, then pumpSpeech runs).
   Pending culprit = std::move(inFlight_.front());
   inFlight_.pop_front();
-  warn(makeError(e.code, "speech (voice " + culprit.voice + "): " + e.message +
+  warn(makeError(e.code, "speech (voice " + culprit.voice.voice + "): " + e.message +
                              "; that sentence is left out of the narration"));
   closeUtterance(culprit.id, pcm_.size());
   while (!inFlight_.empty()) {
+    inFlight_.back().audio = {};  // synthesised again from its start
     toSend_.push_front(std::move(inFlight_.back()));
     inFlight_.pop_back();
   }
@@ -715,6 +671,20 @@ json reportJson(const AdaptReport& report, const std::string& output) {
   for (const auto& w : report.warnings)
     warnings.push_back({{"code", w.name()}, {"message", w.message}});
   json words = wordTimingsJson(report);
+  json utterances = json::array();
+  for (const auto& [c, v] : report.utterances) {
+    json u{{"text", c.u.text},
+           {"lang", c.lang},
+           {"voice", v.voice},
+           {"rate", v.rate},
+           {"pitch", v.pitch + c.pitchShift},
+           {"volume", v.volume},
+           {"word_gap", v.word_gap}};
+    if (!v.preset.empty()) u["preset"] = v.preset;
+    if (c.pitchShift) u["doubtful"] = true;
+    if (!c.doubtful.empty()) u["tones"] = c.doubtful.size();
+    utterances.push_back(std::move(u));
+  }
   return json{{"output", output},
               {"document", toJson(report.adapted)},
               {"recognised", toJson(report.recognised)},
@@ -724,7 +694,8 @@ json reportJson(const AdaptReport& report, const std::string& output) {
                {{"sample_rate", report.sample_rate},
                 {"samples", report.samples},
                 {"wav_bytes", report.wav.size()},
-                {"words", std::move(words)}}},
+                {"words", std::move(words)},
+                {"utterances", std::move(utterances)}}},
               {"warnings", std::move(warnings)},
               {"timings", report.timings}};
 }

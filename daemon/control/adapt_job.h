@@ -9,8 +9,9 @@
 // liseur-plugin-host (a PluginChain configured from the profile's plugins.chain and
 // plugins.options.*) and liseur-speech-worker — and runs, block after block in reading order:
 //
-//   OCR block ─► chain.adapt ─► chain.speak (or defaultUtterances) ─► makeSpeakable + split
-//             ─► speech worker: PCM + word marks
+//   OCR block ─► chain.adapt ─► chain.speak (or defaultUtterances) ─► speech::Voicing (the
+//             daemon's: speakable text, chunks, voice, doubtful words) ─► speech worker: PCM +
+//             word marks (+ the doubtful-word tones, speech::ChunkAudio)
 //
 // so block k is adapted and synthesised while block k+1 is still being recognised (three
 // processes on two cores). When the last utterance has ended, the PCM becomes one WAV (16-bit
@@ -23,11 +24,12 @@
 // plugin that does not embed it as is renders again with the real WAV). The HTML is written
 // atomically.
 //
-// Speech follows the profile: voice per block language from speech.voice_fr / voice_en (a name
-// that is a voice preset of voices/, such as "fr-enfant", means that preset's espeak-ng voice
-// and variant), one voice for all when speech.auto_language is off or ocr.language is fixed;
-// speech.rate, pitch, volume, word_gap; text made speakable with the language's lexicon and
-// speech.punctuation.
+// Speech follows the profile exactly as the daemon does (speech/text/voicing.h, the same code):
+// voice per block language from speech.voice_fr / voice_en (a voice preset of voices/, such as
+// "fr-enfant", gives its espeak-ng voice, rate, pitch, volume, word gap and punctuation, unless
+// the profile sets them), one voice for all when speech.auto_language is off or ocr.language is
+// fixed; text made speakable with the language's lexicon; 400-byte sentence chunks; doubtful
+// words signalled by speech.doubtful_signal (a tone in the narration, or the word said higher).
 //
 // Errors (the Result): the image (file-not-found, image-corrupt, ... naming the file), a worker
 // that cannot start or dies on the image (worker-unavailable, worker-crashed), no plugin able to
@@ -53,6 +55,7 @@
 #include "config/config.h"
 #include "core/result.h"
 #include "document/document.h"
+#include "speech/text/voicing.h"
 
 namespace liseur::adapt {
 
@@ -76,11 +79,17 @@ struct NarrationWord {
   int block = -1, line = -1, word = -1;  // into AdaptReport::adapted
 };
 
+// One chunk of the narration: what espeak-ng was given and with which voice settings.
+struct NarrationUtterance {
+  speech::SpokenChunk chunk;
+  speech::VoiceChoice voice;
+};
+
 struct AdaptReport {
-  Document recognised;                // the blocks as the OCR worker gave them
-  Document adapted;                   // after the chain's adapt hooks: what the view shows
-  std::vector<Utterance> utterances;  // what was sent to espeak-ng (speakable text)
-  std::string speak_plugin;           // who made the utterances ("" = defaultUtterances)
+  Document recognised;                         // the blocks as the OCR worker gave them
+  Document adapted;                            // after the chain's adapt hooks: what the view shows
+  std::vector<NarrationUtterance> utterances;  // what was sent to espeak-ng, in order
+  std::string speak_plugin;                    // who made the utterances ("" = defaultUtterances)
   std::string render_plugin;
   int sample_rate = 0;
   uint64_t samples = 0;
@@ -102,7 +111,8 @@ nlohmann::json narrationJson(const AdaptReport& report, bool withWav = true);
 // RIFF WAV bytes: 16-bit little-endian mono PCM.
 std::string makeWav(const std::vector<int16_t>& pcm, int sampleRate);
 std::string base64Encode(std::string_view bytes);
-// The JSON summary printed by `liseur adapt --json`.
+// The JSON summary printed by `liseur adapt --json`; "utterances" lists what was said as the
+// daemon's utterance-started events do (text, lang, voice, preset, rate, pitch, volume, doubtful).
 nlohmann::json reportJson(const AdaptReport& report, const std::string& output);
 
 }  // namespace liseur::adapt

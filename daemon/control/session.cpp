@@ -36,50 +36,11 @@ std::string_view jobKindName(JobKind kind) {
 
 namespace {
 
-// Chunks are sentences, cut at this size so a rate change or a stop is never far away.
-constexpr std::size_t kChunkBytes = 400;
 // Through speech-dispatcher, the chunks waiting go as one message of at most this size: a text
 // message cancels the one before it (SSIP), so the next goes only when one has ended.
 constexpr std::size_t kOutputMessageBytes = 8192;
 // Whether Orca runs is looked up in /proc at most this often.
 constexpr double kScreenReaderCheckMs = 2000;
-// How much higher (or lower, for a voice already high) a doubtful word is said.
-constexpr int kDoubtfulPitchShift = 25;
-
-// The doubtful-word tone: 45 ms of 1200 Hz with 5 ms raised-cosine edges (no click), then 35 ms
-// of silence before the word. Made here, not read from a file.
-std::vector<int16_t> makeTone(int sampleRate) {
-  const int n = sampleRate * 45 / 1000, edge = sampleRate * 5 / 1000, gap = sampleRate * 35 / 1000;
-  std::vector<int16_t> out(static_cast<std::size_t>(n + gap), 0);
-  constexpr double kPi = 3.14159265358979323846;
-  for (int i = 0; i < n; ++i) {
-    double env = 1.0;
-    if (i < edge) env = 0.5 - 0.5 * std::cos(kPi * i / edge);
-    if (i >= n - edge) env = 0.5 - 0.5 * std::cos(kPi * (n - 1 - i) / edge);
-    out[i] =
-        static_cast<int16_t>(std::lround(7000 * env * std::sin(2 * kPi * 1200.0 * i / sampleRate)));
-  }
-  return out;
-}
-
-// The utterance's text from byte `begin` to `end` as an utterance of its own, with the refs that
-// start there (a ref of length 0 at `end` goes to the next piece).
-Utterance slice(const Utterance& u, std::size_t begin, std::size_t end) {
-  Utterance out;
-  out.lang = u.lang;
-  out.block = u.block;
-  out.text = u.text.substr(begin, end - begin);
-  for (const WordRef& w : u.words) {
-    auto off = static_cast<std::size_t>(w.offset);
-    if (off < begin || off >= end) continue;
-    WordRef r = w;
-    r.offset -= static_cast<int>(begin);
-    r.length = std::min(r.length, static_cast<int>(end - off));
-    out.words.push_back(r);
-  }
-  return out;
-}
-
 // A whole block as one utterance, lines joined by '\n': makeSpeakable then sees line-end
 // hyphenation and abbreviations ("M. Dupont"), and splitUtterance cuts it into sentences.
 Utterance blockUtterance(const Block& block) {
@@ -101,27 +62,17 @@ Utterance blockUtterance(const Block& block) {
   return u;
 }
 
-bool blank(std::string_view s) {
-  return s.find_first_not_of(" \t\n\r") == std::string_view::npos;
-}
-
 }  // namespace
 
 // One chunk of speech: the text made speakable, as sent to the speech worker, and what is known
 // of its audio while it is synthesised.
-struct Session::Spoken {
-  Utterance u;       // refs index the job's document
-  std::string lang;  // the language of the voice that says it
-  bool literal = false;
-  int pitchShift = 0;  // a doubtful word said at another pitch
-  bool endPause = true;
-  std::vector<int> doubtful;  // byte offsets of the doubtful words that get a tone
-  // Filled when sent.
-  VoiceChoice voice;
-  // Audio: worker samples received, tone samples mixed in, tones waiting for their sample.
-  uint64_t workerSamples = 0, added = 0;
-  std::deque<uint64_t> tones;
-  int lastRef = -1;  // the ref of the last word event (an expansion gives several marks)
+// One chunk of speech as sent to the speech worker, and what is known of its audio while it is
+// synthesised.
+struct Session::Spoken : speech::SpokenChunk {
+  Spoken() = default;
+  explicit Spoken(speech::SpokenChunk&& c) : speech::SpokenChunk(std::move(c)) {}
+  VoiceChoice voice;         // filled when sent
+  speech::ChunkAudio audio;  // the worker's samples, the tones mixed in
 };
 
 struct Session::Job {
@@ -395,29 +346,11 @@ AudioSink* Session::sinkFor(Job& job) {
 }
 
 Session::VoiceChoice Session::voiceFor(const std::string& lang) const {
-  VoiceChoice v;
-  v.lang = opts_.auto_language && !lang.empty() ? lang : opts_.default_lang;
-  if (v.lang != "en") v.lang = "fr";
-  const std::string& name = v.lang == "en" ? opts_.voice_en : opts_.voice_fr;
-  v.voice = name;
-  v.rate = opts_.rate, v.pitch = opts_.pitch, v.volume = opts_.volume, v.word_gap = opts_.word_gap;
-  if (!speech::parsePunctuationLevel(opts_.punctuation, v.punctuation))
-    v.punctuation = speech::PunctuationLevel::kSome;
-  if (auto it = presets_.find(name); it != presets_.end()) {
-    const speech::VoicePreset& p = it->second;
-    v.voice = p.espeakVoice();
-    v.preset = p.name;
-    if (!opts_.rate_set) v.rate = p.rate;
-    if (!opts_.pitch_set) v.pitch = p.pitch;
-    if (!opts_.volume_set) v.volume = p.volume;
-    if (!opts_.word_gap_set) v.word_gap = p.word_gap;
-    if (!opts_.punctuation_set) v.punctuation = p.punctuation;
-  }
-  return v;
+  return voicing_.choose(lang);
 }
 
 int Session::speechSetting(const std::string& key) const {
-  VoiceChoice v = voiceFor(opts_.default_lang);
+  VoiceChoice v = voiceFor(opts_.speech.default_lang);
   if (key == "rate") return v.rate;
   if (key == "pitch") return v.pitch;
   if (key == "volume") return v.volume;
@@ -428,43 +361,11 @@ int Session::speechSetting(const std::string& key) const {
 // Voice presets and lexicons, read at start and at each configuration change. A broken file is
 // reported (file and line) and left out; speech goes on without it.
 void Session::loadSpeechData() {
-  namespace fs = std::filesystem;
-  const std::string dir = opts_.voices_dir.empty() ? speech::shippedVoicesDir() : opts_.voices_dir;
-  auto problem = [this](const Error& e) {
+  voicing_.configure(opts_.speech, [this](const Error& e) {
     spdlog::warn("speech: {}", e.message);
     if (events_) events_("error", {{"code", e.name()}, {"message", e.message}});
-  };
-  speech::VoicePresets presets;
-  std::error_code ec;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".toml") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    auto p = speech::loadVoicePreset(f.string());
-    if (!p) {
-      problem(p.error());
-      continue;
-    }
-    presets[p->name] = std::move(p).value();
-  }
-  presets_ = std::move(presets);
-  for (const std::string lang : {"fr", "en"}) {
-    auto lex = opts_.voices_dir.empty()
-                   ? speech::loadLexiconForLanguage(lang)
-                   : speech::loadLexiconForLanguage(lang, opts_.voices_dir, userConfigDir());
-    if (!lex) {
-      problem(lex.error());  // the last good lexicon of that language stays in use
-      continue;
-    }
-    lexicons_[lang] = std::move(lex).value();
-  }
-  tone_ = makeTone(sampleRate_);
-}
-
-const speech::Lexicon* Session::lexiconFor(const std::string& lang) const {
-  auto it = lexicons_.find(lang);
-  return it == lexicons_.end() || it->second.empty() ? nullptr : &it->second;
+  });
+  tone_ = speech::doubtfulTone(sampleRate_);
 }
 
 void Session::emit(Job& job, const std::string& name, json body) {
@@ -534,7 +435,7 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
 
   if (j.req.kind == JobKind::kSay) {
     Block b;
-    b.lang = j.req.lang.empty() ? guessLanguage(j.req.text, opts_.default_lang) : j.req.lang;
+    b.lang = j.req.lang.empty() ? guessLanguage(j.req.text, opts_.speech.default_lang) : j.req.lang;
     Line line;
     std::size_t i = 0, n = j.req.text.size();
     while (i < n) {
@@ -777,7 +678,7 @@ void Session::replayOcr(uint64_t id, const OcrResult& result) {
 
 void Session::addBlock(Job& job, Block&& block) {
   if (!job.req.lang.empty()) block.lang = job.req.lang;
-  if (block.lang.empty()) block.lang = guessLanguage(block.text(), opts_.default_lang);
+  if (block.lang.empty()) block.lang = guessLanguage(block.text(), opts_.speech.default_lang);
   if (job.firstBlockMs < 0) job.firstBlockMs = job.since();
   if (!job.adapter || job.req.kind == JobKind::kSay) {
     commitBlock(job, std::move(block), nullptr);
@@ -825,7 +726,7 @@ void Session::drainAdapted(Job& job) {
         }
       }
       Block b = std::move(r.blocks[i]);
-      if (b.lang.empty()) b.lang = job.req.lang.empty() ? opts_.default_lang : job.req.lang;
+      if (b.lang.empty()) b.lang = job.req.lang.empty() ? opts_.speech.default_lang : job.req.lang;
       commitBlock(job, std::move(b), r.utterances ? &mine : nullptr);
     }
   }
@@ -854,61 +755,11 @@ void Session::commitBlock(Job& job, Block&& block, std::vector<Utterance>* utter
   }
 }
 
-// Makes an utterance speakable (artefacts, hyphenation, the lexicon of the language spoken, the
-// punctuation level of its voice), cuts it into sentence-sized chunks and marks doubtful words.
+// Makes an utterance speakable, cuts it into sentence-sized chunks and marks doubtful words
+// (speech/text/voicing.h: the same as adapt's narration).
 void Session::queueSpeech(Job& job, Utterance&& utterance) {
-  const VoiceChoice v = voiceFor(utterance.lang);
-  Utterance spoken;
-  if (job.req.literal) {
-    spoken = std::move(utterance);
-  } else {
-    speech::SpeakOptions so;
-    so.punctuation = v.punctuation;
-    so.lexicon = lexiconFor(v.lang);
-    so.lang = v.lang;
-    spoken = speech::makeSpeakable(utterance, so);
-  }
-  const bool tone = opts_.doubtful_signal == "tone", pitch = opts_.doubtful_signal == "pitch";
-  const auto threshold = static_cast<float>(opts_.doubtful_threshold);
-  for (Utterance& chunk : speech::splitUtterance(spoken, kChunkBytes)) {
-    if (blank(chunk.text)) continue;
-    std::vector<int> doubtful;
-    if (tone || pitch) doubtful = speech::doubtfulWords(chunk, job.doc, threshold);
-    auto push = [&](Utterance&& u, int shift, bool endPause, std::vector<int> offsets) {
-      if (blank(u.text)) return;
-      Spoken sp;
-      sp.u = std::move(u);
-      sp.lang = v.lang;
-      sp.literal = job.req.literal;
-      sp.pitchShift = shift;
-      sp.endPause = endPause;
-      sp.doubtful = std::move(offsets);
-      job.toSend.push_back(std::move(sp));
-    };
-    if (doubtful.empty() || tone) {
-      std::vector<int> offsets;
-      for (int i : doubtful) offsets.push_back(chunk.words[i].offset);
-      push(std::move(chunk), 0, true, std::move(offsets));
-      continue;
-    }
-    // Pitch: the doubtful words are said apart, higher (lower for a high voice), with no
-    // sentence pause between the pieces.
-    const int shift =
-        v.pitch + kDoubtfulPitchShift <= 99 ? kDoubtfulPitchShift : -kDoubtfulPitchShift;
-    std::size_t at = 0;
-    for (int i : doubtful) {
-      const WordRef& w = chunk.words[i];
-      const auto b = static_cast<std::size_t>(w.offset), e = b + static_cast<std::size_t>(w.length);
-      if (b < at) continue;
-      if (b > at) push(slice(chunk, at, b), 0, false, {});
-      push(slice(chunk, b, e), shift, false, {});
-      at = e;
-    }
-    if (at < chunk.text.size())
-      push(slice(chunk, at, chunk.text.size()), 0, true, {});
-    else if (!job.toSend.empty())
-      job.toSend.back().endPause = true;
-  }
+  for (speech::SpokenChunk& c : voicing_.chunks(utterance, job.doc, job.req.literal))
+    job.toSend.emplace_back(std::move(c));
 }
 
 void Session::onOcrDeath(const Error& e) {
@@ -981,13 +832,8 @@ void Session::pumpSpeech() {
     Spoken sp = std::move(job->toSend.front());
     job->toSend.pop_front();
     sp.voice = voiceFor(sp.lang);
-    const VoiceChoice& v = sp.voice;
     int id = job->nextUtt++;
-    json req{{"op", "speak"},      {"gen", job->id},
-             {"utt", id},          {"voice", v.voice},
-             {"rate", v.rate},     {"pitch", std::clamp(v.pitch + sp.pitchShift, 0, 99)},
-             {"volume", v.volume}, {"wordgap", v.word_gap}};
-    if (!sp.endPause) req["end_pause"] = false;
+    json req = speech::speakRequest(sp, sp.voice, job->id, id);
     // The text as the payload: raw bytes, whatever the OCR made of them.
     if (!speech_->send(req, sp.u.text)) {
       job->toSend.push_front(std::move(sp));
@@ -1032,6 +878,7 @@ void Session::onSpeechFrame(Frame&& f) {
               {"rate", sp.voice.rate},
               {"pitch", sp.voice.pitch + sp.pitchShift},
               {"volume", sp.voice.volume},
+              {"word_gap", sp.voice.word_gap},
               {"output", "liseur"}};
     if (!sp.voice.preset.empty()) body["preset"] = sp.voice.preset;
     if (sp.pitchShift) body["doubtful"] = true;
@@ -1039,49 +886,23 @@ void Session::onSpeechFrame(Frame&& f) {
   }
   if (ev == "pcm") {
     // Tones for doubtful words go in just before the word's first sample.
-    const auto* in = reinterpret_cast<const int16_t*>(f.payload.data());
-    const std::size_t n = f.payload.size() / 2;
-    auto append = [job](const int16_t* p, std::size_t k) {
-      if (k == 0) return;  // an empty frame's data() may be null: no memcpy from it
-      std::size_t old = job->pcm.size();
-      job->pcm.resize(old + k);
-      std::memcpy(job->pcm.data() + old, p, k * 2);
-      job->samplesReceived += k;
-    };
-    std::size_t i = 0;
-    while (!sp.tones.empty() && sp.tones.front() < sp.workerSamples + n) {
-      std::size_t cut =
-          static_cast<std::size_t>(std::max(sp.tones.front(), sp.workerSamples) - sp.workerSamples);
-      append(in + i, cut - i);
-      i = cut;
-      append(tone_.data(), tone_.size());
-      sp.added += tone_.size();
-      sp.tones.pop_front();
-    }
-    append(in + i, n - i);
-    sp.workerSamples += n;
+    sp.audio.pcm(reinterpret_cast<const int16_t*>(f.payload.data()), f.payload.size() / 2, tone_,
+                 [job](const int16_t* p, std::size_t k) {
+                   std::size_t old = job->pcm.size();
+                   job->pcm.resize(old + k);
+                   std::memcpy(job->pcm.data() + old, p, k * 2);
+                   job->samplesReceived += k;
+                 });
     pumpAudio();
   } else if (ev == "mark") {
     const Utterance& u = sp.u;
     int off = f.header.value("offset", -1), len = f.header.value("length", 0);
-    const uint64_t sample = f.header.value("sample", uint64_t{0});
-    // A mark belongs to the ref whose [offset, offset + length) holds it; an expansion ("km/h")
-    // gives several marks in one ref: one word event for it.
-    int ref = -1;
-    for (std::size_t k = 0; k < u.words.size(); ++k) {
-      const WordRef& w = u.words[k];
-      if (w.length > 0 && off >= w.offset && off < w.offset + w.length) {
-        ref = static_cast<int>(k);
-        break;
-      }
-    }
-    if (ref >= 0 && ref == sp.lastRef) return;
-    if (ref >= 0) sp.lastRef = ref;
-    if (ref >= 0 &&
-        std::find(sp.doubtful.begin(), sp.doubtful.end(), u.words[ref].offset) != sp.doubtful.end())
-      sp.tones.push_back(std::max(sample, sp.workerSamples));
-    // Every tone waiting comes before this word (marks come in sample order).
-    uint64_t at = job->uttStart[utt] + sample + sp.added + sp.tones.size() * tone_.size();
+    // An expansion ("km/h") gives several marks in one ref: one word event for it.
+    const speech::ChunkAudio::Mark m =
+        sp.audio.mark(sp, off, f.header.value("sample", uint64_t{0}), tone_.size());
+    if (m.repeat) return;
+    const int ref = m.ref;
+    const uint64_t at = job->uttStart[utt] + m.at;
     json body{{"utterance", utt}, {"offset", off}, {"length", len}};
     if (off >= 0 && static_cast<std::size_t>(off) + len <= u.text.size())
       body["text"] = u.text.substr(off, len);
@@ -1121,9 +942,7 @@ void Session::onSpeechDeath(const Error& e) {
   }
   for (auto it = job->inFlight.rbegin(); it != job->inFlight.rend(); ++it) {
     Spoken again = std::move(it->second);
-    again.workerSamples = again.added = 0;
-    again.tones.clear();
-    again.lastRef = -1;
+    again.audio = {};
     job->toSend.push_front(std::move(again));
   }
   job->inFlight.clear();
@@ -1291,9 +1110,9 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
   r.document = std::move(job.doc);
   // What was just read becomes what review commands move through.
   if (job.req.kind != JobKind::kSay && !r.document.blocks.empty()) {
-    review_.reset(r.document, opts_.default_lang);
+    review_.reset(r.document, opts_.speech.default_lang);
     review_.setPages(job.pages);
-    review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
+    review_.setDoubtfulThreshold(static_cast<float>(opts_.speech.doubtful_threshold));
     reviewOrigin_ = job.req.origin;
     reviewFromScreen_ = !job.req.source.empty();
   }
@@ -1315,7 +1134,7 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
     // watched region) is said to the listener, who would otherwise hear a gap and not know it;
     // written to a file, it is in the reply. Said after this job, as a message.
     if (!job.wav && !shuttingDown_) {
-      const bool en = (job.doc.lang.empty() ? opts_.default_lang : job.doc.lang) == "en";
+      const bool en = (job.doc.lang.empty() ? opts_.speech.default_lang : job.doc.lang) == "en";
       loop_.post([this, alive = std::weak_ptr<bool>(alive_), en] {
         if (alive.expired() || shuttingDown_) return;
         JobRequest notice;
@@ -1416,29 +1235,14 @@ void Session::applyOptions(const SessionOptions& o) {
     opts_.audio_latency_ms = o.audio_latency_ms;
     audioReopenPending_ = true;
   }
-  opts_.voice_fr = o.voice_fr;
-  opts_.voice_en = o.voice_en;
-  opts_.default_lang = o.default_lang;
-  opts_.auto_language = o.auto_language;
-  opts_.rate = o.rate;
-  opts_.pitch = o.pitch;
-  opts_.volume = o.volume;
-  opts_.word_gap = o.word_gap;
-  opts_.punctuation = o.punctuation;
-  opts_.rate_set = o.rate_set;
-  opts_.pitch_set = o.pitch_set;
-  opts_.volume_set = o.volume_set;
-  opts_.word_gap_set = o.word_gap_set;
-  opts_.punctuation_set = o.punctuation_set;
-  opts_.doubtful_threshold = o.doubtful_threshold;
-  opts_.doubtful_signal = o.doubtful_signal;
-  opts_.voices_dir = o.voices_dir;
+  opts_.speech = o.speech;
+  voicing_.setOptions(opts_.speech);
   opts_.speech_ahead = o.speech_ahead;
   opts_.speech_output = o.speech_output;
   opts_.exact_timings = o.exact_timings;
   // A new configuration may read differently (another model, another profile): recognise anew.
   ocrCache_.clear();
-  review_.setDoubtfulThreshold(static_cast<float>(opts_.doubtful_threshold));
+  review_.setDoubtfulThreshold(static_cast<float>(opts_.speech.doubtful_threshold));
   maybeReopenAudio();
   pumpOcr();
 }
@@ -1487,7 +1291,7 @@ json Session::status() const {
              {"recoveries", audioRecoveries_}};
   if (sink_) audio["played_samples"] = sink_->playedSamples();
   if (!audioProblem_.empty()) audio["problem"] = audioProblem_;
-  const VoiceChoice v = voiceFor(opts_.default_lang);
+  const VoiceChoice v = voiceFor(opts_.speech.default_lang);
   json speech{{"rate", v.rate},   {"pitch", v.pitch},   {"volume", v.volume},
               {"voice", v.voice}, {"preset", v.preset}, {"queued_messages", messages_.size()}};
   speech["output"] = {
@@ -1677,7 +1481,7 @@ void Session::requeueOutput(Job& job) {
     if (job.heardUtt >= 0 && utt < job.heardUtt) continue;  // heard whole
     if (utt == job.heardUtt && job.heardRef >= 0) {
       const int from = sp.u.words[static_cast<std::size_t>(job.heardRef)].offset;
-      sp.u = slice(sp.u, static_cast<std::size_t>(from), sp.u.text.size());
+      sp.u = speech::sliceUtterance(sp.u, static_cast<std::size_t>(from), sp.u.text.size());
       std::vector<int> doubtful;
       for (int off : sp.doubtful)
         if (off >= from) doubtful.push_back(off - from);

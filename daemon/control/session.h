@@ -30,6 +30,7 @@
 #include "speech/speech_output.h"
 #include "speech/text/lexicon.h"
 #include "speech/text/voice_preset.h"
+#include "speech/text/voicing.h"
 
 namespace liseur {
 
@@ -39,26 +40,9 @@ struct SessionOptions {
   std::string audio_sink = "auto";  // auto | portaudio | null | paced-null
   std::string audio_device;
   int audio_latency_ms = 30;  // audio.latency_ms: the output latency asked of the sound device
-  // speech.voice_fr / speech.voice_en: a voice preset's name (a file of voices/, "fr-enfant",
-  // "expert-en") or else an espeak-ng voice name ("fr", "en-us", "fr+f3"). A preset gives the
-  // espeak-ng voice and variant and its rate, pitch, volume, word gap and punctuation level; the
-  // ones the configuration sets itself (the *_set flags: a profile, the user's file, `liseur set`)
-  // win over the preset's.
-  std::string voice_fr = "fr";
-  std::string voice_en = "en-gb";
-  std::string default_lang = "fr";  // for text whose language is unknown
-  bool auto_language = true;        // pick the voice from each block's language
-  int rate = 175, pitch = 50, volume = 100, word_gap = 0;
-  std::string punctuation = "some";  // none | some | all (speech/text/speakable.h)
-  bool rate_set = false, pitch_set = false, volume_set = false, word_gap_set = false,
-       punctuation_set = false;
-  // Words whose OCR confidence is below the threshold are signalled: "tone" (a short beep mixed
-  // in just before the word), "pitch" (the word said higher) or "none".
-  int doubtful_threshold = 60;
-  std::string doubtful_signal = "tone";
-  // Voice presets and shipped lexicons; "" = dataDir()/voices. The user's lexicons are read from
-  // userConfigDir() (lexicon.h).
-  std::string voices_dir;
+  // speech.*: voices, presets, rate, pitch, punctuation, doubtful words (speech/text/voicing.h,
+  // the same rules as `liseur adapt`'s narration).
+  speech::VoicingOptions speech;
   std::size_t ocr_memory_mb = 2048;  // RLIMIT_AS of the OCR worker
   std::size_t speech_memory_mb = 512;
   std::chrono::milliseconds ocr_stall_timeout{60000};     // no frame for a running OCR job
@@ -207,14 +191,7 @@ class Session {
  private:
   struct Job;
   struct Spoken;
-  // What speaks a language: the espeak-ng voice and the settings in use.
-  struct VoiceChoice {
-    std::string lang;    // the language spoken ("fr", "en")
-    std::string voice;   // espeak-ng voice for the speech protocol ("fr+f3")
-    std::string preset;  // the preset's name, "" when a plain espeak-ng voice is named
-    int rate = 175, pitch = 50, volume = 100, word_gap = 0;
-    speech::PunctuationLevel punctuation = speech::PunctuationLevel::kSome;
-  };
+  using VoiceChoice = speech::VoiceChoice;
   struct TimedEvent {
     uint64_t sample;  // position in the job's audio
     std::string name;
@@ -266,7 +243,6 @@ class Session {
   bool mayRequestSpeech(Job& job);
   void promoteNext();
   void loadSpeechData();
-  const speech::Lexicon* lexiconFor(const std::string& lang) const;
   void emit(Job& job, const std::string& name, nlohmann::json body);
   VoiceChoice voiceFor(const std::string& lang) const;
   Job* find(uint64_t id);
@@ -313,9 +289,8 @@ class Session {
   std::deque<uint64_t> messages_;  // message jobs waiting, oldest first
   bool queueFullReported_ = false;
   bool shuttingDown_ = false;
-  speech::VoicePresets presets_;
-  std::map<std::string, speech::Lexicon> lexicons_;  // by language; missing: none or broken
-  std::vector<int16_t> tone_;                        // the doubtful-word signal
+  speech::Voicing voicing_;    // presets, lexicons: what each chunk is said with
+  std::vector<int16_t> tone_;  // the doubtful-word signal
   std::optional<EventLoop::TimerId> tick_, ocrWatchdog_, speechWatchdog_;
   double lastOcrFrameMs_ = 0, lastSpeechFrameMs_ = 0;
   // OCR jobs told to cancel and not yet ended by the worker: when the cancel was sent (ms).
