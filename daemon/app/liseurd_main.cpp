@@ -146,7 +146,9 @@ int main(int argc, char** argv) {
   // org.liseur.Reader1 on the session bus, a client of our own socket, and the notices through
   // Orca's PresentMessage when Orca is there. Its thread starts after daemonize() (a thread does
   // not survive fork); without a bus it says so once and `status` shows why.
-  DbusBridge bus(loop, {server.socketPath()});
+  DbusBridgeOptions busOptions;
+  busOptions.socket_path = server.socketPath();
+  DbusBridge bus(loop, busOptions);
   commands.setNoticePresenter([&bus](const std::string& text, std::function<void()> speak) {
     return bus.presentNotice(text, std::move(speak));
   });
