@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <utility>
 
-#include "audio/null_sink.h"
 #include "core/log.h"
 #include "core/paths.h"
 #include "document/lang_guess.h"
@@ -149,6 +148,14 @@ Session::Session(EventLoop& loop, SessionOptions options, EventSink events)
   speech_ = std::make_unique<WorkerClient>(
       loop_, s, [this](Frame&& f) { onSpeechFrame(std::move(f)); },
       [this](const Error& e) { onSpeechDeath(e); });
+  AudioOutputCallbacks ac;
+  ac.on_space = [this] { pumpAudio(); };
+  ac.on_lost = [this](const Error& e) { audioLost(e); };
+  ac.on_restored = [this] {
+    if (events_) events_("audio-restored", {{"sink", audio_->sink()->describe()}});
+    pumpAudio();
+  };
+  audio_ = std::make_unique<AudioOutput>(loop_, sampleRate_, std::move(ac));
 }
 
 Session::~Session() {
@@ -162,46 +169,18 @@ void Session::setBlockAdapter(BlockAdapter adapter, AdaptCancel cancel) {
 }
 
 void Session::start() {
-  openAudio();
+  audio_->open(audioOptions());
   loadSpeechData();
   (void)ocr_->start();
   (void)speech_->start();
 }
 
-void Session::openAudio() {
-  const std::string& kind = opts_.audio_sink;
-  if (kind == "auto" || kind == "portaudio") {
-    if (auto st = openDeviceSink(); !st) {
-      audioProblem_ = st.error().message;
-      spdlog::warn("audio: {}; speech goes to WAV files or nowhere", audioProblem_);
-    }
-  }
-  if (!sink_) {
-    sink_ = makeNullSink(kind == "paced-null");
-    // Tests and benchmarks (LISEUR_AUDIO_RECORD=PATH): what the paced stand-in sound card
-    // plays is recorded in PATH and what the Session hands it in PATH.written.wav, to compare
-    // them sample by sample (espeak-ng's output for the same text differs slightly from one call
-    // to the next: its pitch flutter runs on, so two runs cannot be compared).
-    const char* record = std::getenv("LISEUR_AUDIO_RECORD");
-    if (kind == "paced-null" && record && *record) {
-      recording_ = makeWavSink(record);
-      recordingWritten_ = makeWavSink(std::string(record) + ".written.wav");
-      Status st = recording_->open(sampleRate_, {});
-      if (st) st = recordingWritten_->open(sampleRate_, {});
-      if (!st) {
-        spdlog::warn("audio: {}", st.error().message);
-        recording_.reset();
-        recordingWritten_.reset();
-      } else {
-        static_cast<NullSink&>(*sink_).setConsumeHook(
-            [rec = recording_.get()](const int16_t* p, std::size_t n) { rec->write(p, n); });
-      }
-    }
-    (void)sink_->open(sampleRate_, {});
-    // A paced null sink stands in for a sound card in tests and benchmarks.
-    audioAvailable_ = kind == "paced-null";
-    if (kind == "null" || kind == "paced-null") audioProblem_.clear();
-  }
+AudioOutputOptions Session::audioOptions() const {
+  AudioOutputOptions a;
+  a.sink = opts_.audio_sink;
+  a.device = opts_.audio_device;
+  a.latency_ms = opts_.audio_latency_ms;
+  return a;
 }
 
 // A reload changed the sink, the device or the latency: the audio is opened again with them,
@@ -209,81 +188,23 @@ void Session::openAudio() {
 void Session::maybeReopenAudio() {
   if (!audioReopenPending_ || speakingJob() || shuttingDown_) return;
   audioReopenPending_ = false;
-  if (audioWatch_) {
-    loop_.cancelTimer(*audioWatch_);
-    audioWatch_.reset();
-  }
-  sink_.reset();  // the last PortAudio sink gone: PortAudio re-scans its devices on open
-  recording_.reset();
-  recordingWritten_.reset();
-  deviceSink_ = false;
-  audioAvailable_ = false;
-  audioProblem_.clear();
-  openAudio();
-  spdlog::info("audio: re-opened for the new configuration: {}", sink_->describe());
+  audio_->reopen(audioOptions());
 }
 
-Status Session::openDeviceSink() {
-  auto pa =
-      makePortAudioSink(opts_.audio_device, std::chrono::milliseconds(opts_.audio_latency_ms));
-  if (!pa) return pa.error();
-  AudioSinkCallbacks cb;
-  cb.on_space = [this] { loop_.post([this] { pumpAudio(); }); };
-  cb.on_failure = [this](const Error& e) { loop_.post([this, e] { audioLost(e); }); };
-  if (auto st = (*pa)->open(sampleRate_, cb); !st) return st;
-  sink_ = std::move(*pa);
-  deviceSink_ = true;
-  audioAvailable_ = true;
-  audioProblem_.clear();
-  audioBackoff_ = std::chrono::milliseconds(100);
-  watchAudio();
-  return okStatus();
-}
-
-// PortAudio does not recover by itself when the sound server restarts, and a stream can stop
-// draining without an error: poll the sink's health while it is open.
-void Session::watchAudio() {
-  if (audioWatch_) return;
-  audioWatch_ = loop_.addTimer(std::chrono::milliseconds(250), [this] {
-    audioWatch_.reset();
-    if (!deviceSink_ || !sink_) return;
-    if (auto st = sink_->checkHealth(); !st) return audioLost(st.error());
-    watchAudio();
-  });
-}
-
+// The sound device was lost (audio/audio_output.h opens it again): what the job had queued in it
+// is gone; what it has not written yet goes to the new device. The job's audio counts as what
+// was really played.
 void Session::audioLost(const Error& e) {
-  if (!deviceSink_ || !sink_) return;
-  spdlog::warn("audio: {}; re-opening the device", e.message);
   Job* job = speakingJob();
-  // What the job had queued in the lost device is gone; what it has not written yet goes to the
-  // new device. Count the job's audio as what was really played.
-  if (job && job->sinkBaseSet && job->usedMainSink) {
-    int64_t played = static_cast<int64_t>(sink_->playedSamples()) - job->sinkBase;
+  AudioSink* lost = audio_->sink();
+  if (job && job->sinkBaseSet && job->usedMainSink && lost) {
+    int64_t played = static_cast<int64_t>(lost->playedSamples()) - job->sinkBase;
     job->samplesWritten = static_cast<uint64_t>(std::max<int64_t>(played, 0));
     job->sinkBaseSet = false;
     job->resumeAt = job->samplesWritten;
   }
   if (job) emit(*job, "error", {{"code", e.name()}, {"message", e.message}});
   if (events_) events_("audio-lost", {{"message", e.message}});
-  sink_.reset();  // the last PortAudio sink gone: PortAudio is terminated and re-scans on open
-  audioAvailable_ = false;
-  audioProblem_ = e.message;
-  auto retry = std::make_shared<std::function<void()>>();
-  *retry = [this, retry] {
-    if (sink_) return;
-    if (auto st = openDeviceSink(); st) {
-      ++audioRecoveries_;
-      spdlog::info("audio: device re-opened");
-      if (events_) events_("audio-restored", {{"sink", sink_->describe()}});
-      pumpAudio();
-      return;
-    }
-    auto delay = audioBackoff_;
-    audioBackoff_ = std::min(audioBackoff_ * 2, std::chrono::milliseconds(5000));
-    loop_.addTimer(delay, *retry);
-  };
-  loop_.addTimer(audioBackoff_, *retry);
 }
 
 void Session::shutdown() {
@@ -294,12 +215,7 @@ void Session::shutdown() {
   if (ocr_) ocr_->shutdown();
   if (speech_) speech_->shutdown();
   output_.reset();  // cancels what it was saying
-  if (sink_) {
-    (void)sink_->close();
-    sink_.reset();
-  }
-  if (recording_) (void)recording_->close();  // after the paced thread has stopped
-  if (recordingWritten_) (void)recordingWritten_->close();
+  if (audio_) audio_->close();
 }
 
 Session::Job* Session::find(uint64_t id) {
@@ -331,7 +247,7 @@ void Session::promoteNext() {
   if (!next) return;
   speakingId_ = next;
   paused_ = false;
-  if (sink_) sink_->resume();
+  if (AudioSink* sink = audio_->sink()) sink->resume();
   Job& j = *find(next);
   // A message or a text whose OCR already gave blocks has utterances waiting.
   if (!j.toSend.empty() || !j.pcm.empty()) {
@@ -342,7 +258,7 @@ void Session::promoteNext() {
 }
 
 AudioSink* Session::sinkFor(Job& job) {
-  return job.wav ? job.wav.get() : sink_.get();
+  return job.wav ? job.wav.get() : audio_->sink();
 }
 
 Session::VoiceChoice Session::voiceFor(const std::string& lang) const {
@@ -984,12 +900,11 @@ void Session::pumpAudio() {
       job->sinkBase = static_cast<int64_t>(sink->playedSamples() + sink->queuedSamples()) -
                       static_cast<int64_t>(job->resumeAt);
       job->sinkBaseSet = true;
-      job->usedMainSink = sink == sink_.get();
+      job->usedMainSink = sink == audio_->sink();
     }
     std::size_t want = job->pcm.size() - job->pcmPos;
     std::size_t n = sink->write(job->pcm.data() + job->pcmPos, want);
-    if (recordingWritten_ && sink == sink_.get())
-      recordingWritten_->write(job->pcm.data() + job->pcmPos, n);
+    if (sink == audio_->sink()) audio_->recordWritten(job->pcm.data() + job->pcmPos, n);
     if (n > 0 && job->firstAudioMs < 0) {
       job->firstAudioMs = job->since();
       emit(*job, "first-audio", {{"first_audio_ms", std::round(job->firstAudioMs * 10) / 10}});
@@ -1072,7 +987,7 @@ void Session::cancelJob(Job& job) {
   }
   if (job.outputMsg && output_) output_->cancel();
   job.outputMsg = 0;
-  if (job.usedMainSink && sink_) sink_->flush();
+  if (job.usedMainSink && audio_->sink()) audio_->sink()->flush();
   job.pcm.clear();
   job.pcmPos = 0;
   job.toSend.clear();
@@ -1168,15 +1083,15 @@ void Session::stop() {
   if (Job* job = speakingJob()) finish(*job, std::nullopt, true);  // nothing waits to follow it
   for (uint64_t id : waiting)
     if (Job* j = find(id)) finish(*j, std::nullopt, true);
-  if (sink_) sink_->flush();
+  if (AudioSink* sink = audio_->sink()) sink->flush();
   paused_ = false;
-  if (sink_) sink_->resume();
+  if (AudioSink* sink = audio_->sink()) sink->resume();
 }
 
 void Session::pause() {
   if (paused_) return;
   paused_ = true;
-  if (sink_) sink_->pause();
+  if (AudioSink* sink = audio_->sink()) sink->pause();
   Job* job = speakingJob();
   if (job && job->outputMsg) {
     // speech-dispatcher pauses only at its own sentence marks (and with espeak-ng, only at the
@@ -1190,7 +1105,7 @@ void Session::pause() {
 void Session::resume() {
   if (!paused_) return;
   paused_ = false;
-  if (sink_) sink_->resume();
+  if (AudioSink* sink = audio_->sink()) sink->resume();
   if (Job* job = speakingJob()) {
     emit(*job, "resumed", json::object());
     if (job->viaOutput) pumpSpeech();
@@ -1286,11 +1201,7 @@ json Session::status() const {
   ocrState["waiting"] = ocrWaiting(false);
   if (ocrProblem_)
     ocrState["problem"] = json{{"code", ocrProblem_->name()}, {"message", ocrProblem_->message}};
-  json audio{{"available", audioAvailable_},
-             {"sink", sink_ ? sink_->describe() : "none (re-opening the device)"},
-             {"recoveries", audioRecoveries_}};
-  if (sink_) audio["played_samples"] = sink_->playedSamples();
-  if (!audioProblem_.empty()) audio["problem"] = audioProblem_;
+  json audio = audio_->status();
   const VoiceChoice v = voiceFor(opts_.speech.default_lang);
   json speech{{"rate", v.rate},   {"pitch", v.pitch},   {"volume", v.volume},
               {"voice", v.voice}, {"preset", v.preset}, {"queued_messages", messages_.size()}};

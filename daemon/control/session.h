@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audio/audio_output.h"
 #include "audio/audio_sink.h"
 #include "control/ocr_cache.h"
 #include "control/review.h"
@@ -223,10 +224,8 @@ class Session {
   // Jobs in ocrQueue_ not sent to the worker yet (`requests_only`: only `ocr` requests).
   std::size_t ocrWaiting(bool requests_only) const;
   void pumpSpeech();
-  Status openDeviceSink();
-  void openAudio();
+  AudioOutputOptions audioOptions() const;
   void maybeReopenAudio();
-  void watchAudio();
   void audioLost(const Error& e);
   void pumpAudio();
   void emitTimedEvents(Job& job);
@@ -257,21 +256,13 @@ class Session {
   AdaptCancel adaptCancel_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<WorkerClient> ocr_, speech_;
-  std::unique_ptr<AudioSink> sink_;
+  std::unique_ptr<AudioOutput> audio_;            // the sound device and its health (audio/)
   std::unique_ptr<speech::SpeechOutput> output_;  // made on first use
   double screenReaderCheckedMs_ = -1e9;
   bool screenReaderRunning_ = false;
   std::optional<EventLoop::TimerId> outputWatchdog_;
-  // LISEUR_AUDIO_RECORD: what the paced sink played, and what was written to it.
-  std::unique_ptr<AudioSink> recording_, recordingWritten_;
-  bool audioAvailable_ = false;
-  bool deviceSink_ = false;          // sink_ is a sound device that can be lost and re-opened
   bool audioReopenPending_ = false;  // a reload changed the audio options; nothing spoke since
   bool ocrRestartPending_ = false;   // a reload changed the OCR languages; OCR was busy since
-  std::chrono::milliseconds audioBackoff_{100};
-  std::optional<EventLoop::TimerId> audioWatch_;
-  int audioRecoveries_ = 0;
-  std::string audioProblem_;
   std::optional<Error> ocrProblem_;  // the OCR worker cannot start (a missing model, say)
   int sampleRate_ = 22050;
   bool paused_ = false;

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "audio/audio_output.h"
 #include "audio/audio_sink.h"
 #include "support/pulse_server.h"
 #include "support/test_env.h"
@@ -167,6 +168,53 @@ TEST(PulseAudioSink, ServerCrashIsDetectedAndReopenPlaysAgain) {
       << "no audio consumed after re-open; played " << sink->playedSamples();
   EXPECT_TRUE(sink->checkHealth().ok());
   EXPECT_TRUE(sink->close().ok());
+}
+
+// The daemon's AudioOutput over the same crash: it finds the lost device by itself (health poll
+// or PortAudio's callback), tells its owner while the lost sink can still say what it played,
+// and opens the device again once the server is back.
+TEST(PulseAudioSink, AudioOutputReopensALostDeviceByItself) {
+  test::TempXdg xdg;
+  PulseServer server(xdg);
+  ASSERT_EQ(server.start(), "");
+  EventLoop loop;
+  int lost = 0, restored = 0;
+  uint64_t playedWhenLost = 0;
+  AudioOutput* self = nullptr;
+  AudioOutputCallbacks cb;
+  cb.on_lost = [&](const Error& e) {
+    ++lost;
+    EXPECT_EQ(e.code, ErrorCode::kAudioFailed) << e.message;
+    ASSERT_NE(self->sink(), nullptr) << "the lost sink is still there for its owner";
+    playedWhenLost = self->sink()->playedSamples();
+  };
+  cb.on_restored = [&] {
+    ++restored;
+    loop.stop();
+  };
+  AudioOutput out(loop, kRate, cb);
+  self = &out;
+  out.open({.sink = "auto", .device = "", .latency_ms = 30});
+  ASSERT_TRUE(out.available()) << out.status().dump() << "\nserver log:\n" << server.log();
+  auto audio = tone(kRate, kRate);
+  out.sink()->write(audio.data(), audio.size());
+  ASSERT_TRUE(waitFor([&] { return out.sink()->playedSamples() > kRate / 10; }, 10s));
+
+  server.kill();
+  // The server comes back a second later; the output must notice both on its own.
+  loop.addTimer(std::chrono::milliseconds(1000), [&] { EXPECT_EQ(server.start(), ""); });
+  const auto deadline = loop.addTimer(std::chrono::milliseconds(30000), [&] { loop.stop(); });
+  loop.run();
+  loop.cancelTimer(deadline);
+  EXPECT_EQ(lost, 1);
+  EXPECT_GT(playedWhenLost, 0u);
+  ASSERT_EQ(restored, 1) << out.status().dump();
+  EXPECT_TRUE(out.available());
+  EXPECT_EQ(out.status()["recoveries"], 1);
+  out.sink()->write(audio.data(), audio.size());
+  EXPECT_TRUE(waitFor([&] { return out.sink()->playedSamples() > kRate / 10; }, 10s))
+      << "no audio consumed after the device came back";
+  out.close();
 }
 
 }  // namespace
