@@ -53,6 +53,10 @@ AdaptCommand::AdaptCommand(CLI::App& app) {
       ->required()
       ->check(completes(Complete::kFiles));
   sub_->add_flag("--no-narration", noNarration_, "No audio: the text only");
+  sub_->add_option("--ocr-workers", ocrWorkers_,
+                   "Pages recognised side by side: 1 or 2 (default: 2 for several pages on a "
+                   "machine of two cores or more; each takes about 150 MB)")
+      ->check(CLI::Range(1, 2));
   sub_->add_flag("--json", json_,
                  "Print a JSON report: the adapted document, word timings, warnings, timings");
 }
@@ -85,6 +89,7 @@ int AdaptCommand::run() {
   for (const auto& f : files_) o.images.push_back(absolute(f));
   o.output = absolute(output_);
   o.narration = !noNarration_;
+  o.ocr_workers = ocrWorkers_;
   o.config = built.config;
   o.warn = warn;
   auto report = adapt::runAdapt(o);

@@ -32,6 +32,7 @@ class AdaptCommand {
   std::vector<std::string> files_;
   std::string profile_, output_;
   bool noNarration_ = false;
+  int ocrWorkers_ = 0;
   bool json_ = false;
 };
 

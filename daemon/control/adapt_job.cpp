@@ -6,10 +6,12 @@
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "config/atomic_file.h"
 #include "config/config_value.h"
@@ -51,13 +53,26 @@ struct Pending {
   speech::ChunkAudio audio;
 };
 
+// One page to recognise: a file's page `page` (a single image is page 0 of 1). What the worker
+// sent is kept until the pages before it are placed; the head unit's blocks go on at once.
+struct Unit {
+  std::size_t input = 0;  // index into AdaptOptions::images
+  int page = 0;
+  int gen = 0;  // its request, 0 before it is sent
+  bool done = false;
+  int width = 0, height = 0;
+  std::vector<Block> blocks;      // waiting to be placed (relative to the page)
+  std::vector<Box> rules, boxes;  // its marks, the same
+};
+
 class Runner {
  public:
   Runner(EventLoop& loop, const AdaptOptions& options) : loop_(loop), opts_(options) {}
   ~Runner() {
     // The chain first: its host dies with our EOF; then the workers, for good.
     chain_.reset();
-    if (ocr_) ocr_->shutdown();
+    for (auto& r : readers_)
+      if (r.worker) r.worker->shutdown();
     if (speech_) speech_->shutdown();
   }
 
@@ -72,7 +87,12 @@ class Runner {
   void warn(Error e);
   void fail(Error e);
   void configureChain();
-  void onOcrFrame(Frame&& f);
+  void onOcrFrame(std::size_t reader, Frame&& f);
+  Status startReader(bool oneReaderEach);
+  void dispatch();
+  void place(Unit& unit);
+  void placeBlock(Block&& block);
+  void advance();
   void pumpAdapt();
   void adapted(PluginChain::AdaptResult r);
   void queueUtterances(std::vector<Utterance> utterances, int base);
@@ -84,9 +104,12 @@ class Runner {
   void render();
   void renderPage(bool standIn);
   void armStallWatch();
-  std::string fileError(std::string message) const;
-  const std::string& current() const { return opts_.images[input_]; }
-  void sendOcr();
+  static std::string fileError(const std::string& file, std::string message);
+  const std::string& fileOf(const Unit& u) const { return opts_.images[u.input]; }
+  // The file being recognised first (for a stall).
+  const std::string& current() const {
+    return opts_.images[head_ < units_.size() ? units_[head_]->input : 0];
+  }
 
   EventLoop& loop_;
   const AdaptOptions& opts_;
@@ -97,14 +120,23 @@ class Runner {
   AdaptReport report_;
 
   std::unique_ptr<PluginChain> chain_;
-  std::unique_ptr<WorkerClient> ocr_, speech_;
+  std::unique_ptr<WorkerClient> speech_;
   double lastFrameMs_ = 0;
+
+  // OCR: the sheets' pages, shared out between the OCR workers, placed in order.
+  struct Reader {
+    std::unique_ptr<WorkerClient> worker;
+    Unit* unit = nullptr;  // the page it is reading
+  };
+  std::vector<Reader> readers_;
+  std::vector<std::unique_ptr<Unit>> units_;  // in the document's order
+  std::size_t head_ = 0;                      // the first unit not wholly placed yet
+  int headY_ = 0;                             // where the head unit goes in the document
+  int nextGen_ = 1;
 
   // OCR -> chain
   bool ocrDone_ = false;
   std::vector<Box> rules_, boxes_;  // the page's marks (answer places)
-  std::size_t input_ = 0;           // the file being recognised (index into opts_.images)
-  int inputY_ = 0;                  // where its first page goes in the document
   std::deque<Block> toAdapt_;
   bool adapting_ = false;
   std::string fixedLang_;  // ocr.language when it is not "auto"
@@ -136,9 +168,9 @@ void Runner::fail(Error e) {
   loop_.stop();
 }
 
-std::string Runner::fileError(std::string message) const {
-  if (message.find(current()) != std::string::npos) return message;
-  return current() + ": " + message;
+std::string Runner::fileError(const std::string& file, std::string message) {
+  if (message.find(file) != std::string::npos) return message;
+  return file + ": " + message;
 }
 
 void Runner::start() {
@@ -166,18 +198,32 @@ void Runner::start() {
   configureChain();
   if (finished_) return;
 
-  WorkerClient::Options o;
-  o.name = "ocr";
-  o.program = findHelperProgram(ocr::kWorkerProgram);
-  o.env = {"OMP_THREAD_LIMIT=1", "LISEUR_OCR_LANGS=" + cfg_->getString("ocr.languages")};
-  o.limits.address_space_mb = 1536;
-  ocr_ = std::make_unique<WorkerClient>(
-      loop_, o, [this](Frame&& f) { onOcrFrame(std::move(f)); },
-      [this](const Error& e) {
-        fail(makeError(e.code, "the OCR worker died reading " + current() + ": " + e.message));
-      });
-  if (auto s = ocr_->start(); !s) return fail(s.error());
-  sendOcr();
+  // One unit a file to begin with: a PDF's or a TIFF's other pages are added after its first
+  // (its page event says how many). With several pages, two OCR workers on a machine of two
+  // cores or more read them side by side (a page of paper is recognised on one core); each then
+  // keeps to one reader thread, which only screens would use.
+  bool paged = opts_.images.size() > 1;
+  for (std::size_t i = 0; i < opts_.images.size(); ++i) {
+    auto u = std::make_unique<Unit>();
+    u->input = i;
+    units_.push_back(std::move(u));
+    char magic[5] = {};
+    if (FILE* f = std::fopen(opts_.images[i].c_str(), "rb")) {
+      const std::size_t n = std::fread(magic, 1, sizeof magic, f);
+      std::fclose(f);
+      const std::string_view m(magic, n);
+      if (m == "%PDF-" || m.substr(0, 4) == std::string_view("II*\0", 4) ||
+          m.substr(0, 4) == std::string_view("MM\0*", 4))
+        paged = true;
+    }
+  }
+  const int workers = opts_.ocr_workers > 0                               ? opts_.ocr_workers
+                      : paged && std::thread::hardware_concurrency() >= 2 ? 2
+                                                                          : 1;
+  for (int i = 0; i < workers; ++i)
+    if (auto st = startReader(workers > 1); !st) return fail(st.error());
+  report_.timings["ocr_workers"] = workers;
+  dispatch();
   if (finished_) return;
 
   if (opts_.narration) {
@@ -193,14 +239,45 @@ void Runner::start() {
   armStallWatch();
 }
 
-void Runner::sendOcr() {
-  json req{{"op", "ocr"},
-           {"gen", static_cast<int>(input_) + 1},
-           {"path", current()},
-           {"lang", cfg_->getString("ocr.languages")},
-           {"mode", cfg_->getString("ocr.mode")},
-           {"marks", true}};  // the worksheet's rules and boxes: its answer places
-  if (auto s = ocr_->send(req); !s) return fail(s.error());
+Status Runner::startReader(bool oneReaderEach) {
+  const std::size_t index = readers_.size();
+  WorkerClient::Options o;
+  o.name = "ocr";
+  o.program = findHelperProgram(ocr::kWorkerProgram);
+  o.env = {"OMP_THREAD_LIMIT=1", "LISEUR_OCR_LANGS=" + cfg_->getString("ocr.languages")};
+  if (oneReaderEach) o.env.push_back("LISEUR_OCR_THREADS=1");
+  o.limits.address_space_mb = 1536;
+  Reader r;
+  r.worker = std::make_unique<WorkerClient>(
+      loop_, o, [this, index](Frame&& f) { onOcrFrame(index, std::move(f)); },
+      [this, index](const Error& e) {
+        const Unit* u = readers_[index].unit;
+        fail(makeError(e.code, "the OCR worker died reading " + (u ? fileOf(*u) : current()) +
+                                   ": " + e.message));
+      });
+  if (auto s = r.worker->start(); !s) return s;
+  readers_.push_back(std::move(r));
+  return okStatus();
+}
+
+// Each idle worker takes the first page nobody has taken, in the document's order.
+void Runner::dispatch() {
+  for (Reader& r : readers_) {
+    if (finished_ || r.unit) continue;
+    auto it = std::find_if(units_.begin(), units_.end(), [](const auto& u) { return !u->gen; });
+    if (it == units_.end()) return;
+    Unit& u = **it;
+    u.gen = nextGen_++;
+    json req{{"op", "ocr"},
+             {"gen", u.gen},
+             {"path", fileOf(u)},
+             {"pages", {{"first", u.page}, {"count", 1}}},
+             {"lang", cfg_->getString("ocr.languages")},
+             {"mode", cfg_->getString("ocr.mode")},
+             {"marks", true}};  // the worksheet's rules and boxes: its answer places
+    if (auto s = r.worker->send(req); !s) return fail(s.error());
+    r.unit = &u;
+  }
 }
 
 void Runner::configureChain() {
@@ -238,76 +315,121 @@ void Runner::armStallWatch() {
   });
 }
 
-void Runner::onOcrFrame(Frame&& f) {
+void Runner::onOcrFrame(std::size_t reader, Frame&& f) {
   if (finished_) return;
   lastFrameMs_ = EventLoop::nowMsPrecise();
   const std::string ev = f.header.value("ev", "");
   if (ev == "ready" || ev == "pong" || ev == "cancelled") return;
+  Unit* u = readers_[reader].unit;
+  if (!u || f.header.value("gen", 0) != u->gen) return;
   if (ev == "error") {
     std::string code = f.header.value("code", "ocr-failed");
-    return fail(makeError(errorCodeFromName(code),
-                          fileError(f.header.value("message", "the image could not be read"))));
+    return fail(
+        makeError(errorCodeFromName(code),
+                  fileError(fileOf(*u), f.header.value("message", "the image could not be read"))));
   }
+  const bool isHead = head_ < units_.size() && units_[head_].get() == u;
   if (ev == "layout" || ev == "page") {
-    // The document grows by each page, placed under the one before (in this file by the worker,
-    // after the previous files here). A file of one image has no page event: its layout is
-    // the page.
-    Document& d = report_.recognised;
-    d.width = std::max(d.width, f.header.value("width", 0));
-    d.height = std::max(d.height, inputY_ + f.header.value("y", 0) + f.header.value("height", 0));
-    report_.adapted.width = d.width;
-    report_.adapted.height = d.height;
+    u->width = std::max(u->width, f.header.value("width", 0));
+    u->height = std::max(u->height, f.header.value("y", 0) + f.header.value("height", 0));
+    if (isHead) place(*u);
+  } else if (ev == "pages") {
+    // A file of pages: its other pages come next, before the files after it.
+    const int pages = f.header.value("pages", 1);
+    if (u->page == 0 && pages > 1) {
+      auto at =
+          std::find_if(units_.begin(), units_.end(), [u](const auto& p) { return p.get() == u; });
+      std::vector<std::unique_ptr<Unit>> more;
+      for (int p = 1; p < std::min(pages, ocr::kMaxPages); ++p) {
+        auto next = std::make_unique<Unit>();
+        next->input = u->input;
+        next->page = p;
+        more.push_back(std::move(next));
+      }
+      units_.insert(at + 1, std::make_move_iterator(more.begin()),
+                    std::make_move_iterator(more.end()));
+      if (pages > ocr::kMaxPages)
+        warn(makeError(ErrorCode::kImageTooLarge, fileOf(*u) + ": has " + std::to_string(pages) +
+                                                      " pages; only the first " +
+                                                      std::to_string(ocr::kMaxPages) +
+                                                      " were read (split it into smaller files)"));
+      dispatch();
+    }
   } else if (ev == "block") {
     auto b = blockFromJson(f.header["block"]);
     if (!b)
       return fail(makeError(ErrorCode::kWorkerCrashed,
                             "the OCR worker sent a bad block: " + b.error().message));
-    Block block = std::move(b).value();
-    if (inputY_) {
-      block.box.y += inputY_;
-      for (auto& l : block.lines) {
-        l.box.y += inputY_;
-        for (auto& w : l.words) w.box.y += inputY_;
-      }
-    }
-    if (!fixedLang_.empty()) block.lang = fixedLang_;
-    if (block.lang.empty()) block.lang = guessLanguage(block.text(), "fr");
-    block.index = static_cast<int>(report_.recognised.blocks.size());
-    if (report_.recognised.blocks.empty()) report_.timings["first_block_ms"] = std::round(since());
-    report_.recognised.blocks.push_back(block);
-    toAdapt_.push_back(std::move(block));
-    pumpAdapt();
+    u->blocks.push_back(std::move(b).value());
+    if (isHead) place(*u);
   } else if (ev == "marks") {
     auto boxes = [&](const char* key, std::vector<Box>& out) {
       if (auto it = f.header.find(key); it != f.header.end() && it->is_array())
         for (const auto& j : *it)
-          if (auto b = boxFromJson(j)) out.push_back(Box{b->x, b->y + inputY_, b->w, b->h});
+          if (auto b = boxFromJson(j)) out.push_back(*b);
     };
-    boxes("rules", rules_);  // each page's, added to the others'
-    boxes("boxes", boxes_);
+    boxes("rules", u->rules);
+    boxes("boxes", u->boxes);
+    if (isHead) place(*u);
   } else if (ev == "done") {
-    const int pages = f.header.value("pages", 1), read = f.header.value("pages_read", pages);
-    if (read < pages)
-      warn(makeError(ErrorCode::kImageTooLarge,
-                     current() + ": has " + std::to_string(pages) + " pages; only the first " +
-                         std::to_string(read) + " were read (split it into smaller files)"));
-    if (input_ + 1 < opts_.images.size()) {  // the next sheet, under this one
-      ++input_;
-      inputY_ = report_.recognised.height;
-      sendOcr();
-      return pumpAdapt();
-    }
-    ocrDone_ = true;
-    report_.timings["ocr_ms"] = std::round(since());
-    std::map<std::string, std::size_t> langs;
-    for (const auto& b : report_.recognised.blocks) langs[b.lang] += b.text().size();
-    std::size_t best = 0;
-    for (const auto& [l, n] : langs)
-      if (!l.empty() && n > best) best = n, report_.recognised.lang = l;
-    report_.adapted.lang = report_.recognised.lang;
-    pumpAdapt();  // the blocks held for the first batch
-    maybeFinish();
+    u->done = true;
+    readers_[reader].unit = nullptr;
+    dispatch();
+    if (isHead) advance();
   }
+}
+
+// What the head unit has so far goes into the document, under the pages before it.
+void Runner::place(Unit& u) {
+  Document& d = report_.recognised;
+  d.width = std::max(d.width, u.width);
+  d.height = std::max(d.height, headY_ + u.height);
+  report_.adapted.width = d.width;
+  report_.adapted.height = d.height;
+  for (const Box& r : u.rules) rules_.push_back(Box{r.x, r.y + headY_, r.w, r.h});
+  for (const Box& b : u.boxes) boxes_.push_back(Box{b.x, b.y + headY_, b.w, b.h});
+  u.rules.clear();
+  u.boxes.clear();
+  std::vector<Block> blocks = std::move(u.blocks);
+  u.blocks.clear();
+  for (Block& b : blocks) placeBlock(std::move(b));
+  pumpAdapt();
+}
+
+void Runner::placeBlock(Block&& block) {
+  if (headY_) {
+    block.box.y += headY_;
+    for (auto& l : block.lines) {
+      l.box.y += headY_;
+      for (auto& w : l.words) w.box.y += headY_;
+    }
+  }
+  if (!fixedLang_.empty()) block.lang = fixedLang_;
+  if (block.lang.empty()) block.lang = guessLanguage(block.text(), "fr");
+  block.index = static_cast<int>(report_.recognised.blocks.size());
+  if (report_.recognised.blocks.empty()) report_.timings["first_block_ms"] = std::round(since());
+  report_.recognised.blocks.push_back(block);
+  toAdapt_.push_back(std::move(block));
+}
+
+// The head unit is read: the next one is placed under it (and its pages read meanwhile with it).
+void Runner::advance() {
+  while (head_ < units_.size() && units_[head_]->done) {
+    headY_ = report_.recognised.height;
+    ++head_;
+    if (head_ < units_.size()) place(*units_[head_]);
+  }
+  if (head_ < units_.size()) return;
+  ocrDone_ = true;
+  report_.timings["ocr_ms"] = std::round(since());
+  std::map<std::string, std::size_t> langs;
+  for (const auto& b : report_.recognised.blocks) langs[b.lang] += b.text().size();
+  std::size_t best = 0;
+  for (const auto& [l, n] : langs)
+    if (!l.empty() && n > best) best = n, report_.recognised.lang = l;
+  report_.adapted.lang = report_.recognised.lang;
+  pumpAdapt();  // the blocks held for the first batch
+  maybeFinish();
 }
 
 // Blocks go through the chain in reading order, as many as have arrived while the previous batch

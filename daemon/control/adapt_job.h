@@ -1,11 +1,16 @@
 // AdaptJob: images or PDFs made into ONE self-contained HTML view with its narration, without
 // liseurd (`liseur adapt FILE... --profile NAME -o OUT.html`). Several files, a multi-page TIFF and
-// a PDF's pages become one page, the sheets one after the other (the OCR worker places each page
-// under the one before; the files follow each other the same way). A teacher prepares a worksheet
+// a PDF's pages become one page, the sheets one after the other. A teacher prepares a worksheet
 // on any machine and copies the file to a USB stick; nothing here needs a running daemon or a sound
 // card.
 //
-// On its own EventLoop it starts the same workers the daemon uses — liseur-ocr-worker,
+// Pages: each page is one request to an OCR worker (`"pages":{"first":P,"count":1}`; a file's
+// "pages" event says how many it has, and its other pages are queued right after it). With
+// several pages on a machine of two cores or more, two OCR workers take the pages in turn (a page
+// of paper is recognised on one core), each with one reader thread; the page being placed streams
+// its blocks at once, the pages after it wait, and each goes under the one before.
+//
+// On its own EventLoop it starts the same workers the daemon uses — liseur-ocr-worker (one or two),
 // liseur-plugin-host (a PluginChain configured from the profile's plugins.chain and
 // plugins.options.*) and liseur-speech-worker — and runs, block after block in reading order:
 //
@@ -68,6 +73,9 @@ struct AdaptOptions {
   std::shared_ptr<const config::Config> config;  // the profile's configuration (required)
   // Extra plugin directories searched first (tests); LISEUR_PLUGIN_PATH works too.
   std::vector<std::string> plugin_dirs;
+  // OCR workers reading pages side by side; 0 = two for several pages on a machine of two cores
+  // or more, else one.
+  int ocr_workers = 0;
   std::chrono::milliseconds plugin_timeout{5000};  // per adapt/speak call
   std::chrono::milliseconds render_timeout{20000};
   // Each warning as it happens (the CLI prints it on stderr). May be empty.

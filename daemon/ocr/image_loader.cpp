@@ -25,11 +25,9 @@ void PixDestroyer::operator()(Pix* pix) const {
   if (pix) pixDestroy(&pix);
 }
 
-namespace {
-
 // Leptonica reports every refused input on stderr; we return errors as values instead, so its
 // messages are noise in the journal. With LISEUR_LOG=debug they are kept, as debug lines.
-void leptonicaToSpdlog(const char* msg) {
+static void leptonicaToSpdlog(const char* msg) {
   std::string_view m(msg);
   while (!m.empty() && (m.back() == '\n' || m.back() == '\r')) m.remove_suffix(1);
   spdlog::debug("leptonica: {}", m);
@@ -47,6 +45,8 @@ void setUpLeptonica() {
     l_pngSetReadStrip16To8(1);  // the default, but the whole pipeline relies on it
   });
 }
+
+namespace {
 
 uint16_t le16(std::string_view d, std::size_t at) {
   return static_cast<uint16_t>(static_cast<unsigned char>(d[at]) |

@@ -97,4 +97,9 @@ Result<PixPtr> loadImagePixels(std::string_view bytes, int width, int height, in
 // unreachable): kInternal.
 Result<PixPtr> normaliseImage(Pix* pix);
 
+// Leptonica's messages (it reports refused input and failed models on stderr): debug log lines
+// with LISEUR_LOG=debug, else none. Once per process, before any Leptonica call (the loaders
+// above call it; the OCR worker calls it at start, for PDF pages and the page analysis too).
+void setUpLeptonica();
+
 }  // namespace liseur::ocr

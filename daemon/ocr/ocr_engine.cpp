@@ -415,6 +415,7 @@ Result<LineRead> TesseractEngine::readBest(Models& apis, const preprocess::PageL
 }
 
 int TesseractEngine::detectQuarterTurns(Pix* grey) {
+  const auto t0 = std::chrono::steady_clock::now();
   if (!osd_tried_) {
     osd_tried_ = true;
     std::error_code ec;
@@ -427,6 +428,7 @@ int TesseractEngine::detectQuarterTurns(Pix* grey) {
     }
   }
   if (!osd_) return 0;
+  const auto t1 = std::chrono::steady_clock::now();
   osd_->SetPageSegMode(tesseract::PSM_OSD_ONLY);
   osd_->SetImage(grey);
   osd_->SetSourceResolution(300);
@@ -436,7 +438,12 @@ int TesseractEngine::detectQuarterTurns(Pix* grey) {
   const bool ok = osd_->DetectOrientationScript(&degrees, &orient_conf, &script, &script_conf);
   osd_->Clear();
   if (std::getenv("LISEUR_LAYOUT_DEBUG"))
-    std::fprintf(stderr, "osd: %d degrees, confidence %.2f\n", degrees, orient_conf);
+    std::fprintf(
+        stderr, "osd: %d degrees, confidence %.2f (%.0f ms, %.0f ms loading; %dx%d)\n", degrees,
+        orient_conf,
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count(),
+        std::chrono::duration<double, std::milli>(t1 - t0).count(), pixGetWidth(grey),
+        pixGetHeight(grey));
   if (!ok || orient_conf < kOsdConfidence) return 0;
   // Tesseract gives the text's counter-clockwise angle; the page is turned back clockwise.
   return ((360 - degrees) % 360) / 90;

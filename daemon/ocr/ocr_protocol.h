@@ -22,6 +22,9 @@
 //   "crop":{"x":X,"y":Y,"w":W,"h":H} (optional, any of the above): read only that part of the
 //       decoded image, clipped to it (a region of the portal's whole-screen screenshot); a crop
 //       wholly outside the image is an invalid-argument error naming both.
+//   "pages":{"first":F,"count":C} (optional, a multi-page TIFF or a PDF): read only pages F to
+//       F+C-1 (0-based, within the first kMaxPages), placed from y 0; a first page beyond the
+//       file's is invalid-argument. `liseur adapt` gives the pages of one file to two workers.
 //   "marks":true (optional): also find the page's rules and drawn boxes (preprocess/page_marks.h)
 //       on each page, sent as a "marks" event after its blocks (`liseur adapt`'s answer places).
 //   {"op":"cancel","gen":G}    Stop job G as soon as possible (Tesseract's cancel hook).
@@ -30,6 +33,9 @@
 // worker -> daemon
 //   {"ev":"ready","langs":["eng","fra"],"tesseract":"5.3.0"}      once, after the models loaded
 //   {"ev":"layout","gen":G,"width":W,"height":H,"blocks":N}        layout analysed (cheap)
+//   {"ev":"pages","gen":G,"pages":N}
+//       sources of pages only (a multi-page TIFF, a PDF), once the file is open, before any page
+//       is rendered or recognised
 //   {"ev":"page","gen":G,"page":P,"pages":N,"y":Y,"width":W,"height":H,"text_layer":false}
 //       sources of pages only (a multi-page TIFF, a PDF), before each page's blocks: page P
 //       (0-based) of N, placed at Y in the job's coordinates
@@ -51,5 +57,7 @@ inline constexpr const char* kWorkerProgram = "liseur-ocr-worker";
 inline constexpr int kMaxSide = 16384;
 inline constexpr long long kMaxPixels = 40'000'000;
 inline constexpr long long kMaxFileBytes = 200ll << 20;
+// Pages of a multi-page file read in one job (a longer one is read up to here, and says so).
+inline constexpr int kMaxPages = 100;
 
 }  // namespace liseur::ocr

@@ -20,14 +20,13 @@
 
 #include "core/frame.h"
 #include "document/document.h"
+#include "ocr/image_loader.h"
+#include "ocr/ocr_protocol.h"
 #include "ocr/pdf_document.h"
 #include "preprocess/page_marks.h"
 
 namespace liseur::ocr {
 namespace {
-
-// Pages of a multi-page file read in one job (a longer one is read up to here, and says so).
-constexpr int kMaxPages = 100;
 
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -378,6 +377,10 @@ bool OcrWorker::runJob(Job& job) {
     job.payload.shrink_to_fit();
     if (!image) return fail(image.error());
     if (cancelled) return sendCancelled();
+    // How many pages, before the first is rendered or recognised: who shares pages out can
+    // start on the others at once.
+    if ((pages > 1 || pdf) && !writer_.write(Json{{"ev", "pages"}, {"gen", gen}, {"pages", pages}}))
+      return false;
 
     // A failed write means the daemon is gone: stop recognising, nobody will read the rest.
     auto emit = [&](const Json& ev) {
@@ -451,11 +454,32 @@ bool OcrWorker::runJob(Job& job) {
       emit(Json{{"ev", "marks"}, {"gen", gen}, {"rules", rules}, {"boxes", boxes}});
     };
 
+    // "pages":{"first":F,"count":C}: only those pages (of the first kMaxPages), placed from y 0.
+    int first = 0, last = std::min(pages, kMaxPages);
+    if (auto sel = job.request.find("pages"); sel != job.request.end()) {
+      auto field = [&](const char* k, int fallback) {
+        auto it = sel->find(k);
+        return it != sel->end() && it->is_number_integer() && it->get<long long>() >= 0 &&
+                       it->get<long long>() <= kMaxPages
+                   ? it->get<int>()
+                   : fallback;
+      };
+      if (!sel->is_object() || field("first", -1) < 0 || field("count", -1) < 1)
+        return fail(makeError(ErrorCode::kInvalidArgument,
+                              "pages: expected {\"first\": 0.." + std::to_string(kMaxPages) +
+                                  ", \"count\": 1.." + std::to_string(kMaxPages) + "}"));
+      first = field("first", 0);
+      if (first >= pages)
+        return fail(makeError(ErrorCode::kInvalidArgument,
+                              "pages: page " + std::to_string(first + 1) + " asked, the file has " +
+                                  std::to_string(pages)));
+      last = std::min(last, first + field("count", 1));
+    }
     RecogniseTimings total;
     int read_pages = 0;
-    for (int p = 0; p < std::min(pages, kMaxPages); ++p) {
+    for (int p = first; p < last; ++p) {
       if (cancelled) return sendCancelled();
-      if (p > 0) callbacks.on_layout = nullptr;  // the layout event describes the first page
+      if (p > first) callbacks.on_layout = nullptr;  // the layout event describes the first page
       if (pdf) {
         auto text = pdf->text(p);
         if (!text) return fail(text.error());
@@ -485,7 +509,7 @@ bool OcrWorker::runJob(Job& job) {
         // A page smaller than asked (a poster) is read at its own scale: its coordinates are
         // the rendering's.
         image = std::move(r);
-      } else if (p > 0) {
+      } else if (p != 0) {  // page 0 was decoded above, with the page count
         image = decodeImage(fileBytes, options_.limits, job.request["path"].get<std::string>(), p);
         if (!image) return fail(image.error());
       }
@@ -506,8 +530,11 @@ bool OcrWorker::runJob(Job& job) {
       image->reset();
       ++read_pages;
     }
-    spdlog::debug("job {}: {} blocks, {} pages, decode {:.0f} ms, recognise {:.0f} ms", gen, blocks,
-                  read_pages, decode_ms, total.recognise_ms);
+    spdlog::debug(
+        "job {}: {} blocks, {} pages, decode {:.0f} ms, preprocess {:.0f} ms, layout {:.0f} ms, "
+        "recognise {:.0f} ms",
+        gen, blocks, read_pages, decode_ms, total.preprocess_ms, total.layout_ms,
+        total.recognise_ms);
     Json ms{{"decode", round1(decode_ms)},
             {"preprocess", round1(total.preprocess_ms)},
             {"layout", round1(total.layout_ms)},
@@ -548,6 +575,7 @@ int ocrReaders(const char* setting) {
 }
 
 int ocrWorkerProgram() {
+  setUpLeptonica();
   int fd = workerFdFromEnv();
   if (fd < 0) {
     spdlog::error("liseur-ocr-worker is started by liseurd (LISEUR_WORKER_FD is not set)");

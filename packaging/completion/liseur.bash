@@ -101,8 +101,8 @@ _liseur_table() {
       valued='' ;;
     'liseur adapt')
       subs=''
-      opts='-h --help --profile -o --output --no-narration --json'
-      valued='--profile -o --output' ;;
+      opts='-h --help --profile -o --output --no-narration --ocr-workers --json'
+      valued='--profile -o --output --ocr-workers' ;;
     'liseur stop')
       subs=''
       opts='-h --help --json'
@@ -205,6 +205,7 @@ _liseur_slot() {
     'liseur syllables @'*) : ;;
     'liseur adapt --profile') _liseur_dynamic profiles ;;
     'liseur adapt -o'|'liseur adapt --output') _liseur_files ;;
+    'liseur adapt --ocr-workers') : ;;
     'liseur adapt @'*) _liseur_files ;;
     'liseur hotkeys install --desktop') _liseur_words 'gnome sway xfce' ;;
     'liseur hotkeys uninstall --desktop') _liseur_words 'gnome sway xfce' ;;

@@ -2,7 +2,7 @@
 # Regenerate with packaging/regenerate-docs.sh (see README.md).
 
 set -g __liseur_paths 'liseur' 'liseur read' 'liseur ocr' 'liseur say' 'liseur review' 'liseur set' 'liseur pointer' 'liseur watch' 'liseur unwatch' 'liseur reload' 'liseur config' 'liseur config schema' 'liseur profile' 'liseur profile list' 'liseur profile show' 'liseur profile new' 'liseur profile use' 'liseur profile set' 'liseur profile check' 'liseur profile export' 'liseur profile card' 'liseur profile import' 'liseur plugins' 'liseur syllables' 'liseur adapt' 'liseur stop' 'liseur pause' 'liseur resume' 'liseur status' 'liseur hotkeys' 'liseur hotkeys install' 'liseur hotkeys uninstall' 'liseur hotkeys list' 'liseur doctor' 'liseur autostart' 'liseur autostart enable' 'liseur autostart disable' 'liseur autostart status' 'liseur autostart start' 'liseur events' 'liseur shutdown'
-set -g __liseur_valued 'liseur read --to-wav' 'liseur read --lang' 'liseur ocr --lang' 'liseur say --lang' 'liseur say --to-wav' 'liseur watch --every' 'liseur profile new --from' 'liseur profile export -o' 'liseur profile export --output' 'liseur profile card -o' 'liseur profile card --output' 'liseur profile card --lang' 'liseur profile import --name' 'liseur adapt --profile' 'liseur adapt -o' 'liseur adapt --output' 'liseur hotkeys install --desktop' 'liseur hotkeys uninstall --desktop' 'liseur hotkeys list --desktop' 'liseur autostart enable --method'
+set -g __liseur_valued 'liseur read --to-wav' 'liseur read --lang' 'liseur ocr --lang' 'liseur say --lang' 'liseur say --to-wav' 'liseur watch --every' 'liseur profile new --from' 'liseur profile export -o' 'liseur profile export --output' 'liseur profile card -o' 'liseur profile card --output' 'liseur profile card --lang' 'liseur profile import --name' 'liseur adapt --profile' 'liseur adapt -o' 'liseur adapt --output' 'liseur adapt --ocr-workers' 'liseur hotkeys install --desktop' 'liseur hotkeys uninstall --desktop' 'liseur hotkeys list --desktop' 'liseur autostart enable --method'
 
 # The command path, the number of positionals before the cursor, and whether an option's
 # value is expected: one line each.
@@ -206,6 +206,7 @@ complete -c liseur -n '__liseur_at \'liseur adapt\'' -s h -l help -d 'Print this
 complete -c liseur -n '__liseur_at \'liseur adapt\'' -l profile -x -a '(__liseur_dynamic profiles)' -d 'Profile whose plugins, view and voice to use (default: the active one)'
 complete -c liseur -n '__liseur_at \'liseur adapt\'' -s o -l output -r -F -d 'The HTML file to write'
 complete -c liseur -n '__liseur_at \'liseur adapt\'' -l no-narration -d 'No audio: the text only'
+complete -c liseur -n '__liseur_at \'liseur adapt\'' -l ocr-workers -x -d 'Pages recognised side by side: 1 or 2 (default: 2 for several pages on a machine of two cores or more; each takes about 150 MB)'
 complete -c liseur -n '__liseur_at \'liseur adapt\'' -l json -d 'Print a JSON report: the adapted document, word timings, warnings, timings'
 complete -c liseur -n '__liseur_at \'liseur adapt\' 0 -1' -F
 

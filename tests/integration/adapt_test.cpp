@@ -284,6 +284,64 @@ TEST_F(AdaptTest, TwoPagePdfMakesOnePageWithTheAnswerPlacesOfBoth) {
   EXPECT_NE(html.find("<input"), std::string::npos) << "the fields are in the page";
 }
 
+// The width and height in a JPEG's start-of-frame marker.
+std::pair<int, int> jpegSize(const std::string& d) {
+  for (std::size_t i = 2; i + 9 < d.size();) {
+    if (uint8_t(d[i]) != 0xFF) {
+      ++i;
+      continue;
+    }
+    const uint8_t marker = uint8_t(d[i + 1]);
+    const std::size_t len = std::size_t(uint8_t(d[i + 2])) << 8 | uint8_t(d[i + 3]);
+    if (marker == 0xC0 || marker == 0xC1 || marker == 0xC2)
+      return {int(uint8_t(d[i + 7])) << 8 | uint8_t(d[i + 8]),
+              int(uint8_t(d[i + 5])) << 8 | uint8_t(d[i + 6])};
+    i += 2 + len;
+  }
+  return {0, 0};
+}
+
+// A PDF of a typed page, a scanned page and a typed page, read by one OCR worker and by two
+// sharing the pages out: the same document, block for block and box for box, in page order, and
+// nothing but the report on the terminal (no library noise from the workers).
+TEST_F(AdaptTest, PagesReadByTwoWorkersMakeTheSameDocumentAsByOne) {
+  using liseur::test::MiniPdf;
+  const std::string jpeg =
+      liseur::test::readFile(std::string(LISEUR_SOURCE_DIR) + "/tests/data/ocr/engine/page-fr.jpg");
+  const auto [w, h] = jpegSize(jpeg);
+  ASSERT_GT(w, 0);
+  MiniPdf pdf;
+  pdf.textPage({{72, 90, 18, "Fiche de lecture"}, {72, 140, 12, "Lis le texte de la page 2."}});
+  pdf.imagePage(jpeg, w, h, 595, 595.0 * h / w);
+  pdf.textPage({{72, 90, 12, "Questions : que fait le personnage ?"}});
+  const std::string file = xdg_.path("fiche.pdf");
+  liseur::test::writeFile(file, pdf.bytes());
+  json docs[2];
+  for (int n : {1, 2}) {
+    SCOPED_TRACE(n);
+    CliRun r = liseur({"adapt", file, "-o", xdg_.path("fiche.html"), "--json", "--no-narration",
+                       "--ocr-workers", std::to_string(n)},
+                      xdg_);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "") << "only the report: no library noise";
+    json report = json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+    EXPECT_EQ(report["timings"]["ocr_workers"], n);
+    docs[n - 1] = report["recognised"];
+  }
+  ASSERT_EQ(docs[0]["blocks"].size(), docs[1]["blocks"].size());
+  EXPECT_EQ(docs[0], docs[1]);
+  std::string text;
+  for (const auto& b : docs[1]["blocks"])
+    for (const auto& l : b["lines"])
+      for (const auto& wd : l["words"]) text += wd["text"].get<std::string>() + " ";
+  const auto fiche = text.find("Fiche de lecture"), questions = text.find("Questions");
+  ASSERT_NE(fiche, std::string::npos) << text;
+  ASSERT_NE(questions, std::string::npos) << text;
+  EXPECT_LT(fiche, questions) << text;
+  EXPECT_GT(questions - fiche, 100u) << "the scanned page's text between them: " << text;
+}
+
 // Several images, in the order given: one page, the sheets one after the other.
 TEST_F(AdaptTest, SeveralImagesMakeOnePageInTheirOrder) {
   const std::string out = xdg_.path("deux.html");

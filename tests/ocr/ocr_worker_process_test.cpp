@@ -61,10 +61,16 @@ class OcrWorkerProcess : public ::testing::Test {
     }
     EXPECT_EQ(r->terminal.value("ev", ""), "done") << path << ": " << describe(*r);
     if (r->terminal.value("ev", "") != "done") return *r;
-    // The layout first; a source of pages starts with its first page's event, then the layout.
-    const std::string first = r->events.front().value("ev", "");
-    EXPECT_TRUE(first == "layout" || (first == "page" && r->events.size() > 1 &&
-                                      r->events[1].value("ev", "") == "layout"))
+    // The layout first; a source of pages starts with how many pages it has, its first page's
+    // event, then the layout.
+    std::size_t at = 0;
+    if (r->events.front().value("ev", "") == "pages") {
+      EXPECT_GE(r->events.front().value("pages", 0), 1) << describe(*r);
+      at = 1;
+    }
+    const std::string first = r->events[at].value("ev", "");
+    EXPECT_TRUE(first == "layout" || (first == "page" && r->events.size() > at + 1 &&
+                                      r->events[at + 1].value("ev", "") == "layout"))
         << path << ": " << describe(*r);
     for (std::size_t i = 0; i < r->blocks.size(); ++i)
       EXPECT_EQ(r->blocks[i].value("index", -1), static_cast<int>(i))
@@ -168,6 +174,36 @@ TEST_F(OcrWorkerProcess, ReadsEveryPageOfAMultiPageTiffAndSaysHowMany) {
   // A one-page file says nothing of pages.
   auto one = recognise(7, dataPath("ocr/dialog-en.png"));
   EXPECT_FALSE(one.terminal.contains("pages")) << describe(one);
+
+  // Only the second page (`liseur adapt` shares pages between two workers): placed from y 0.
+  Json req = ocrRequest(8, path);
+  req["pages"] = {{"first", 1}, {"count", 1}};
+  auto second_only = worker_->run(req);
+  ASSERT_TRUE(second_only.ok()) << second_only.error().message;
+  EXPECT_EQ(second_only->terminal.value("ev", ""), "done") << describe(*second_only);
+  EXPECT_EQ(second_only->terminal.value("pages_read", 0), 1) << describe(*second_only);
+  const std::string text2 = second_only->text();
+  EXPECT_NE(text2.find("chaperon rouge"), std::string::npos) << text2;
+  EXPECT_EQ(text2.find("Software Update"), std::string::npos) << text2;
+  ASSERT_GE(second_only->events.size(), 2u) << describe(*second_only);
+  EXPECT_EQ(second_only->events[0].value("ev", ""), "pages") << describe(*second_only);
+  EXPECT_EQ(second_only->events[0].value("pages", 0), 2) << describe(*second_only);
+  const Json& page = second_only->events[1];
+  EXPECT_EQ(page.value("ev", ""), "page") << describe(*second_only);
+  EXPECT_EQ(page.value("page", -1), 1);
+  EXPECT_EQ(page.value("y", -1), 0);
+  for (const Json& b : second_only->blocks) EXPECT_LT(b["box"][1].get<int>(), page["height"]);
+
+  // A page the file does not have, or a selection that is not one, is named.
+  for (Json bad :
+       {Json{{"first", 2}, {"count", 1}}, Json{{"first", 0}, {"count", 0}}, Json("all")}) {
+    Json r2 = ocrRequest(9, path);
+    r2["pages"] = bad;
+    auto e = worker_->run(r2);
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    EXPECT_EQ(e->terminal.value("code", ""), "invalid-argument") << describe(*e);
+    EXPECT_NE(e->terminal.value("message", "").find("pages"), std::string::npos) << describe(*e);
+  }
 }
 
 TEST_F(OcrWorkerProcess, CancelMidJobEndsWithCancelledThenServesTheNextJob) {
