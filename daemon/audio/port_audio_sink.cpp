@@ -15,7 +15,7 @@
 
 #include "audio/audio_sink.h"
 #include "audio/playback_queue.h"
-#include "audio/stderr_capture.h"
+#include "core/stderr_capture.h"
 
 namespace liseur {
 namespace {

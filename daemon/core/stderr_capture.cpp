@@ -1,4 +1,4 @@
-#include "audio/stderr_capture.h"
+#include "core/stderr_capture.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -65,12 +65,13 @@ std::string StderrCapture::finish() {
 
 bool StderrCapture::isProbeNoise(std::string_view line) {
   static constexpr std::string_view kPrefixes[] = {
-      "ALSA lib ",                   // alsa-lib's config evaluation and PCM open attempts
-      "Cannot connect to server",    // libjack
-      "jack server is not running",  // libjack
-      "JackShmReadWritePtr",         // libjack
-      "Expression '",                // PortAudio's PA_ENSURE traces
-      "PaAlsaStream",                // PortAudio ALSA host API
+      "ALSA lib ",                          // alsa-lib's config evaluation and PCM open attempts
+      "Cannot connect to server",           // libjack
+      "jack server is not running",         // libjack
+      "JackShmReadWritePtr",                // libjack
+      "Expression '",                       // PortAudio's PA_ENSURE traces
+      "PaAlsaStream",                       // PortAudio ALSA host API
+      "socket(): Operation not permitted",  // libpulse in the sandbox (no sockets: core/sandbox.h)
   };
   if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
   for (std::string_view p : kPrefixes) {

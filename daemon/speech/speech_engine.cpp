@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/stderr_capture.h"
+
 namespace liseur::speech {
 namespace {
 
@@ -145,8 +147,12 @@ Result<std::unique_ptr<SpeechEngine>> SpeechEngine::create(int bufferMs) {
   if (g_engine_exists.exchange(true))
     return makeError(ErrorCode::kSpeechFailed, "espeak-ng is already owned by another engine");
   // DONT_EXIT: without it espeak-ng calls exit() when its data is missing; we report instead.
+  // espeak-ng's audio library probes PulseAudio even in synchronous mode; the sandbox refuses
+  // the socket and libpulse says so on stderr: that line is noise, the rest is kept.
+  StderrCapture probe;
   int rate =
       espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, bufferMs, nullptr, espeakINITIALIZE_DONT_EXIT);
+  probe.finish();
   if (rate <= 0) {
     g_engine_exists = false;
     return makeError(ErrorCode::kSpeechFailed,

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "audio/audio_sink.h"
-#include "audio/stderr_capture.h"
+#include "core/stderr_capture.h"
 #include "support/test_env.h"
 
 namespace liseur {
@@ -65,10 +65,12 @@ TEST(StderrCapture, RecognisesNoiseLines) {
        {"ALSA lib confmisc.c:855:(parse_card) cannot find card '0'",
         "Cannot connect to server socket err = No such file or directory",
         "JackShmReadWritePtr::~JackShmReadWritePtr - Init not done for -1, skipping unlock",
-        "Expression 'ret' failed in 'src/hostapi/alsa/pa_linux_alsa.c', line: 1736", ""}) {
+        "Expression 'ret' failed in 'src/hostapi/alsa/pa_linux_alsa.c', line: 1736",
+        "socket(): Operation not permitted", ""}) {
     EXPECT_TRUE(StderrCapture::isProbeNoise(noise)) << noise;
   }
-  for (const char* real : {"[error] liseurd: socket closed", "Segmentation fault"}) {
+  for (const char* real : {"[error] liseurd: socket closed", "Segmentation fault",
+                           "socket(): Too many open files"}) {
     EXPECT_FALSE(StderrCapture::isProbeNoise(real)) << real;
   }
 }
