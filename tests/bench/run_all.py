@@ -2,13 +2,15 @@
 """Every figure of the README's Performance section, measured in one run.
 
     /usr/bin/python3 tests/bench/run_all.py [--build build] [--out build/bench-report.md]
-                                            [--only NAME,...] [--skip NAME,...]
+                                            [--only NAME,...] [--skip NAME,...] [--readme README.md]
 
 Runs the benches one after the other (never two at once: the machine has 2 cores), each as its
 own README paragraph documents it, and writes one report: when (UTC), on what (host, kernel, CPU
 model, cores), the commit measured (and whether the work tree had changes), the load average
 before and after each bench, its wall time, and its whole output. Nothing is asserted: the
-benches print ratios against their named baselines; the README quotes this report.
+benches print ratios against their named baselines. With --readme (a whole run only), the
+README's figures block is then written from this report (readme_figures.py): the figures the
+README quotes are this run's, as the benches printed them.
 
 Benches, in order (NAME: what it measures):
   ocr_quality  real-dev and corpus-dev, liseur and the tesseract CLI side by side (issue 12)
@@ -82,7 +84,10 @@ def main():
     ap.add_argument('--out', help='report file (default BUILD/bench-report.md)')
     ap.add_argument('--only', default='', help='comma-separated bench names')
     ap.add_argument('--skip', default='', help='comma-separated bench names')
+    ap.add_argument('--readme', help='write the figures into this README (a whole run only)')
     a = ap.parse_args()
+    if a.readme and (a.only or a.skip):
+        sys.exit('run_all.py: --readme needs every bench in one run (no --only or --skip)')
     build = os.path.abspath(a.build)
     out = a.out or os.path.join(build, 'bench-report.md')
     all_benches = benches(build)
@@ -139,6 +144,11 @@ def main():
         report.write(tail + '\n')
     print(tail)
     print('report: %s' % out)
+    if a.readme:
+        sys.path.insert(0, HERE)
+        import readme_figures
+        readme_figures.write_readme(a.readme, readme_figures.figures(open(out).read()))
+        print('figures written into %s' % a.readme)
     return 1 if failed else 0
 
 
