@@ -26,14 +26,11 @@ nothing is asserted.
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from array import array
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 import benchlib  # noqa: E402  (liseurd in a private XDG tree, over its socket)
@@ -43,32 +40,9 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 TEXT = 'Hello there, this is the first word of a short sentence.'
 
 
-def wait_socket(path, proc, what, timeout=20):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise SystemExit('%s exited at start' % what)
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return
-        except OSError:
-            time.sleep(0.05)
-        finally:
-            s.close()
-    raise SystemExit('%s did not listen on %s' % (what, path))
-
-
-def start_servers(tmp, env):
-    """A PulseAudio null sink and a speech-dispatcher speaking into it, in tmp."""
+def start_speechd(tmp, env):
+    """A speech-dispatcher speaking into the private PulseAudio's null sink, in tmp."""
     logs = os.path.join(tmp, 'logs')
-    os.makedirs(logs, exist_ok=True)
-    pulse = subprocess.Popen(
-        ['pulseaudio', '-n', '--daemonize=no', '--system=no', '--exit-idle-time=-1',
-         '--realtime=no', '--high-priority=no', '--log-target=stderr',
-         '-L', 'module-null-sink sink_name=bench', '-L', 'module-native-protocol-unix'],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(logs, 'pulse.log'), 'w'))
-    wait_socket(os.path.join(env['PULSE_RUNTIME_PATH'], 'native'), pulse, 'pulseaudio')
     conf = os.path.join(tmp, 'speechd-config')
     os.makedirs(os.path.join(conf, 'modules'), exist_ok=True)
     shutil.copy('/etc/speech-dispatcher/modules/espeak-ng.conf', os.path.join(conf, 'modules'))
@@ -81,59 +55,9 @@ def start_servers(tmp, env):
                                 '--timeout', '0'], env=env, stdout=subprocess.DEVNULL,
                                stderr=open(os.path.join(logs, 'speechd.log'), 'w'),
                                start_new_session=True)
-    wait_socket(os.path.join(env['XDG_RUNTIME_DIR'], 'speech-dispatcher', 'speechd.sock'),
-                speechd, 'speech-dispatcher')
-    return pulse, speechd
-
-
-class Monitor:
-    """parec on the null sink's monitor: when each 10 ms of sound arrived, and its peak."""
-
-    def __init__(self, env):
-        self.proc = subprocess.Popen(
-            ['parec', '-d', 'bench.monitor', '--raw', '--format=s16le', '--rate=22050',
-             '--channels=1', '--latency-msec=10'], env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
-        self.chunks = []  # (perf_counter at arrival, peak)
-        self.lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            data = self.proc.stdout.read1(882)
-            if not data:
-                return
-            now = time.perf_counter()
-            a = array('h', data[:len(data) // 2 * 2])
-            peak = max((abs(x) for x in a), default=0)
-            with self.lock:
-                self.chunks.append((now, peak))
-
-    def first_sound_after(self, t0, timeout=10.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            with self.lock:
-                for t, peak in self.chunks:
-                    if t >= t0 and peak > 300:
-                        return (t - t0) * 1000
-            time.sleep(0.005)
-        return None
-
-    def quiet_for(self, seconds, timeout=10.0):
-        """Waits until nothing was heard for `seconds`."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            now = time.perf_counter()
-            with self.lock:
-                self.chunks = [c for c in self.chunks if c[0] > now - 5]
-                loud = [t for t, peak in self.chunks if peak > 300]
-            if not loud or now - loud[-1] > seconds:
-                return
-            time.sleep(0.05)
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+    benchlib.wait_socket(os.path.join(env['XDG_RUNTIME_DIR'], 'speech-dispatcher', 'speechd.sock'),
+                         speechd, 'speech-dispatcher')
+    return speechd
 
 
 def set_output(d, tmp, output):
@@ -179,20 +103,18 @@ def main():
     ap.add_argument('--runs', type=int, default=10)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix='liseur-speechd-bench-')
-    env = dict(os.environ, XDG_RUNTIME_DIR=os.path.join(tmp, 'run'),
-               PULSE_RUNTIME_PATH=os.path.join(tmp, 'run', 'pulse'),
-               SPEECHD_CMD=os.path.join(tmp, 'no-autospawn'), HOME=os.path.join(tmp, 'home'))
+    env = dict(benchlib.pulse_env(tmp), SPEECHD_CMD=os.path.join(tmp, 'no-autospawn'))
     env.pop('SPEECHD_ADDRESS', None)
-    env.pop('PULSE_SERVER', None)
-    for sub in ('run', 'home', os.path.join('config', 'liseur')):
+    for sub in ('logs', os.path.join('config', 'liseur')):
         os.makedirs(os.path.join(tmp, sub), mode=0o700, exist_ok=True)
     pulse = speechd = d = monitor = None
     try:
-        pulse, speechd = start_servers(tmp, env)
+        pulse = benchlib.PulseNullSink(env, os.path.join(tmp, 'logs', 'pulse.log'))
+        speechd = start_speechd(tmp, env)
         d = benchlib.Daemon(args.build, tmp, audio='portaudio', client='speechd-bench',
                             events=['first-audio', 'word', 'utterance-started', 'job-finished'],
                             env=env, keep_events=True)
-        monitor = Monitor(env)
+        monitor = pulse.monitor()
         results = {'liseur': ([], [], []), 'speech-dispatcher': ([], [], [])}
         for output in results:  # warm-up: workers, voices, the lazy connection
             set_output(d, tmp, output)
@@ -223,13 +145,9 @@ def main():
             monitor.close()
         if d:
             d.close()
-        for p in (speechd, pulse):
-            if p and p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        benchlib.end_process(speechd)
+        if pulse:
+            pulse.close()
         if speechd:
             try:
                 os.killpg(speechd.pid, 9)  # its espeak-ng module
