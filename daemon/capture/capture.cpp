@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "capture/pointer_area.h"
 #include "core/log.h"
 
 namespace liseur {
@@ -563,29 +564,20 @@ Result<CapturedImage> ScreenCapture::captureAroundPointer(int width, int height)
       break;
     }
   }
-  auto place = [](int centre, int size, int lo, int span, int& pos, int& len) {
-    if (size >= span) {
-      pos = lo;
-      len = span;
-      return;
-    }
-    len = size;
-    pos = std::clamp(centre - size / 2, lo, lo + span - size);
-  };
-  Box box;
-  place(px, width, area.x, area.w, box.x, box.w);
-  place(py, height, area.y, area.h, box.y, box.h);
-  box = intersectBoxes(box, screenBox());
-  if (box.w == 0) {
+  // A band of the monitor, then the area with no line cut at its edges (pointer_area.h).
+  const Box band = intersectBoxes(pointerBand(area, py, height), screenBox());
+  if (band.w == 0 || !contains(band, px, py)) {
     return makeError(ErrorCode::kInternal,
                      fmt::format("pointer at {},{} is outside the screen", px, py));
   }
-  auto img = grab(box, fmt::format("around pointer {},{}: {}", px, py, boxText(box)));
-  if (img) {
-    img->pointer_x = px - box.x;
-    img->pointer_y = py - box.y;
-  }
-  return img;
+  auto img = grab(band, "");
+  if (!img) return img;
+  img->pointer_x = px - band.x;
+  img->pointer_y = py - band.y;
+  CapturedImage out =
+      cropCaptured(*img, readableAreaAround(*img, img->pointer_x, img->pointer_y, width, height));
+  out.description = fmt::format("around pointer {},{}: {}", px, py, boxText(out.origin));
+  return out;
 }
 
 Result<std::string> ScreenCapture::clipboardPng(std::chrono::milliseconds timeout,

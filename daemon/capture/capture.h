@@ -108,8 +108,10 @@ class ScreenCapture : public ScreenGrabber {
   // active.
   Result<CapturedImage> captureActiveWindow() override;
   Result<unsigned long> activeWindow();
-  // A width x height rectangle centred on the pointer, moved (not shrunk) to stay on the monitor
-  // under the pointer, and clipped only if that monitor is smaller.
+  // The text under the pointer, whole (capture/pointer_area.h: chosen in a band of the monitor
+  // under the pointer); with no text there, a width x height rectangle centred on the pointer,
+  // moved (not shrunk) to stay on that monitor, clipped only if the monitor is smaller, its
+  // edges moved so that they cut no line.
   Result<CapturedImage> captureAroundPointer(int width, int height) override;
 
   // The CLIPBOARD selection as image/png: the PNG bytes as the owner sent them, not decoded

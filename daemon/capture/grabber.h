@@ -49,7 +49,8 @@ class ScreenGrabber {
   // `region` clipped to the desktop; an empty region, or one wholly outside, is an error naming it.
   virtual Result<CapturedImage> captureRegion(const Box& region) = 0;
   virtual Result<CapturedImage> captureActiveWindow() = 0;
-  // A width x height area centred on the pointer (see ScreenCapture::captureAroundPointer), with
+  // The text under the pointer, or a width x height area centred on it (see
+  // ScreenCapture::captureAroundPointer and capture/pointer_area.h), with
   // CapturedImage::pointer_x/y set.
   virtual Result<CapturedImage> captureAroundPointer(int width, int height) = 0;
   // The clipboard's image/png bytes, not decoded (the OCR worker decodes untrusted images).

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "capture/capture.h"
+#include "capture/pointer_area.h"
 #include "capture/sway_ipc.h"
 #include "capture/wayland_connection.h"
 #include "core/log.h"
@@ -829,15 +830,16 @@ Result<CapturedImage> WlrScreencopy::captureAroundPointer(int width, int height)
     }
   }
   if (empty(out_box)) out_box = Box{px, py, 1, 1};
-  Box box{px - width / 2, py - height / 2, width, height};
-  box.x = std::clamp(box.x, out_box.x, std::max(out_box.x, out_box.x + out_box.w - width));
-  box.y = std::clamp(box.y, out_box.y, std::max(out_box.y, out_box.y + out_box.h - height));
-  box = intersectBoxes(box, out_box);
-  Result<CapturedImage> img = grab(box, false, "around the pointer " + boxText(box));
+  // A band of the output, then the area with no line cut at its edges (pointer_area.h).
+  const Box band = pointerBand(out_box, py, height);
+  Result<CapturedImage> img = grab(band, false, "");
   if (!img) return img.error();
   img->pointer_x = px - img->origin.x;
   img->pointer_y = py - img->origin.y;
-  return img;
+  CapturedImage out =
+      cropCaptured(*img, readableAreaAround(*img, img->pointer_x, img->pointer_y, width, height));
+  out.description = "around the pointer " + boxText(out.origin);
+  return out;
 }
 
 Result<std::string> WlrScreencopy::clipboardPng(std::chrono::milliseconds timeout,

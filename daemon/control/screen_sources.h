@@ -46,7 +46,8 @@ struct WatchTarget {
   std::function<std::optional<Error>()> ended;
 };
 
-// The size of the area recognised around the pointer for "read under the pointer".
+// "Read under the pointer": the area around the pointer read when there is no text right under
+// it; text under it is read whole, however wide (capture/pointer_area.h).
 inline constexpr int kPointerAreaWidth = 900, kPointerAreaHeight = 360;
 
 // The capture backends a `capture.backend` value may name.

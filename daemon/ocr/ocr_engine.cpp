@@ -1562,6 +1562,55 @@ class TesseractEngine::ScreenWork {
   bool no_more_starts_ = false;  // guarded by mu_: the last start is done (or one failed)
 };
 
+// "Read under the pointer" on a block of several paragraphs: the lines of the paragraph under
+// the point (x, y) of the source image, or the nearest one, as a block of their own; an empty
+// block when `block` is one paragraph. Paragraphs are told apart by the space between lines: a gap
+// well above the block's usual one (half a line more) starts a new paragraph.
+preprocess::TextBlock paragraphAround(const preprocess::PageLayout& page,
+                                      const preprocess::TextBlock& block, int x, int y) {
+  const auto& lines = block.lines;
+  if (lines.size() < 3) return {};
+  std::vector<Box> src;
+  for (const auto& l : lines) src.push_back(page.toSource(l.box));
+  std::vector<int> gaps, heights;
+  for (std::size_t i = 0; i + 1 < src.size(); ++i)
+    gaps.push_back(src[i + 1].y - (src[i].y + src[i].h));
+  for (const Box& b : src) heights.push_back(b.h);
+  auto median = [](std::vector<int> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  const int gap = median(gaps), height = median(heights);
+  auto breaks = [&](std::size_t i) {  // between line i and i + 1
+    return gaps[i] > gap + std::max(2, height / 2);
+  };
+  std::size_t at = 0;
+  long best = -1;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    const Box& b = src[i];
+    const long dx = std::max({0L, long(b.x) - x, long(x) - (b.x + b.w)});
+    const long dy = std::max({0L, long(b.y) - y, long(y) - (b.y + b.h)});
+    const long d = dy * dy * 4 + dx * dx;  // rows first: the line the point is level with
+    if (best < 0 || d < best) best = d, at = i;
+  }
+  std::size_t first = at, last = at;
+  while (first > 0 && !breaks(first - 1)) --first;
+  while (last + 1 < lines.size() && !breaks(last)) ++last;
+  if (first == 0 && last + 1 == lines.size()) return {};
+  preprocess::TextBlock out;
+  out.prose = block.prose;
+  out.lines.assign(lines.begin() + first, lines.begin() + last + 1);
+  int x0 = out.lines[0].box.x, y0 = out.lines[0].box.y, x1 = x0, y1 = y0;
+  for (const auto& l : out.lines) {
+    x0 = std::min(x0, l.box.x);
+    y0 = std::min(y0, l.box.y);
+    x1 = std::max(x1, l.box.x + l.box.w);
+    y1 = std::max(y1, l.box.y + l.box.h);
+  }
+  out.box = Box{x0, y0, x1 - x0, y1 - y0};
+  return out;
+}
+
 Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mode,
                                                     const RecogniseCallbacks& callbacks,
                                                     const std::atomic<bool>& cancelled) {
@@ -1605,6 +1654,7 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
   }
   // Under the pointer: the block that holds the point (8 px of slack), else the nearest one.
   std::vector<const preprocess::TextBlock*> todo;
+  preprocess::TextBlock focus_paragraph;
   if (callbacks.focus_x >= 0 && callbacks.focus_y >= 0 && !page.blocks.empty()) {
     long best = -1;
     const preprocess::TextBlock* focus = nullptr;
@@ -1617,7 +1667,10 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
       const long d = dx * dx + dy * dy;
       if (best < 0 || d < best) best = d, focus = &tb;
     }
-    todo.push_back(focus);
+    // A block of several paragraphs (a screen's text column is one block): only the paragraph
+    // under the pointer, from its first line.
+    focus_paragraph = paragraphAround(page, *focus, callbacks.focus_x, callbacks.focus_y);
+    todo.push_back(focus_paragraph.lines.empty() ? focus : &focus_paragraph);
   } else {
     for (const preprocess::TextBlock& tb : page.blocks) todo.push_back(&tb);
   }

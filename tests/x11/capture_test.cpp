@@ -274,6 +274,50 @@ TEST_F(CaptureTest, AroundPointerIsCentredAndKeptOnScreen) {
   EXPECT_FALSE(bad.ok());
 }
 
+// A line of real text (xterm) wider than the area asked for: the area grows to hold the line
+// whole, so no word is cut at its edges (capture/pointer_area.h).
+TEST_F(CaptureTest, AroundPointerHoldsTheLineUnderThePointerWhole) {
+  const unsigned long id = startTextXterm("liseur-capture-pointer", "50x4+40+60");
+  ASSERT_NE(id, 0u) << "xterm window not found";
+  auto win = cap_->captureWindow(id);
+  ASSERT_TRUE(win.ok()) << win.error().message;
+  auto dark = [&](int x, int y) {
+    const auto* p =
+        reinterpret_cast<const unsigned char*>(win->bgra.data()) + y * win->stride + x * 4;
+    return (p[0] + p[1] + p[2]) / 3 < 80;
+  };
+  // The third line of text ("The quick brown fox jumps."): its rows and the columns of its
+  // ink, in the window's pixels.
+  int top = -1, bottom = -1, left = win->width, right = -1, line = 0;
+  for (int y = 0; y < win->height && bottom < 0; ++y) {
+    bool ink = false;
+    for (int x = 0; x < win->width; ++x) ink = ink || dark(x, y);
+    if (ink && top < 0) top = y;
+    if (!ink && top >= 0 && ++line < 3)
+      top = -1;
+    else if (!ink && top >= 0)
+      bottom = y;
+  }
+  for (int y = std::max(top, 0); y < bottom; ++y)
+    for (int x = 0; x < win->width; ++x)
+      if (dark(x, y)) left = std::min(left, x), right = std::max(right, x);
+  ASSERT_GE(top, 0) << "no text in the xterm";
+  ASSERT_GT(right - left, 120) << "the line is wider than the area asked for: " << top << ".."
+                               << bottom;
+  const int sx = win->origin.x, sy = win->origin.y;
+  XWarpPointer(obs_, None, DefaultRootWindow(obs_), 0, 0, 0, 0, sx + (left + right) / 2,
+               sy + (top + bottom) / 2);
+  XSync(obs_, False);
+  auto area = cap_->captureAroundPointer(100, 40);
+  ASSERT_TRUE(area.ok()) << area.error().message;
+  EXPECT_LE(area->origin.x, sx + left) << describe(area->origin);
+  EXPECT_GE(area->origin.x + area->origin.w, sx + right + 1) << describe(area->origin);
+  EXPECT_LE(area->origin.y, sy + top) << describe(area->origin);
+  EXPECT_GE(area->origin.y + area->origin.h, sy + bottom) << describe(area->origin);
+  EXPECT_EQ(area->width, area->origin.w);
+  EXPECT_EQ(area->pointer_x, sx + (left + right) / 2 - area->origin.x);
+}
+
 TEST_F(CaptureTest, ActiveWindowWithoutWindowManagerIsAClearError) {
   auto img = cap_->captureActiveWindow();
   ASSERT_FALSE(img.ok());

@@ -374,6 +374,53 @@ TEST_F(EngineTest, AFocusPointRecognisesOnlyTheBlockThere) {
   }
 }
 
+// A screen's text column is one block of several paragraphs: with the point in one of them,
+// that paragraph is read, from its first line, and not the paragraphs above or below it.
+TEST_F(EngineTest, AFocusPointInAColumnOfParagraphsReadsThatParagraphFromItsStart) {
+  // multiblock-en.png's three paragraphs, 24 px apart (their lines are 7 px apart) as on a
+  // screen, where they make one block.
+  PixHolder read_src(pixRead(test::dataPath("ocr/multiblock-en.png").c_str()));
+  ASSERT_TRUE(read_src);
+  PixHolder src(pixConvertTo32(read_src.get()));
+  ASSERT_TRUE(src);
+  const Box parts[] = {{79, 203, 1012, 81}, {80, 386, 995, 86}, {80, 569, 1016, 55}};
+  PixHolder pix(pixCreate(1100, 40 + 81 + 24 + 86 + 24 + 55 + 40, 32));
+  pixSetAll(pix.get());
+  int y = 40;
+  for (const Box& b : parts) {
+    pixRasterop(pix.get(), 40, y, b.w, b.h, PIX_SRC, src.get(), b.x, b.y);
+    y += b.h + 24;
+  }
+  Read all = read(pix.get(), RecogniseMode::kScreen);
+  ASSERT_TRUE(all.result.ok()) << all.result.error().message;
+  // The second paragraph's first and last words, and a word in its middle line.
+  const Word *first = nullptr, *middle = nullptr;
+  for (const Block& b : all.blocks)
+    for (const Line& l : b.lines)
+      for (const Word& w : l.words) {
+        if (w.text == "Quiet") first = &w;
+        if (w.text == "windows,") middle = &w;
+      }
+  ASSERT_EQ(all.blocks.size(), 1u) << "one block of three paragraphs: " << all.text();
+  ASSERT_TRUE(first && middle) << all.text();
+  for (const Word* at : {first, middle}) {
+    Read one;
+    std::atomic<bool> cancelled{false};
+    RecogniseCallbacks cb;
+    cb.on_block = [&](Block&& b) { one.blocks.push_back(std::move(b)); };
+    cb.focus_x = at->box.x + at->box.w / 2;
+    cb.focus_y = at->box.y + at->box.h / 2;
+    one.result = engine_->recognise(pix.get(), RecogniseMode::kScreen, cb, cancelled);
+    ASSERT_TRUE(one.result.ok()) << one.result.error().message;
+    ASSERT_EQ(one.blocks.size(), 1u) << one.text();
+    const std::string text = one.blocks[0].text();
+    EXPECT_EQ(text.rfind("Quiet reading", 0), 0u) << "from '" << at->text << "': " << text;
+    EXPECT_NE(text.find("own books"), std::string::npos) << text;
+    EXPECT_EQ(text.find("library opens"), std::string::npos) << "not the paragraph above: " << text;
+    EXPECT_EQ(text.find("New books"), std::string::npos) << "not the paragraph below: " << text;
+  }
+}
+
 TEST_F(EngineTest, CancelBeforeFirstBlockStopsEverything) {
   PixHolder pix = load("dark-theme.png");
   ASSERT_TRUE(pix);
