@@ -38,6 +38,7 @@ BENCHES = {
     'answers': ('Answer places on worksheets, and on real-dev pages that are not worksheets',
                 [r'^real-dev \(not worksheets\)', r'^answer places:'], None),
     'hotkey': ('Hotkey to first audio under Xvfb, the unchanged window, the watch tick', [], None),
+    'pointer': ('Read under the pointer on a full screen, against reading the whole screen', [], None),
     'wayland': ('A window on headless sway against X11', [], None),
     'plugins': ('The plugin chain', [r'^added by the chain'], r'^\| all '),
     'load': ('64 clients while a full screen is read', [r'^p99 '], None),

@@ -24,6 +24,8 @@ Benches, in order (NAME: what it measures):
                places taken on real-dev's pages that are not worksheets (issue 14)
   hotkey       hotkey to first audio under Xvfb, the re-read of an unchanged window, and the
                watched region's tick
+  pointer      `read pointer` on a 1920x1080 screen under Xvfb: the block under the pointer's first
+               audio against the whole screen's (issue 17)
   wayland      a window's first audio on headless sway (screencopy, portal) against X11 (issue 13)
   plugins      the plugin chain's cost and its reading-order CER
   load         `status` latency of 64 clients while a full screen is read (issue 18)
@@ -55,6 +57,7 @@ def benches(build):
         ('pdf', [PY, os.path.join(HERE, 'adapt', 'pdf_bench.py')] + b + ['--runs', '3']),
         ('answers', [PY, os.path.join(HERE, 'answers', 'answers_bench.py')] + b),
         ('hotkey', [PY, os.path.join(HERE, 'hotkey', 'hotkey_bench.py')] + b),
+        ('pointer', [PY, os.path.join(HERE, 'hotkey', 'pointer_bench.py')] + b),
         ('wayland', [PY, os.path.join(HERE, 'hotkey', 'wayland_bench.py')] + b),
         ('plugins', [PY, os.path.join(HERE, 'plugins', 'plugin_bench.py')] + b),
         ('load', [PY, os.path.join(HERE, 'load', 'load_bench.py')] + b),
