@@ -1,9 +1,10 @@
 // The PortAudio sink. PortAudio's callback thread reads a PlaybackQueue (lock-free ring); the
 // main thread writes it. Latency choices, for old 2-core laptops through PulseAudio/PipeWire:
 //   - callback every 10 ms (rate/100 frames): stop and pause take effect at the next callback;
-//   - suggested output latency 30 ms (or the device's own minimum if higher): what is already in
-//     the device when stop arrives. So stop is heard within ~40 ms, and a busy machine has 30 ms
-//     of slack before an underrun clicks;
+//   - suggested output latency 30 ms (or the device's own minimum if higher): a busy machine has
+//     30 ms of slack before an underrun clicks. What is in the device (and the sound server's
+//     buffer behind it) when stop arrives is dropped: flush() aborts the stream and starts it
+//     again, so stop is not followed by the 30-50 ms already buffered;
 //   - a 2 s queue ahead of the device, so the speech worker can run well ahead of playback.
 #include <portaudio.h>
 
@@ -196,7 +197,25 @@ class PortAudioSink : public AudioSink {
     return stream_ ? queue_->write(samples, count) : 0;
   }
   void flush() override {
-    if (queue_) queue_->flush();
+    if (!queue_) return;
+    const bool speaking = queue_->queuedSamples() > 0;
+    queue_->flush();
+    // The device still holds up to audio.latency_ms of sound, and a sound server its own buffer
+    // behind it (PulseAudio through ALSA: 20-35 ms more): they would play out after a stop. So
+    // the stream is aborted (which drops them: ALSA's drop, the server's flush) and started
+    // again, at once; not when nothing was playing.
+    if (!stream_ || !speaking || Pa_IsStreamActive(stream_) != 1) return;
+    closing_.store(true);  // the finished callback of this abort is not a failure
+    PaError err = Pa_AbortStream(stream_);
+    closing_.store(false);
+    if (err == paNoError) err = Pa_StartStream(stream_);
+    if (err != paNoError) {
+      reportFailure(Error{ErrorCode::kAudioFailed,
+                          "audio device '" + device_.name +
+                              "' could not start again after a stop: " + paError(err)});
+      return;
+    }
+    stall_.reset(queue_->heartbeat(), StallDetector::Clock::now());
   }
   void pause() override {
     if (queue_) queue_->pause();
