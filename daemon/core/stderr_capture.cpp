@@ -72,6 +72,7 @@ bool StderrCapture::isProbeNoise(std::string_view line) {
       "Expression '",                       // PortAudio's PA_ENSURE traces
       "PaAlsaStream",                       // PortAudio ALSA host API
       "socket(): Operation not permitted",  // libpulse in the sandbox (no sockets: core/sandbox.h)
+      "Failed to create secure directory",  // libpulse's ~/.config/pulse, read-only in the sandbox
   };
   if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) return true;
   for (std::string_view p : kPrefixes) {

@@ -66,11 +66,12 @@ TEST(StderrCapture, RecognisesNoiseLines) {
         "Cannot connect to server socket err = No such file or directory",
         "JackShmReadWritePtr::~JackShmReadWritePtr - Init not done for -1, skipping unlock",
         "Expression 'ret' failed in 'src/hostapi/alsa/pa_linux_alsa.c', line: 1736",
-        "socket(): Operation not permitted", ""}) {
+        "socket(): Operation not permitted",
+        "Failed to create secure directory (/home/pupil/.config/pulse): Permission denied", ""}) {
     EXPECT_TRUE(StderrCapture::isProbeNoise(noise)) << noise;
   }
-  for (const char* real : {"[error] liseurd: socket closed", "Segmentation fault",
-                           "socket(): Too many open files"}) {
+  for (const char* real :
+       {"[error] liseurd: socket closed", "Segmentation fault", "socket(): Too many open files"}) {
     EXPECT_FALSE(StderrCapture::isProbeNoise(real)) << real;
   }
 }
