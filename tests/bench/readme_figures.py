@@ -6,8 +6,8 @@
 REPORT (default build/bench-report.md) is what tests/bench/run_all.py wrote. From each bench's
 output this keeps its headline lines and tables (the ratios against the named baselines and the
 targets), quoted as the bench printed them, under the run's date, machine, commit and load; with
---readme the block between the README's two markers is replaced by them (run_all.py --readme does
-this at the end of a run), else it is printed. Nothing is computed here: every figure is a bench's
+--readme the block between the README's two markers is replaced by them (report.py, i.e.
+run_all.py --readme, does this at the end of a run), else it is printed. Nothing is computed here: every figure is a bench's
 own output, so the README cannot quote a figure the run did not measure.
 """
 import argparse
@@ -17,7 +17,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
-BEGIN = '<!-- figures:begin (written by tests/bench/run_all.py --readme: do not edit by hand) -->'
+BEGIN = '<!-- figures:begin (written by tests/bench/report.py: do not edit by hand) -->'
 END = '<!-- figures:end -->'
 
 # Per bench: (what it measures, lines kept, table rows kept). A line is kept when it matches one
