@@ -9,10 +9,13 @@ Images come from ../shared/bench/corpus-dev (made by its gen_corpus.py): a 600x2
               its first audio byte, with the default environment and with OMP_THREAD_LIMIT=1
               (the baseline figures of issue 2: dialog 0.34-0.66 s, screen 1.7-10.7 s)
   liseur      a warm daemon (started once, one warm-up read) asked over its socket to read the
-              image into a WAV file: `first_audio_ms` as the daemon reports it (request received ->
-              first PCM sample handed to the sink), the client-side wall time from sending the
-              request to receiving the first-audio event, and `ocr_ms` (request to the last block
-              recognised: the whole OCR).
+              image aloud, to the paced null sink (a stand-in sound card consuming in real time,
+              so the speech worker synthesises as playback needs it, 2 s ahead, as for a user;
+              into a WAV file it would synthesise the whole text at once, on the core the second
+              reader needs), stopped once the OCR has finished: `first_audio_ms` as the daemon
+              reports it (request received -> first PCM sample handed to the sink), the
+              client-side wall time from sending the request to receiving the first-audio event,
+              and `ocr_ms` (request to the last block recognised: the whole OCR).
   one reader  the same, from a second warm daemon whose OCR worker has one reader
               (LISEUR_OCR_THREADS=1: what liseur did before the second reader, and what it does
               on a one-core machine); the reads of both daemons alternate, so both see the same
@@ -52,16 +55,20 @@ def naive_first_audio(img, lang, env):
 
 class Daemon(benchlib.Daemon):
     def __init__(self, build, tmp, extra_env=None, prefix=None):
-        super().__init__(build, tmp, audio='null', client='first-audio-bench',
-                         events=['first-audio', 'job-finished'], extra_env=extra_env,
+        super().__init__(build, tmp, audio='paced-null', client='first-audio-bench',
+                         events=['first-audio', 'ocr-finished', 'job-finished'], extra_env=extra_env,
                          prefix=prefix)
 
-    def read(self, img, wav):
-        """(daemon first_audio_ms, client wall ms to the first-audio event, ocr_ms)."""
+    def read(self, img):
+        """(daemon first_audio_ms, client wall ms to the first-audio event, ocr_ms). Heard as a
+        user hears it: played to the paced sink (speech synthesised as playback needs it, 2 s
+        ahead), and stopped once the recognition has finished and the first audio came."""
         t0 = time.perf_counter()
-        rid = self.send('read', {'file': img, 'to_wav': wav})
+        rid = self.send('read', {'file': img})
         job = None
         wall = None
+        ocr_done = False
+        stopped = False
         while True:
             m = self.line()
             if m.get('id') == rid:
@@ -70,6 +77,11 @@ class Daemon(benchlib.Daemon):
                 job = m['job']
             elif m.get('event') == 'first-audio' and wall is None:
                 wall = (time.perf_counter() - t0) * 1000
+            elif m.get('event') == 'ocr-finished' and job is not None and m.get('job') == job:
+                ocr_done = True
+            if ocr_done and wall is not None and not stopped:
+                self.send('stop', {})
+                stopped = True
             elif m.get('event') == 'job-finished' and job is not None and m.get('job') == job:
                 t = m['timings']
                 return t['first_audio_ms'], wall, t['ocr_ms']
@@ -87,11 +99,11 @@ def slow_machine(a, man):
     try:
         dialogs = [cid for cid in a.images.split(',') if cid.startswith('dialog')]
         for cid in dialogs[:1]:
-            d.read(os.path.join(a.corpus, man[cid]['image']), os.path.join(tmp, 'warm.wav'))
+            d.read(os.path.join(a.corpus, man[cid]['image']))
         for cid in dialogs:
             fa, ocr = [], []
             for _ in range(a.runs):
-                f, _w, o = d.read(os.path.join(a.corpus, man[cid]['image']), os.path.join(tmp, 'out.wav'))
+                f, _w, o = d.read(os.path.join(a.corpus, man[cid]['image']))
                 fa.append(f)
                 ocr.append(o)
             out.append('| %s | %.0f | %.0f | <= 150 ms %s |' % (
@@ -131,7 +143,7 @@ def main():
         ids = a.images.split(',')
         for daemon in (d, d1):  # warm-up: models loaded (the second reader's too), caches hot
             for cid in ids[-1:] + ids[:1]:
-                daemon.read(os.path.join(a.corpus, man[cid]['image']), os.path.join(tmp, 'warm.wav'))
+                daemon.read(os.path.join(a.corpus, man[cid]['image']))
         for cid in ids:
             m = man[cid]
             img = os.path.join(a.corpus, m['image'])
@@ -139,11 +151,11 @@ def main():
             naive_omp = [naive_first_audio(img, m['lang'], omp1) for _ in range(a.naive_runs)]
             ours, wall, ocr, ours1, ocr1 = [], [], [], [], []
             for i in range(a.runs):
-                fa, w, o = d.read(img, os.path.join(tmp, 'out.wav'))
+                fa, w, o = d.read(img)
                 ours.append(fa)
                 wall.append(w)
                 ocr.append(o)
-                fa, w, o = d1.read(img, os.path.join(tmp1, 'out.wav'))
+                fa, w, o = d1.read(img)
                 ours1.append(fa)
                 ocr1.append(o)
             r = dict(id=cid, size='%dx%d' % (m['width'], m['height']),
