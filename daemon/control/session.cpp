@@ -1228,6 +1228,7 @@ bool Session::usesSpeechOutput(Job& job) {
 // The one place where liseur's own voice or the user's speech-dispatcher is chosen.
 bool Session::chooseSpeechOutput(const Job& job) {
   if (job.wav) return false;              // a WAV file is made by liseur's own voice
+  if (job.req.own_voice) return false;    // a notice that speech-dispatcher failed
   if (opts_.exact_timings) return false;  // the dys view follows exact word timings
   const auto mode =
       speech::outputModeFromName(opts_.speech_output).value_or(speech::OutputMode::kAuto);
@@ -1373,7 +1374,26 @@ void Session::outputMark(Job& job, const std::string& mark) {
 void Session::outputFailed(Job& job, const Error& e) {
   if (opts_.speech_output == "speech-dispatcher") {
     spdlog::warn("speech: {}", e.message);
-    return finish(job, e, false);
+    const bool en = (job.doc.lang.empty() ? opts_.speech.default_lang : job.doc.lang) == "en";
+    finish(job, e, false);
+    // Chosen as the only output, speech-dispatcher cannot say that it failed: liseur's own voice
+    // says it (at most every 30 s, so a user pressing keys again is not told each time), or the
+    // listener hears nothing and does not know why.
+    const double now = EventLoop::nowMsPrecise();
+    if (shuttingDown_ || now - outputNoticeMs_ < 30'000) return;
+    outputNoticeMs_ = now;
+    loop_.post([this, alive = std::weak_ptr<bool>(alive_), en] {
+      if (alive.expired() || shuttingDown_) return;
+      JobRequest notice;
+      notice.kind = JobKind::kSay;
+      notice.text = en ? "Speech Dispatcher is not answering; liseur cannot speak through it."
+                       : "Speech Dispatcher ne répond pas ; liseur ne peut pas parler.";
+      notice.lang = en ? "en" : "fr";
+      notice.priority = SpeechPriority::kMessage;
+      notice.own_voice = true;
+      (void)submit(std::move(notice), {});
+    });
+    return;
   }
   spdlog::debug("speech: {}; job {} speaks with liseur's own voice", e.message, job.id);
   job.viaOutput = false;

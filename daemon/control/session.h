@@ -106,7 +106,10 @@ struct JobRequest {
   std::shared_ptr<int> to_wav_fd;
   std::string lang;  // "fr" / "en" forces the language; "" = detect
   SpeechPriority priority = SpeechPriority::kText;
-  bool literal = false;    // kSay: spoken as written (no lexicon; spellings, cursor messages)
+  bool literal = false;  // kSay: spoken as written (no lexicon; spellings, cursor messages)
+  // kSay: liseur's own voice whatever speech.output says (the notice that speech-dispatcher,
+  // chosen as the output, failed: it cannot say so itself).
+  bool own_voice = false;
   double received_ms = 0;  // EventLoop::nowMsPrecise() when the request arrived
 };
 
@@ -259,6 +262,7 @@ class Session {
   std::unique_ptr<AudioOutput> audio_;            // the sound device and its health (audio/)
   std::unique_ptr<speech::SpeechOutput> output_;  // made on first use
   double screenReaderCheckedMs_ = -1e9;
+  double outputNoticeMs_ = -1e9;  // when the last "speech-dispatcher failed" notice was said
   bool screenReaderRunning_ = false;
   std::optional<EventLoop::TimerId> outputWatchdog_;
   bool audioReopenPending_ = false;  // a reload changed the audio options; nothing spoke since

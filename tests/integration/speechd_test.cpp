@@ -362,6 +362,17 @@ TEST(SpeechDispatcherDaemon, AbsentExplicitIsAClearErrorAndTheDaemonKeepsRunning
   auto errors = named(evs, "error");
   ASSERT_FALSE(errors.empty()) << dump(evs);
   EXPECT_EQ(errors[0]["code"], "speech-dispatcher-unavailable") << dump(evs);
+  // The listener is told, in liseur's own voice (speech-dispatcher cannot say it), once for the
+  // two failures.
+  for (int i = 0; i < 30 && named(evs, "job-finished").size() < 3; ++i) {
+    auto more = s.eventsFor(100ms);
+    evs.insert(evs.end(), more.begin(), more.end());
+  }
+  std::vector<json> notices;
+  for (const auto& u : named(evs, "utterance-started"))
+    if (u.value("text", "").find("Speech Dispatcher") != std::string::npos) notices.push_back(u);
+  ASSERT_EQ(notices.size(), 1u) << dump(evs);
+  EXPECT_EQ(notices[0]["output"], "liseur") << dump(evs);
   json st = s.d->request("status");
   ASSERT_EQ(st["ok"], true) << st.dump();
   EXPECT_EQ(st["speech"]["output"]["speech_dispatcher"]["connected"], false) << st.dump();
