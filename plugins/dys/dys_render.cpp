@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "liseur_answers.hpp"
 #include "liseur_html.hpp"
 #include "liseur_plugin.hpp"
 #include "sha256.h"
@@ -18,6 +19,7 @@ using liseur::sdk::PluginError;
 using liseur::sdk::html::cssFontName;
 using liseur::sdk::html::escapeTo;
 using nlohmann::json;
+namespace answers = liseur::sdk::answers;
 
 struct Theme {
   const char* name;
@@ -512,176 +514,9 @@ constexpr const char* kScript = R"JS(
 })();
 )JS";
 
-// The answers (only on a page with answer places). Kept in the browser's own storage for this
-// page (localStorage under the page's id: nothing leaves the machine), restored on opening;
-// read back through the browser's speech synthesis when it has a voice (Alt+R the answer, Alt+M
-// its last word, Alt+L its last letter), the question heard again (Alt+Q: its line's narration,
-// else the browser's voice); "Exporter" downloads the sheet with the answers in place as one
-// HTML file (no script, printable: the browser's print makes the PDF); "Effacer" asks first.
-constexpr const char* kAnswerScript = R"JS(
-(function () {
-  'use strict';
-  var body = document.body;
-  var key = 'liseur-answers-' + body.getAttribute('data-page');
-  var fields = Array.prototype.slice.call(document.querySelectorAll('.dys-answer'));
-  var status = document.getElementById('dys-answer-status');
-  function say(text) { if (status) status.textContent = text; }
-  function valueOf(f) {
-    if (f.type === 'checkbox') return f.checked;
-    if (f.classList.contains('dys-choices')) {
-      var on = f.querySelector('.dys-choice[aria-pressed="true"]');
-      return on ? Number(on.getAttribute('data-option')) : -1;
-    }
-    return f.value;
-  }
-  function setValue(f, v) {
-    if (f.type === 'checkbox') f.checked = v === true;
-    else if (f.classList.contains('dys-choices'))
-      Array.prototype.forEach.call(f.querySelectorAll('.dys-choice'), function (b) {
-        b.setAttribute('aria-pressed', String(Number(b.getAttribute('data-option')) === v));
-      });
-    else f.value = typeof v === 'string' ? v : '';
-  }
-  function save() {
-    var all = {};
-    fields.forEach(function (f) { all[f.getAttribute('data-answer')] = valueOf(f); });
-    try { localStorage.setItem(key, JSON.stringify(all)); } catch (e) { say('Les réponses ne peuvent pas être gardées dans ce navigateur.'); }
-  }
-  function load() {
-    var all = null;
-    try { all = JSON.parse(localStorage.getItem(key) || 'null'); } catch (e) { all = null; }
-    if (!all) return;
-    fields.forEach(function (f) {
-      var v = all[f.getAttribute('data-answer')];
-      if (v !== undefined) setValue(f, v);
-    });
-  }
-  fields.forEach(function (f) {
-    f.addEventListener('input', save);
-    f.addEventListener('change', save);
-  });
-  document.addEventListener('click', function (e) {
-    var b = e.target.closest && e.target.closest('.dys-choice');
-    if (!b) return;
-    var group = b.closest('.dys-choices');
-    var was = b.getAttribute('aria-pressed') === 'true';
-    Array.prototype.forEach.call(group.querySelectorAll('.dys-choice'), function (o) {
-      o.setAttribute('aria-pressed', 'false');
-    });
-    b.setAttribute('aria-pressed', String(!was));
-    save();
-  });
-
-  // Hearing.
-  function speak(text, lang) {
-    if (!text) { say('Rien à lire.'); return; }
-    if (!window.speechSynthesis || !window.SpeechSynthesisUtterance) {
-      say('La voix du navigateur n\'est pas disponible : ' + text);
-      return;
-    }
-    speechSynthesis.cancel();
-    var u = new SpeechSynthesisUtterance(text);
-    u.lang = lang || document.documentElement.lang || 'fr';
-    speechSynthesis.speak(u);
-    say(text);
-  }
-  function lastWord(t) { var m = t.trim().match(/(\S+)\s*$/); return m ? m[1] : ''; }
-  function lastLetter(t) { var c = Array.from(t.replace(/\s+$/, '')); return c.length ? c[c.length - 1] : ''; }
-  function question(f) {
-    var line = document.querySelector('.dys-line[data-block="' + f.getAttribute('data-block') +
-                                       '"][data-line="' + f.getAttribute('data-line') + '"]');
-    if (!line) return;
-    var button = line.querySelector('.dys-say');
-    if (button) { button.click(); return; }
-    var words = Array.prototype.map.call(line.querySelectorAll('.dys-word:not(.dys-covered)'),
-                                         function (w) { return w.textContent; });
-    speak(words.join(' '));
-  }
-  document.addEventListener('keydown', function (e) {
-    if (!e.altKey || e.ctrlKey || e.metaKey) return;
-    var f = e.target && e.target.closest && e.target.closest('.dys-answer');
-    if (!f) return;
-    var text = typeof valueOf(f) === 'string' ? valueOf(f) : '';
-    var k = e.key.toLowerCase();
-    if (k === 'r') speak(text);
-    else if (k === 'm') speak(lastWord(text));
-    else if (k === 'l') speak(lastLetter(text));
-    else if (k === 'q') question(f);
-    else return;
-    e.preventDefault();
-  });
-  Array.prototype.forEach.call(document.querySelectorAll('.dys-answer-say'), function (b) {
-    b.addEventListener('click', function () {
-      var f = document.getElementById(b.getAttribute('data-for'));
-      speak(f ? String(valueOf(f)) : '');
-    });
-  });
-
-  // The sheet with its answers, as one printable HTML file without script.
-  function esc(t) {
-    return String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-                    .replace(/"/g, '&quot;');
-  }
-  function exportHtml() {
-    var main = document.getElementById('dys-text').cloneNode(true);
-    Array.prototype.forEach.call(main.querySelectorAll('.dys-say, .dys-answer-say, .dys-covered'),
-                                 function (n) { n.remove(); });
-    Array.prototype.forEach.call(main.querySelectorAll('[hidden]'), function (n) { n.hidden = false; });
-    Array.prototype.forEach.call(main.querySelectorAll('.dys-masked'), function (n) { n.classList.remove('dys-masked'); });
-    // Words as plain text (no syllable spans): the file is for reading and printing.
-    Array.prototype.forEach.call(main.querySelectorAll('.dys-word'), function (w) {
-      w.replaceWith(document.createTextNode(w.textContent));
-    });
-    main.querySelectorAll('.dys-answer').forEach(function (copy) {
-      var f = document.getElementById(copy.id);
-      var v = valueOf(f), out = document.createElement('span');
-      out.className = 'answer';
-      if (f.type === 'checkbox') out.textContent = v ? '\u2611' : '\u2610';
-      else if (f.classList.contains('dys-choices'))
-        out.innerHTML = Array.prototype.map.call(f.querySelectorAll('.dys-choice'), function (b) {
-          var on = b.getAttribute('aria-pressed') === 'true';
-          return (on ? '<b>\u2611 ' : '\u2610 ') + esc(b.textContent) + (on ? '</b>' : '');
-        }).join(' &nbsp; ');
-      else {
-        out.textContent = v || ' ';
-        if (f.tagName === 'TEXTAREA') out.className = 'answer lines';
-      }
-      copy.replaceWith(out);
-    });
-    var title = document.title.replace('adaptée', 'complétée');
-    return '<!DOCTYPE html>\n<html lang="' + esc(document.documentElement.lang) + '">\n<head>\n' +
-      '<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n' +
-      '<title>' + esc(title) + '</title>\n<style>body { font: 14pt "DejaVu Sans", sans-serif; line-height: 1.6;' +
-      ' max-width: 40em; margin: 1em auto; } .dys-line { display: block; } .answer { color: #0645ad;' +
-      ' font-family: "DejaVu Sans Mono", monospace; border-bottom: 1px dashed #555; padding: 0 0.3em; }' +
-      ' .answer.lines { display: block; white-space: pre-wrap; min-height: 1.6em; margin: 0.3em 0 1em; }' +
-      '</style>\n</head>\n<body>\n<p>Fiche complétée le ' + esc(new Date().toLocaleDateString('fr-FR')) + '</p>\n' +
-      main.innerHTML + '\n</body>\n</html>\n';
-  }
-  window.liseurExportHtml = exportHtml;
-  var exportButton = document.getElementById('dys-export');
-  if (exportButton) exportButton.addEventListener('click', function () {
-    var a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([exportHtml()], { type: 'text/html' }));
-    a.download = 'fiche-completee.html';
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    say('La fiche complétée est enregistrée dans les téléchargements (fiche-completee.html).');
-  });
-  var clearButton = document.getElementById('dys-clear');
-  if (clearButton) clearButton.addEventListener('click', function () {
-    if (!window.confirm('Effacer toutes les réponses de cette fiche ?')) return;
-    fields.forEach(function (f) { setValue(f, f.type === 'checkbox' ? false : f.classList.contains('dys-choices') ? -1 : ''); });
-    try { localStorage.removeItem(key); } catch (e) {}
-    say('Les réponses sont effacées.');
-  });
-  load();
-})();
-)JS";
-
-// The field of answer place `n` (its kind's control, labelled for screen readers).
-void answerHtml(std::string& h, const DocAnswer& a, int n) {
+// The field of answer place `n` (its kind's control, labelled for screen readers). The answers'
+// script (kept, read back, exported, cleared) is the plugin SDK's, shared with large print.
+void answerHtml(std::string& h, const DocAnswer& a, int n, const answers::View& view) {
   const std::string id = "answer-" + std::to_string(n);
   const std::string common = " id=\"" + id + "\" data-answer=\"" + std::to_string(n) +
                              "\" data-block=\"" + std::to_string(a.block) + "\" data-line=\"" +
@@ -690,10 +525,7 @@ void answerHtml(std::string& h, const DocAnswer& a, int n) {
   if (a.kind == "lines" || a.kind == "box") label = "R\xC3\xA9ponse \xC3\xA0\xC2\xA0: " + a.label;
   if (label.empty()) label = "R\xC3\xA9ponse " + std::to_string(n + 1);
   const std::string aria = " aria-label=\"" + liseur::sdk::html::escape(label) + "\"";
-  const std::string say = "<button type=\"button\" class=\"dys-answer-say\" data-for=\"" + id +
-                          "\" title=\"\xC3\x89"
-                          "couter ma r\xC3\xA9ponse (Alt+R)\" aria-label=\"\xC3\x89"
-                          "couter ma r\xC3\xA9ponse\">Lire</button>";
+  const std::string say = answers::sayButton(view, id);
   if (a.kind == "check") {
     h += "<input type=\"checkbox\" class=\"dys-answer dys-answer-check\"" + common + aria + "> ";
   } else if (a.kind == "blank" || a.kind == "field") {
@@ -821,9 +653,12 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   // The style and the script are allowed by their hashes, not by 'unsafe-inline': markup that
   // slipped through escaping could neither run script nor restyle the page.
   const std::string css = "\n" + styleSheet(o, th, narration != nullptr);
-  const bool answers = !doc.answers.empty();
+  const bool hasAnswers = !doc.answers.empty();
+  // The dys view's labels are French whatever the sheet's language; its export is the plain look.
+  const std::string page = hasAnswers ? pageId(doc) : std::string();
+  const answers::View view{"dys", page, false, false};
   std::string scripts = "'" + cspHash(kScript) + "'";
-  if (answers) scripts += " '" + cspHash(kAnswerScript) + "'";
+  if (hasAnswers) scripts += " '" + cspHash(answers::kScript) + "'";
   h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '" +
        cspHash(css) + "'; script-src " + scripts + "; media-src data:\">\n";
   h += "<meta name=\"generator\" content=\"liseur dys 0.1.0\">\n";
@@ -834,7 +669,7 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   h += "<body class=\"" + bodyClass + "\" data-screens=\"" + o.screens + "\" data-focus=\"" +
        std::to_string(o.lineFocus) + "\" data-highlight=\"" + (o.highlightWord ? "true" : "false") +
        "\"";
-  if (answers) h += " data-page=\"" + pageId(doc) + "\"";
+  if (hasAnswers) h += answers::rootAttributes(view);
   h += ">\n";
 
   // The toolbar: real buttons with French labels, all usable from the keyboard.
@@ -873,12 +708,7 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   h += o.lineFocus ? "Lignes visibles\xC2\xA0: " + std::to_string(o.lineFocus)
                    : std::string("Toutes les lignes");
   h += "</button>\n";
-  if (answers)
-    h += "<button id=\"dys-export\" type=\"button\" title=\"Enregistrer la fiche avec mes "
-         "r\xC3\xA9ponses, pour l'imprimer ou l'envoyer\">Exporter</button>\n"
-         "<button id=\"dys-clear\" type=\"button\" title=\"Effacer toutes mes r\xC3\xA9ponses\">"
-         "Effacer</button>\n"
-         "<span id=\"dys-answer-status\" role=\"status\" aria-live=\"polite\"></span>\n";
+  if (hasAnswers) h += answers::controls(view);
   h += "</div>\n";
 
   // The answer places of each line: in the line after their word, or under it.
@@ -924,7 +754,7 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
         for (int n : here)
           if (doc.answers[n].inLine() && doc.answers[n].after == after) {
             h += ' ';
-            answerHtml(h, doc.answers[n], n);
+            answerHtml(h, doc.answers[n], n, view);
             // "Prénom : …" ended its line on the sheet; the sentence-long line goes on below.
             if (doc.answers[n].endsLine && after + 1 < int(words.size()))
               h += "<br class=\"dys-break\">";
@@ -956,7 +786,7 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
         inlineAt(int(w));
       }
       for (int n : here)
-        if (!doc.answers[n].inLine()) answerHtml(h, doc.answers[n], n);
+        if (!doc.answers[n].inLine()) answerHtml(h, doc.answers[n], n, view);
       h += std::string("</") + ltag + ">\n";
     }
     h += std::string("</") + tag + ">\n";
@@ -969,9 +799,9 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   h += "<script>";
   h += kScript;
   h += "</script>\n";
-  if (answers) {
+  if (hasAnswers) {
     h += "<script>";
-    h += kAnswerScript;
+    h += answers::kScript;
     h += "</script>\n";
   }
   h += "</body>\n</html>\n";

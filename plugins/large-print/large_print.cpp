@@ -11,6 +11,9 @@
 // Each word is <span class="lp-word" id="w-B-L-W" data-block data-line data-word data-index>,
 // data-index counting words in document order. Narration words point at spans by block/line/word
 // (as Utterance word refs do) and are highlighted in the order given, from the audio clock.
+// With the document's "answers", each place is a field ([data-answer], after its word or at the
+// end of its line) and the page carries the plugin SDK's answer script (liseur_answers.hpp, the
+// dys view's too): kept in the browser, read back, exported, cleared; #lp-bar holds its buttons.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "liseur_answers.hpp"
 #include "liseur_html.hpp"
 #include "liseur_plugin.hpp"
 
@@ -28,6 +32,7 @@ using liseur::sdk::PluginError;
 using liseur::sdk::html::cssFontName;
 using liseur::sdk::html::escape;
 using nlohmann::json;
+namespace answers = liseur::sdk::answers;
 
 struct Theme {
   const char* fg;
@@ -110,38 +115,6 @@ constexpr const char* kPlayerScript = R"JS(
 })();
 )JS";
 
-// The pupil's answers (liseur-document/1 "answers"): kept in the browser's own storage for this
-// page (its id is a digest of its words and places), so closing and opening the page finds them.
-// No network, no export here (the browser's print prints the fields with what was typed).
-constexpr const char* kAnswerScript = R"JS(
-(function () {
-  'use strict';
-  var main = document.getElementById('lp-text');
-  var key = 'liseur-answers-lp-' + main.getAttribute('data-page');
-  var fields = Array.prototype.slice.call(document.querySelectorAll('.lp-answer'));
-  var store = null;
-  try { store = window.localStorage; } catch (e) { store = null; }
-  function save() {
-    if (!store) return;
-    var values = {};
-    fields.forEach(function (f) {
-      values[f.id] = f.type === 'checkbox' || f.type === 'radio' ? f.checked : f.value;
-    });
-    try { store.setItem(key, JSON.stringify(values)); } catch (e) { /* full: keep typing */ }
-  }
-  var saved = {};
-  try { saved = JSON.parse((store && store.getItem(key)) || '{}') || {}; } catch (e) { saved = {}; }
-  fields.forEach(function (f) {
-    if (Object.prototype.hasOwnProperty.call(saved, f.id)) {
-      if (f.type === 'checkbox' || f.type === 'radio') f.checked = saved[f.id] === true;
-      else f.value = String(saved[f.id]);
-    }
-    f.addEventListener('input', save);
-    f.addEventListener('change', save);
-  });
-})();
-)JS";
-
 // 64-bit FNV-1a, as hex: the page's name in the browser's storage.
 std::string digest(const std::string& text) {
   unsigned long long h = 1469598103934665603ull;
@@ -161,32 +134,38 @@ struct Answer {
   bool inLine() const { return kind == "blank" || kind == "field" || kind == "check"; }
 };
 
-// The field of answer `a`: large, in the page's font and colours, labelled for screen readers.
-void answerHtml(std::ostringstream& h, const Answer& a, bool fr) {
+// The field of answer `a`: large, in the page's font and colours, labelled for screen readers,
+// with its "Lire" button; every field carries data-answer (the SDK's answer script keeps, reads
+// back, exports and clears them).
+void answerHtml(std::ostringstream& h, const Answer& a, const answers::View& view) {
+  const bool fr = !view.english;
   const std::string name = "answer-" + std::to_string(a.n);
   std::string label = a.label;
   if (label.empty())
     label = (fr ? "R\xC3\xA9ponse " : "Answer ") + std::to_string(a.n + 1);
   else if (!a.inLine())
     label = (fr ? "R\xC3\xA9ponse \xC3\xA0 : " : "Answer to: ") + label;
-  const std::string common = " class=\"lp-answer lp-answer-" + escape(a.kind) + "\" id=\"" + name +
-                             "\" name=\"" + name + "\" aria-label=\"" + escape(label) + "\"";
+  const std::string id = " id=\"" + name + "\" data-answer=\"" + std::to_string(a.n) + "\"";
+  const std::string common = " class=\"lp-answer lp-answer-" + escape(a.kind) + "\"" + id +
+                             " name=\"" + name + "\" aria-label=\"" + escape(label) + "\"";
   if (a.kind == "check") {
     h << "<input type=\"checkbox\"" << common << "> ";
   } else if (a.kind == "blank" || a.kind == "field") {
     h << " <input type=\"text\"" << common << " size=\"" << (a.kind == "field" ? 14 : 10)
-      << "\" autocomplete=\"off\" spellcheck=\"false\"> ";
+      << "\" autocomplete=\"off\" spellcheck=\"false\">" << answers::sayButton(view, name) << ' ';
   } else if (a.kind == "choice") {
-    h << "<fieldset class=\"lp-choices\"><legend>" << (fr ? "Choisis" : "Choose") << "</legend>";
+    // A span, not a fieldset: a fieldset would end the paragraph, and the field its line.
+    h << "<span class=\"lp-choices\" role=\"radiogroup\"" << id << " aria-label=\""
+      << (fr ? "Choisis" : "Choose") << "\">";
     for (std::size_t k = 0; k < a.options.size(); ++k) {
-      const std::string id = name + "-" + std::to_string(k);
-      h << "<label><input type=\"radio\" class=\"lp-answer\" name=\"" << name << "\" id=\"" << id
-        << "\"> " << escape(a.options[k]) << "</label> ";
+      const std::string option = name + "-" + std::to_string(k);
+      h << "<label><input type=\"radio\" class=\"lp-answer lp-choice\" name=\"" << name
+        << "\" id=\"" << option << "\"> " << escape(a.options[k]) << "</label> ";
     }
-    h << "</fieldset>";
+    h << "</span>";
   } else {  // lines, box
     h << "<textarea" << common << " rows=\"" << std::max(2, a.rows)
-      << "\" spellcheck=\"false\"></textarea>";
+      << "\" spellcheck=\"false\"></textarea>" << answers::sayButton(view, name);
   }
 }
 
@@ -235,41 +214,38 @@ class LargePrint {
       << ".lp-line { display: block; }\n"
       << ".lp-current { background: var(--fg); color: var(--bg); outline: 0.12em solid var(--fg);"
       << " border-radius: 0.1em; }\n"
-      << "#lp-player { position: sticky; top: 0; background: var(--bg); padding: 0.3em 1em;"
-      << " border-bottom: 0.1em solid var(--fg); z-index: 1; }\n"
-      << "#lp-play { font: inherit; color: var(--bg); background: var(--fg); border: 0.1em solid "
-         "var(--fg);"
+      << "#lp-bar { position: sticky; top: 0; background: var(--bg); padding: 0.3em 1em;"
+      << " border-bottom: 0.1em solid var(--fg); z-index: 1; display: flex; flex-wrap: wrap;"
+      << " gap: 0.3em 0.6em; align-items: center; }\n"
+      << "#lp-bar button { font: inherit; color: var(--bg); background: var(--fg); border: 0.1em "
+         "solid var(--fg);"
       << " border-radius: 0.3em; padding: 0.1em 0.8em; cursor: pointer; }\n"
-      << "#lp-play:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
+      << "#lp-bar button:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
+      << "#lp-answer-status { color: var(--fg); font-size: 0.8em; }\n"
       << ".lp-answer { font: inherit; letter-spacing: inherit; color: var(--fg);"
       << " background: var(--bg); border: 0.1em solid var(--fg); border-radius: 0.2em;"
       << " padding: 0 0.2em; max-width: 100%; box-sizing: border-box; }\n"
       << "textarea.lp-answer { display: block; width: 100%; margin: 0.2em 0 0.6em; }\n"
-      << "input[type=checkbox].lp-answer, input[type=radio].lp-answer { width: 1em; height: 1em; "
-         "}\n"
+      << "input[type=checkbox].lp-answer, input[type=radio].lp-answer { width: 1em; height: 1em;"
+      << " accent-color: var(--fg); }\n"
       << ".lp-answer:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
-      << ".lp-choices { border: 0.1em solid var(--fg); margin: 0.2em 0 0.6em; }\n"
+      << ".lp-choices { display: block; width: fit-content; border: 0.1em solid var(--fg);"
+      << " border-radius: 0.2em; padding: 0.1em 0.4em; margin: 0.2em 0 0.6em; }\n"
+      // "Lire" after a field: the theme's own two colours, as everything on the page (>= 7:1).
+      << ".lp-answer-say { font: inherit; font-size: 0.8em; letter-spacing: normal;"
+      << " color: var(--fg); background: var(--bg); border: 0.1em solid var(--fg);"
+      << " border-radius: 0.3em; padding: 0 0.4em; margin: 0 0.2em; cursor: pointer; }\n"
+      << ".lp-answer-say:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
+      // On paper: black on white (a printer drops the dark ground), without the buttons.
+      << "@media print { :root { --fg: #000000; --bg: #ffffff; }"
+      << " #lp-bar, .lp-answer-say { display: none; } }\n"
       << "</style>\n</head>\n";
     h << "<body class=\"theme-" << o["theme"].get<std::string>() << "\">\n";
-
-    const bool player = narration != nullptr;
-    const bool highlight = o["highlight_word"].get<bool>();
-    if (narration) {
-      const std::string wav = narration->value("wav_base64", "");
-      if (!isBase64(wav))
-        throw PluginError(LISEUR_ERR_INVALID_INPUT, "narration.wav_base64 is not base64 text");
-      h << "<div id=\"lp-player\"><button id=\"lp-play\" type=\"button\" aria-pressed=\"false\" "
-        << "data-labels='"
-        << (fr ? R"({"play":"Écouter","pause":"Pause"})" : R"({"play":"Play","pause":"Pause"})")
-        << "'>" << (fr ? "Écouter" : "Play") << "</button>\n"
-        << "<audio id=\"lp-audio\" preload=\"auto\" src=\"data:audio/wav;base64," << wav
-        << "\"></audio></div>\n";
-    }
 
     // Answer places by line: in-line ones after their word, the others after their line.
     std::map<std::pair<int, int>, std::vector<Answer>> answersAt;
     std::string words;  // what the page's storage name is made of
-    int answers = 0;
+    int places = 0;
     if (auto it = doc.find("answers"); it != doc.end() && it->is_array())
       for (const auto& j : *it) {
         if (!j.is_object()) continue;
@@ -281,7 +257,7 @@ class LargePrint {
         if (auto o = j.find("options"); o != j.end() && o->is_array())
           for (const auto& v : *o)
             if (v.is_string()) a.options.push_back(v.get<std::string>());
-        a.n = answers++;
+        a.n = places++;
         words += a.kind + a.label + "|";
         answersAt[{j.value("block", -1), j.value("line", -1)}].push_back(std::move(a));
       }
@@ -289,8 +265,31 @@ class LargePrint {
     for (const auto& blk : blocks)
       for (const auto& line : blk.at("lines"))
         for (const auto& w : line.at("words")) words += w.value("text", "") + " ";
+    // The answers are kept under "liseur-answers-lp-<digest>", as before the script was shared;
+    // the export keeps this page's own look.
+    const std::string page = places ? "lp-" + digest(words) : std::string();
+    const answers::View view{"lp", page, !fr, true};
+
+    // The bar at the top: the player (with narration), the answers' Exporter, Effacer and status.
+    const bool player = narration != nullptr;
+    const bool highlight = o["highlight_word"].get<bool>();
+    if (player || places) h << "<div id=\"lp-bar\">";
+    if (narration) {
+      const std::string wav = narration->value("wav_base64", "");
+      if (!isBase64(wav))
+        throw PluginError(LISEUR_ERR_INVALID_INPUT, "narration.wav_base64 is not base64 text");
+      h << "<button id=\"lp-play\" type=\"button\" aria-pressed=\"false\" "
+        << "data-labels='"
+        << (fr ? R"({"play":"Écouter","pause":"Pause"})" : R"({"play":"Play","pause":"Pause"})")
+        << "'>" << (fr ? "Écouter" : "Play") << "</button>\n"
+        << "<audio id=\"lp-audio\" preload=\"auto\" src=\"data:audio/wav;base64," << wav
+        << "\"></audio>\n";
+    }
+    if (places) h << answers::controls(view);
+    if (player || places) h << "</div>\n";
+
     h << "<main id=\"lp-text\"";
-    if (answers) h << " data-page=\"" << digest(words) << "\"";
+    if (places) h << answers::rootAttributes(view);
     h << ">\n";
     int index = 0;
     for (std::size_t b = 0; b < blocks.size(); ++b) {
@@ -311,7 +310,7 @@ class LargePrint {
           if (here == answersAt.end()) return;
           for (const auto& a : here->second)
             if (a.inLine() && std::clamp(a.after, -1, int(words.size()) - 1) == w)
-              answerHtml(h, a, fr);
+              answerHtml(h, a, view);
         };
         inLineAfter(-1);
         for (std::size_t w = 0; w < words.size(); ++w) {
@@ -323,7 +322,7 @@ class LargePrint {
         }
         if (here != answersAt.end())
           for (const auto& a : here->second)
-            if (!a.inLine()) answerHtml(h, a, fr);
+            if (!a.inLine()) answerHtml(h, a, view);
         h << (kind == "list" ? "</li>" : "</span>") << "\n";
       }
       h << "</" << tag << ">\n";
@@ -346,7 +345,7 @@ class LargePrint {
       h << "<script type=\"application/json\" id=\"lp-timings\">" << timings.dump() << "</script>\n"
         << "<script>" << kPlayerScript << "</script>\n";
     }
-    if (answers) h << "<script>" << kAnswerScript << "</script>\n";
+    if (places) h << "<script>" << answers::kScript << "</script>\n";
     h << "</body>\n</html>\n";
     return h.str();
   }

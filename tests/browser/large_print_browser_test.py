@@ -8,6 +8,13 @@ calls it), opens it in Debian's headless Chromium driven over the DevTools proto
   - that pressing play highlights the words in the order they are spoken, with the
     highlight's computed colours inverted;
   - that the page fetched nothing (the CSP blocks the network; no request leaves it);
+  - a worksheet's answer places (the plugin SDK's answer script, shared with the dys view):
+    typed answers kept after closing and opening the page, Alt+R / Alt+M / Alt+L / Alt+Q and the
+    "Lire" button speak through the browser's speech synthesis (observed by a stand-in) and show
+    it on the status line, "Exporter" downloads one script-free file in the page's own look with
+    the questions and the answers that fetches nothing and prints black on white, "Effacer" asks
+    then empties every field, answers kept by the earlier large-print script are still found,
+    the controls are in the page's language and in every theme at 7:1 contrast or more;
   - with --liseur and --image: the same on a page made end to end by `liseur adapt IMAGE
     --profile low-vision` (real OCR, reading-order, espeak-ng narration): theme and size from
     the profile, every adapted word in a span in order, play highlights the timed words in order.
@@ -20,6 +27,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,6 +63,257 @@ def make_request():
                                      "lang": "fr", "conf": 95, "lines": lines}]}
     narration = {"wav_base64": base64.b64encode(tone_wav(t + 400)).decode(), "words": timings}
     return doc, narration, timings
+
+
+# ------------------------------------------------------------------------------------------
+# A worksheet with answer places (as `liseur adapt` finds them)
+
+
+def worksheet(lang="fr"):
+    def block(i, words, kind="text"):
+        return {"index": i, "kind": kind, "box": [10, 10 + 60 * i, 700, 40], "lang": lang,
+                "conf": 95, "lines": [{"box": [10, 10 + 60 * i, 700, 40], "words": [
+                    {"text": w, "box": [10 + 80 * k, 10 + 60 * i, 70, 40], "conf": 95}
+                    for k, w in enumerate(words)]}]}
+
+    if lang == "en":
+        texts = [["The", "farm"], ["Name", ":"], ["The", "dog", "guards", "the", "house."],
+                 ["1.", "Which", "animal", "gives", "milk", "?"], ["Tick", ":", "the", "hen"],
+                 ["Circle", ":", "cat", "/", "dog"]]
+    else:
+        texts = [["Les", "animaux", "de", "la", "ferme"], ["Prénom", ":"],
+                 ["Le", "chien", "garde", "la", "maison."],
+                 ["1.", "Quel", "animal", "donne", "du", "lait", "?"],
+                 ["Coche", ":", "la", "poule"], ["Entoure", ":", "chat", "/", "chien"]]
+    blocks = [block(i, t, "heading" if i == 0 else "text") for i, t in enumerate(texts)]
+    box = [0, 0, 10, 10]
+    answers = [
+        {"kind": "field", "block": 1, "line": 0, "after": 1, "label": texts[1][0],
+         "field": "first-name", "ends_line": True, "box": box},
+        {"kind": "blank", "block": 2, "line": 0, "after": 2, "box": box},
+        {"kind": "lines", "block": 3, "line": 0, "after": len(texts[3]) - 1, "rows": 2,
+         "label": " ".join(texts[3]), "box": box},
+        {"kind": "check", "block": 4, "line": 0, "after": 1, "label": " ".join(texts[4][2:]),
+         "box": box},
+        {"kind": "choice", "block": 5, "line": 0, "after": 4, "options": texts[5][2::2],
+         "box": box}]
+    return {"format": "liseur-document/1", "width": 800, "height": 600, "source": "worksheet",
+            "lang": lang, "blocks": blocks, "answers": answers}
+
+
+# Colours as the browser computed them, the ground found through the ancestors.
+COLOURS_JS = """((sel) => { const el = document.querySelector(sel); if (!el) return null;
+    let g = el, bg = 'rgba(0, 0, 0, 0)';
+    while (g && (bg = getComputedStyle(g).backgroundColor).startsWith('rgba(0, 0, 0, 0')) {
+      g = g.parentElement; }
+    return [getComputedStyle(el).color, bg]; })(%s)"""
+
+
+def contrast(fg, bg):
+    def lum(rgb):
+        ch = [int(v) / 255 for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+        ch = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+    a, b = sorted((lum(fg), lum(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def key(browser, session, k, alt=True):
+    """A real key press (Alt+k by default) to the focused element."""
+    for kind in ("keyDown", "keyUp"):
+        browser.send("Input.dispatchKeyEvent",
+                     {"type": kind, "key": k, "code": "Key" + k.upper(),
+                      "windowsVirtualKeyCode": ord(k.upper()), "modifiers": 1 if alt else 0},
+                     session=session)
+
+
+def answers_checks(browser, plugin, options, tmp, check):
+    """The pupil answers on a large-print page: typed, heard, kept, exported, cleared."""
+    domains = ("Network", "Page", "Runtime", "Log")
+    pages = {}
+    for theme in THEMES:
+        pages[theme] = os.path.join(tmp, "answers-%s.html" % theme)
+        with open(pages[theme], "w", encoding="utf-8") as f:
+            f.write(render(plugin, {"document": worksheet(), "options": {"theme": theme}},
+                           options))
+    english = os.path.join(tmp, "answers-en.html")
+    with open(english, "w", encoding="utf-8") as f:
+        f.write(render(plugin, {"document": worksheet("en"), "options": {}}, options))
+    page = pages["yellow-on-black"]
+    with open(page, encoding="utf-8") as f:
+        html = f.read()
+    sdk = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "plugins", "sdk",
+                       "liseur_answers.hpp")
+    with open(sdk, encoding="utf-8") as f:
+        script = f.read().split('R"JS(', 1)[1].split(')JS"', 1)[0]
+    check(html.count("<script>" + script + "</script>") == 1,
+          "answers: the page holds the SDK's answer script, as it is written there")
+
+    # The controls, in French, and in every theme at 7:1 or more (WCAG 1.4.6).
+    for theme, path in pages.items():
+        s = open_page(browser, path, domains)
+        for sel in ("#lp-export", "#lp-clear", "#lp-answer-status", ".lp-answer-say",
+                    "input[type=text].lp-answer", "textarea.lp-answer", ".lp-choices label"):
+            fg, bg = evaluate(browser, s, COLOURS_JS % json.dumps(sel))
+            ratio = contrast(fg, bg)
+            check(ratio >= 7, "answers, %s: %s is %s on %s, contrast %.1f:1 (at least 7)"
+                  % (theme, sel, fg, bg, ratio))
+    s = open_page(browser, page, domains)
+
+    def ev(expr, gesture=False):
+        return evaluate(browser, s, expr, gesture)
+
+    labels = ev("""[document.getElementById('lp-export').textContent,
+                    document.getElementById('lp-clear').textContent,
+                    [...document.querySelectorAll('.lp-answer-say')].map(b => b.textContent),
+                    document.getElementById('lp-answer-status').getAttribute('aria-live'),
+                    document.getElementById('lp-answer-status').getAttribute('role')]""")
+    check(labels == ["Exporter", "Effacer", ["Lire", "Lire", "Lire"], "polite", "status"],
+          "answers: Exporter, Effacer, a Lire button per text field, a live status line: %s"
+          % labels)
+
+    # The browser's voice, replaced by a stand-in that notes what it is asked to say.
+    stand_in = """(() => { window.__spoken = [];
+        const fake = {speak: u => window.__spoken.push([u.text, u.lang]), cancel: () => {}};
+        Object.defineProperty(window, 'speechSynthesis', {configurable: true, get: () => fake});
+        return true; })()"""
+
+    def spoken():
+        return ev("window.__spoken.splice(0)")
+
+    def status():
+        return ev("document.getElementById('lp-answer-status').textContent")
+
+    ev(stand_in)
+    typed = {"answer-0": "Léa", "answer-1": "sa niche", "answer-2": "La vache donne du lait."}
+    for fid, text in typed.items():
+        ev("document.getElementById(%s).focus()" % json.dumps(fid), True)
+        browser.send("Input.insertText", {"text": text}, session=s)
+    ev("document.querySelector('input[type=checkbox].lp-answer').click()", True)
+    ev("document.getElementById('answer-4-1').click()", True)
+    ev("document.getElementById('answer-0').focus()", True)
+    key(browser, s, "r")
+    said = spoken()
+    check(said == [["Léa", "fr"]] and status() == "Léa",
+          "answers: Alt+R speaks the answer in French and shows it: %s, %r" % (said, status()))
+    key(browser, s, "l")
+    check(spoken() == [["a", "fr"]], "answers: Alt+L speaks its last letter")
+    ev("document.getElementById('answer-2').focus()", True)
+    key(browser, s, "m")
+    check(spoken() == [["lait.", "fr"]], "answers: Alt+M speaks the last word of the answer")
+    key(browser, s, "q")
+    said = spoken()
+    check(said == [["1. Quel animal donne du lait ?", "fr"]],
+          "answers: Alt+Q speaks the question again: %s" % said)
+    check(ev("document.getElementById('answer-2').value") == typed["answer-2"],
+          "answers: the keys typed nothing into the field")
+    ev("document.querySelector('.lp-answer-say[data-for=\"answer-1\"]').click()", True)
+    said = spoken()
+    check(said == [["sa niche", "fr"]], "answers: the Lire button speaks its field: %s" % said)
+
+    # Closed and opened again: every answer is still there.
+    def values():
+        return ev("""[...['answer-0', 'answer-1', 'answer-2'].map(
+                         id => document.getElementById(id).value),
+                      document.querySelector('input[type=checkbox].lp-answer').checked,
+                      [...document.querySelectorAll('.lp-choice')].map(r => r.checked)]""")
+
+    want = list(typed.values()) + [True, [False, True]]
+    check(values() == want, "answers: typed, ticked and chosen: %s" % values())
+    for t in browser.send("Target.getTargets")["targetInfos"]:
+        if t["type"] == "page":
+            browser.send("Target.closeTarget", {"targetId": t["targetId"]})
+    s = open_page(browser, page, domains)
+    check(values() == want, "answers: all kept after closing and opening the page: %s"
+          % values())
+
+    # Exporter: the real button, a real download.
+    downloads = os.path.join(tmp, "downloads")
+    os.makedirs(downloads)
+    browser.send("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    ev("document.getElementById('lp-export').click()", True)
+    out = os.path.join(downloads, "fiche-completee.html")
+    deadline = time.time() + 20
+    while not os.path.exists(out) and time.time() < deadline:
+        time.sleep(0.1)
+    check(os.path.exists(out), "answers: Exporter downloads fiche-completee.html: %s"
+          % os.listdir(downloads))
+    check("fiche-completee.html" in status(), "answers: the status line says where: %r" % status())
+    if os.path.exists(out):
+        with open(out, encoding="utf-8") as f:
+            exported = f.read()
+        check("<script" not in exported.lower(), "export: no script")
+        check("default-src 'none'" in exported and not re.search(
+            r"(https?:|//[a-z]|src=|url\()", exported),
+            "export: a CSP that blocks every fetch, and no URL in it")
+        check("1. Quel animal donne du lait ?" in exported and "Le chien garde" in exported,
+              "export: the questions' text")
+        check(all(t in exported for t in typed.values()) and "\u2611" in exported and
+              "<b>\u2611 chien</b>" in exported, "export: every answer, the ticks and the choice")
+        left = [t for t in ("<input", "<textarea", "<button", "<audio") if t in exported]
+        check(not left, "export: no field and no button left: %s" % left)
+        e = open_page(browser, out, domains)
+        shown = evaluate(browser, e, "document.body.innerText")
+        check("La vache donne du lait." in shown and "Fiche complétée le" in shown,
+              "export: opens and shows the answers")
+        look = evaluate(browser, e, """(() => { const b = getComputedStyle(document.body);
+            return [b.color, b.backgroundColor, b.fontSize]; })()""")
+        check(look == ["rgb(255, 255, 0)", "rgb(0, 0, 0)", "32px"],
+              "export: the page's own look (yellow on black, 24pt): %s" % look)
+        browser.send("Emulation.setEmulatedMedia", {"media": "print"}, session=e)
+        look = evaluate(browser, e, """(() => { const b = getComputedStyle(document.body);
+            const a = getComputedStyle(document.querySelector('.answer'));
+            return [b.color, b.backgroundColor, a.color]; })()""")
+        check(look == ["rgb(0, 0, 0)", "rgb(255, 255, 255)", "rgb(0, 0, 0)"],
+              "export: printed black on white: %s" % look)
+        pdf = browser.send("Page.printToPDF", {}, session=e)
+        check(len(base64.b64decode(pdf["data"])) > 1000, "export: prints (PDF)")
+        check(ev("window.liseurExportHtml().includes('sa niche')"),
+              "export: window.liseurExportHtml() gives the same sheet")
+
+    # Effacer asks first; confirmed, every field is empty, also after reopening.
+    ev("window.confirm = () => false; document.getElementById('lp-clear').click()", True)
+    check(values() == want, "Effacer does nothing when not confirmed")
+    ev("window.__asked = ''; window.confirm = q => (window.__asked = q, true);"
+       " document.getElementById('lp-clear').click()", True)
+    empty = ["", "", "", False, [False, False]]
+    check(values() == empty and ev("window.__asked").startswith("Effacer"),
+          "Effacer, confirmed, empties every field: %s (%r)" % (values(), ev("window.__asked")))
+    check(status() == "Les réponses sont effacées.", "Effacer says so: %r" % status())
+    s = open_page(browser, page, domains)
+    check(values() == empty, "and they stay empty after reopening: %s" % values())
+
+    # Answers kept by the large-print script before it was shared are still found.
+    store = ev("'liseur-answers-' + document.querySelector('[data-answers]').dataset.page")
+    check(store.startswith("liseur-answers-lp-"), "answers: kept under %s" % store)
+    ev("localStorage.setItem(%s, JSON.stringify({'answer-0': 'Tom', 'answer-3': true,"
+       " 'answer-4-0': true, 'answer-4-1': false}))" % json.dumps(store))
+    s = open_page(browser, page, domains)
+    check(values() == ["Tom", "", "", True, [True, False]],
+          "answers: the earlier script's saved answers are found: %s" % values())
+
+    # An English sheet: English labels and messages, spoken in English.
+    s = open_page(browser, english, domains)
+    ev(stand_in)
+    labels = ev("""[document.getElementById('lp-export').textContent,
+                    document.getElementById('lp-clear').textContent,
+                    document.querySelector('.lp-answer-say').textContent,
+                    document.querySelector('.lp-choices').getAttribute('aria-label')]""")
+    check(labels == ["Export", "Clear", "Read", "Choose"], "English sheet: %s" % labels)
+    ev("document.getElementById('answer-0').focus()", True)
+    key(browser, s, "r")
+    check(status() == "Nothing to read.", "English sheet: Alt+R on nothing: %r" % status())
+    browser.send("Input.insertText", {"text": "Sam"}, session=s)
+    key(browser, s, "r")
+    check(spoken() == [["Sam", "en"]], "English sheet: Alt+R speaks in English")
+    check("<title>Completed sheet</title>" in ev("window.liseurExportHtml()"),
+          "English sheet: the export's title")
+
+    errors = [e["params"] for e in browser.events
+              if e.get("method") == "Runtime.exceptionThrown" or
+              (e.get("method") == "Log.entryAdded" and
+               e["params"]["entry"].get("level") == "error")]
+    check(not errors, "answers: no script error and no CSP refusal: %s" % errors[:3])
 
 
 # ------------------------------------------------------------------------------------------
@@ -194,6 +453,8 @@ def main():
                 s = computed_style(browser, open_page(browser, themed[theme]))
                 check(s["color"] == fg and s["background"] == bg and s["size"] == "40px",
                       "theme %s: %s on %s, 30pt = 40px: %s" % (theme, fg, bg, s))
+
+            answers_checks(browser, args.plugin, options, tmp, check)
 
             if adapted:
                 page2, report = adapted
