@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -198,6 +199,48 @@ bool isInstructionToChoose(const std::string& text) {
   const std::string f = folded(text);
   for (const char* v : kVerbs)
     if (f.find(v) != std::string::npos) return true;
+  return false;
+}
+
+// "Relie chaque mot à son dessin", "2. Associe…", "Match each word…": a matching exercise, its
+// verb first on the line (after a number or "Exercice 3 :"), not "relie" inside a sentence.
+bool isInstructionToMatch(const std::string& text) {
+  static const char* kVerbs[] = {"relie", "reliez",      "associe", "associez", "fais correspondre",
+                                 "match", "draw a line", "join",    "connect"};
+  std::string f = folded(text);
+  // The line's start: past a number or bullet, "exercice 3", a colon.
+  for (bool again = true; again;) {
+    again = false;
+    const auto a = f.find_first_not_of(" \t-*.)('\"");
+    f = a == std::string::npos ? std::string{} : f.substr(a);
+    if (!f.empty() && std::isdigit(static_cast<unsigned char>(f[0]))) {
+      f = f.substr(f.find_first_not_of("0123456789") == std::string::npos
+                       ? f.size()
+                       : f.find_first_not_of("0123456789"));
+      again = true;
+    } else if (f.rfind("exercice", 0) == 0 || f.rfind("exercise", 0) == 0) {
+      f = f.substr(8);
+      again = true;
+    } else if (!f.empty() && f[0] == ':') {
+      f = f.substr(1);
+      again = true;
+    }
+  }
+  for (const char* v : kVerbs) {
+    const std::size_t n = std::strlen(v);
+    if (f.compare(0, n, v) == 0 &&
+        (f.size() == n || !std::isalpha(static_cast<unsigned char>(f[n]))))
+      return true;
+  }
+  return false;
+}
+
+// A bullet or dot a matching exercise draws between its columns ("•", "o", "·"): not an item.
+bool isMatchDot(const std::string& w) {
+  static const std::string_view kDots[] = {"•", "·", "o", "O", "0", "°",
+                                           "*", "●", "○", "-", "—", "."};
+  for (auto d : kDots)
+    if (w == d) return true;
   return false;
 }
 
@@ -502,6 +545,7 @@ struct Builder {
       places.push_back(std::move(p));
     }
     labelChecks();
+    findMatching();
 
     // Questions and writing tasks that nothing answers yet: followed by empty page, or items
     // of a numbered list of questions (a sheet may leave no room: the pupil answers here anyway).
@@ -583,6 +627,127 @@ struct Builder {
       for (int i = p.after + 1; i < int(line.words.size()); ++i)
         if (!isCovered(p.block, p.line, i) && !isSpeck(line.words[i].text)) rest = true;
       p.ends_line = !rest;
+    }
+  }
+
+  // A matching exercise ("Relie…"): under its instruction, rows of two items far apart (with
+  // the dots to draw from and to between them, if any), the left ones aligned, every right one
+  // right of every left one. Each left item becomes a choice among the right items, in their
+  // order on the page (a pupil who cannot draw the line picks the match); the right items and
+  // dots on its own line are its picture. Found on at least two such rows; anything else under
+  // the instruction (a third column, a single item, a wide gap) ends the exercise.
+  void findMatching() {
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const LineAt& head = lines[i];
+      if (!isInstructionToMatch(head.l->text())) continue;
+      // The lines below it, top to bottom, whatever their block (Tesseract may make a block of
+      // each column).
+      std::vector<const LineAt*> below;
+      for (const auto& la : lines)
+        if (&la != &head && la.top() >= head.bottom() - 0.2 * H) below.push_back(&la);
+      std::stable_sort(below.begin(), below.end(),
+                       [](const LineAt* a, const LineAt* b) { return a->top() < b->top(); });
+      struct Piece {
+        const LineAt* line;
+        std::vector<int> words;  // indices into line->l->words
+        int left = 0, right = 0;
+        std::string text;
+      };
+      struct Row {
+        Piece a, b;
+        std::vector<std::pair<const LineAt*, int>> dots;
+      };
+      std::vector<Row> rows;
+      std::size_t k = 0;
+      int lastBottom = head.bottom();
+      while (k < below.size()) {
+        // One row: the lines level with the first one.
+        std::vector<const LineAt*> row{below[k]};
+        std::size_t next = k + 1;
+        while (next < below.size() && overlapY(below[next]->l->box, below[k]->l->box) >=
+                                          0.5 * std::min(below[next]->l->box.h, below[k]->l->box.h))
+          row.push_back(below[next++]);
+        // Rows are spaced out, to draw lines between them; a gap of 4 lines ends the exercise.
+        if (below[k]->top() - lastBottom > 4 * H) break;
+        // Its words left to right, split where the gap is wider than 3 H.
+        struct At {
+          const LineAt* line;
+          int w;
+        };
+        std::vector<At> words;
+        for (const LineAt* la : row)
+          for (int w = 0; w < int(la->l->words.size()); ++w) words.push_back({la, w});
+        std::sort(words.begin(), words.end(), [](const At& a, const At& b) {
+          return a.line->l->words[a.w].box.x < b.line->l->words[b.w].box.x;
+        });
+        std::vector<Piece> pieces;
+        std::vector<std::pair<const LineAt*, int>> dots;
+        int lastRight = -1 << 30;
+        for (const At& at : words) {
+          const Word& w = at.line->l->words[at.w];
+          // A drawn dot is often read as a letter ("e", "o"): one character, smaller than a letter.
+          const bool small = std::count_if(w.text.begin(), w.text.end(),
+                                           [](char c) {
+                                             return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+                                           }) == 1 &&
+                             w.box.w <= 0.7 * H && w.box.h <= 0.7 * H;
+          if (isMatchDot(w.text) || isBlankPicture(w.text) || small) {
+            dots.push_back({at.line, at.w});
+            continue;
+          }
+          if (pieces.empty() || w.box.x - lastRight > 3 * H || pieces.back().line != at.line) {
+            pieces.push_back({at.line, {}, w.box.x, 0, {}});
+          }
+          Piece& p = pieces.back();
+          p.words.push_back(at.w);
+          p.right = right(w.box);
+          p.text += (p.text.empty() ? "" : " ") + w.text;
+          lastRight = right(w.box);
+        }
+        if (pieces.size() != 2 || pieces[1].left - pieces[0].right < 3 * H) break;
+        rows.push_back({pieces[0], pieces[1], dots});
+        lastBottom = row.back()->bottom();
+        k = next;
+      }
+      if (rows.size() < 2) continue;
+      int leftEnd = 0, rightStart = 1 << 30, leftMin = 1 << 30, leftMax = 0;
+      for (const Row& r : rows) {
+        leftEnd = std::max(leftEnd, r.a.right);
+        rightStart = std::min(rightStart, r.b.left);
+        leftMin = std::min(leftMin, r.a.left);
+        leftMax = std::max(leftMax, r.a.left);
+      }
+      // Two columns: every right item clear of every left one, the left ones aligned (left or
+      // centred: within 4 H of each other).
+      if (rightStart - leftEnd < 2 * H || leftMax - leftMin > 4 * H) continue;
+      std::vector<std::string> options;
+      for (const Row& r : rows) options.push_back(cleanText(r.b.text));
+      for (const Row& r : rows) {
+        // Not where another place already is (a check box, a blank).
+        bool taken = false;
+        for (const auto& p : places)
+          if (p.block == r.a.line->block && p.line == r.a.line->line) taken = true;
+        if (taken) continue;
+        AnswerPlace p;
+        p.kind = AnswerKind::kChoice;
+        p.block = r.a.line->block;
+        p.line = r.a.line->line;
+        p.after = r.a.words.back();
+        p.label = cleanText(r.a.text);
+        p.options = options;
+        p.ends_line = true;  // each item on its own line, as on the page
+        Box box = r.a.line->l->words[r.a.words.front()].box;
+        for (int w : r.a.words) box = unite(box, r.a.line->l->words[w].box);
+        for (int w : r.b.words) box = unite(box, r.b.line->l->words[w].box);
+        p.box = box;
+        // On the left item's own line, the right item and the dots are the choice's picture.
+        if (r.b.line == r.a.line) p.covers = r.b.words;
+        for (const auto& [la, w] : r.dots)
+          if (la == r.a.line) p.covers.push_back(w);
+        std::sort(p.covers.begin(), p.covers.end());
+        for (int w : p.covers) covered[{p.block, p.line}].push_back(w);
+        places.push_back(std::move(p));
+      }
     }
   }
 

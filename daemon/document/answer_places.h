@@ -8,7 +8,7 @@
 //   - the recognised text: runs of dots or underscores Tesseract read as a "word" ("......",
 //     "____"), labels ending in a colon ("Prénom :"), questions ("…?") followed by empty space,
 //     alternatives separated by slashes under an instruction to choose ("Entoure la bonne
-//     réponse : chat / chien").
+//     réponse : chat / chien"), and two columns under an instruction to match ("Relie…").
 //
 // How a mark becomes a place (H = the median line height):
 //   - a rule level with a line's text (its height between 30 % of the line and 35 % below it,
@@ -21,7 +21,13 @@
 //   - a small box (at most 2 H) level with a line is a check box, labelled by the words after it;
 //     a larger box with no words inside is a box to write in, after the line above it;
 //   - a line ending with "?" that nothing answers yet and that is followed by at least 2.2 H of
-//     empty page is answered there (rows: the space in line heights, 1 to 4).
+//     empty page is answered there (rows: the space in line heights, 1 to 4);
+//   - a matching exercise ("Relie chaque mot à son contraire", "Associe…", "Match…": the verb
+//     first on its line): the rows under it made of two items more than 3 H apart (the dots to
+//     draw from and to between them are left out), at least two, the left items aligned and
+//     all clear of the right ones; each left item becomes a choice among the right items, in
+//     their order (the pupil picks the match instead of drawing the line); whether Tesseract
+//     read each row as one line or each column as a block.
 // A word that is only the picture of the place ("......", a box read as "O") is listed in
 // `covers`: the view shows the field instead of it.
 //

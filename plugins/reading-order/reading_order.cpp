@@ -506,6 +506,17 @@ std::vector<Cell> cellsOf(const Line& l, double gapFactor) {
 
 // Rows of cells when `lines` form a simple table whose first line holds the headers: every line
 // has at least two cells, and each cell falls under a distinct header column.
+// A cell that is one small mark (a bullet, a dot to draw a line from, read as "e", "o", "."):
+// one character, no bigger than 60 % of its line's height either way.
+bool loneMark(const Cell& c, int lineH) {
+  if (c.words.size() != 1) return false;
+  const Word& w = c.words[0];
+  const auto chars = std::count_if(w.text.begin(), w.text.end(), [](char ch) {
+    return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  });
+  return chars == 1 && w.box.h <= 0.6 * lineH && w.box.w <= 0.6 * lineH;
+}
+
 bool tableRows(const std::vector<Line>& lines, double gapFactor,
                std::vector<std::vector<int>>& columns, std::vector<std::vector<Cell>>& rows) {
   if (lines.size() < 2) return false;
@@ -536,6 +547,16 @@ bool tableRows(const std::vector<Line>& lines, double gapFactor,
       cols.push_back(best);
     }
     columns.push_back(std::move(cols));
+  }
+  // A column of marks only (the dots of a "Relie" exercise beside its words) is not a column:
+  // those lines are a list of words, not a table.
+  for (std::size_t k = 0; k < header.size(); ++k) {
+    bool marks = loneMark(header[k], lineHeight(lines[0]));
+    for (std::size_t r = 1; r < rows.size() && marks; ++r)
+      for (std::size_t c = 0; c < rows[r].size(); ++c)
+        if (columns[r - 1][c] == static_cast<int>(k) && !loneMark(rows[r][c], lineHeight(lines[r])))
+          marks = false;
+    if (marks) return false;
   }
   return true;
 }

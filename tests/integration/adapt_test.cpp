@@ -284,6 +284,57 @@ TEST_F(AdaptTest, TwoPagePdfMakesOnePageWithTheAnswerPlacesOfBoth) {
   EXPECT_NE(html.find("<input"), std::string::npos) << "the fields are in the page";
 }
 
+// "Relie" (issue 14): a matching exercise of a teacher's PDF; each word of the left column is a
+// choice among the right column's words, clickable in the dys view.
+TEST_F(AdaptTest, AMatchingExerciseBecomesAChoiceForEachLeftItem) {
+  using liseur::test::MiniPdf;
+  MiniPdf pdf;
+  pdf.textPage({{72, 80, 14, "1. Relie chaque mot à son contraire."},
+                {90, 130, 14, "grand"},
+                {260, 130, 14, "•"},
+                {380, 130, 14, "•"},
+                {430, 130, 14, "petit"},
+                {90, 170, 14, "chaud"},
+                {260, 170, 14, "•"},
+                {380, 170, 14, "•"},
+                {430, 170, 14, "froid"},
+                {90, 210, 14, "haut"},
+                {260, 210, 14, "•"},
+                {380, 210, 14, "•"},
+                {430, 210, 14, "bas"},
+                {72, 280, 14, "2. Écris une phrase avec le mot « froid »."}});
+  const std::string file = xdg_.path("relie.pdf"), out = xdg_.path("relie.html");
+  liseur::test::writeFile(file, pdf.bytes());
+  CliRun r = liseur(
+      {"adapt", file, "--profile", "dys-primaire", "--no-narration", "-o", out, "--json"}, xdg_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  std::vector<json> choices;
+  for (const auto& a : report["document"]["answers"])
+    if (a["kind"] == "choice") choices.push_back(a);
+  std::string lines;  // the recognised lines, for a failure's message
+  for (const auto& b : report["recognised"]["blocks"])
+    for (const auto& l : b["lines"]) {
+      for (const auto& w : l["words"])
+        lines += w["text"].get<std::string>() + "@" + w["box"][0].dump() + " ";
+      lines += "\n";
+    }
+  ASSERT_EQ(choices.size(), 3u) << lines << report["document"]["answers"].dump();
+  const json options = json::array({"petit", "froid", "bas"});
+  const char* labels[] = {"grand", "chaud", "haut"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(choices[i]["options"], options) << choices[i].dump();
+    EXPECT_EQ(choices[i]["label"], labels[i]) << choices[i].dump();
+  }
+  const std::string html = liseur::test::readFile(out);
+  std::size_t buttons = 0;
+  for (std::size_t at = html.find("class=\"dys-choice\""); at != std::string::npos;
+       at = html.find("class=\"dys-choice\"", at + 1))
+    ++buttons;
+  EXPECT_EQ(buttons, 9u) << "three choices of three";
+}
+
 // The width and height in a JPEG's start-of-frame marker.
 std::pair<int, int> jpegSize(const std::string& d) {
   for (std::size_t i = 2; i + 9 < d.size();) {

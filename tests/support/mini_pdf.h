@@ -1,5 +1,5 @@
 // Small PDF files written by the tests themselves, so each test shows what its PDF holds: pages of
-// text (Helvetica, WinAnsi encoding: French accents, œ, ’), ruled answer lines (solid or dotted)
+// text (Helvetica, WinAnsi encoding: French accents, œ, ’, •), ruled answer lines (solid or dotted)
 // and pages that are a scan (one JPEG drawn over the whole page, no text). Coordinates are PDF
 // points (1/72 inch) from the page's top-left corner, as a reader sees the page.
 #pragma once

@@ -203,6 +203,79 @@ TEST(AnswerPlaces, AlternativesUnderAnInstructionToChooseAreAChoice) {
   EXPECT_EQ(choices[0].line, 1);
 }
 
+// "Relie" (issue 14): each item of the left column is a choice among the right column's items,
+// in their order on the page; the dots and the right item on its line are its picture.
+TEST(AnswerPlaces, AMatchingExerciseMakesEachLeftItemAChoiceAmongTheRightOnes) {
+  Document d = page({block(
+      {line(100, {{"2.", 100, 30},
+                  {"Relie", 140, 100},
+                  {"chaque", 250, 120},
+                  {"mot", 380, 60},
+                  {"à", 450, 20},
+                  {"son", 480, 60},
+                  {"contraire.", 550, 170}}),
+       line(170, {{"grand", 100, 110}, {"•", 400, 15}, {"•", 800, 15}, {"petit", 900, 90}}),
+       line(240, {{"haut", 100, 90}, {"•", 400, 15}, {"•", 800, 15}, {"froid", 900, 100}}),
+       line(310, {{"chaud", 100, 110}, {"•", 400, 15}, {"•", 800, 15}, {"bas", 900, 60}})})});
+  auto choices = ofKind(findAnswerPlaces(d, {}, {}), AnswerKind::kChoice);
+  ASSERT_EQ(choices.size(), 3u);
+  const std::vector<std::string> right{"petit", "froid", "bas"};
+  const std::vector<std::string> left{"grand", "haut", "chaud"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(choices[i].options, right) << i;
+    EXPECT_EQ(choices[i].label, left[i]) << i;
+    EXPECT_EQ(choices[i].line, i + 1);
+    EXPECT_EQ(choices[i].after, 0) << "after the left item";
+    EXPECT_EQ(choices[i].covers, (std::vector<int>{1, 2, 3})) << "the dots and the right item";
+  }
+}
+
+// The columns read as two blocks (Tesseract's layout often does): the same choices; the right
+// column stays as it is, its own block.
+TEST(AnswerPlaces, AMatchingExerciseWhoseColumnsAreTwoBlocks) {
+  Document d = page({block({line(100, {{"Associe", 100, 140},
+                                       {"chaque", 250, 120},
+                                       {"animal", 380, 120},
+                                       {"à", 510, 20},
+                                       {"son", 540, 60},
+                                       {"petit.", 610, 110}}),
+                            line(170, {{"la", 100, 30}, {"vache", 140, 110}}),
+                            line(240, {{"le", 100, 30}, {"cheval", 140, 120}})}),
+                     block({line(170, {{"le", 900, 30}, {"poulain", 940, 140}}),
+                            line(240, {{"le", 900, 30}, {"veau", 940, 90}})})});
+  auto choices = ofKind(findAnswerPlaces(d, {}, {}), AnswerKind::kChoice);
+  ASSERT_EQ(choices.size(), 2u);
+  EXPECT_EQ(choices[0].options, (std::vector<std::string>{"le poulain", "le veau"}));
+  EXPECT_EQ(choices[0].label, "la vache");
+  EXPECT_EQ(choices[1].label, "le cheval");
+  EXPECT_EQ(choices[0].block, 0);
+  EXPECT_TRUE(choices[0].covers.empty());
+}
+
+// "relie" inside a sentence, or rows that are not two columns, are no matching exercise.
+TEST(AnswerPlaces, RelieInASentenceOrRowsOfThreeAreNoMatchingExercise) {
+  Document prose = page({block({line(100, {{"Le", 100, 50},
+                                           {"fil", 160, 50},
+                                           {"qui", 220, 60},
+                                           {"nous", 290, 80},
+                                           {"relie", 380, 90},
+                                           {"est", 480, 50},
+                                           {"solide.", 540, 120}}),
+                                line(170, {{"Il", 100, 30}, {"tient", 900, 100}}),
+                                line(240, {{"bon", 100, 60}, {"toujours.", 900, 150}})})});
+  EXPECT_TRUE(ofKind(findAnswerPlaces(prose, {}, {}), AnswerKind::kChoice).empty());
+  Document three =
+      page({block({line(100, {{"Relie", 100, 100}, {"les", 210, 60}, {"mots.", 280, 100}}),
+                   line(170, {{"un", 100, 40}, {"deux", 500, 80}, {"trois", 900, 90}}),
+                   line(240, {{"quatre", 100, 110}, {"cinq", 500, 80}, {"six", 900, 60}})})});
+  EXPECT_TRUE(ofKind(findAnswerPlaces(three, {}, {}), AnswerKind::kChoice).empty());
+  Document one =
+      page({block({line(100, {{"Relie", 100, 100}, {"les", 210, 60}, {"mots.", 280, 100}}),
+                   line(170, {{"chat", 100, 80}, {"miaou", 900, 110}})})});
+  EXPECT_TRUE(ofKind(findAnswerPlaces(one, {}, {}), AnswerKind::kChoice).empty())
+      << "one row is not an exercise";
+}
+
 TEST(AnswerPlaces, PlacesFollowTheirWordsIntoTheAdaptedDocument) {
   // The page: two visual lines; the adapted document: one sentence line, the dots dropped.
   Document recognised =
@@ -263,14 +336,17 @@ TEST(AnswerPlaces, BlankPicturesAreRunsOfDotsOrUnderscores) {
 // a blank with no sentence around it), and a dotted line under plain text is not a place.
 TEST(AnswerPlaces, TypedDottedLinesUnderQuestionsAreTheirAnswerLines) {
   const std::string dots(60, '.');
-  Document d = page({block({line(100, {{"Lis", 100, 60}, {"le", 170, 40}, {"texte.", 220, 110}}),
-                            line(160, {{dots, 100, 1200}}),
-                            line(260, {{"1.", 100, 30}, {"Quel", 140, 90}, {"jour", 240, 90},
-                                       {"est-ce", 340, 120}, {"?", 470, 20}}),
-                            line(320, {{dots, 100, 1200}}),
-                            line(420, {{"2.", 100, 30}, {"Avec", 140, 90}, {"qui", 240, 60},
-                                       {"?", 310, 20}}),
-                            line(480, {{dots, 100, 1200}})})});
+  Document d = page(
+      {block({line(100, {{"Lis", 100, 60}, {"le", 170, 40}, {"texte.", 220, 110}}),
+              line(160, {{dots, 100, 1200}}),
+              line(260, {{"1.", 100, 30},
+                         {"Quel", 140, 90},
+                         {"jour", 240, 90},
+                         {"est-ce", 340, 120},
+                         {"?", 470, 20}}),
+              line(320, {{dots, 100, 1200}}),
+              line(420, {{"2.", 100, 30}, {"Avec", 140, 90}, {"qui", 240, 60}, {"?", 310, 20}}),
+              line(480, {{dots, 100, 1200}})})});
   auto places = findAnswerPlaces(d, {}, {});
   auto lines = ofKind(places, AnswerKind::kLines);
   ASSERT_EQ(lines.size(), 2u) << nlohmann::json::array({toJson(places.front())}).dump();

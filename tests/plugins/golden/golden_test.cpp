@@ -175,6 +175,49 @@ TEST(ReadingOrderNoise, KeepsTextThatLooksLikeSymbols) {
   EXPECT_EQ(outline(out), "[text] | When I reflect who I | ls -F, Ctrl+R != (!), », txt\n");
 }
 
+// The words of a "Relie" exercise's left column with the dots beside them (read as "e", "."):
+// not a two-column table ("chaud : haut, e : e." was read); a table whose cells are words is.
+TEST(ReadingOrderTables, AColumnOfDotsIsNotATableColumn) {
+  auto word = [](const std::string& t, int x, int y, int w, int h) {
+    return json{{"text", t}, {"box", {x, y, w, h}}, {"conf", 90}, {"lang", "fr"}};
+  };
+  auto line = [](json words) {
+    int x0 = 1 << 30, y0 = 1 << 30, x1 = 0, y1 = 0;
+    for (const auto& w : words) {
+      x0 = std::min(x0, w["box"][0].get<int>());
+      y0 = std::min(y0, w["box"][1].get<int>());
+      x1 = std::max(x1, w["box"][0].get<int>() + w["box"][2].get<int>());
+      y1 = std::max(y1, w["box"][1].get<int>() + w["box"][3].get<int>());
+    }
+    return json{{"box", {x0, y0, x1 - x0, y1 - y0}}, {"words", words}};
+  };
+  auto doc = [&](json lines) {
+    return json{{"format", "liseur-document/1"},
+                {"width", 1200},
+                {"height", 600},
+                {"source", "t"},
+                {"lang", "fr"},
+                {"blocks", json::array({{{"index", 0},
+                                         {"kind", "text"},
+                                         {"box", {150, 270, 400, 300}},
+                                         {"lang", "fr"},
+                                         {"conf", 90},
+                                         {"lines", lines}}})}};
+  };
+  LoadedPlugin plugin("reading-order", {{"join_lines", false}, {"headings", false}});
+  json dots = doc(json::array(
+      {line(json::array({word("chaud", 150, 280, 110, 23), word("e", 515, 286, 12, 12)})),
+       line(json::array({word("haut", 150, 360, 90, 23), word("e", 515, 366, 12, 12)})),
+       line(json::array({word("jour", 150, 440, 80, 23), word(".", 515, 446, 10, 10)}))}));
+  EXPECT_EQ(outline(plugin.call("adapt", json{{"document", dots}})["document"]),
+            "[text] | chaud e | haut e | jour .\n");
+  json table = doc(json::array(
+      {line(json::array({word("Nom", 150, 280, 80, 23), word("Classe", 515, 280, 120, 23)})),
+       line(json::array({word("Léa", 150, 360, 70, 23), word("CM2", 515, 360, 80, 23)}))}));
+  EXPECT_EQ(outline(plugin.call("adapt", json{{"document", table}})["document"]),
+            "[table] | Nom : Léa, Classe : CM2.\n");
+}
+
 TEST(ReadingOrderOptions, EverythingOffKeepsTheText) {
   json input = json::parse(liseur::test::readFile(golden("reading-order/hyphenation.in.json")));
   LoadedPlugin plugin("reading-order", {{"join_hyphens", false},
