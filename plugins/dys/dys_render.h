@@ -4,7 +4,9 @@
 //
 // Page structure (what the golden and browser tests, and the page's own script, rely on):
 //   body[data-focus=N][data-screens=MODE][data-highlight]  classes dys-theme-*,
-//        dys-syl-colours|dys-syl-arcs, dys-silent-letters, dys-lines, dys-tint, dys-words
+//        dys-syl-colours|dys-syl-arcs, dys-silent-letters, dys-lines, dys-tint, dys-words;
+//        with answer places also [data-page][data-answers=dys][data-answers-lang]
+//        [data-answers-export] (the SDK's answer script, plugins/sdk/liseur_answers.hpp)
 //   #dys-bar (toolbar)   #dys-play #dys-audio | #dys-prev #dys-where #dys-next |
 //                        #dys-up #dys-down #dys-focus
 //   main#dys-text > section.dys-screen[data-screen=S] > (h2|p|ul).dys-block.dys-kind-K[data-block]
