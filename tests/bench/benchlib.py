@@ -370,3 +370,19 @@ class Monitor:
 
     def close(self):
         end_process(self.proc)
+
+
+def start_xvfb(size='1280x800'):
+    """(Xvfb process, ':N'): a private Xvfb of SIZE (24-bit), its display number chosen by Xvfb."""
+    r, w = os.pipe()
+    p = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', size + 'x24', '-nolisten', 'tcp'],
+                         pass_fds=(w,), stderr=subprocess.DEVNULL)
+    os.close(w)
+    num = b''
+    while not num.endswith(b'\n'):
+        chunk = os.read(r, 16)
+        if not chunk:
+            raise SystemExit('Xvfb did not start')
+        num += chunk
+    os.close(r)
+    return p, ':' + num.decode().strip()

@@ -38,18 +38,7 @@ TEXT = "Le cœur a ses raisons.\\nÉlève : ça va très bien !\\nThe quick brow
 
 
 def start_xvfb():
-    r, w = os.pipe()
-    p = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
-                         pass_fds=(w,), stderr=subprocess.DEVNULL)
-    os.close(w)
-    num = b''
-    while not num.endswith(b'\n'):
-        chunk = os.read(r, 16)
-        if not chunk:
-            raise SystemExit('Xvfb did not start')
-        num += chunk
-    os.close(r)
-    return p, ':' + num.decode().strip()
+    return benchlib.start_xvfb('1280x800')
 
 
 def wait_for(cond, timeout=20.0, what='condition'):

@@ -46,21 +46,6 @@ ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
 SHARED = os.path.abspath(os.path.join(ROOT, '..', 'shared', 'bench'))
 
 
-def start_xvfb(size):
-    r, w = os.pipe()
-    p = subprocess.Popen(['Xvfb', '-displayfd', str(w), '-screen', '0', size + 'x24', '-nolisten', 'tcp'],
-                         pass_fds=(w,), stderr=subprocess.DEVNULL)
-    os.close(w)
-    num = b''
-    while not num.endswith(b'\n'):
-        chunk = os.read(r, 16)
-        if not chunk:
-            raise SystemExit('Xvfb did not start')
-        num += chunk
-    os.close(r)
-    return p, ':' + num.decode().strip()
-
-
 def norm(word):
     w = unicodedata.normalize('NFC', word).lower()
     return ''.join(c for c in w if c.isalnum())
@@ -137,7 +122,7 @@ def main():
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     tmp = tempfile.mkdtemp(prefix='liseur-pointer-bench-')
-    xvfb, display = start_xvfb('1920x1080')
+    xvfb, display = benchlib.start_xvfb('1920x1080')
     env = dict(os.environ, DISPLAY=display)
     env.pop('WAYLAND_DISPLAY', None)
     rows = []
