@@ -683,6 +683,10 @@ class ReadingOrder {
       ++n;
     }
     if (n == 0 || words > 20) return std::nullopt;
+    // A title starts with a capital or a number ("Les saisons", "EXERCICE 2", "1. Lecture"); a
+    // taller line that starts in lower case is a word with tall letters ("grand" in a list, its
+    // g and d reaching above and below the others), not a heading.
+    if (startsLowerCase(b.lines.front())) return std::nullopt;
     if (n == b.lines.size()) {
       b.kind = "heading";
       return std::nullopt;
@@ -694,6 +698,18 @@ class ReadingOrder {
     refreshBlockBox(h);
     b.lines.erase(b.lines.begin(), b.lines.begin() + n);
     return h;
+  }
+
+  static bool startsLowerCase(const Line& l) {
+    for (const auto& w : l.words)
+      for (char32_t c : decode(w.text)) {
+        if ((c >= 'a' && c <= 'z') || (c >= 0xDF && c <= 0xFF && c != 0xF7) || c == 0x153)
+          return true;
+        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c >= 0xC0 && c <= 0xDE) ||
+            c == 0x152)
+          return false;
+      }
+    return false;
   }
 
   static bool isList(const Block& b) {

@@ -218,6 +218,37 @@ TEST(ReadingOrderTables, AColumnOfDotsIsNotATableColumn) {
             "[table] | Nom : Léa, Classe : CM2.\n");
 }
 
+// A first line taller than the others because its letters reach above and below ("grand") is a
+// heading only when it reads as a title (a capital or a number first).
+TEST(ReadingOrderHeadings, ATallLineInLowerCaseIsNotAHeading) {
+  auto doc = [](const std::string& first) {
+    json lines = json::array();
+    int y = 280;
+    for (const auto& [t, h] : std::vector<std::pair<std::string, int>>{
+             {first, 29}, {"chaud", 23}, {"haut", 23}, {"jour", 23}}) {
+      json w{{"text", t}, {"box", {150, y, 100, h}}, {"conf", 90}, {"lang", "fr"}};
+      lines.push_back({{"box", {150, y, 100, h}}, {"words", json::array({w})}});
+      y += 80;
+    }
+    return json{{"format", "liseur-document/1"},
+                {"width", 1200},
+                {"height", 600},
+                {"source", "t"},
+                {"lang", "fr"},
+                {"blocks", json::array({{{"index", 0},
+                                         {"kind", "text"},
+                                         {"box", {150, 280, 100, 270}},
+                                         {"lang", "fr"},
+                                         {"conf", 90},
+                                         {"lines", lines}}})}};
+  };
+  LoadedPlugin plugin("reading-order", {{"join_lines", false}, {"tables", false}});
+  EXPECT_EQ(outline(plugin.call("adapt", json{{"document", doc("grand")}})["document"]),
+            "[text] | grand | chaud | haut | jour\n");
+  EXPECT_EQ(outline(plugin.call("adapt", json{{"document", doc("Grand")}})["document"]),
+            "[heading] | Grand\n[text] | chaud | haut | jour\n");
+}
+
 TEST(ReadingOrderOptions, EverythingOffKeepsTheText) {
   json input = json::parse(liseur::test::readFile(golden("reading-order/hyphenation.in.json")));
   LoadedPlugin plugin("reading-order", {{"join_hyphens", false},
