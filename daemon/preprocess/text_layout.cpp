@@ -299,7 +299,11 @@ void findComponents(Pix* work, Polarity pol, int k, float est, PolarityResult& r
     if (BOXA* vb = pixConnComp(vlines.get(), nullptr, 8)) {
       for (int i = 0; i < boxaGetCount(vb); ++i) {
         const Box b = boxOf(vb, i);
-        if (b.w > hair) pixRasterop(vlines.get(), b.x, b.y, b.w, b.h, PIX_CLR, nullptr, 0, 0);
+        // A rule four characters tall may be thicker than a hairline (a table's grid drawn 3 px
+        // wide): no letter's stem is that tall.
+        const bool rule = b.h >= run && b.w <= std::max(3.0f, 0.3f * est);
+        if (b.w > hair && !rule)
+          pixRasterop(vlines.get(), b.x, b.y, b.w, b.h, PIX_CLR, nullptr, 0, 0);
       }
       boxaDestroy(&vb);
     }

@@ -407,6 +407,28 @@ def headline_below():
          quality=90)
 
 
+def table_grid():
+    """A table to fill on a worksheet, its grid drawn 3 px wide: the grid's uprights, four text
+    lines tall, must be taken for rules, not letters (taken for letters, the page's typical
+    letter height became a cell's, and the instruction and every cell were lost)."""
+    f = font(DEJAVU + "DejaVuSans.ttf", 22)
+    img = Image.new("RGB", (760, 420), "white")
+    d = ImageDraw.Draw(img)
+    d.text((30, 20), "3. Complète le tableau.", font=f, fill="black")
+    x0, y0, cw, rh = 40, 80, 230, 70
+    for r in range(5):
+        d.line((x0, y0 + r * rh, x0 + 3 * cw, y0 + r * rh), fill="black", width=3)
+    for c in range(4):
+        d.line((x0 + c * cw, y0, x0 + c * cw, y0 + 4 * rh), fill="black", width=3)
+    head = ["Verbe", "Présent", "Passé"]
+    for c, t in enumerate(head):
+        d.text((x0 + c * cw + 16, y0 + 22), t, font=f, fill="black")
+    verbs = ["chanter", "finir", "prendre"]
+    for r, t in enumerate(verbs):
+        d.text((x0 + 16, y0 + (r + 1) * rh + 22), t, font=f, fill="black")
+    save("table-grid.png", img, "3. Complète le tableau.\n" + "\n".join(head + verbs))
+
+
 if __name__ == "__main__":
     paper_page()
     dark_theme()
@@ -424,3 +446,4 @@ if __name__ == "__main__":
     form_fields()
     headline_below()
     french_colons()
+    table_grid()
