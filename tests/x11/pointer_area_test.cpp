@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 
 namespace liseur {
@@ -14,6 +15,9 @@ struct Theme {
   uint8_t background, ink;
 };
 constexpr Theme kLight{250, 40}, kDark{45, 220};
+void PrintTo(const Theme& t, std::ostream* os) {
+  *os << (t.background > t.ink ? "dark ink on light" : "light ink on dark");
+}
 
 class Screen {
  public:
