@@ -57,15 +57,14 @@ def daemon_first_audio(build, runs):
             with open(os.path.join(d, 'config', 'liseur', 'liseur.toml'), 'w') as f:
                 f.write('[plugins]\nchain = %s\n' % chain)
             daemons[name] = Daemon(build, d)
-        wav = os.path.join(tmp, 'out.wav')
         for d in daemons.values():  # warm-up: models, voices, the plugin host
             for _ in range(3):
-                d.read(img, wav)
+                d.read(img)
         got = {'without': [], 'with': []}
         for i in range(runs):
             order = ('without', 'with') if i % 2 else ('with', 'without')
             for name in order:
-                got[name].append(daemons[name].read(img, wav)[0])
+                got[name].append(daemons[name].read(img)[0])
         print('\nfirst audio through liseurd (daemon first_audio_ms), %s, %d runs each, '
               'alternated\n' % (os.path.basename(img), runs))
         print('| chain | median ms | p10 | p90 |')
