@@ -158,9 +158,10 @@ Box textAround(const InkMap& ink, int bw, int bh, int px, int py, int line, int&
       row = py + d;
   }
   if (row < 0) return Box{};
+  const int ylo = std::max(0, py - height / 2), yhi = std::min(bh, py + height / 2);
   int y0 = row, y1 = row + 1;
-  while (y0 > 0 && !ink.blankRow(y0 - 1, wx0, wx1)) --y0;
-  while (y1 < bh && !ink.blankRow(y1, wx0, wx1)) ++y1;
+  while (y0 > ylo && !ink.blankRow(y0 - 1, wx0, wx1)) --y0;
+  while (y1 < yhi && !ink.blankRow(y1, wx0, wx1)) ++y1;
   // A line of small letters only ("a ses raisons") is lower than its font's line: the gap is
   // also at least two letters' pitch there (the distance from one letter's start to the next),
   // wider than a space between words in any font.
@@ -177,7 +178,6 @@ Box textAround(const InkMap& ink, int bw, int bh, int px, int py, int line, int&
   }
   int x0 = px, x1 = px + 1;
   widenToGaps(ink, bw, gap, y0, y1, x0, x1);
-  const int ylo = std::max(0, py - height / 2), yhi = std::min(bh, py + height / 2);
   int top = y0, bottom = y1;
   for (int y = top - 1, blank = 0; y >= ylo && blank < line; --y) {
     if (ink.blankRow(y, x0, x1)) {
