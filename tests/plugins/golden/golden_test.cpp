@@ -175,35 +175,41 @@ TEST(ReadingOrderNoise, KeepsTextThatLooksLikeSymbols) {
   EXPECT_EQ(outline(out), "[text] | When I reflect who I | ls -F, Ctrl+R != (!), », txt\n");
 }
 
+// A French word at (x, y), w x h; a line of words (its box around them); a one-block French page
+// of such lines (the block's box is left to the plugin, which recomputes it).
+json frWord(const std::string& t, int x, int y, int w, int h) {
+  return json{{"text", t}, {"box", {x, y, w, h}}, {"conf", 90}, {"lang", "fr"}};
+}
+json lineOf(json words) {
+  int x0 = 1 << 30, y0 = 1 << 30, x1 = 0, y1 = 0;
+  for (const auto& w : words) {
+    x0 = std::min(x0, w["box"][0].get<int>());
+    y0 = std::min(y0, w["box"][1].get<int>());
+    x1 = std::max(x1, w["box"][0].get<int>() + w["box"][2].get<int>());
+    y1 = std::max(y1, w["box"][1].get<int>() + w["box"][3].get<int>());
+  }
+  return json{{"box", {x0, y0, x1 - x0, y1 - y0}}, {"words", words}};
+}
+json frPage(json lines) {
+  return json{{"format", "liseur-document/1"},
+              {"width", 1200},
+              {"height", 600},
+              {"source", "t"},
+              {"lang", "fr"},
+              {"blocks", json::array({{{"index", 0},
+                                       {"kind", "text"},
+                                       {"box", {150, 270, 400, 300}},
+                                       {"lang", "fr"},
+                                       {"conf", 90},
+                                       {"lines", lines}}})}};
+}
+
 // The words of a "Relie" exercise's left column with the dots beside them (read as "e", "."):
 // not a two-column table ("chaud : haut, e : e." was read); a table whose cells are words is.
 TEST(ReadingOrderTables, AColumnOfDotsIsNotATableColumn) {
-  auto word = [](const std::string& t, int x, int y, int w, int h) {
-    return json{{"text", t}, {"box", {x, y, w, h}}, {"conf", 90}, {"lang", "fr"}};
-  };
-  auto line = [](json words) {
-    int x0 = 1 << 30, y0 = 1 << 30, x1 = 0, y1 = 0;
-    for (const auto& w : words) {
-      x0 = std::min(x0, w["box"][0].get<int>());
-      y0 = std::min(y0, w["box"][1].get<int>());
-      x1 = std::max(x1, w["box"][0].get<int>() + w["box"][2].get<int>());
-      y1 = std::max(y1, w["box"][1].get<int>() + w["box"][3].get<int>());
-    }
-    return json{{"box", {x0, y0, x1 - x0, y1 - y0}}, {"words", words}};
-  };
-  auto doc = [&](json lines) {
-    return json{{"format", "liseur-document/1"},
-                {"width", 1200},
-                {"height", 600},
-                {"source", "t"},
-                {"lang", "fr"},
-                {"blocks", json::array({{{"index", 0},
-                                         {"kind", "text"},
-                                         {"box", {150, 270, 400, 300}},
-                                         {"lang", "fr"},
-                                         {"conf", 90},
-                                         {"lines", lines}}})}};
-  };
+  auto word = frWord;
+  auto line = lineOf;
+  auto doc = frPage;
   LoadedPlugin plugin("reading-order", {{"join_lines", false}, {"headings", false}});
   json dots = doc(json::array(
       {line(json::array({word("chaud", 150, 280, 110, 23), word("e", 515, 286, 12, 12)})),
@@ -226,21 +232,10 @@ TEST(ReadingOrderHeadings, ATallLineInLowerCaseIsNotAHeading) {
     int y = 280;
     for (const auto& [t, h] : std::vector<std::pair<std::string, int>>{
              {first, 29}, {"chaud", 23}, {"haut", 23}, {"jour", 23}}) {
-      json w{{"text", t}, {"box", {150, y, 100, h}}, {"conf", 90}, {"lang", "fr"}};
-      lines.push_back({{"box", {150, y, 100, h}}, {"words", json::array({w})}});
+      lines.push_back(lineOf(json::array({frWord(t, 150, y, 100, h)})));
       y += 80;
     }
-    return json{{"format", "liseur-document/1"},
-                {"width", 1200},
-                {"height", 600},
-                {"source", "t"},
-                {"lang", "fr"},
-                {"blocks", json::array({{{"index", 0},
-                                         {"kind", "text"},
-                                         {"box", {150, 280, 100, 270}},
-                                         {"lang", "fr"},
-                                         {"conf", 90},
-                                         {"lines", lines}}})}};
+    return frPage(lines);
   };
   LoadedPlugin plugin("reading-order", {{"join_lines", false}, {"tables", false}});
   EXPECT_EQ(outline(plugin.call("adapt", json{{"document", doc("grand")}})["document"]),
