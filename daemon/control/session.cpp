@@ -1048,18 +1048,8 @@ void Session::finish(Job& job, std::optional<Error> error, bool stopped) {
     // A sentence lost on the way to the loudspeaker (whoever asked: a command, a hotkey, the
     // watched region) is said to the listener, who would otherwise hear a gap and not know it;
     // written to a file, it is in the reply. Said after this job, as a message.
-    if (!job.wav && !shuttingDown_) {
-      const bool en = (job.doc.lang.empty() ? opts_.speech.default_lang : job.doc.lang) == "en";
-      loop_.post([this, alive = std::weak_ptr<bool>(alive_), en] {
-        if (alive.expired() || shuttingDown_) return;
-        JobRequest notice;
-        notice.kind = JobKind::kSay;
-        notice.text = en ? "A sentence could not be spoken." : "Une phrase n'a pas pu être dite.";
-        notice.lang = en ? "en" : "fr";
-        notice.priority = SpeechPriority::kMessage;
-        (void)submit(std::move(notice), {});
-      });
-    }
+    if (!job.wav)
+      sayNotice(job, "Une phrase n'a pas pu être dite.", "A sentence could not be spoken.", false);
   }
   if (!r.wav_path.empty()) body["wav"] = r.wav_path;
   emit(job, "job-finished", std::move(body));
@@ -1371,29 +1361,37 @@ void Session::outputMark(Job& job, const std::string& mark) {
 
 // With speech.output = "speech-dispatcher" the job fails with the reason (and what to do);
 // with "auto" it goes on with liseur's own voice, from where speech-dispatcher left off.
+// A short notice to the listener about `job` (in its language), said after it as a message;
+// `own_voice`: with liseur's voice whatever speech.output says.
+void Session::sayNotice(const Job& job, const char* fr, const char* en, bool own_voice) {
+  if (shuttingDown_) return;
+  const bool english = (job.doc.lang.empty() ? opts_.speech.default_lang : job.doc.lang) == "en";
+  loop_.post([this, alive = std::weak_ptr<bool>(alive_), text = std::string(english ? en : fr),
+              english, own_voice] {
+    if (alive.expired() || shuttingDown_) return;
+    JobRequest notice;
+    notice.kind = JobKind::kSay;
+    notice.text = text;
+    notice.lang = english ? "en" : "fr";
+    notice.priority = SpeechPriority::kMessage;
+    notice.own_voice = own_voice;
+    (void)submit(std::move(notice), {});
+  });
+}
+
 void Session::outputFailed(Job& job, const Error& e) {
   if (opts_.speech_output == "speech-dispatcher") {
     spdlog::warn("speech: {}", e.message);
-    const bool en = (job.doc.lang.empty() ? opts_.speech.default_lang : job.doc.lang) == "en";
-    finish(job, e, false);
     // Chosen as the only output, speech-dispatcher cannot say that it failed: liseur's own voice
     // says it (at most every 30 s, so a user pressing keys again is not told each time), or the
     // listener hears nothing and does not know why.
     const double now = EventLoop::nowMsPrecise();
-    if (shuttingDown_ || now - outputNoticeMs_ < 30'000) return;
-    outputNoticeMs_ = now;
-    loop_.post([this, alive = std::weak_ptr<bool>(alive_), en] {
-      if (alive.expired() || shuttingDown_) return;
-      JobRequest notice;
-      notice.kind = JobKind::kSay;
-      notice.text = en ? "Speech Dispatcher is not answering; liseur cannot speak through it."
-                       : "Speech Dispatcher ne répond pas ; liseur ne peut pas parler.";
-      notice.lang = en ? "en" : "fr";
-      notice.priority = SpeechPriority::kMessage;
-      notice.own_voice = true;
-      (void)submit(std::move(notice), {});
-    });
-    return;
+    if (now - outputNoticeMs_ >= 30'000) {
+      outputNoticeMs_ = now;
+      sayNotice(job, "Speech Dispatcher ne répond pas ; liseur ne peut pas parler.",
+                "Speech Dispatcher is not answering; liseur cannot speak through it.", true);
+    }
+    return finish(job, e, false);
   }
   spdlog::debug("speech: {}; job {} speaks with liseur's own voice", e.message, job.id);
   job.viaOutput = false;

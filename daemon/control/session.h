@@ -215,6 +215,7 @@ class Session {
   void onOutputEvent(const speech::OutputEvent& e);
   void outputMark(Job& job, const std::string& mark);
   void outputFailed(Job& job, const Error& e);
+  void sayNotice(const Job& job, const char* fr, const char* en, bool own_voice);
   void requeueOutput(Job& job);
   void addWordRef(nlohmann::json& body, const Job& job, const Spoken& sp, int ref) const;
   void armOutputWatchdog();
