@@ -54,9 +54,15 @@ install_packages() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# Optimised, with line tables only (-g1): a crash's backtrace and a sanitizer's report still name
+# file and line, and the build takes a fifth less time than with full debug information (CI's two
+# cores). For a debugger's view of variables, configure a tree of your own with plain -g.
+debug_flags="-O2 -g1 -DNDEBUG"
 build() {
   say "building into $build"
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$debug_flags" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$debug_flags" \
+    "$@" >/dev/null
   cmake --build "$build" -j"$jobs"
 }
 
@@ -214,6 +220,7 @@ asan() {
 # The libFuzzer targets (tests/fuzz), built with clang, ASan and UBSan into $build-fuzz.
 build_fuzz() {
   CC=clang CXX=clang++ cmake -S . -B "$build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=$debug_flags" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$debug_flags" \
     -DLISEUR_BUILD_FUZZ=ON >/dev/null
   cmake --build "$build-fuzz" -j"$jobs" --target liseur_fuzz_all
 }
