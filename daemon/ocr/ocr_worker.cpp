@@ -1,5 +1,6 @@
 #include "ocr/ocr_worker.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -209,11 +210,20 @@ int OcrWorker::run() {
     return 1;
   }
   std::thread reader([this] { readLoop(); });
+  bool heap_trimmed = true;  // nothing to give back before the first job
   for (;;) {
     Job job;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return eof_ || !queue_.empty(); });
+      auto woken = [this] { return eof_ || !queue_.empty(); };
+      if (!heap_trimmed && !cv_.wait_for(lock, options_.trim_after_idle, woken)) {
+        lock.unlock();
+        ::malloc_trim(0);
+        idle_trims_.fetch_add(1);
+        lock.lock();
+      }
+      heap_trimmed = true;
+      cv_.wait(lock, woken);
       if (eof_) break;  // the daemon is gone: nobody would read the answers
       job = std::move(queue_.front());
       queue_.pop_front();
@@ -221,6 +231,7 @@ int OcrWorker::run() {
       current_cancelled_ = job.cancelled;
     }
     bool go_on = runJob(job);
+    heap_trimmed = false;
     {
       std::lock_guard lock(mu_);
       current_gen_ = -1;

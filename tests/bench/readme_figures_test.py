@@ -26,7 +26,7 @@ REPORT = '''# liseur benchmarks, 2026-12-07 08:00 UTC
 `first_audio_bench.py --build build`: exit 0, 137 s, load 1 before, 2 after
 
 ```
-memory, two readers: daemon and workers 150 MiB RSS now
+memory, two readers: daemon and workers 120 MiB RSS at rest
 | image | first audio (ms) |
 |---|---:|
 | dialog | 32 |
@@ -64,7 +64,7 @@ class ReadmeFigures(unittest.TestCase):
             self.assertIn('Run of 2026-12-07 08:00 UTC', text)
             self.assertIn('commit abc1234', text)
             self.assertIn('ended 08:16 UTC', text)
-            self.assertIn('- memory, two readers: daemon and workers 150 MiB RSS now', text)
+            self.assertIn('- memory, two readers: daemon and workers 120 MiB RSS at rest', text)
             self.assertIn('- median wall time 2.37 s', text)
             self.assertNotIn('run 1:', text)  # each run's line stays in the report
             self.assertIn('(`adapt`, exit 1)', text)  # a failed bench says so

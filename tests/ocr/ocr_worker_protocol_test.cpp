@@ -191,6 +191,41 @@ TEST_F(WorkerProtocol, StreamsLayoutThenBlocksThenDone) {
   EXPECT_EQ(engine_.last_depth.load(), 32) << "the dialog is a palette PNG: normalised to RGB";
 }
 
+// After a job, once idle, the worker gives the heap's free pages back (malloc_trim), once per
+// idle spell; never before the first job, never between jobs that follow each other.
+TEST_F(WorkerProtocol, AnIdleWorkerTrimsItsHeapOnceAfterAJob) {
+  OcrWorkerOptions options;
+  options.trim_after_idle = std::chrono::milliseconds(20);
+  start(options);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(worker_->idleTrims(), 0) << "nothing to give back before the first job";
+  send(ocr(1));
+  untilEnd(1);
+  for (int i = 0; i < 1000 && worker_->idleTrims() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(worker_->idleTrims(), 1) << "trimmed once the worker was idle";
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(worker_->idleTrims(), 1) << "once per idle spell, not every 20 ms";
+  send(ocr(2));
+  untilEnd(2);
+  for (int i = 0; i < 1000 && worker_->idleTrims() == 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(worker_->idleTrims(), 2);
+  EXPECT_EQ(stop(), 0);
+}
+
+TEST_F(WorkerProtocol, JobsThatFollowEachOtherAreNotSlowedByATrim) {
+  OcrWorkerOptions options;
+  options.trim_after_idle = std::chrono::hours(1);
+  start(options);
+  for (long long gen = 1; gen <= 3; ++gen) {
+    send(ocr(gen));
+    untilEnd(gen);
+  }
+  EXPECT_EQ(worker_->idleTrims(), 0);
+  EXPECT_EQ(stop(), 0);
+}
+
 TEST_F(WorkerProtocol, ModesReachTheEngine) {
   start();
   for (auto [name, mode] :
