@@ -57,6 +57,9 @@ struct RecogniseTimings {
   // What the second reader did: lines of a screen, or blocks of a page read ahead (used or not);
   // 0 with one reader.
   std::size_t second_reader_reads = 0;
+  // A page of paper: whether Tesseract's orientation detection was asked (its first print read
+  // doubtful, or its lines crossing); an upright page read sure is not (ocr_engine.cpp).
+  bool orientation_asked = false;
 };
 
 class OcrEngine {

@@ -593,6 +593,8 @@ TEST_F(EngineTest, PageLyingOnItsSideIsTurnedAndBoxesMapBack) {
   Read rt = read(turned.get());
   ASSERT_TRUE(ru.result.ok() && rt.result.ok());
   EXPECT_LE(cer(truth("page-fr-rot90.jpg"), rt.text()), 0.04) << rt.text();
+  EXPECT_TRUE(rt.result->orientation_asked) << "its first print read doubtful: OSD asked";
+  EXPECT_FALSE(ru.result->orientation_asked) << "upright and read sure: OSD not needed";
   EXPECT_EQ(rt.width, pixGetWidth(turned.get()));
   EXPECT_EQ(rt.height, pixGetHeight(turned.get()));
   // The page was turned a quarter counter-clockwise: upright (x, y) is (y, W - 1 - x) there.
@@ -606,6 +608,30 @@ TEST_F(EngineTest, PageLyingOnItsSideIsTurnedAndBoxesMapBack) {
     EXPECT_NEAR(t->box.w, u->box.h, 6) << word;
     EXPECT_NEAR(t->box.h, u->box.w, 6) << word;
   }
+}
+
+// Upside down: the page is first taken as upright (OSD is asked only when its first print reads
+// doubtful); the upside-down first block reads doubtful, so the page is turned and read again,
+// and nothing of the first attempt is sent.
+TEST_F(EngineTest, APageUpsideDownIsTurnedBeforeAnyBlockIsSent) {
+  PixHolder upright = load("page-fr.jpg");
+  ASSERT_TRUE(upright);
+  PixHolder upside_down(pixRotate180(nullptr, upright.get()));
+  ASSERT_TRUE(upside_down);
+  Read ru = read(upright.get());
+  Read rd = read(upside_down.get());
+  ASSERT_TRUE(ru.result.ok() && rd.result.ok());
+  EXPECT_TRUE(rd.result->orientation_asked);
+  // Nothing twice: the text as the page's, once (a doubled first block would double its CER).
+  EXPECT_LE(cer(truth("page-fr.jpg"), rd.text()), 0.04) << rd.text();
+  for (std::size_t i = 0; i < rd.blocks.size(); ++i) EXPECT_EQ(rd.blocks[i].index, int(i));
+  // Boxes on the page as given: upright (x, y) is (W - x - w, H - y - h) there.
+  const int W = pixGetWidth(upright.get()), H = pixGetHeight(upright.get());
+  const Word* u = findWord(ru.blocks, "bibliothèque");
+  const Word* d = findWord(rd.blocks, "bibliothèque");
+  ASSERT_TRUE(u && d) << rd.text();
+  EXPECT_NEAR(d->box.x, W - (u->box.x + u->box.w), 6);
+  EXPECT_NEAR(d->box.y, H - (u->box.y + u->box.h), 6);
 }
 
 TEST_F(EngineTest, ExifOrientedPhotoIsReadAsShownWithUprightBoxes) {
