@@ -486,8 +486,9 @@ int TesseractEngine::detectQuarterTurns(Pix* grey, float char_height) {
   return ((360 - degrees) % 360) / 90;
 }
 
-Result<preprocess::PageLayout> TesseractEngine::analyseDocument(
-    Pix* image, const std::atomic<bool>& cancelled, int turns) {
+Result<preprocess::PageLayout> TesseractEngine::analyseDocument(Pix* image,
+                                                                const std::atomic<bool>& cancelled,
+                                                                int turns) {
   using R = Result<preprocess::PageLayout>;
   preprocess::PageLayout page;
   PixPtr grey = preprocess::pageGrey(image);
