@@ -21,6 +21,7 @@
 #include "document/answer_places.h"
 #include "document/lang_guess.h"
 #include "ocr/ocr_protocol.h"
+#include "ocr/ocr_worker.h"
 #include "plugins/plugin_chain.h"
 #include "plugins/plugin_protocol.h"
 #include "speech/speech_protocol.h"
@@ -246,7 +247,7 @@ Status Runner::startReader(bool oneReaderEach) {
   o.program = findHelperProgram(ocr::kWorkerProgram);
   o.env = {"OMP_THREAD_LIMIT=1", "LISEUR_OCR_LANGS=" + cfg_->getString("ocr.languages")};
   if (oneReaderEach) o.env.push_back("LISEUR_OCR_THREADS=1");
-  o.limits.address_space_mb = 1536;
+  o.limits.address_space_mb = ocr::kSuggestedAddressSpaceMb;
   Reader r;
   r.worker = std::make_unique<WorkerClient>(
       loop_, o, [this, index](Frame&& f) { onOcrFrame(index, std::move(f)); },

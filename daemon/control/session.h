@@ -28,6 +28,7 @@
 #include "control/worker_client.h"
 #include "core/event_loop.h"
 #include "document/document.h"
+#include "ocr/ocr_worker.h"
 #include "speech/speech_output.h"
 #include "speech/text/lexicon.h"
 #include "speech/text/voice_preset.h"
@@ -44,7 +45,7 @@ struct SessionOptions {
   // speech.*: voices, presets, rate, pitch, punctuation, doubtful words (speech/text/voicing.h,
   // the same rules as `liseur adapt`'s narration).
   speech::VoicingOptions speech;
-  std::size_t ocr_memory_mb = 2048;  // RLIMIT_AS of the OCR worker
+  std::size_t ocr_memory_mb = ocr::kSuggestedAddressSpaceMb;  // RLIMIT_AS of the OCR worker
   std::size_t speech_memory_mb = 512;
   std::chrono::milliseconds ocr_stall_timeout{60000};     // no frame for a running OCR job
   std::chrono::milliseconds speech_stall_timeout{15000};  // no frame for an utterance in flight

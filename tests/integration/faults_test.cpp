@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "integration/daemon_harness.h"
@@ -152,6 +153,33 @@ TEST(Workers, AWorkerLeftStoppedByATestIsGoneAfterTheHarness) {
   };
   EXPECT_TRUE(waitFor([&] { return state() == 'X' || state() == 'Z'; }, std::chrono::seconds(10)))
       << "worker " << ocr << " of daemon " << daemon << " is in state " << state();
+}
+
+// The limits ARCHITECTURE.md states are the ones the daemon's workers run under: address space
+// (OCR 1536 MiB, speech 512 MiB) and no core file (no screen text on disk after a crash).
+TEST(Workers, RunUnderTheDocumentedLimits) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  auto limit = [](pid_t pid, const std::string& name) {
+    std::ifstream limits("/proc/" + std::to_string(pid) + "/limits");
+    std::string row;
+    while (std::getline(limits, row)) {
+      if (row.rfind(name, 0) != 0) continue;
+      std::istringstream fields(row.substr(name.size()));
+      std::string soft;
+      fields >> soft;
+      return soft;
+    }
+    return std::string("(no row " + name + ")");
+  };
+  for (auto [worker, bytes] :
+       {std::pair{"ocr", 1536ull << 20}, std::pair{"speech", 512ull << 20}}) {
+    ASSERT_TRUE(d.waitWorkerReady(worker)) << d.log();
+    const pid_t pid = d.workerPid(worker);
+    ASSERT_GT(pid, 0) << worker;
+    EXPECT_EQ(limit(pid, "Max address space"), std::to_string(bytes)) << worker;
+    EXPECT_EQ(limit(pid, "Max core file size"), "0") << worker;
+  }
 }
 
 TEST(Workers, AKilledOcrWorkerFailsItsJobAndIsRestarted) {

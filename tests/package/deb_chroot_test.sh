@@ -157,13 +157,15 @@ done
 $text"
 as_user liseur --no-spawn shutdown >/dev/null 2>&1 || true
 
-if grep -q '/usr/share/man/man1/liseur\.1' "$work/liseur.files"; then
-  say "man liseur"
-  in_root apt-get install -y -q --no-install-recommends man-db >/dev/null
-  as_user man -P cat liseur | grep -q liseur || die "man liseur shows no page"
-else
-  echo "SKIP: man liseur: the package has no manual page yet"
-fi
+# The three manual pages are the package's (daemon/app/manual.cpp): each must be there and show.
+say "man liseur, man liseurd, man liseur.toml"
+for page in man1/liseur.1 man8/liseurd.8 man5/liseur.toml.5; do
+  grep -q "/usr/share/man/$page" "$work/liseur.files" || die "the package has no /usr/share/man/$page"
+done
+in_root apt-get install -y -q --no-install-recommends man-db >/dev/null
+as_user man -P cat liseur | grep -q liseur || die "man liseur shows no page"
+as_user man -P cat 8 liseurd | grep -q liseurd || die "man liseurd shows no page"
+as_user man -P cat 5 liseur.toml | grep -q liseur.toml || die "man liseur.toml shows no page"
 
 # --- purge: nothing of it remains ---------------------------------------------------------------
 for _ in $(seq 100); do [ -z "$(chroot_pids)" ] && break; sleep 0.1; done
