@@ -431,6 +431,12 @@ struct DbusBridge::Impl {
       args["action"] = a;
       return send("review", std::move(args), inv, ReplyKind::kJson);
     }
+    if (method == "Pointer") {
+      g_variant_get(params, "(&s)", &a);
+      args["action"] = a;
+      return send("pointer", std::move(args), inv, ReplyKind::kJson);
+    }
+    if (method == "Reload") return send("reload", std::move(args), inv, ReplyKind::kJson);
     if (method == "Set") {
       g_variant_get(params, "(&s&s)", &a, &b);
       args["key"] = a;

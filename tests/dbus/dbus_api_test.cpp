@@ -227,7 +227,7 @@ TEST_F(DbusApi, EveryMethodRunsTheSocketCommandAndEventsComeAsSignals) {
   const std::string xml =
       readFile(std::string(LISEUR_SOURCE_DIR) + "/packaging/dbus/org.liseur.Reader1.xml");
   for (const char* m : {"Read", "Say", "Ocr", "Watch", "Unwatch", "Stop", "Pause", "Resume",
-                        "Review", "Set", "Status"}) {
+                        "Review", "Set", "Pointer", "Reload", "Status"}) {
     const std::string tag = std::string("<method name=\"") + m + "\"";
     EXPECT_NE(xml.find(tag), std::string::npos) << m;
     EXPECT_NE(intro->str().find(tag), std::string::npos) << m << "\n" << intro->str();
@@ -286,6 +286,20 @@ TEST_F(DbusApi, EveryMethodRunsTheSocketCommandAndEventsComeAsSignals) {
   auto set = c.call("Set", g_variant_new("(ss)", "rate", "200"), "(s)");
   ASSERT_TRUE(set->ok) << set->describe();
   EXPECT_EQ(json::parse(set->str())["rate"], 200) << set->str();
+
+  // Reload: the configuration read again, applied.
+  auto reload = c.call("Reload", nullptr, "(s)");
+  ASSERT_TRUE(reload->ok) << reload->describe();
+  EXPECT_EQ(json::parse(reload->str())["applied"], true) << reload->str();
+
+  // Pointer: the review cursor is on a word of a file, not of the screen: the socket's error.
+  auto pointer = c.call("Pointer", g_variant_new("(s)", "move"), "(s)", 10000);
+  json sockPointer = d_->request("pointer", {{"action", "move"}});
+  ASSERT_FALSE(sockPointer["ok"]) << sockPointer.dump();
+  std::string pointerCode = sockPointer["error"]["code"];
+  std::replace(pointerCode.begin(), pointerCode.end(), '-', '_');
+  EXPECT_EQ(pointer->error_name, "org.liseur.Reader1.Error." + pointerCode) << pointer->describe();
+  EXPECT_EQ(pointer->message, sockPointer["error"]["message"]) << pointer->describe();
 
   // Pause, Resume, Stop on a long text being said.
   std::string longText;
