@@ -148,10 +148,13 @@ void DaemonCommands::jobCommand(JobKind kind, const IpcRequest& req, IpcResponde
   if (!priority) return resp.fail(priority.error());
   if (*priority == "message" && kind == JobKind::kSay)
     jr.priority = SpeechPriority::kMessage;
+  else if (*priority == "notification" && kind == JobKind::kSay)
+    jr.priority = SpeechPriority::kNotification;
   else if (!priority->empty() && *priority != "text")
-    return resp.fail(
-        ErrorCode::kInvalidArgument,
-        "argument 'priority' must be \"text\" or, for say, \"message\" (got '" + *priority + "')");
+    return resp.fail(ErrorCode::kInvalidArgument,
+                     "argument 'priority' must be \"text\" or, for say, \"message\" or "
+                     "\"notification\" (got '" +
+                         *priority + "')");
   for (const Status& s :
        {file ? okStatus() : Status(file.error()), source ? okStatus() : Status(source.error()),
         region ? okStatus() : Status(region.error()), text ? okStatus() : Status(text.error()),

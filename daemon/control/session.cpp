@@ -327,9 +327,22 @@ Result<uint64_t> Session::submit(JobRequest request, JobDone done) {
     if (Job* w = find(waitingText_)) finish(*w, std::nullopt, true);
     waitingText_ = j.id;
     Job* cur = speakingJob();
-    if (cur && cur->req.priority == SpeechPriority::kText) finish(*cur, std::nullopt, true);
+    if (cur && cur->req.priority != SpeechPriority::kMessage) finish(*cur, std::nullopt, true);
     if (!speakingJob()) promoteNext();
+  } else if (j.speaks() && j.req.priority == SpeechPriority::kNotification) {
+    // Into silence only: spoken now, or never.
+    if (speakingJob() || find(waitingText_) || !messages_.empty()) {
+      emit(j, "job-started", {{"kind", jobKindName(j.req.kind)}, {"source", j.doc.source}});
+      const uint64_t id = j.id;
+      finish(j, std::nullopt, true);
+      return id;
+    }
+    messages_.push_back(j.id);
+    promoteNext();
   } else if (j.speaks()) {
+    // A message cuts a notification being spoken (text waits for messages, not for those).
+    if (Job* cur = speakingJob(); cur && cur->req.priority == SpeechPriority::kNotification)
+      finish(*cur, std::nullopt, true);
     messages_.push_back(j.id);
     if (messages_.size() > kMaxQueuedMessages) {
       // A flood: the oldest waiting message goes, and the client hears of it once.
@@ -1273,9 +1286,10 @@ void Session::pumpOutput(Job& job) {
     job.outputUtts.push_back(utt);
     job.inFlight.emplace(utt, std::move(sp));
   }
-  const auto priority = job.req.priority == SpeechPriority::kMessage
-                            ? speech::OutputPriority::kMessage
-                            : speech::OutputPriority::kText;
+  const auto priority =
+      job.req.priority == SpeechPriority::kMessage        ? speech::OutputPriority::kMessage
+      : job.req.priority == SpeechPriority::kNotification ? speech::OutputPriority::kNotification
+                                                          : speech::OutputPriority::kText;
   job.outputMsg = output_->speak(ssml.take(), lang, priority);
   lastSpeechFrameMs_ = EventLoop::nowMsPrecise();
   armOutputWatchdog();

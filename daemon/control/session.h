@@ -72,7 +72,9 @@ struct SessionOptions {
 //   is spoken, else queued and spoken, in order, once the text (or the text that interrupted
 //   it) ends. At most kMaxQueuedMessages wait: the oldest is dropped and queue-full reported
 //   once. `stop` silences and drops everything.
-enum class SpeechPriority { kText, kMessage };
+// - kNotification (a script's "battery low", a passing event): said only into silence — dropped
+//   (finished as stopped) when anything is spoken or waiting — and cut by any text or message.
+enum class SpeechPriority { kText, kMessage, kNotification };
 inline constexpr std::size_t kMaxQueuedMessages = 16;
 
 // Recognitions: one at a time is sent to the OCR worker; the others wait in the Session, and the

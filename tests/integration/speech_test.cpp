@@ -324,6 +324,51 @@ TEST(Speech, NoticesAreNotLostWhenTextInterrupts) {
   EXPECT_EQ(finishedOrder[1], text2["job"].get<uint64_t>());
 }
 
+TEST(Speech, ANotificationIsSaidIntoSilenceOnlyAndAnythingCutsIt) {
+  // SSIP's notification ("battery low" from a script): dropped while anything is spoken, spoken
+  // into silence, cut by the next text.
+  DaemonHarness d({"--audio", "paced-null"});
+  ASSERT_TRUE(d.started()) << d.startProblem();
+  json text = d.request(
+      "say", {{"text", "Une lecture assez longue pour durer un moment encore."}, {"lang", "fr"}});
+  std::vector<json> seen;
+  d.waitEvent("first-audio", &seen);
+  json dropped = d.request(
+      "say",
+      {{"text", "Batterie faible."}, {"lang", "fr"}, {"priority", "notification"}, {"wait", true}});
+  ASSERT_TRUE(dropped["ok"]) << dropped.dump();
+  EXPECT_EQ(dropped["stopped"], true) << dropped.dump();
+  EXPECT_EQ(dropped["timings"]["audio_ms"], 0) << dropped.dump();
+  auto evs = d.eventsUntilFinished(text["job"]);
+  for (const auto& e : evs)
+    if (e["event"] == "job-finished" && e["job"] == text["job"])
+      EXPECT_EQ(e["stopped"], false) << "the text goes on to its end: " << dump(evs);
+
+  // Into silence: spoken, until a text comes and cuts it.
+  json spoken = d.request("say", {{"text", "Batterie faible, branchez le chargeur maintenant."},
+                                  {"lang", "fr"},
+                                  {"priority", "notification"}});
+  ASSERT_TRUE(spoken["ok"]) << spoken.dump();
+  std::vector<json> upTo;
+  d.waitEvent("first-audio", &upTo);
+  json next = d.request("say", {{"text", "La suite."}, {"lang", "fr"}});
+  auto rest = d.eventsUntilFinished(next["job"]);
+  rest.insert(rest.begin(), upTo.begin(), upTo.end());
+  std::vector<uint64_t> order;
+  for (const auto& e : rest) {
+    if (e["event"] != "job-finished") continue;
+    order.push_back(e["job"].get<uint64_t>());
+    if (e["job"] == spoken["job"]) EXPECT_EQ(e["stopped"], true) << dump(rest);
+    if (e["job"] == next["job"]) EXPECT_EQ(e["stopped"], false) << dump(rest);
+  }
+  ASSERT_EQ(order.size(), 2u) << dump(rest);
+  EXPECT_EQ(order[0], spoken["job"].get<uint64_t>());
+
+  json bad = d.request("say", {{"text", "x"}, {"priority", "urgent"}});
+  EXPECT_EQ(bad["error"]["code"], "invalid-argument") << bad.dump();
+  EXPECT_NE(bad["error"]["message"].get<std::string>().find("notification"), std::string::npos);
+}
+
 TEST(Speech, AFloodOfRequestsKeepsTheQueueBounded) {
   DaemonHarness d({"--audio", "paced-null"});
   ASSERT_TRUE(d.started()) << d.startProblem();

@@ -294,6 +294,22 @@ TEST(SpeechDispatcherDaemon, ANoticeIsNotCutByARead) {
   s.d->request("stop");
 }
 
+TEST(SpeechDispatcherDaemon, ANotificationIntoSilenceIsSpokenAsSsipNotification) {
+  REQUIRE_SPEECHD();
+  SpeechdDaemon s({kExplicit});
+  ASSERT_EQ(s.problem, "");
+  ASSERT_TRUE(s.d->started()) << s.d->startProblem();
+  constexpr const char* kNote = "Battery low, please plug in the charger.";
+  json n = s.d->request("say", {{"text", kNote}, {"lang", "en"}, {"priority", "notification"}});
+  ASSERT_TRUE(n["ok"]) << n.dump();
+  const uint64_t note = n["job"];
+  auto evs = s.d->eventsUntilFinished(note);
+  auto fin = named(evs, "job-finished", note);
+  ASSERT_EQ(fin.size(), 1u) << dump(evs);
+  EXPECT_EQ(fin[0]["stopped"], false) << dump(evs);
+  EXPECT_EQ(spokenWords(evs, note), wordsOf(kNote)) << dump(evs);
+}
+
 TEST(SpeechDispatcherDaemon, AutoUsesItWhileOrcaRunsAndLiseursVoiceOtherwise) {
   REQUIRE_SPEECHD();
   {
