@@ -25,6 +25,9 @@
 #include "integration/daemon_harness.h"
 #include "portal/portal_mock.h"
 #include "support/test_env.h"
+#ifdef LISEUR_DBUS_TEST_XVFB
+#include "x11/xvfb_server.h"
+#endif
 
 namespace liseur::test {
 namespace {
@@ -400,6 +403,58 @@ TEST_F(DbusApi, OcrWatchAndUnwatchAreTheSocketsCommands) {
   ASSERT_TRUE(unwatch->ok) << unwatch->describe();
   EXPECT_EQ(json::parse(unwatch->str()), json({{"stopped", false}})) << unwatch->str();
 }
+
+#ifdef LISEUR_DBUS_TEST_XVFB
+// A watch that works: started through the bus, its events come as Event signals, Unwatch ends it.
+TEST_F(DbusApi, AWatchStartedOnTheBusSendsItsEventsAsSignals) {
+  XvfbServer x;
+  ASSERT_TRUE(x.ok()) << x.error();
+  ::setenv("DISPLAY", x.display().c_str(), 1);
+  ::unsetenv("WAYLAND_DISPLAY");
+  ChildProcess xterm({"xterm", "-u8", "-T", "liseur-bus-watch", "-geometry", "40x4+0+0", "-fa",
+                      "DejaVu Sans Mono", "-fs", "14", "-bg", "white", "-fg", "black", "+sb", "-e",
+                      "sh", "-c", "printf '\\033[?25l%s\\n' 'The kettle is boiling.'; sleep 600"},
+                     x.display());
+  ASSERT_NE(findWindowByTitle(x.display(), "liseur-bus-watch"), 0u) << "xterm window not found";
+  startBus();
+  startDaemon();
+  ASSERT_TRUE(waitAvailable()) << d_->request("status").dump() << d_->log();
+  client_ = std::make_unique<BusClient>(bus_->address());
+  ASSERT_TRUE(client_->ok()) << client_->problem();
+  BusClient& c = *client_;
+
+  auto watch = c.call(
+      "Watch", g_variant_new("(ss)", "region", R"({"region":"0,0,560,120","every":"300ms"})"),
+      "(s)", 10000);
+  ASSERT_TRUE(watch->ok) << watch->describe() << d_->log();
+  json started = json::parse(watch->str(), nullptr, false);
+  EXPECT_EQ(started["every_ms"], 300) << watch->str();
+  auto named = [](const char* name) {
+    return [name](const json& e) { return e["event"] == name; };
+  };
+  EXPECT_FALSE(c.waitEvent(named("watch-started"), milliseconds(10000)).is_null()) << c.dump();
+  json lines = c.waitEvent(named("watch-lines"), milliseconds(60000));
+  ASSERT_FALSE(lines.is_null()) << c.dump() << d_->log();
+  // The lines are said by a job of their own, whose words come as signals too.
+  const uint64_t job = lines.value("job", uint64_t(0));
+  ASSERT_GT(job, 0u) << lines.dump();
+  json word = c.waitEvent(
+      [&](const json& e) {
+        return e["event"] == "word" && e.value("job", uint64_t(0)) == job &&
+               e.value("text", std::string()).find("kettle") != std::string::npos;
+      },
+      milliseconds(30000));
+  EXPECT_FALSE(word.is_null()) << c.dump();
+  EXPECT_TRUE(json::parse(c.call("Status", nullptr, "(s)")->str())["watch"].is_object());
+
+  auto unwatch = c.call("Unwatch", nullptr, "(s)");
+  ASSERT_TRUE(unwatch->ok) << unwatch->describe();
+  EXPECT_EQ(json::parse(unwatch->str()), json({{"stopped", true}})) << unwatch->str();
+  EXPECT_FALSE(c.waitEvent(named("watch-ended"), milliseconds(10000)).is_null()) << c.dump();
+  d_.reset();
+  ::unsetenv("DISPLAY");
+}
+#endif
 
 TEST_F(DbusApi, WithoutASessionBusTheDaemonWorksAndSaysWhy) {
   ::unsetenv("DBUS_SESSION_BUS_ADDRESS");
