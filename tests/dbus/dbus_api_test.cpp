@@ -182,6 +182,13 @@ std::string gdbusCall(const std::string& method, const std::string& args) {
          method + " " + args;
 }
 
+// The D-Bus error name of a socket reply's error: its stable code, '-' written '_'.
+std::string dbusErrorOf(const json& socketReply) {
+  std::string code = socketReply["error"]["code"];
+  std::replace(code.begin(), code.end(), '-', '_');
+  return "org.liseur.Reader1.Error." + code;
+}
+
 class DbusApi : public ::testing::Test {
  protected:
   void startBus() {
@@ -299,9 +306,7 @@ TEST_F(DbusApi, EveryMethodRunsTheSocketCommandAndEventsComeAsSignals) {
   auto pointer = c.call("Pointer", g_variant_new("(s)", "move"), "(s)", 10000);
   json sockPointer = d_->request("pointer", {{"action", "move"}});
   ASSERT_FALSE(sockPointer["ok"]) << sockPointer.dump();
-  std::string pointerCode = sockPointer["error"]["code"];
-  std::replace(pointerCode.begin(), pointerCode.end(), '-', '_');
-  EXPECT_EQ(pointer->error_name, "org.liseur.Reader1.Error." + pointerCode) << pointer->describe();
+  EXPECT_EQ(pointer->error_name, dbusErrorOf(sockPointer)) << pointer->describe();
   EXPECT_EQ(pointer->message, sockPointer["error"]["message"]) << pointer->describe();
 
   // Pause, Resume, Stop on a long text being said.
@@ -339,9 +344,7 @@ TEST_F(DbusApi, EveryMethodRunsTheSocketCommandAndEventsComeAsSignals) {
   auto badReview = c.call("Review", g_variant_new("(s)", "sideways"), "(s)", 10000);
   json sockReview = d_->request("review", {{"action", "sideways"}});
   ASSERT_FALSE(sockReview["ok"]) << sockReview.dump();
-  std::string code = sockReview["error"]["code"];
-  std::replace(code.begin(), code.end(), '-', '_');
-  EXPECT_EQ(badReview->error_name, "org.liseur.Reader1.Error." + code) << badReview->describe();
+  EXPECT_EQ(badReview->error_name, dbusErrorOf(sockReview)) << badReview->describe();
   auto badSet = c.call("Set", g_variant_new("(ss)", "loudness", "3"), "(s)", 10000);
   EXPECT_EQ(badSet->error_name, "org.liseur.Reader1.Error.invalid_argument") << badSet->describe();
 
@@ -390,9 +393,7 @@ TEST_F(DbusApi, OcrWatchAndUnwatchAreTheSocketsCommands) {
   EXPECT_FALSE(watch->ok);
   json sockWatch = d_->request("watch", {{"source", "screen"}, {"every", "1s"}});
   ASSERT_FALSE(sockWatch["ok"]) << sockWatch.dump();
-  std::string code = sockWatch["error"]["code"];
-  std::replace(code.begin(), code.end(), '-', '_');
-  EXPECT_EQ(watch->error_name, "org.liseur.Reader1.Error." + code) << watch->describe();
+  EXPECT_EQ(watch->error_name, dbusErrorOf(sockWatch)) << watch->describe();
   EXPECT_EQ(watch->message, sockWatch["error"]["message"]) << watch->describe();
   auto badWatch = c.call("Watch", g_variant_new("(ss)", "screen", "nope"), "(s)", 10000);
   EXPECT_EQ(badWatch->error_name, "org.liseur.Reader1.Error.invalid_argument")

@@ -199,18 +199,19 @@ TEST_F(WorkerProtocol, AnIdleWorkerTrimsItsHeapOnceAfterAJob) {
   start(options);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(worker_->idleTrims(), 0) << "nothing to give back before the first job";
-  send(ocr(1));
-  untilEnd(1);
-  for (int i = 0; i < 1000 && worker_->idleTrims() == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(worker_->idleTrims(), 1) << "trimmed once the worker was idle";
+  // A job, then up to 10 s for the trim that follows it.
+  auto jobThenIdle = [&](long long gen) {
+    const int before = worker_->idleTrims();
+    send(ocr(gen));
+    untilEnd(gen);
+    for (int i = 0; i < 1000 && worker_->idleTrims() == before; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return worker_->idleTrims();
+  };
+  EXPECT_EQ(jobThenIdle(1), 1) << "trimmed once the worker was idle";
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(worker_->idleTrims(), 1) << "once per idle spell, not every 20 ms";
-  send(ocr(2));
-  untilEnd(2);
-  for (int i = 0; i < 1000 && worker_->idleTrims() == 1; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(worker_->idleTrims(), 2);
+  EXPECT_EQ(jobThenIdle(2), 2);
   EXPECT_EQ(stop(), 0);
 }
 
