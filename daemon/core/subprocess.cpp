@@ -109,7 +109,10 @@ Result<SpawnedWorker> spawnWorker(const std::string& exe, const std::vector<std:
     }
     rlimit core{0, 0};
     ::setrlimit(RLIMIT_CORE, &core);  // a crashing worker must not write screen text to disk
-    if (limits.nice) (void)::nice(limits.nice);
+    if (limits.nice) {
+      // Not fatal: a worker left at the user's priority still works.
+      [[maybe_unused]] const int niced = ::nice(limits.nice);
+    }
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);  // no set-uid gain, whatever it runs
     ::execve(exe.c_str(), argv.data(), envp.data());
     ::_exit(127);

@@ -221,7 +221,9 @@ TEST(Workers, AKilledSpeechWorkerIsReportedAndTheNextUtteranceIsSpoken) {
       [&] {
         const json w = d.request("status")["workers"]["speech"];
         EXPECT_TRUE(w["pid"].is_null() || w["pid"].get<int>() > 0) << w.dump();
-        if (w["pid"].is_null()) EXPECT_EQ(w["state"], "restarting") << w.dump();
+        if (w["pid"].is_null()) {
+          EXPECT_EQ(w["state"], "restarting") << w.dump();
+        }
         return w["pid"].is_number_integer() && w["pid"].get<pid_t>() != sp;
       },
       std::chrono::seconds(30)))

@@ -341,8 +341,9 @@ TEST(Speech, ANotificationIsSaidIntoSilenceOnlyAndAnythingCutsIt) {
   EXPECT_EQ(dropped["timings"]["audio_ms"], 0) << dropped.dump();
   auto evs = d.eventsUntilFinished(text["job"]);
   for (const auto& e : evs)
-    if (e["event"] == "job-finished" && e["job"] == text["job"])
+    if (e["event"] == "job-finished" && e["job"] == text["job"]) {
       EXPECT_EQ(e["stopped"], false) << "the text goes on to its end: " << dump(evs);
+    }
 
   // Into silence: spoken, until a text comes and cuts it.
   json spoken = d.request("say", {{"text", "Batterie faible, branchez le chargeur maintenant."},
@@ -358,8 +359,12 @@ TEST(Speech, ANotificationIsSaidIntoSilenceOnlyAndAnythingCutsIt) {
   for (const auto& e : rest) {
     if (e["event"] != "job-finished") continue;
     order.push_back(e["job"].get<uint64_t>());
-    if (e["job"] == spoken["job"]) EXPECT_EQ(e["stopped"], true) << dump(rest);
-    if (e["job"] == next["job"]) EXPECT_EQ(e["stopped"], false) << dump(rest);
+    if (e["job"] == spoken["job"]) {
+      EXPECT_EQ(e["stopped"], true) << dump(rest);
+    }
+    if (e["job"] == next["job"]) {
+      EXPECT_EQ(e["stopped"], false) << dump(rest);
+    }
   }
   ASSERT_EQ(order.size(), 2u) << dump(rest);
   EXPECT_EQ(order[0], spoken["job"].get<uint64_t>());
