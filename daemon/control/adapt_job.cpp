@@ -64,6 +64,7 @@ struct Unit {
   int width = 0, height = 0;
   std::vector<Block> blocks;      // waiting to be placed (relative to the page)
   std::vector<Box> rules, boxes;  // its marks, the same
+  std::vector<TableGrid> tables;
 };
 
 class Runner {
@@ -138,6 +139,7 @@ class Runner {
   // OCR -> chain
   bool ocrDone_ = false;
   std::vector<Box> rules_, boxes_;  // the page's marks (answer places)
+  std::vector<TableGrid> tables_;
   std::deque<Block> toAdapt_;
   bool adapting_ = false;
   std::string fixedLang_;  // ocr.language when it is not "auto"
@@ -371,6 +373,21 @@ void Runner::onOcrFrame(std::size_t reader, Frame&& f) {
     };
     boxes("rules", u->rules);
     boxes("boxes", u->boxes);
+    if (auto it = f.header.find("tables"); it != f.header.end() && it->is_array())
+      for (const auto& j : *it) {
+        TableGrid t;
+        auto edges = [&](const char* key, std::vector<int>& out) {
+          auto e = j.is_object() ? j.find(key) : j.end();
+          if (e == j.end() || !e->is_array() || e->size() > 64) return false;
+          for (const auto& v : *e) {
+            if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 1 << 24)
+              return false;
+            out.push_back(v.get<int>());
+          }
+          return std::is_sorted(out.begin(), out.end());
+        };
+        if (edges("xs", t.xs) && edges("ys", t.ys)) u->tables.push_back(std::move(t));
+      }
     if (isHead) place(*u);
   } else if (ev == "done") {
     u->done = true;
@@ -389,8 +406,13 @@ void Runner::place(Unit& u) {
   report_.adapted.height = d.height;
   for (const Box& r : u.rules) rules_.push_back(Box{r.x, r.y + headY_, r.w, r.h});
   for (const Box& b : u.boxes) boxes_.push_back(Box{b.x, b.y + headY_, b.w, b.h});
+  for (TableGrid t : u.tables) {
+    for (int& y : t.ys) y += headY_;
+    tables_.push_back(std::move(t));
+  }
   u.rules.clear();
   u.boxes.clear();
+  u.tables.clear();
   std::vector<Block> blocks = std::move(u.blocks);
   u.blocks.clear();
   for (Block& b : blocks) placeBlock(std::move(b));
@@ -615,7 +637,7 @@ void Runner::render() {
   if (finished_) return;
   // Where the pupil answers: found on the page's own lines, then carried to the adapted blocks
   // (which are sentences, maybe reordered) through the words' boxes.
-  report_.recognised.answers = findAnswerPlaces(report_.recognised, rules_, boxes_);
+  report_.recognised.answers = findAnswerPlaces(report_.recognised, rules_, boxes_, tables_);
   report_.adapted.answers =
       placesOn(report_.adapted, report_.recognised, report_.recognised.answers);
   // Words in order with their audio: the player highlights strictly in that order.

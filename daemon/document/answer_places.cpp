@@ -19,6 +19,7 @@ namespace {
 constexpr std::pair<AnswerKind, std::string_view> kKinds[] = {
     {AnswerKind::kBlank, "blank"}, {AnswerKind::kField, "field"}, {AnswerKind::kLines, "lines"},
     {AnswerKind::kBox, "box"},     {AnswerKind::kCheck, "check"}, {AnswerKind::kChoice, "choice"},
+    {AnswerKind::kCell, "cell"},
 };
 
 struct LineAt {
@@ -180,9 +181,9 @@ std::string withoutNumber(const std::string& text) {
 // An instruction to write: "Écris trois phrases…", "Explain why…".
 bool startsWithTask(const std::string& text) {
   static const char* kVerbs[] = {
-      "ecris", "redige",  "explique", "decris", "justifie", "reponds",  "cite",
-      "donne", "raconte", "indique",  "write",  "explain",  "describe", "answer",
-      "give",  "name",    "list",     "draw",   "dessine",  "calcule",  "calculate"};
+      "ecris",   "redige",  "explique", "decris",  "justifie",  "reponds", "cite",  "donne",
+      "raconte", "indique", "write",    "explain", "describe",  "answer",  "give",  "name",
+      "list",    "draw",    "dessine",  "calcule", "calculate", "recopie", "copie", "copy"};
   std::string f = folded(text);
   const auto a = f.find_first_not_of(" '\"");
   if (a == std::string::npos) return false;
@@ -246,6 +247,7 @@ bool isMatchDot(const std::string& w) {
 
 struct Builder {
   const Document& doc;
+  std::vector<TableGrid> tables;
   std::vector<LineAt> lines;  // every line, in reading order
   int H = 30;                 // median word height (a leaning line's box is taller)
   std::vector<AnswerPlace> places;
@@ -361,7 +363,9 @@ struct Builder {
       const int ov = overlapX(w.box, rule);
       if (ov < 0.5 * w.box.w) continue;
       // Tesseract's reading of the rule itself: dots, specks, or a short unsure "word".
-      const bool rubble = isSpeck(w.text) || (w.text.size() <= 3 && w.confidence < 60);
+      // A label's colon is never rubble, however unsure: the smeared rule may start under it.
+      const bool rubble =
+          !endsWithColon(w.text) && (isSpeck(w.text) || (w.text.size() <= 3 && w.confidence < 60));
       if (isBlankPicture(w.text) || (rubble && ov >= 0.8 * w.box.w)) {
         if (std::find(covers.begin(), covers.end(), i) == covers.end()) covers.push_back(i);
       } else {
@@ -375,6 +379,10 @@ struct Builder {
     p.block = la.block;
     p.line = la.line;
     p.after = wordBefore(line, rule.x + std::min(rule.w / 2, H / 2));
+    // A label's colon at the rule's very start (the rule found from under it) ends the label.
+    if (p.after + 1 < int(line.words.size()) && line.words[p.after + 1].text == ":" &&
+        line.words[p.after + 1].box.x < rule.x + H)
+      ++p.after;
     while (p.after >= 0 && std::find(covers.begin(), covers.end(), p.after) != covers.end())
       --p.after;
     p.covers = covers;
@@ -431,7 +439,102 @@ struct Builder {
     return out;
   }
 
+  // Tables to fill: each empty cell (no word in it but specks, no check box) big enough to write
+  // in is a place, labelled by its column's head (the top row's text) and put in the line of its
+  // row's words, after the last one left of it (or before the first one right of it); the cells
+  // of a row with no words follow the previous row's (the views start a new row for them), or
+  // the line above the table when the table is empty. A table with no empty cell asks nothing.
+  void findCells(const std::vector<Box>& boxes) {
+    for (const TableGrid& t : tables) {
+      const int R = int(t.ys.size()) - 1, C = int(t.xs.size()) - 1;
+      if (R < 1 || C < 1 || R * C > 400) continue;
+      auto slot = [](const std::vector<int>& edges, int v) {
+        for (int k = 0; k + 1 < int(edges.size()); ++k)
+          if (v >= edges[k] && v < edges[k + 1]) return k;
+        return -1;
+      };
+      struct In {
+        const LineAt* la;
+        int w;
+        int x;
+      };
+      std::vector<std::vector<In>> cells(std::size_t(R) * C);
+      for (const auto& la : lines)
+        for (int w = 0; w < int(la.l->words.size()); ++w) {
+          const Word& word = la.l->words[w];
+          if (isSpeck(word.text) || isBlankPicture(word.text)) continue;
+          const int r = slot(t.ys, word.box.y + word.box.h / 2);
+          const int c = slot(t.xs, word.box.x + word.box.w / 2);
+          if (r >= 0 && c >= 0) cells[std::size_t(r) * C + c].push_back({&la, w, word.box.x});
+        }
+      auto textOf = [&](int r, int c) {
+        std::vector<In> in = cells[std::size_t(r) * C + c];
+        std::stable_sort(in.begin(), in.end(), [](const In& a, const In& b) {
+          return a.la->top() != b.la->top() ? a.la->top() < b.la->top() : a.x < b.x;
+        });
+        std::string text;
+        for (const In& i : in) text += (text.empty() ? "" : " ") + i.la->l->words[i.w].text;
+        return cleanText(text);
+      };
+      const Box outline{t.xs.front(), t.ys.front(), t.xs.back() - t.xs.front(),
+                        t.ys.back() - t.ys.front()};
+      const LineAt* lastLine = nullptr;
+      int lastAfter = -1;
+      for (int r = 0; r < R; ++r) {
+        std::vector<In> row;
+        for (int c = 0; c < C; ++c)
+          for (const In& i : cells[std::size_t(r) * C + c]) row.push_back(i);
+        std::stable_sort(row.begin(), row.end(),
+                         [](const In& a, const In& b) { return a.x < b.x; });
+        AnswerPlace* lastOfRow = nullptr;
+        for (int c = 0; c < C; ++c) {
+          if (!cells[std::size_t(r) * C + c].empty()) continue;
+          const Box cell{t.xs[c], t.ys[r], t.xs[c + 1] - t.xs[c], t.ys[r + 1] - t.ys[r]};
+          if (cell.w < H || cell.h < 0.6 * H) continue;  // too small to write in
+          const bool ticked = std::any_of(boxes.begin(), boxes.end(), [&](const Box& b) {
+            const int cx = b.x + b.w / 2, cy = b.y + b.h / 2;
+            return cx >= cell.x && cx < right(cell) && cy >= cell.y && cy < bottom(cell);
+          });
+          if (ticked) continue;  // a check box's cell: the box is the place
+          AnswerPlace p;
+          p.kind = AnswerKind::kCell;
+          p.box = cell;
+          p.row = r;
+          p.column = c;
+          if (r > 0) p.label = textOf(0, c);
+          const In* before = nullptr;
+          const In* after = nullptr;
+          for (const In& i : row) {
+            if (i.x < cell.x)
+              before = &i;
+            else if (!after)
+              after = &i;
+          }
+          const LineAt* at = nullptr;
+          if (before) {
+            at = before->la, p.after = before->w;
+          } else if (after) {
+            at = after->la, p.after = after->w - 1;
+          } else if (lastLine) {
+            at = lastLine, p.after = lastAfter;
+          } else if ((at = lineAbove(outline))) {
+            p.after = int(at->l->words.size()) - 1;
+          } else {
+            continue;
+          }
+          p.block = at->block;
+          p.line = at->line;
+          lastLine = at, lastAfter = p.after;
+          places.push_back(std::move(p));
+          lastOfRow = &places.back();
+        }
+        if (lastOfRow) lastOfRow->ends_line = true;
+      }
+    }
+  }
+
   void run(const std::vector<Box>& pieces, const std::vector<Box>& boxes) {
+    findCells(boxes);
     const std::vector<Box> rules = joinedRules(pieces);
     // Blanks Tesseract read as text ("......"): each is a place, merged with a rule under it.
     struct Pictured {
@@ -564,12 +667,24 @@ struct Builder {
       for (const auto& p : places)
         for (std::size_t k = first; k <= i; ++k)
           if (p.block == lines[k].block && p.line == lines[k].line) answered = true;
+      // A table to fill right under it is its answer ("Écris la nature de chaque mot.").
+      for (const TableGrid& t : tables)
+        if (t.ys.front() >= la.bottom() - 0.2 * H && t.ys.front() <= la.bottom() + 3 * H &&
+            t.xs.front() < la.right() && t.xs.back() > la.left())
+          for (const auto& p : places)
+            if (p.kind == AnswerKind::kCell && p.box.y >= t.ys.front() && p.box.y < t.ys.back() &&
+                p.box.x >= t.xs.front() && p.box.x < t.xs.back())
+              answered = true;
       if (answered) continue;
       int below = doc.height > 0 ? doc.height : la.bottom() + 3 * H;
       for (const auto& other : lines)
         if (&other != &la && !other.onlyPictures() && other.top() >= la.bottom() - 0.2 * H &&
             overlapX(other.l->box, la.l->box) > 0)
           below = std::min(below, other.top());
+      for (const TableGrid& t : tables)  // a table under it is not room to write
+        if (t.ys.front() >= la.bottom() - 0.2 * H && t.xs.front() < la.right() &&
+            t.xs.back() > la.left())
+          below = std::min(below, t.ys.front());
       const int space = below - la.bottom();
       if (space < 2.2 * H && !numbered) continue;
       AnswerPlace p;
@@ -761,10 +876,39 @@ struct Builder {
         if (&q != &p && q.kind == AnswerKind::kCheck && q.block == p.block && q.line == p.line &&
             q.after > p.after)
           end = std::min(end, q.after + 1);
+      // Characters in UTF-8 (lead bytes).
+      auto length = [](const std::string& t) {
+        return int(std::count_if(t.begin(), t.end(), [](char c) {
+          return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        }));
+      };
+      // The line's letter width: the median of its sure words' width per character.
+      std::vector<double> per;
+      for (const auto& w : line.words)
+        if (w.confidence >= 80 && length(w.text) >= 3)
+          per.push_back(double(w.box.w) / length(w.text));
+      std::sort(per.begin(), per.end());
+      const double letter = per.empty() ? 0.5 * H : per[per.size() / 2];
       std::string label;
       for (int i = p.after + 1; i < end; ++i) {
         if (std::find(p.covers.begin(), p.covers.end(), i) != p.covers.end()) continue;
-        label += (label.empty() ? "" : " ") + line.words[i].text;
+        std::string text = line.words[i].text;
+        const Box& wb = line.words[i].box;
+        // Tesseract often reads the box and the word after it as one ("[lila" for "☐ la"): of a
+        // word that starts on the box, only the letters that fit right of the box are the label.
+        if (label.empty() && wb.x < right(p.box) - p.box.w / 3 && right(wb) > right(p.box)) {
+          const int keep = int(std::lround((right(wb) - right(p.box)) / letter));
+          int drop = length(text) - keep;
+          std::size_t at = 0;
+          while (drop > 0 && at < text.size()) {
+            ++at;
+            while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+            --drop;
+          }
+          text = keep > 0 ? text.substr(at) : std::string();
+          if (text.empty()) continue;
+        }
+        label += (label.empty() ? "" : " ") + text;
       }
       p.label = label;
     }
@@ -799,9 +943,14 @@ bool isBlankPicture(std::string_view w) {
 }
 
 std::vector<AnswerPlace> findAnswerPlaces(const Document& doc, const std::vector<Box>& rules,
-                                          const std::vector<Box>& boxes) {
+                                          const std::vector<Box>& boxes,
+                                          const std::vector<TableGrid>& tables) {
   Builder b(doc);
   if (b.lines.empty()) return {};
+  for (const TableGrid& t : tables)
+    if (t.xs.size() >= 2 && t.ys.size() >= 2 && std::is_sorted(t.xs.begin(), t.xs.end()) &&
+        std::is_sorted(t.ys.begin(), t.ys.end()))
+      b.tables.push_back(t);
   b.run(rules, boxes);
   return std::move(b.places);
 }
@@ -879,6 +1028,7 @@ json toJson(const AnswerPlace& p) {
   if (p.kind == AnswerKind::kLines || p.kind == AnswerKind::kBox) j["rows"] = p.rows;
   if (p.ends_line) j["ends_line"] = true;
   if (!p.options.empty()) j["options"] = p.options;
+  if (p.kind == AnswerKind::kCell) j["row"] = p.row, j["column"] = p.column;
   return j;
 }
 
@@ -895,7 +1045,7 @@ Result<AnswerPlace> answerPlaceFromJson(const json& j) {
     return d >= static_cast<double>(std::numeric_limits<int>::min()) &&
            d <= static_cast<double>(std::numeric_limits<int>::max());
   };
-  for (const char* key : {"block", "line", "after", "rows", "covers"}) {
+  for (const char* key : {"block", "line", "after", "rows", "covers", "row", "column"}) {
     auto it = j.find(key);
     if (it == j.end()) continue;
     const bool ok =
@@ -923,6 +1073,8 @@ Result<AnswerPlace> answerPlaceFromJson(const json& j) {
     p.rows = j.value("rows", 1);
     p.options = j.value("options", std::vector<std::string>{});
     p.ends_line = j.value("ends_line", false);
+    p.row = j.value("row", -1);
+    p.column = j.value("column", -1);
   } catch (const json::exception& e) {
     return bad(std::string("bad member (") + e.what() + ")");
   }

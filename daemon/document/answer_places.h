@@ -27,7 +27,9 @@
 //     draw from and to between them are left out), at least two, the left items aligned and
 //     all clear of the right ones; each left item becomes a choice among the right items, in
 //     their order (the pupil picks the match instead of drawing the line); whether Tesseract
-//     read each row as one line or each column as a block.
+//     read each row as one line or each column as a block;
+//   - a drawn table's empty cells (no word in them, at least H wide) are cells to fill, each in
+//     the line of its row's words and labelled by its column's head (the top row's text).
 // A word that is only the picture of the place ("......", a box read as "O") is listed in
 // `covers`: the view shows the field instead of it.
 //
@@ -41,10 +43,11 @@
 
 namespace liseur {
 
-// The places on `doc` (blocks in reading order, boxes in source pixels) given the page's rules
-// and boxes; in reading order (block, line, word).
+// The places on `doc` (blocks in reading order, boxes in source pixels) given the page's rules,
+// boxes and tables; in reading order (block, line, word).
 std::vector<AnswerPlace> findAnswerPlaces(const Document& doc, const std::vector<Box>& rules,
-                                          const std::vector<Box>& boxes);
+                                          const std::vector<Box>& boxes,
+                                          const std::vector<TableGrid>& tables = {});
 
 // The same places on `adapted`, a version of `recognised` whose words kept their boxes (the
 // adapt plugins join visual lines into sentences, drop noise words such as dot leaders, reorder

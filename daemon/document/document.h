@@ -57,6 +57,7 @@ enum class AnswerKind {
   kBox,     // a drawn box to write in
   kCheck,   // a check box, with its choice
   kChoice,  // alternatives to choose from ("chat / chien")
+  kCell,    // an empty cell of a table to fill, in its row's line, labelled by its column
 };
 
 struct AnswerPlace {
@@ -72,6 +73,15 @@ struct AnswerPlace {
   bool ends_line = false;   // in-line places: the last thing on its line of the page (a view
                             // whose lines are sentences breaks the line after it)
   std::vector<std::string> options;  // kChoice
+  int row = -1, column = -1;         // kCell: its place in the table (0-based; row 0 the top)
+};
+
+// A table drawn on the page (preprocess/page_marks.h): the x of its column lines, left to right,
+// and the y of its row lines, top to bottom, in source pixels; cell (r, c) lies between
+// xs[c]..xs[c+1] and ys[r]..ys[r+1]. A photo's slightly leaning table is taken level.
+struct TableGrid {
+  std::vector<int> xs, ys;
+  bool operator==(const TableGrid&) const = default;
 };
 
 struct Document {

@@ -42,7 +42,9 @@
 //       (the pages are one under the other: every box of page P is offset by Y); "text_layer"
 //       when its words come from a PDF's text rather than from recognition
 //   {"ev":"block","gen":G,"block":{...Block JSON of document.h...}} one per block, reading order
-//   {"ev":"marks","gen":G,"rules":[[x,y,w,h],...],"boxes":[[x,y,w,h],...]}   when asked
+//   {"ev":"marks","gen":G,"rules":[[x,y,w,h],...],"boxes":[[x,y,w,h],...],
+//    "tables":[{"xs":[x0,x1,...],"ys":[y0,y1,...]},...]}   when asked (a table: its column and
+//    row lines, document.h TableGrid; at most 64 of each)
 //   {"ev":"done","gen":G,"ms":{"decode":d,"preprocess":p,"layout":l,"recognise":r}}
 //       with "pages":N,"pages_read":R when the source has more than one page
 //   {"ev":"cancelled","gen":G}

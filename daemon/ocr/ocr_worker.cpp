@@ -459,10 +459,17 @@ bool OcrWorker::runJob(Job& job) {
                           static_cast<int>(std::lround(b.w / scale)),
                           static_cast<int>(std::lround(b.h / scale))});
       };
-      Json rules = Json::array(), boxes = Json::array();
+      Json rules = Json::array(), boxes = Json::array(), tables = Json::array();
       for (const auto& r : marks.rules) rules.push_back(place(r));
       for (const auto& b : marks.boxes) boxes.push_back(place(b));
-      emit(Json{{"ev", "marks"}, {"gen", gen}, {"rules", rules}, {"boxes", boxes}});
+      for (const auto& t : marks.tables) {
+        Json xs = Json::array(), ys = Json::array();
+        for (int x : t.xs) xs.push_back(static_cast<int>(std::lround(x / scale)));
+        for (int y : t.ys) ys.push_back(static_cast<int>(std::lround(y / scale)) + yOffset);
+        tables.push_back(Json{{"xs", xs}, {"ys", ys}});
+      }
+      emit(Json{
+          {"ev", "marks"}, {"gen", gen}, {"rules", rules}, {"boxes", boxes}, {"tables", tables}});
     };
 
     // "pages":{"first":F,"count":C}: only those pages (of the first kMaxPages), placed from y 0.

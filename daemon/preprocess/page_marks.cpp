@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <leptonica/allheaders.h>
 
@@ -139,6 +140,74 @@ bool isDrawnBox(Pix* mask) {
   return area > 0 && inside <= 0.04 * area;
 }
 
+// The centres of the long strokes of `mask` (a piece's mask, at (bx, by) on the page): lying
+// ones when `level`, else standing ones; strokes closer than `merge` pixels are one (a double
+// rule). `lines` gathers the strokes' pixels.
+std::vector<int> strokesOf(Pix* mask, int bx, int by, bool level, int bar, int merge,
+                           PixPtr& lines) {
+  const int w = pixGetWidth(mask), h = pixGetHeight(mask);
+  // Thickened across first, so a leaning stroke's steps still hold the bar (3 px at 3 degrees
+  // are level for 57 px only).
+  const int thick = std::max(3, bar / 16) | 1;
+  PixPtr wide(level ? pixDilateBrick(nullptr, mask, 1, thick)
+                    : pixDilateBrick(nullptr, mask, thick, 1));
+  if (!wide) return {};
+  PixPtr open(level ? pixOpenBrick(nullptr, wide.get(), bar, 1)
+                    : pixOpenBrick(nullptr, wide.get(), 1, bar));
+  std::vector<int> at;
+  if (!open) return at;
+  BOXA* parts = pixConnComp(open.get(), nullptr, 8);
+  const int n = parts ? std::min(boxaGetCount(parts), kMaxComponents) : 0;
+  for (int i = 0; i < n; ++i) {
+    l_int32 x, y, pw, ph;
+    boxaGetBoxGeometry(parts, i, &x, &y, &pw, &ph);
+    if (level ? pw >= 0.9 * w : ph >= 0.6 * h)
+      at.push_back(level ? by + y + ph / 2 : bx + x + pw / 2);
+  }
+  boxaDestroy(&parts);
+  std::sort(at.begin(), at.end());
+  std::vector<int> merged;
+  for (int v : at) {
+    if (!merged.empty() && v - merged.back() < merge)
+      merged.back() = (merged.back() + v) / 2;
+    else
+      merged.push_back(v);
+  }
+  if (!lines)
+    lines = std::move(open);
+  else
+    pixOr(lines.get(), lines.get(), open.get());
+  return merged;
+}
+
+// Is the piece (its mask at (x, y)) a drawn table: a grid of long strokes with its outer edges,
+// two cells at least, and almost no other ink? Its lines when it is, else nothing.
+std::optional<TableGrid> tableOf(Pix* mask, int x, int y, int line_h) {
+  const int w = pixGetWidth(mask), h = pixGetHeight(mask);
+  const int merge = std::max(4, int(std::lround(0.6 * line_h)));
+  PixPtr lines;
+  TableGrid grid;
+  grid.ys = strokesOf(mask, x, y, true, std::max(12, 2 * line_h), merge, lines);
+  grid.xs = strokesOf(mask, x, y, false, std::max(8, line_h), merge, lines);
+  if (grid.xs.size() < 2 || grid.ys.size() < 2 || grid.xs.size() > 64 || grid.ys.size() > 64 ||
+      (grid.xs.size() - 1) * (grid.ys.size() - 1) < 2)
+    return std::nullopt;
+  // Closed: its first and last strokes on the piece's edges (a leaning one's centre is within
+  // half the lean of its edge).
+  const int slackX = std::max(6, int(std::lround(0.05 * h + 0.3 * line_h)));
+  const int slackY = std::max(6, int(std::lround(0.05 * w + 0.3 * line_h)));
+  if (grid.xs.front() - x > slackX || x + w - 1 - grid.xs.back() > slackX ||
+      grid.ys.front() - y > slackY || y + h - 1 - grid.ys.back() > slackY)
+    return std::nullopt;
+  l_int32 all = 0, off = 0;
+  pixCountPixels(mask, &all, nullptr);
+  PixPtr rest(pixSubtract(nullptr, mask, lines.get()));
+  if (!rest) return std::nullopt;
+  pixCountPixels(rest.get(), &off, nullptr);
+  if (all <= 0 || off > 0.15 * all) return std::nullopt;
+  return grid;
+}
+
 }  // namespace
 
 PageMarks findPageMarks(Pix* image, int line_height) {
@@ -179,6 +248,13 @@ PageMarks findPageMarks(Pix* image, int line_height) {
     l_int32 x, y, w, h;
     boxaGetBoxGeometry(pb, i, &x, &y, &w, &h);
     if (w < small || h < small) continue;
+    if (w >= 3 * line_h && 10 * h >= 16 * line_h) {
+      PixPtr mask(pixaGetPix(parts, i, L_CLONE));
+      if (auto grid = tableOf(mask.get(), x, y, line_h)) {
+        marks.tables.push_back(std::move(*grid));
+        continue;
+      }
+    }
     const double aspect = double(w) / h;
     const bool checkbox = w <= 2 * line_h && h <= 2 * line_h && aspect > 0.6 && aspect < 1.6;
     const bool large = w >= 2 * line_h && h >= line_h;
@@ -189,9 +265,22 @@ PageMarks findPageMarks(Pix* image, int line_height) {
   boxaDestroy(&pb);
   pixaDestroy(&parts);
 
+  // A table's lines are not answer lines: the rules whose middle is inside a table are dropped.
+  const int near = std::max(4, line_h / 2);
+  std::erase_if(marks.rules, [&](const Box& r) {
+    const int cx = r.x + r.w / 2, cy = r.y + r.h / 2;
+    return std::any_of(marks.tables.begin(), marks.tables.end(), [&](const TableGrid& t) {
+      return cx >= t.xs.front() - near && cx <= t.xs.back() + near && cy >= t.ys.front() - near &&
+             cy <= t.ys.back() + near;
+    });
+  });
+
   auto byPlace = [](const Box& a, const Box& b) { return a.y != b.y ? a.y < b.y : a.x < b.x; };
   std::sort(marks.rules.begin(), marks.rules.end(), byPlace);
   std::sort(marks.boxes.begin(), marks.boxes.end(), byPlace);
+  std::sort(marks.tables.begin(), marks.tables.end(), [](const TableGrid& a, const TableGrid& b) {
+    return a.ys.front() != b.ys.front() ? a.ys.front() < b.ys.front() : a.xs.front() < b.xs.front();
+  });
   return marks;
 }
 

@@ -302,7 +302,7 @@ Doc readDocument(const json& j) {
   }
   if (auto it = j.find("answers"); it != j.end()) {
     if (!it->is_array()) badDoc("document.answers", "an array");
-    static const char* kKinds[] = {"blank", "field", "lines", "box", "check", "choice"};
+    static const char* kKinds[] = {"blank", "field", "lines", "box", "check", "choice", "cell"};
     for (std::size_t i = 0; i < it->size(); ++i) {
       const std::string ap = "document.answers[" + std::to_string(i) + "]";
       const json& a = (*it)[i];
@@ -311,7 +311,7 @@ Doc readDocument(const json& j) {
       ans.kind = optString(a, "kind", ap);
       if (std::none_of(std::begin(kKinds), std::end(kKinds),
                        [&](const char* k) { return ans.kind == k; }))
-        badDoc(ap + ".kind", "blank, field, lines, box, check or choice");
+        badDoc(ap + ".kind", "blank, field, lines, box, check, choice or cell");
       auto integer = [&](const char* key, int dflt) {
         auto m = a.find(key);
         if (m == a.end()) return dflt;
@@ -322,6 +322,7 @@ Doc readDocument(const json& j) {
       ans.line = integer("line", -1);
       ans.after = integer("after", -1);
       ans.rows = std::clamp(integer("rows", 1), 1, 12);
+      ans.row = std::max(-1, integer("row", -1));
       if (ans.block < 0 || ans.block >= int(doc.blocks.size()) || ans.line < 0 ||
           ans.line >= int(doc.blocks[ans.block].lines.size()))
         badDoc(ap, "block and line of this document");

@@ -66,7 +66,7 @@ struct DocBlock {
 };
 // A place where the pupil answers (liseur-document/1 "answers", document/answer_places.h).
 struct DocAnswer {
-  std::string kind;  // blank | field | lines | box | check | choice
+  std::string kind;  // blank | field | lines | box | check | choice | cell
   int block = 0, line = 0;
   int after = -1;            // the word it follows in its line (-1: before the first)
   std::vector<int> covers;   // words shown as the field instead
@@ -74,7 +74,10 @@ struct DocAnswer {
   int rows = 1;
   std::vector<std::string> options;  // choice
   bool endsLine = false;             // last on its line of the page: the view breaks after it
-  bool inLine() const { return kind == "blank" || kind == "field" || kind == "check"; }
+  int row = -1;                      // cell: its row in the table (a new row starts a new line)
+  bool inLine() const {
+    return kind == "blank" || kind == "field" || kind == "check" || kind == "cell";
+  }
 };
 
 struct Doc {

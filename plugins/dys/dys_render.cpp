@@ -301,6 +301,8 @@ std::string styleSheet(const Options& o, const Theme& th, bool narration) {
     << " border: 0.1em dashed var(--fg); border-radius: 0.2em; line-height: inherit;"
     << " margin: 0.3em 0 0.6em; resize: vertical; }\n"
     << "input.dys-answer-check { width: 1.2em; height: 1.2em; vertical-align: middle; }\n"
+    << ".dys-cell { white-space: nowrap; } .dys-cell-head { font-size: 0.8em; font-style: italic; "
+       "}\n"
     << ".dys-answer:focus { outline: 0.15em solid var(--fg); outline-offset: 0.1em; }\n"
     << ".dys-answer-area { display: block; }\n"
     << ".dys-choices { border: 0; padding: 0; }\n"
@@ -528,6 +530,21 @@ void answerHtml(std::string& h, const DocAnswer& a, int n, const answers::View& 
   const std::string say = answers::sayButton(view, id);
   if (a.kind == "check") {
     h += "<input type=\"checkbox\" class=\"dys-answer dys-answer-check\"" + common + aria + "> ";
+  } else if (a.kind == "cell") {
+    // A table's cell: its column's head shown before the field (the table itself is not
+    // redrawn: one row a line, each cell named, reads in order and answers with Tab).
+    std::string name = a.label;
+    if (a.row >= 0)
+      name += (name.empty() ? "" : ", ") + std::string("ligne ") + std::to_string(a.row + 1);
+    h += "<span class=\"dys-cell\">";
+    if (!a.label.empty()) {
+      h += "<span class=\"dys-cell-head\">";
+      liseur::sdk::html::escapeTo(h, a.label);
+      h += "\xC2\xA0:</span> ";
+    }
+    h += "<input type=\"text\" class=\"dys-answer dys-answer-cell\"" + common + " aria-label=\"" +
+         liseur::sdk::html::escape(name) +
+         "\" size=\"10\" autocomplete=\"off\" spellcheck=\"false\">" + say + "</span>";
   } else if (a.kind == "blank" || a.kind == "field") {
     h += "<input type=\"text\" class=\"dys-answer dys-answer-" + a.kind + "\"" + common + aria +
          " size=\"" + (a.kind == "field" ? "14" : "10") +
@@ -750,9 +767,15 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
       const auto found = placesOf.find({int(b), int(l)});
       const std::vector<int> none;
       const std::vector<int>& here = found == placesOf.end() ? none : found->second;
+      int cellRow = -1;  // the table row of the last cell put on this line
       auto inlineAt = [&](int after) {
         for (int n : here)
           if (doc.answers[n].inLine() && doc.answers[n].after == after) {
+            // A table row with no words of its own: its cells start a line of their own.
+            if (doc.answers[n].kind == "cell") {
+              if (cellRow >= 0 && doc.answers[n].row != cellRow) h += "<br class=\"dys-break\">";
+              cellRow = doc.answers[n].row;
+            }
             h += ' ';
             answerHtml(h, doc.answers[n], n, view);
             // "Prénom : …" ended its line on the sheet; the sentence-long line goes on below.

@@ -129,9 +129,11 @@ std::string digest(const std::string& text) {
 
 struct Answer {
   std::string kind, label;
-  int after = -1, rows = 1, n = 0;
+  int after = -1, rows = 1, n = 0, row = -1;
   std::vector<std::string> options;
-  bool inLine() const { return kind == "blank" || kind == "field" || kind == "check"; }
+  bool inLine() const {
+    return kind == "blank" || kind == "field" || kind == "check" || kind == "cell";
+  }
 };
 
 // The field of answer `a`: large, in the page's font and colours, labelled for screen readers,
@@ -150,6 +152,20 @@ void answerHtml(std::ostringstream& h, const Answer& a, const answers::View& vie
                              " name=\"" + name + "\" aria-label=\"" + escape(label) + "\"";
   if (a.kind == "check") {
     h << "<input type=\"checkbox\"" << common << "> ";
+  } else if (a.kind == "cell") {
+    // A table's cell: its column's head before the field, the row in its name.
+    std::string spoken = a.label;
+    if (a.row >= 0)
+      spoken += (spoken.empty() ? "" : ", ") + std::string(fr ? "ligne " : "row ") +
+                std::to_string(a.row + 1);
+    h << " <span class=\"lp-cell\">";
+    if (!a.label.empty())
+      h << "<span class=\"lp-cell-head\">" << escape(a.label) << (fr ? "\xC2\xA0:" : ":")
+        << "</span> ";
+    h << "<input type=\"text\" class=\"lp-answer lp-answer-cell\"" << id << " name=\"" << name
+      << "\" aria-label=\"" << escape(spoken)
+      << "\" size=\"10\" autocomplete=\"off\" spellcheck=\"false\">"
+      << answers::sayButton(view, name) << "</span> ";
   } else if (a.kind == "blank" || a.kind == "field") {
     h << " <input type=\"text\"" << common << " size=\"" << (a.kind == "field" ? 14 : 10)
       << "\" autocomplete=\"off\" spellcheck=\"false\">" << answers::sayButton(view, name) << ' ';
@@ -226,6 +242,8 @@ class LargePrint {
       << " background: var(--bg); border: 0.1em solid var(--fg); border-radius: 0.2em;"
       << " padding: 0 0.2em; max-width: 100%; box-sizing: border-box; }\n"
       << "textarea.lp-answer { display: block; width: 100%; margin: 0.2em 0 0.6em; }\n"
+      << ".lp-cell { white-space: nowrap; } .lp-cell-head { font-size: 0.8em; font-style: italic; "
+         "}\n"
       << "input[type=checkbox].lp-answer, input[type=radio].lp-answer { width: 1em; height: 1em;"
       << " accent-color: var(--fg); }\n"
       << ".lp-answer:focus { outline: 0.15em dashed var(--fg); outline-offset: 0.15em; }\n"
@@ -254,6 +272,8 @@ class LargePrint {
         a.label = j.value("label", "");
         a.after = j.value("after", -1);
         a.rows = std::clamp(j.value("rows", 1), 1, 12);
+        if (auto r = j.find("row"); r != j.end() && r->is_number_integer())
+          a.row = std::max(-1, r->get<int>());
         if (auto o = j.find("options"); o != j.end() && o->is_array())
           for (const auto& v : *o)
             if (v.is_string()) a.options.push_back(v.get<std::string>());
@@ -306,11 +326,18 @@ class LargePrint {
           << " data-line=\"" << l << "\">";
         const json& words = lines[l].at("words");
         const auto here = answersAt.find({int(b), int(l)});
+        int cellRow = -1;  // the table row of the last cell put on this line
         auto inLineAfter = [&](int w) {
           if (here == answersAt.end()) return;
           for (const auto& a : here->second)
-            if (a.inLine() && std::clamp(a.after, -1, int(words.size()) - 1) == w)
+            if (a.inLine() && std::clamp(a.after, -1, int(words.size()) - 1) == w) {
+              // A table row with no words of its own: its cells start a line of their own.
+              if (a.kind == "cell") {
+                if (cellRow >= 0 && a.row != cellRow) h << "<br>";
+                cellRow = a.row;
+              }
               answerHtml(h, a, view);
+            }
         };
         inLineAfter(-1);
         for (std::size_t w = 0; w < words.size(); ++w) {

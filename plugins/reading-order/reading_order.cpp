@@ -529,6 +529,10 @@ bool tableRows(const std::vector<Line>& lines, double gapFactor,
     if (rows.back().size() < 2) return false;
   }
   const auto& header = rows.front();
+  // A first line whose parts end with a colon is a form's labels ("Prénom : ...... Date : ....")
+  // with the blanks between them, not a table's heads.
+  for (const auto& c : header)
+    if (const std::string& t = c.words.back().text; !t.empty() && t.back() == ':') return false;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     std::vector<int> cols;
     for (const auto& c : rows[r]) {

@@ -4,7 +4,8 @@
 
   1. A worksheet is drawn by Chromium itself (HTML printed on a white A5-ish page, with a field
      line "Prénom : ..........  Date : ........", a fill-in sentence, numbered questions with
-     dotted answer lines under them, check boxes and "Entoure ... : chat / chien") and captured
+     dotted answer lines under them, check boxes, "Entoure ... : chat / chien" and a ruled table
+     to complete) and captured
      as a PNG: real pixels, real fonts, no image in the repository.
   2. `liseur adapt PNG --profile dys-primaire --no-narration -o page.html --json`: the answer
      places found are checked against what was drawn (kinds, labels, the lines they follow).
@@ -37,6 +38,8 @@ h1 { font-size: 38px; margin: 0 0 30px; text-align: center; }
 p { margin: 0 0 26px; }
 .dots { display: inline-block; border-bottom: 3px dotted #777; height: 1px; vertical-align: baseline; }
 .rule { border-bottom: 3px dotted #777; height: 50px; margin: 0 0 30px 40px; }
+table { border-collapse: collapse; margin: 0 0 26px 40px; }
+td { border: 3px solid #222; padding: 8px 20px; width: 260px; height: 40px; }
 .box { display: inline-block; width: 22px; height: 22px; border: 3px solid #222; vertical-align: -3px;
        margin: 0 10px 0 30px; }
 </style></head><body><main>
@@ -49,6 +52,9 @@ p { margin: 0 0 26px; }
 <div class="rule"></div>
 <p>3. Coche les animaux qui volent :<span class="box"></span>la poule<span class="box"></span>le cochon</p>
 <p>Entoure la bonne réponse : chat / chien</p>
+<p>4. Complète le tableau.</p>
+<table><tr><td>Mot</td><td>Nature</td></tr><tr><td>chat</td><td></td></tr>
+<tr><td>courir</td><td></td></tr></table>
 </main></body></html>
 """
 
@@ -73,7 +79,7 @@ def main():
                 f.write(SHEET)
             s = cdp.new_session(browser, ("Page",))
             browser.send("Emulation.setDeviceMetricsOverride",
-                         {"width": 1400, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+                         {"width": 1400, "height": 1300, "deviceScaleFactor": 1, "mobile": False},
                          session=s)
             cdp.navigate(browser, s, sheet)
             shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=s)
@@ -121,7 +127,9 @@ def main():
             check(checks == ["la poule", "le cochon"], "two check boxes with their choices: %s" % checks)
             choice = [a.get("options") for a in places if a["kind"] == "choice"]
             check(choice == [["chat", "chien"]], "the choice chat / chien: %s" % choice)
-            check(len(places) == 8, "nothing else taken for a place (%d found: %s)" % (len(places), kinds))
+            cells = [(a.get("label", ""), a.get("row")) for a in places if a["kind"] == "cell"]
+            check(cells == [("Nature", 1), ("Nature", 2)], "the table's two empty cells: %s" % cells)
+            check(len(places) == 10, "nothing else taken for a place (%d found: %s)" % (len(places), kinds))
 
             # 3. The page.
             s = cdp.open_page(browser, page)
@@ -160,7 +168,8 @@ def main():
 
             # Typing: real key input into the focused field.
             typed = {}
-            texts = ["Léa", "12 mars", "la maison", "La vache.", "Dans le poulailler."]
+            texts = ["Léa", "12 mars", "la maison", "La vache.", "Dans le poulailler.", "nom",
+                     "verbe"]
             text_fields = ev("[...document.querySelectorAll("
                              "'input[type=text].dys-answer, textarea.dys-answer')].map(f => f.id)")
             def reveal(fid):  # show the part holding the field, then focus it
@@ -215,6 +224,7 @@ def main():
             check("<script" not in html.lower(), "the exported sheet has no script")
             check("lait" in html and "poules" in html, "it has the questions' text")
             check(all(t in html for t in texts), "and every answer typed")
+            check("Nature" in html, "and the table's column heads")
             check("\u2611 chien" in html or "\u2611 chien".encode().decode() in html,
                   "and the chosen answer marked")
             s2 = cdp.open_page(browser, out)
@@ -248,7 +258,7 @@ def main():
                 s = cdp.open_page(browser, lp)
                 names = ev("[...new Set([...document.querySelectorAll('.lp-answer')]"
                            ".map(f => f.name))].length")
-                check(names == len(lp_places) and names >= 8,
+                check(names == len(lp_places) and names >= 10,
                       "large print: one control per place (%s for %d places)"
                       % (names, len(lp_places)))
                 check(ev("[...document.querySelectorAll('.lp-answer')]"

@@ -335,6 +335,51 @@ TEST_F(AdaptTest, AMatchingExerciseBecomesAChoiceForEachLeftItem) {
   EXPECT_EQ(buttons, 9u) << "three choices of three";
 }
 
+// "Complète le tableau" (issue 14): a teacher's PDF with a ruled table; its empty cells become
+// fields named by their column, in the row of their words, in the dys view.
+TEST_F(AdaptTest, TheEmptyCellsOfARuledTableBecomeFieldsNamedByTheirColumn) {
+  using liseur::test::MiniPdf;
+  std::vector<MiniPdf::Rule> grid;
+  for (double y : {150.0, 180.0, 210.0, 240.0}) grid.push_back({72, y, 460, y});
+  for (double x : {72.0, 200.0, 330.0, 460.0}) grid.push_back({x, 150, x, 240});
+  MiniPdf pdf;
+  pdf.textPage({{72, 120, 14, "1. Écris la nature et le genre de chaque mot."},
+                {80, 170, 12, "Mot"},
+                {208, 170, 12, "Nature"},
+                {338, 170, 12, "Genre"},
+                {80, 200, 12, "chat"},
+                {80, 230, 12, "maison"},
+                {72, 300, 14, "2. Recopie le mot « maison »."}},
+               grid);
+  const std::string file = xdg_.path("tableau.pdf"), out = xdg_.path("tableau.html");
+  liseur::test::writeFile(file, pdf.bytes());
+  CliRun r = liseur(
+      {"adapt", file, "--profile", "dys-primaire", "--no-narration", "-o", out, "--json"}, xdg_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  json report = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  std::vector<json> cells;
+  for (const auto& a : report["recognised"]["answers"])
+    if (a["kind"] == "cell") cells.push_back(a);
+  ASSERT_EQ(cells.size(), 4u) << report["recognised"]["answers"].dump(1);
+  const char* labels[] = {"Nature", "Genre", "Nature", "Genre"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(cells[i]["label"], labels[i]) << cells[i].dump();
+    EXPECT_EQ(cells[i]["row"], 1 + i / 2) << cells[i].dump();
+  }
+  // No answer lines made of the table's own lines; the other question still has its place.
+  int lines = 0;
+  for (const auto& a : report["recognised"]["answers"]) lines += a["kind"] == "lines" ? 1 : 0;
+  EXPECT_EQ(lines, 1) << report["recognised"]["answers"].dump(1);
+  const std::string html = liseur::test::readFile(out);
+  std::size_t fields = 0;
+  for (std::size_t at = html.find("dys-answer-cell\""); at != std::string::npos;
+       at = html.find("dys-answer-cell\"", at + 1))
+    ++fields;
+  EXPECT_EQ(fields, 4u);
+  EXPECT_NE(html.find("<span class=\"dys-cell-head\">Nature"), std::string::npos);
+}
+
 // The width and height in a JPEG's start-of-frame marker.
 std::pair<int, int> jpegSize(const std::string& d) {
   for (std::size_t i = 2; i + 9 < d.size();) {

@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -43,6 +45,34 @@ struct Page {
     rect(x, y + h - stroke, w, stroke);
     rect(x, y, stroke, h);
     rect(x + w - stroke, y, stroke, h);
+  }
+  // A straight stroke `t` px thick from (x0, y0) to (x1, y1).
+  void stroke(double x0, double y0, double x1, double y1, int t) {
+    const int n = int(std::ceil(std::max(std::abs(x1 - x0), std::abs(y1 - y0))));
+    for (int i = 0; i <= n; ++i)
+      rect(int(std::lround(x0 + (x1 - x0) * i / n)), int(std::lround(y0 + (y1 - y0) * i / n)), t,
+           t);
+  }
+  // A ruled table at (x, y): columns `widths` wide, `rows` rows `rh` tall, turned `degrees`
+  // about its top left corner (a phone photo), strokes 3 px.
+  void table(int x, int y, const std::vector<int>& widths, int rows, int rh, double degrees = 0) {
+    const double a = degrees * M_PI / 180, c = std::cos(a), s = std::sin(a);
+    auto at = [&](double dx, double dy) {
+      return std::pair<double, double>{x + dx * c + dy * s, y - dx * s + dy * c};
+    };
+    int w = 0;
+    for (int cw : widths) w += cw;
+    for (int r = 0; r <= rows; ++r) {
+      auto [x0, y0] = at(0, r * rh);
+      auto [x1, y1] = at(w, r * rh);
+      stroke(x0, y0, x1, y1, 3);
+    }
+    for (int k = 0, cx = 0; k <= int(widths.size());
+         cx += k < int(widths.size()) ? widths[k] : 0, ++k) {
+      auto [x0, y0] = at(cx, 0);
+      auto [x1, y1] = at(cx, rows * rh);
+      stroke(x0, y0, x1, y1, 3);
+    }
   }
   void ring(int cx, int cy, int r, int stroke) {
     for (int y = cy - r; y <= cy + r; ++y)
@@ -98,6 +128,42 @@ TEST(PageMarks, DrawnBoxesAreFoundAndRoundLettersAreNot) {
   EXPECT_EQ(m.boxes[2].x, 800);
   // A box's top and bottom sides are not rules (answer lines) of their own.
   EXPECT_TRUE(m.rules.empty()) << m.rules.size() << " rules, first at " << m.rules[0].y;
+}
+
+TEST(PageMarks, ATableIsFoundWithItsCellsAndItsLinesAreNotAnswerLines) {
+  Page p(1200, 900);
+  p.word(100, 80, 10);  // "Complète le tableau."
+  p.table(100, 120, {300, 250, 250}, 4, 64);
+  for (int c : {120, 420, 670}) p.word(c, 170, 4);           // the heads: "Mot", "Nature", "Genre"
+  for (int r = 1; r < 4; ++r) p.word(120, 170 + r * 64, 5);  // the first column's words
+  p.frame(100, 500, 600, 200, 3);  // a box to write in, under it: still a box
+  const PageMarks m = findPageMarks(p.pix.get(), kLine);
+  ASSERT_EQ(m.tables.size(), 1u);
+  const TableGrid& t = m.tables[0];
+  ASSERT_EQ(t.xs.size(), 4u);
+  ASSERT_EQ(t.ys.size(), 5u);
+  const int xs[] = {101, 401, 651, 901};
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(t.xs[k], xs[k], 3) << "column line " << k;
+  for (int k = 0; k < 5; ++k) EXPECT_NEAR(t.ys[k], 121 + 64 * k, 3) << "row line " << k;
+  EXPECT_TRUE(m.rules.empty()) << m.rules.size() << " rules, first at " << m.rules[0].y;
+  ASSERT_EQ(m.boxes.size(), 1u) << "the table is not a box; the frame under it is";
+  EXPECT_EQ(m.boxes[0].y, 500);
+}
+
+TEST(PageMarks, ALeaningTableIsStillATableAndAFramedDrawingIsNot) {
+  Page p(1400, 1100);
+  p.table(100, 100, {260, 260, 260}, 3, 70, 3.0);  // a photo of a sheet, turned 3 degrees
+  p.frame(100, 500, 700, 400, 3);                  // a picture in a frame: a house, a sun
+  p.stroke(200, 850, 450, 650, 4);
+  p.stroke(450, 650, 700, 850, 4);
+  p.stroke(200, 850, 700, 850, 4);
+  p.ring(700, 620, 60, 6);
+  p.stroke(100, 700, 797, 700, 4);  // and the ground, from side to side of the frame
+  const PageMarks m = findPageMarks(p.pix.get(), kLine);
+  ASSERT_EQ(m.tables.size(), 1u);
+  EXPECT_EQ(m.tables[0].xs.size(), 4u);
+  EXPECT_EQ(m.tables[0].ys.size(), 4u);
+  EXPECT_LT(m.tables[0].ys.front(), 500);
 }
 
 TEST(PageMarks, NothingOnABlankOrTinyImage) {

@@ -145,6 +145,31 @@ TEST(AnswerPlaces, CheckBoxesAreLabelledByTheWordsAfterThem) {
   EXPECT_EQ(checks[1].after, 2);
 }
 
+TEST(AnswerPlaces, ABoxReadTogetherWithItsWordLeavesOnlyTheWordAsTheLabel) {
+  // "Coche : ☐ la poule ☐ le cochon", each box read with the word after it ("[lila", "[lle").
+  Document d = page({block({line(100, {{"Coche", 100, 120},
+                                       {":", 225, 10},
+                                       {"[lila", 300, 64, 23},
+                                       {"poule", 374, 85},
+                                       {"[lle", 500, 64, 78},
+                                       {"cochon", 574, 100}})})});
+  std::vector<Box> boxes = {{300, 102, 34, 34}, {500, 102, 34, 34}};
+  auto checks = ofKind(findAnswerPlaces(d, {}, boxes), AnswerKind::kCheck);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].label, "la poule");
+  EXPECT_EQ(checks[1].label, "le cochon");
+}
+
+TEST(AnswerPlaces, ARuleFoundFromUnderTheLabelsColonStillMakesAField) {
+  // "Prénom : ......": the smeared dots reached under the colon.
+  Document d = page({block({line(100, {{"Prénom", 100, 150}, {":", 262, 5, 50}})})});
+  auto places = findAnswerPlaces(d, {{240, 132, 320, 3}}, {});
+  ASSERT_EQ(places.size(), 1u);
+  EXPECT_EQ(places[0].kind, AnswerKind::kField);
+  EXPECT_EQ(places[0].label, "Prénom");
+  EXPECT_EQ(places[0].field, "first-name");
+}
+
 TEST(AnswerPlaces, AnEmptyBoxBelowAQuestionIsABoxToWriteInAndAFrameAroundTextIsNot) {
   Document d =
       page({block({line(100, {{"Dessine", 100, 160}, {"un", 270, 50}, {"chat.", 330, 100}})}),
@@ -274,6 +299,61 @@ TEST(AnswerPlaces, RelieInASentenceOrRowsOfThreeAreNoMatchingExercise) {
                    line(170, {{"chat", 100, 80}, {"miaou", 900, 110}})})});
   EXPECT_TRUE(ofKind(findAnswerPlaces(one, {}, {}), AnswerKind::kChoice).empty())
       << "one row is not an exercise";
+}
+
+TEST(AnswerPlaces, TheEmptyCellsOfATableAreCellsToFillNamedByTheirColumn) {
+  // "Complète le tableau." over a table of 3 columns and 4 rows: the heads, two rows whose first
+  // cell holds a word (Tesseract read a "|" of the grid in one), and a row with no words at all.
+  Document d = page(
+      {block({line(40, {{"Complète", 100, 170}, {"le", 280, 40}, {"tableau.", 330, 150}})}),
+       block({line(132, {{"Mot", 120, 70}, {"Nature", 420, 130}, {"Genre", 670, 110}})}),
+       block({line(196, {{"chat", 120, 80}, {"|", 398, 4}}), line(260, {{"maison", 120, 130}})})});
+  const TableGrid grid{{100, 400, 650, 900}, {120, 184, 248, 312, 376}};
+  const auto places = findAnswerPlaces(d, {}, {}, {grid});
+  ASSERT_EQ(places.size(), 7u) << nlohmann::json(places.size()).dump();
+  for (const auto& p : places) EXPECT_EQ(p.kind, AnswerKind::kCell);
+  // Row 1 after "chat", row 2 after "maison", row 3 (no words) after the last cell of row 2.
+  const int rows[] = {1, 1, 2, 2, 3, 3, 3}, columns[] = {1, 2, 1, 2, 0, 1, 2};
+  const char* labels[] = {"Nature", "Genre", "Nature", "Genre", "Mot", "Nature", "Genre"};
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_EQ(places[i].row, rows[i]) << i;
+    EXPECT_EQ(places[i].column, columns[i]) << i;
+    EXPECT_EQ(places[i].label, labels[i]) << i;
+    EXPECT_EQ(places[i].block, 2) << i;
+    EXPECT_EQ(places[i].line, i < 2 ? 0 : 1) << i;
+    EXPECT_EQ(places[i].after, 0) << i;
+    EXPECT_EQ(places[i].ends_line, i == 1 || i == 3 || i == 6) << i;
+  }
+  EXPECT_EQ(places[0].box, (Box{400, 184, 250, 64}));
+  EXPECT_EQ(places[4].box, (Box{100, 312, 300, 64}));
+
+  // A check box in a cell is the place there; a table with no empty cell asks nothing; the
+  // cells of an empty table follow the line above it.
+  const auto ticked = findAnswerPlaces(d, {}, {{500, 200, 30, 30}}, {grid});
+  EXPECT_EQ(ofKind(ticked, AnswerKind::kCell).size(), 6u);
+  EXPECT_EQ(ofKind(ticked, AnswerKind::kCheck).size(), 1u);
+  Document full = page({block({line(132, {{"Mot", 120, 70}, {"Nature", 420, 130}}),
+                               line(196, {{"chat", 120, 80}, {"nom", 420, 70}})})});
+  EXPECT_TRUE(findAnswerPlaces(full, {}, {}, {{{100, 400, 650}, {120, 184, 248}}}).empty());
+  Document empty =
+      page({block({line(40, {{"Écris", 100, 110}, {"trois", 220, 100}, {"mots.", 330, 110}})})});
+  const auto blank = findAnswerPlaces(empty, {}, {}, {{{100, 400, 700}, {120, 184, 248}}});
+  ASSERT_EQ(blank.size(), 4u);
+  EXPECT_EQ(blank[0].line, 0);
+  EXPECT_EQ(blank[0].after, 2);
+  EXPECT_EQ(blank[2].row, 1);
+  EXPECT_TRUE(blank[0].label.empty());
+  EXPECT_EQ(blank[2].label, "") << "an empty head names nothing";
+
+  // Carried by the document, row and column with it.
+  d.answers = places;
+  const nlohmann::json j = toJson(d);
+  EXPECT_EQ(j["answers"][4]["kind"], "cell");
+  EXPECT_EQ(j["answers"][4]["row"], 3);
+  EXPECT_EQ(j["answers"][4]["column"], 0);
+  auto back = documentFromJson(j);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(toJson(*back), j);
 }
 
 TEST(AnswerPlaces, PlacesFollowTheirWordsIntoTheAdaptedDocument) {

@@ -40,7 +40,7 @@ def fold(text):
 
 
 def family(kind):
-    return {'field': 'field', 'lines': 'write', 'box': 'write', 'blank': 'write',
+    return {'field': 'field', 'lines': 'write', 'box': 'write', 'blank': 'write', 'cell': 'write',
             'check': 'choose', 'choice': 'choose'}.get(kind, kind)
 
 

@@ -224,6 +224,20 @@ TEST(ReadingOrderTables, AColumnOfDotsIsNotATableColumn) {
             "[table] | Nom : Léa, Classe : CM2.\n");
 }
 
+// A form's first line ("Prénom : ...... Date : ......", the blanks left as gaps) over a sentence
+// with a blank is not a table: the lines are read as they are, not "Prénom : : Complète :...".
+TEST(ReadingOrderTables, AFormsLabelsAreNotTableHeads) {
+  LoadedPlugin plugin("reading-order", {{"join_lines", false}, {"headings", false}});
+  json form = frPage(json::array(
+      {lineOf(json::array({frWord("Prénom", 150, 280, 100, 23), frWord(":", 262, 285, 4, 14),
+                           frWord("Date", 610, 280, 60, 23), frWord(":", 682, 285, 4, 14)})),
+       lineOf(json::array({frWord("Complète", 150, 340, 130, 23), frWord(":", 290, 345, 4, 14),
+                           frWord("garde", 300, 340, 80, 23), frWord("la", 700, 340, 30, 23),
+                           frWord("maison.", 740, 340, 110, 23)}))}));
+  EXPECT_EQ(outline(plugin.call("adapt", json{{"document", form}})["document"]),
+            "[text] | Prénom : Date : | Complète : garde la maison.\n");
+}
+
 // A first line taller than the others because its letters reach above and below ("grand") is a
 // heading only when it reads as a title (a capital or a number first).
 TEST(ReadingOrderHeadings, ATallLineInLowerCaseIsNotAHeading) {
