@@ -524,6 +524,17 @@ struct Builder {
           }
           p.block = at->block;
           p.line = at->line;
+          // The dots or rule Tesseract read in the cell ("........", "|") are its picture.
+          for (int w = 0; w < int(at->l->words.size()); ++w) {
+            const Word& word = at->l->words[w];
+            const int cx = word.box.x + word.box.w / 2, cy = word.box.y + word.box.h / 2;
+            if ((isBlankPicture(word.text) || isSpeck(word.text)) && cx >= cell.x &&
+                cx < right(cell) && cy >= cell.y && cy < bottom(cell) &&
+                !isCovered(p.block, p.line, w)) {
+              p.covers.push_back(w);
+              covered[{p.block, p.line}].push_back(w);
+            }
+          }
           lastLine = at, lastAfter = p.after;
           places.push_back(std::move(p));
           lastOfRow = &places.back();

@@ -304,10 +304,11 @@ TEST(AnswerPlaces, RelieInASentenceOrRowsOfThreeAreNoMatchingExercise) {
 TEST(AnswerPlaces, TheEmptyCellsOfATableAreCellsToFillNamedByTheirColumn) {
   // "Complète le tableau." over a table of 3 columns and 4 rows: the heads, two rows whose first
   // cell holds a word (Tesseract read a "|" of the grid in one), and a row with no words at all.
-  Document d = page(
-      {block({line(40, {{"Complète", 100, 170}, {"le", 280, 40}, {"tableau.", 330, 150}})}),
-       block({line(132, {{"Mot", 120, 70}, {"Nature", 420, 130}, {"Genre", 670, 110}})}),
-       block({line(196, {{"chat", 120, 80}, {"|", 398, 4}}), line(260, {{"maison", 120, 130}})})});
+  Document d =
+      page({block({line(40, {{"Complète", 100, 170}, {"le", 280, 40}, {"tableau.", 330, 150}})}),
+            block({line(132, {{"Mot", 120, 70}, {"Nature", 420, 130}, {"Genre", 670, 110}})}),
+            block({line(196, {{"chat", 120, 80}, {"|", 398, 4}}),
+                   line(260, {{"maison", 120, 130}, {"........", 670, 200}})})});
   const TableGrid grid{{100, 400, 650, 900}, {120, 184, 248, 312, 376}};
   const auto places = findAnswerPlaces(d, {}, {}, {grid});
   ASSERT_EQ(places.size(), 7u) << nlohmann::json(places.size()).dump();
@@ -325,6 +326,8 @@ TEST(AnswerPlaces, TheEmptyCellsOfATableAreCellsToFillNamedByTheirColumn) {
     EXPECT_EQ(places[i].ends_line, i == 1 || i == 3 || i == 6) << i;
   }
   EXPECT_EQ(places[0].box, (Box{400, 184, 250, 64}));
+  // The dots Tesseract read in the last cell of "maison" are that cell's picture, not a blank.
+  EXPECT_EQ(places[3].covers, std::vector<int>{1});
   EXPECT_EQ(places[4].box, (Box{100, 312, 300, 64}));
 
   // A check box in a cell is the place there; a table with no empty cell asks nothing; the
