@@ -28,6 +28,7 @@ struct JobRequest;
 struct OcrResult {
   int width = 0, height = 0;
   std::vector<Block> blocks;  // as the worker sent them, in reading order
+  std::vector<bool> focus;    // for each block: a part of the paragraph under the pointer
 };
 
 class OcrCache {

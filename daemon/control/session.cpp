@@ -86,6 +86,7 @@ struct Session::Job {
   // A captured image: its key in the OCR cache, and the worker's blocks as they came.
   std::optional<uint64_t> cacheKey;
   std::vector<Block> ocrBlocks;
+  std::vector<bool> ocrFocus;  // which of ocrBlocks are parts of the paragraph under the pointer
   // Speech: utterances wait in toSend, then are in flight (sent, not ended) by utterance id.
   std::deque<Spoken> toSend;
   std::map<int, Spoken> inFlight;
@@ -507,8 +508,9 @@ void Session::onOcrFrame(Frame&& f) {
     job->doc.width = f.header.value("width", 0);
     job->doc.height = f.header.value("height", 0);
     job->blocksExpected = f.header.value("blocks", -1);
-    // Under the pointer the worker recognises one block of those it found.
-    if (job->req.focus_x >= 0) job->blocksExpected = std::min(job->blocksExpected, 1);
+    // Under the pointer the worker recognises one paragraph of those it found, sent in parts
+    // (a sentence or more each): how many is not known ahead.
+    if (job->req.focus_x >= 0) job->blocksExpected = -1;
   } else if (ev == "page") {  // a PDF's or a TIFF's pages, one under the other
     const int y = f.header.value("y", 0), w = f.header.value("width", 0),
               h = f.header.value("height", 0);
@@ -522,8 +524,9 @@ void Session::onOcrFrame(Frame&& f) {
                            "the OCR worker sent a bad block: " + b.error().message));
       return;
     }
-    if (job->cacheKey) job->ocrBlocks.push_back(*b);
-    ocrBlock(*job, std::move(b).value());
+    const bool focus = f.header.value("focus", false);
+    if (job->cacheKey) job->ocrBlocks.push_back(*b), job->ocrFocus.push_back(focus);
+    ocrBlock(*job, std::move(b).value(), focus);
   } else if (ev == "done") {
     json finished{{"ms", f.header.value("ms", json::object())}};
     if (const int pages = f.header.value("pages", 1); pages > 1) {
@@ -536,8 +539,8 @@ void Session::onOcrFrame(Frame&& f) {
                      read, pages);
     }
     if (job->cacheKey)
-      ocrCache_.put(*job->cacheKey,
-                    OcrResult{job->doc.width, job->doc.height, std::move(job->ocrBlocks)});
+      ocrCache_.put(*job->cacheKey, OcrResult{job->doc.width, job->doc.height,
+                                              std::move(job->ocrBlocks), std::move(job->ocrFocus)});
     ocrDone(*job, std::move(finished));
   } else if (ev == "error") {
     std::string code = f.header.value("code", "ocr-failed");
@@ -548,10 +551,10 @@ void Session::onOcrFrame(Frame&& f) {
   }
 }
 
-void Session::ocrBlock(Job& job, Block&& block) {
+void Session::ocrBlock(Job& job, Block&& block, bool underPointer) {
   const Box& bb = block.box;
   const int fx = job.req.focus_x, fy = job.req.focus_y, m = 8;
-  if (fx >= 0 &&
+  if (fx >= 0 && !underPointer &&
       !(fx >= bb.x - m && fx < bb.x + bb.w + m && fy >= bb.y - m && fy < bb.y + bb.h + m)) {
     job.skipped.push_back(std::move(block));
     return;
@@ -595,10 +598,10 @@ void Session::replayOcr(uint64_t id, const OcrResult& result) {
   job->doc.width = result.width;
   job->doc.height = result.height;
   job->blocksExpected = static_cast<int>(result.blocks.size());
-  for (const Block& b : result.blocks) {
+  for (std::size_t i = 0; i < result.blocks.size(); ++i) {
     job = find(id);
     if (!job || job->finished) return;
-    ocrBlock(*job, Block(b));
+    ocrBlock(*job, Block(result.blocks[i]), i < result.focus.size() && result.focus[i]);
   }
   job = find(id);
   if (!job || job->finished) return;

@@ -208,7 +208,9 @@ class Session {
   void onOcrFrame(Frame&& f);
   // One recognised block of a job (the focus point decides whether it is read), and the end of
   // its recognition; the worker's frames and a cache hit both go through these.
-  void ocrBlock(Job& job, Block&& block);
+  // A recognised block: spoken, unless the read is under the pointer and the block is neither
+  // there nor (`underPointer`) a part of the paragraph the worker found there.
+  void ocrBlock(Job& job, Block&& block, bool underPointer = false);
   void ocrDone(Job& job, nlohmann::json finished);
   void replayOcr(uint64_t id, const OcrResult& result);
   // Speech through an external service (speech_output.h) instead of the speech worker.

@@ -977,6 +977,24 @@ std::string textOf(const std::vector<LineRead>& reads) {
   return text;
 }
 
+// Does the line end a sentence: its last word ending with . ! ? or … (before closing quotes or
+// brackets), not an initial or an abbreviation of one or two letters ("M.", "p.")?
+bool lineEndsSentence(const Line& line) {
+  if (line.words.empty()) return false;
+  std::string_view w = line.words.back().text;
+  for (bool again = true; again && !w.empty();) {
+    again = false;
+    for (std::string_view close : {"\"", "'", ")", "\u00BB", "\u201D", "\u2019"})
+      if (w.size() > close.size() && w.substr(w.size() - close.size()) == close) {
+        w.remove_suffix(close.size());
+        again = true;
+      }
+  }
+  if (w.size() >= 3 && w.substr(w.size() - 3) == "\u2026") return true;
+  if (w.empty() || (w.back() != '.' && w.back() != '!' && w.back() != '?')) return false;
+  return w.back() != '.' || w.size() > 3 || line.words.size() == 1;
+}
+
 Block assembleBlock(std::vector<LineRead>& reads) {
   Block block;
   block.kind = BlockKind::kText;
@@ -1533,6 +1551,7 @@ class TesseractEngine::ScreenWork {
         }
         s.pending = static_cast<long>(tb.lines.size() - started.next_line);
         s.rest.resize(tb.lines.size() - started.next_line);
+        s.done.assign(s.rest.size(), 0);
         s.first_rest = started.next_line;
         s.model = started.model;
         s.read = std::move(started.read);
@@ -1554,6 +1573,7 @@ class TesseractEngine::ScreenWork {
       } else {
         s.rest[li - s.first_rest] = std::move(*line);
       }
+      s.done[li - s.first_rest] = 1;
       --s.pending;
     }
     cv_.notify_all();
@@ -1569,11 +1589,47 @@ class TesseractEngine::ScreenWork {
     State& s = states_[b];
     if (s.error) return Result<ScreenBlockRead>(*s.error);
     ScreenBlockRead out = std::move(s.read);
-    for (auto& line : s.rest) {
-      if (!line) continue;
+    const std::size_t starts = out.reads.size();
+    out.reads.erase(out.reads.begin(),
+                    out.reads.begin() + static_cast<long>(std::min(s.taken, starts)));
+    for (std::size_t i = 0; i < s.rest.size(); ++i) {
+      auto& line = s.rest[i];
+      if (!line || starts + i < s.taken) continue;
       out.words += line->line.words.size();
       out.reads.push_back(std::move(*line));
     }
+    return out;
+  }
+
+  // The first lines of block `b` not given yet, when they are read up to one that `ends` (a
+  // sentence's end): given once, in order, and left out of take(). Empty when none ends yet.
+  // What it gives depends on the text only, never on which reader was faster.
+  std::vector<LineRead> takeUpTo(std::size_t b, const std::function<bool(const Line&)>& ends) {
+    std::lock_guard lock(mu_);
+    State& s = states_[b];
+    if (s.pending < 0 || s.error || failed_) return {};
+    const std::size_t starts = s.read.reads.size();
+    auto ready = [&](std::size_t i) { return i < starts || s.done[i - starts]; };
+    auto lineAt = [&](std::size_t i) -> const Line* {
+      if (i < starts) return &s.read.reads[i].line;
+      return s.rest[i - starts] ? &s.rest[i - starts]->line : nullptr;
+    };
+    std::size_t end = s.taken;  // one past the last line to give
+    for (std::size_t i = s.taken; i < starts + s.rest.size() && ready(i); ++i)
+      if (const Line* line = lineAt(i); line && ends(*line)) {
+        end = i + 1;
+        break;
+      }
+    std::vector<LineRead> out;
+    for (std::size_t i = s.taken; i < end; ++i) {
+      if (i < starts) {
+        out.push_back(s.read.reads[i]);
+      } else if (auto& line = s.rest[i - starts]) {
+        out.push_back(std::move(*line));
+        line.reset();
+      }
+    }
+    s.taken = end;
     return out;
   }
 
@@ -1611,6 +1667,8 @@ class TesseractEngine::ScreenWork {
   struct State {
     ScreenBlockRead read;                       // the start's reads
     std::vector<std::optional<LineRead>> rest;  // the other lines, by line from first_rest
+    std::vector<char> done;                     // which of `rest` are read (an empty one too)
+    std::size_t taken = 0;  // lines (the start's reads, then `rest`) already given by takeUpTo
     std::size_t first_rest = 0;
     int model = -1;
     long pending = -1;  // tasks not done; -1 until the start is read
@@ -1786,18 +1844,39 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
     }
   } joiner{work, helper};
   // Blocks are sent in reading order, from this thread only, as soon as all those before them
-  // are; between sends this thread reads.
+  // are; between sends this thread reads. Under the pointer, the paragraph is sent a sentence at
+  // a time: its first lines as soon as they end a sentence, so speech starts after one or two
+  // lines, not the whole paragraph (each part a block: utterances never span parts, and a part
+  // never ends inside a sentence).
+  const bool bySentence = callbacks.focus_x >= 0 && callbacks.focus_y >= 0;
+  auto send = [&](std::vector<LineRead>& reads) {
+    if (reads.empty()) return;
+    Block block = assembleBlock(reads);
+    block.index = index++;
+    if (bySentence && callbacks.on_focus_block)
+      callbacks.on_focus_block(std::move(block));
+    else if (callbacks.on_block)
+      callbacks.on_block(std::move(block));
+  };
+  // The sentences of block e read so far, each sent as a part.
+  auto sendSentences = [&](std::size_t e) {
+    for (auto part = work.takeUpTo(e, lineEndsSentence); !part.empty();
+         part = work.takeUpTo(e, lineEndsSentence)) {
+      if (cancelled.load()) return false;
+      send(part);
+    }
+    return true;
+  };
   for (std::size_t e = 0; e < todo.size(); ++e) {
     while (!work.complete(e)) {
+      if (bySentence && !sendSentences(e)) return R::fail(ErrorCode::kCancelled, "cancelled");
       if (!work.runOne(apis_)) work.waitForWork(e);
     }
+    if (bySentence && !sendSentences(e)) return R::fail(ErrorCode::kCancelled, "cancelled");
     auto read = work.take(e);
     if (cancelled.load()) return R::fail(ErrorCode::kCancelled, "cancelled");
     if (!read.ok()) return R(read.error());
-    if (read->reads.empty()) continue;
-    Block block = assembleBlock(read->reads);
-    block.index = index++;
-    if (callbacks.on_block) callbacks.on_block(std::move(block));
+    send(read->reads);
   }
   preferred_ = work.model();
   timings.recognise_ms = msSince(t2);

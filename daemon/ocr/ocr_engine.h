@@ -46,10 +46,13 @@ struct RecogniseCallbacks {
   std::function<void(int width, int height, int blocks)> on_layout;
   // One block, fully recognised, in reading order; boxes in the source image's coordinates.
   std::function<void(Block&& block)> on_block;
-  // "Read under the pointer": a point of the source image (-1: none). Only the block containing
-  // it, or else the nearest one, is recognised; the others are not read at all (on_layout still
-  // counts every block found).
+  // "Read under the pointer": a point of the source image (-1: none). On a screen, only the
+  // paragraph containing it, or else the nearest one, is recognised (the others are not read at
+  // all; on_layout still counts every block found), and it is sent a sentence at a time: its
+  // first lines as soon as they end a sentence, then the next ones — each part a block, given to
+  // on_focus_block (on_block when unset). A page of paper is read whole, through on_block.
   int focus_x = -1, focus_y = -1;
+  std::function<void(Block&& block)> on_focus_block;
 };
 
 struct RecogniseTimings {

@@ -41,7 +41,9 @@
 //       (0-based) of N, placed at Y in the job's coordinates
 //       (the pages are one under the other: every box of page P is offset by Y); "text_layer"
 //       when its words come from a PDF's text rather than from recognition
-//   {"ev":"block","gen":G,"block":{...Block JSON of document.h...}} one per block, reading order
+//   {"ev":"block","gen":G,"block":{...Block JSON of document.h...}} one per block, reading order;
+//       with "focus":true, a part of the paragraph under the pointer ("focus" asked, on a screen:
+//       a sentence or more of it, the next part below; ocr_engine.h on_focus_block)
 //   {"ev":"marks","gen":G,"rules":[[x,y,w,h],...],"boxes":[[x,y,w,h],...],
 //    "tables":[{"xs":[x0,x1,...],"ys":[y0,y1,...]},...]}   when asked (a table: its column and
 //    row lines, document.h TableGrid; at most 64 of each)

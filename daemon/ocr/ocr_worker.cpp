@@ -429,6 +429,13 @@ bool OcrWorker::runJob(Job& job) {
       emit(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}});
     };
     callbacks.on_block = sendBlock;
+    // A part of the paragraph under the pointer (a sentence or more): said to be there, as the
+    // parts after the first may lie below the point.
+    callbacks.on_focus_block = [&](Block&& block) {
+      shiftBlock(block, yOffset);
+      block.index = blocks++;
+      emit(Json{{"ev", "block"}, {"gen", gen}, {"block", toJson(block)}, {"focus", true}});
+    };
     // Page events for sources of pages (a multi-page TIFF, a PDF); one image has its layout.
     auto sendPage = [&](int p, int width, int height, bool textLayer) {
       if (pages < 2 && !pdf) return;

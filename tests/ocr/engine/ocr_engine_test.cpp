@@ -420,6 +420,48 @@ TEST_F(EngineTest, AFocusPointInAColumnOfParagraphsReadsThatParagraphFromItsStar
   }
 }
 
+// Under the pointer, a paragraph is sent a sentence at a time (speech starts after its first
+// sentence, not its last line): two of multiblock-en.png's paragraphs put 7 px apart, as its
+// lines are, make one paragraph of six lines whose third ends a sentence ("them too."); it comes
+// in parts that each end a sentence, all through on_focus_block, together the paragraph's lines.
+TEST_F(EngineTest, AFocusParagraphIsSentASentenceAtATime) {
+  PixHolder read_src(pixRead(test::dataPath("ocr/multiblock-en.png").c_str()));
+  ASSERT_TRUE(read_src);
+  PixHolder src(pixConvertTo32(read_src.get()));
+  ASSERT_TRUE(src);
+  const Box parts[] = {{79, 203, 1012, 81}, {80, 386, 995, 86}};
+  PixHolder pix(pixCreate(1100, 40 + 81 + 7 + 86 + 40, 32));
+  pixSetAll(pix.get());
+  pixRasterop(pix.get(), 40, 40, parts[0].w, parts[0].h, PIX_SRC, src.get(), parts[0].x,
+              parts[0].y);
+  pixRasterop(pix.get(), 40, 40 + 81 + 7, parts[1].w, parts[1].h, PIX_SRC, src.get(), parts[1].x,
+              parts[1].y);
+  Read all = read(pix.get(), RecogniseMode::kScreen);
+  ASSERT_TRUE(all.result.ok()) << all.result.error().message;
+  ASSERT_EQ(all.blocks.size(), 1u) << all.text();
+  const Block& whole = all.blocks[0];
+  ASSERT_EQ(whole.lines.size(), 6u) << whole.text();
+  const Word& at = whole.lines[4].words[1];  // in the second sentence's lines
+
+  std::vector<Block> got, others;
+  std::atomic<bool> cancelled{false};
+  RecogniseCallbacks cb;
+  cb.on_block = [&](Block&& b) { others.push_back(std::move(b)); };
+  cb.on_focus_block = [&](Block&& b) { got.push_back(std::move(b)); };
+  cb.focus_x = at.box.x + at.box.w / 2;
+  cb.focus_y = at.box.y + at.box.h / 2;
+  auto result = engine_->recognise(pix.get(), RecogniseMode::kScreen, cb, cancelled);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_TRUE(others.empty());
+  ASSERT_EQ(got.size(), 2u) << "parts: " << got.size();
+  EXPECT_EQ(got[0].lines.size(), 3u) << got[0].text();
+  EXPECT_NE(got[0].text().find("them too."), std::string::npos) << got[0].text();
+  EXPECT_EQ(got[1].text().rfind("Quiet reading", 0), 0u) << got[1].text();
+  EXPECT_EQ(got[0].index, 0);
+  EXPECT_EQ(got[1].index, 1);
+  EXPECT_EQ(got[0].text() + "\n" + got[1].text(), whole.text());
+}
+
 TEST_F(EngineTest, CancelBeforeFirstBlockStopsEverything) {
   PixHolder pix = load("dark-theme.png");
   ASSERT_TRUE(pix);
