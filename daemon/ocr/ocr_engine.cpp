@@ -977,11 +977,9 @@ std::string textOf(const std::vector<LineRead>& reads) {
   return text;
 }
 
-// Does the line end a sentence: its last word ending with . ! ? or … (before closing quotes or
-// brackets), not an initial or an abbreviation of one or two letters ("M.", "p.")?
-bool lineEndsSentence(const Line& line) {
-  if (line.words.empty()) return false;
-  std::string_view w = line.words.back().text;
+// Does this word end a sentence: ending with . ! ? or … (before closing quotes or brackets),
+// not an initial or a short abbreviation ("M.", "Dr.")?
+bool endsSentence(std::string_view w) {
   for (bool again = true; again && !w.empty();) {
     again = false;
     for (std::string_view close : {"\"", "'", ")", "\u00BB", "\u201D", "\u2019"})
@@ -992,7 +990,14 @@ bool lineEndsSentence(const Line& line) {
   }
   if (w.size() >= 3 && w.substr(w.size() - 3) == "\u2026") return true;
   if (w.empty() || (w.back() != '.' && w.back() != '!' && w.back() != '?')) return false;
-  return w.back() != '.' || w.size() > 3 || line.words.size() == 1;
+  return w.back() != '.' || w.size() > 3;
+}
+
+// The first word of `line` from word `from` on that ends a sentence; -1 when none does.
+int sentenceEndIn(const Line& line, std::size_t from) {
+  for (std::size_t i = from; i < line.words.size(); ++i)
+    if (endsSentence(line.words[i].text)) return static_cast<int>(i);
+  return -1;
 }
 
 Block assembleBlock(std::vector<LineRead>& reads) {
@@ -1588,48 +1593,72 @@ class TesseractEngine::ScreenWork {
     if (failed_) std::rethrow_exception(failed_);
     State& s = states_[b];
     if (s.error) return Result<ScreenBlockRead>(*s.error);
+    // The start's reads then the other lines, less what takeUpTo gave: the lines before
+    // `taken`, the first `taken_words` words of that one.
     ScreenBlockRead out = std::move(s.read);
-    const std::size_t starts = out.reads.size();
-    out.reads.erase(out.reads.begin(),
-                    out.reads.begin() + static_cast<long>(std::min(s.taken, starts)));
-    for (std::size_t i = 0; i < s.rest.size(); ++i) {
-      auto& line = s.rest[i];
-      if (!line || starts + i < s.taken) continue;
-      out.words += line->line.words.size();
-      out.reads.push_back(std::move(*line));
-    }
+    std::vector<LineRead> starts = std::move(out.reads);
+    out.reads.clear();
+    out.words = 0;
+    auto keep = [&](LineRead&& r, std::size_t i) {
+      if (i < s.taken) return;
+      if (i == s.taken && s.taken_words > 0) {
+        auto& words = r.line.words;
+        words.erase(words.begin(),
+                    words.begin() + static_cast<long>(std::min(s.taken_words, words.size())));
+        if (words.empty()) return;
+      }
+      out.words += r.line.words.size();
+      out.reads.push_back(std::move(r));
+    };
+    for (std::size_t i = 0; i < starts.size(); ++i) keep(std::move(starts[i]), i);
+    for (std::size_t i = 0; i < s.rest.size(); ++i)
+      if (s.rest[i]) keep(std::move(*s.rest[i]), starts.size() + i);
     return out;
   }
 
-  // The first lines of block `b` not given yet, when they are read up to one that `ends` (a
-  // sentence's end): given once, in order, and left out of take(). Empty when none ends yet.
-  // What it gives depends on the text only, never on which reader was faster.
-  std::vector<LineRead> takeUpTo(std::size_t b, const std::function<bool(const Line&)>& ends) {
+  // The words of block `b` not given yet, when they are read up to one that ends a sentence
+  // (`end(line, from)`: the first such word of the line from word `from`, or -1), as lines (the
+  // last one maybe cut after that word): given once, in order, and left out of take(). Empty
+  // when no sentence ends yet. What it gives depends on the text only, never on which reader
+  // was faster.
+  std::vector<LineRead> takeUpTo(std::size_t b,
+                                 const std::function<int(const Line&, std::size_t)>& end) {
     std::lock_guard lock(mu_);
     State& s = states_[b];
     if (s.pending < 0 || s.error || failed_) return {};
     const std::size_t starts = s.read.reads.size();
     auto ready = [&](std::size_t i) { return i < starts || s.done[i - starts]; };
-    auto lineAt = [&](std::size_t i) -> const Line* {
-      if (i < starts) return &s.read.reads[i].line;
-      return s.rest[i - starts] ? &s.rest[i - starts]->line : nullptr;
+    auto readAt = [&](std::size_t i) -> const LineRead* {
+      if (i < starts) return &s.read.reads[i];
+      return s.rest[i - starts] ? &*s.rest[i - starts] : nullptr;
     };
-    std::size_t end = s.taken;  // one past the last line to give
-    for (std::size_t i = s.taken; i < starts + s.rest.size() && ready(i); ++i)
-      if (const Line* line = lineAt(i); line && ends(*line)) {
-        end = i + 1;
-        break;
+    std::size_t last = 0;
+    int word = -1;
+    for (std::size_t i = s.taken; i < starts + s.rest.size() && ready(i) && word < 0; ++i)
+      if (const LineRead* r = readAt(i)) {
+        word = end(r->line, i == s.taken ? s.taken_words : 0);
+        last = i;
       }
+    if (word < 0) return {};
     std::vector<LineRead> out;
-    for (std::size_t i = s.taken; i < end; ++i) {
-      if (i < starts) {
-        out.push_back(s.read.reads[i]);
-      } else if (auto& line = s.rest[i - starts]) {
-        out.push_back(std::move(*line));
-        line.reset();
-      }
+    for (std::size_t i = s.taken; i <= last; ++i) {
+      const LineRead* r = readAt(i);
+      if (!r) continue;
+      LineRead part = *r;
+      auto& words = part.line.words;
+      if (i == last) words.resize(std::min<std::size_t>(words.size(), word + 1));
+      if (i == s.taken)
+        words.erase(words.begin(),
+                    words.begin() + static_cast<long>(std::min(s.taken_words, words.size())));
+      if (!words.empty()) out.push_back(std::move(part));
     }
-    s.taken = end;
+    if (static_cast<std::size_t>(word) + 1 >= readAt(last)->line.words.size()) {
+      s.taken = last + 1;
+      s.taken_words = 0;
+    } else {
+      s.taken = last;
+      s.taken_words = static_cast<std::size_t>(word) + 1;
+    }
     return out;
   }
 
@@ -1668,7 +1697,9 @@ class TesseractEngine::ScreenWork {
     ScreenBlockRead read;                       // the start's reads
     std::vector<std::optional<LineRead>> rest;  // the other lines, by line from first_rest
     std::vector<char> done;                     // which of `rest` are read (an empty one too)
-    std::size_t taken = 0;  // lines (the start's reads, then `rest`) already given by takeUpTo
+    // What takeUpTo gave: the lines (the start's reads, then `rest`) before `taken`, and the
+    // first `taken_words` words of that one.
+    std::size_t taken = 0, taken_words = 0;
     std::size_t first_rest = 0;
     int model = -1;
     long pending = -1;  // tasks not done; -1 until the start is read
@@ -1860,8 +1891,8 @@ Result<RecogniseTimings> TesseractEngine::recognise(Pix* image, RecogniseMode mo
   };
   // The sentences of block e read so far, each sent as a part.
   auto sendSentences = [&](std::size_t e) {
-    for (auto part = work.takeUpTo(e, lineEndsSentence); !part.empty();
-         part = work.takeUpTo(e, lineEndsSentence)) {
+    for (auto part = work.takeUpTo(e, sentenceEndIn); !part.empty();
+         part = work.takeUpTo(e, sentenceEndIn)) {
       if (cancelled.load()) return false;
       send(part);
     }

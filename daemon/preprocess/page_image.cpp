@@ -21,8 +21,6 @@ constexpr double kNoisyFlatness = 0.6;
 // a screenshot file at 1.5x or more may reach it, and is then read as a page (Tesseract reads
 // large clean text well); captures made by liseur itself are never judged (RecogniseMode).
 constexpr float kPrintCharHeight = 18.0f;
-// Largest character height estimateTextHeight measures reliably, px.
-constexpr float kTopHatLimit = 20;
 // Grey level (of 255) from which a flattened page is taken as paper.
 constexpr int kPaperLevel = 215;
 // A sheet stands out from what is around it in a photo by at least this many grey levels.
