@@ -131,8 +131,32 @@ class AdaptTest : public ::testing::Test {
     liseur::test::writeFile(xdg_.path("config/liseur/profiles/" + name + ".toml"), text);
   }
 
+  // `liseur adapt` of `pdf` (written as NAME.pdf) with the dys-primaire profile and no narration:
+  // its --json report (null after a failure, reported), the page in `html`.
+  json adaptPdf(const liseur::test::MiniPdf& pdf, const std::string& name, std::string& html) {
+    const std::string file = xdg_.path(name + ".pdf"), out = xdg_.path(name + ".html");
+    liseur::test::writeFile(file, pdf.bytes());
+    CliRun r = liseur(
+        {"adapt", file, "--profile", "dys-primaire", "--no-narration", "-o", out, "--json"}, xdg_);
+    EXPECT_EQ(r.status, 0) << r.err;
+    json report = json::parse(r.out, nullptr, false);
+    if (r.status != 0 || report.is_discarded()) {
+      ADD_FAILURE() << "no report: " << r.out.substr(0, 500);
+      return nullptr;
+    }
+    html = liseur::test::readFile(out);
+    return report;
+  }
+
   liseur::test::TempXdg xdg_;
 };
+
+// How many times `needle` is in `text`.
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
 
 TEST_F(AdaptTest, LowVisionPageIsSelfContainedWithEveryWordAndATimedNarration) {
   const std::string img = example("ecole-fr.png"), out = xdg_.path("ecole.html");
@@ -303,13 +327,9 @@ TEST_F(AdaptTest, AMatchingExerciseBecomesAChoiceForEachLeftItem) {
                 {380, 210, 14, "•"},
                 {430, 210, 14, "bas"},
                 {72, 280, 14, "2. Écris une phrase avec le mot « froid »."}});
-  const std::string file = xdg_.path("relie.pdf"), out = xdg_.path("relie.html");
-  liseur::test::writeFile(file, pdf.bytes());
-  CliRun r = liseur(
-      {"adapt", file, "--profile", "dys-primaire", "--no-narration", "-o", out, "--json"}, xdg_);
-  ASSERT_EQ(r.status, 0) << r.err;
-  json report = json::parse(r.out, nullptr, false);
-  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  std::string html;
+  const json report = adaptPdf(pdf, "relie", html);
+  ASSERT_FALSE(report.is_null());
   std::vector<json> choices;
   for (const auto& a : report["document"]["answers"])
     if (a["kind"] == "choice") choices.push_back(a);
@@ -327,12 +347,7 @@ TEST_F(AdaptTest, AMatchingExerciseBecomesAChoiceForEachLeftItem) {
     EXPECT_EQ(choices[i]["options"], options) << choices[i].dump();
     EXPECT_EQ(choices[i]["label"], labels[i]) << choices[i].dump();
   }
-  const std::string html = liseur::test::readFile(out);
-  std::size_t buttons = 0;
-  for (std::size_t at = html.find("class=\"dys-choice\""); at != std::string::npos;
-       at = html.find("class=\"dys-choice\"", at + 1))
-    ++buttons;
-  EXPECT_EQ(buttons, 9u) << "three choices of three";
+  EXPECT_EQ(occurrences(html, "class=\"dys-choice\""), 9u) << "three choices of three";
 }
 
 // "Complète le tableau" (issue 14): a teacher's PDF with a ruled table; its empty cells become
@@ -351,13 +366,9 @@ TEST_F(AdaptTest, TheEmptyCellsOfARuledTableBecomeFieldsNamedByTheirColumn) {
                 {80, 230, 12, "maison"},
                 {72, 300, 14, "2. Recopie le mot « maison »."}},
                grid);
-  const std::string file = xdg_.path("tableau.pdf"), out = xdg_.path("tableau.html");
-  liseur::test::writeFile(file, pdf.bytes());
-  CliRun r = liseur(
-      {"adapt", file, "--profile", "dys-primaire", "--no-narration", "-o", out, "--json"}, xdg_);
-  ASSERT_EQ(r.status, 0) << r.err;
-  json report = json::parse(r.out, nullptr, false);
-  ASSERT_FALSE(report.is_discarded()) << r.out.substr(0, 500);
+  std::string html;
+  const json report = adaptPdf(pdf, "tableau", html);
+  ASSERT_FALSE(report.is_null());
   std::vector<json> cells;
   for (const auto& a : report["recognised"]["answers"])
     if (a["kind"] == "cell") cells.push_back(a);
@@ -371,12 +382,7 @@ TEST_F(AdaptTest, TheEmptyCellsOfARuledTableBecomeFieldsNamedByTheirColumn) {
   int lines = 0;
   for (const auto& a : report["recognised"]["answers"]) lines += a["kind"] == "lines" ? 1 : 0;
   EXPECT_EQ(lines, 1) << report["recognised"]["answers"].dump(1);
-  const std::string html = liseur::test::readFile(out);
-  std::size_t fields = 0;
-  for (std::size_t at = html.find("dys-answer-cell\""); at != std::string::npos;
-       at = html.find("dys-answer-cell\"", at + 1))
-    ++fields;
-  EXPECT_EQ(fields, 4u);
+  EXPECT_EQ(occurrences(html, "dys-answer-cell\""), 4u);
   EXPECT_NE(html.find("<span class=\"dys-cell-head\">Nature"), std::string::npos);
 }
 
