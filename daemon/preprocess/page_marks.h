@@ -20,11 +20,12 @@
 //          touches its band along only about two thirds of it).
 //   tables a connected piece of ink (at least 3 line heights wide and 1.6 tall) that is a grid:
 //          its long level strokes (across 90 % of its width: a row line crosses the whole table)
-//          and long upright ones (60 % of its height: a head may join cells), found by opening the piece with a bar 2 line heights long (lying) and one line
-//          height tall (standing) — so a leaning photo's lines still pass — with the outer
-//          strokes on its edges, at least two cells, and 85 % of its ink on those strokes (a
-//          drawing in a frame is not a table; a letter touching a line is allowed). A table is not also a box, and the rules inside
-//          it are its own lines, not answer lines.
+//          and long upright ones (60 % of its height: a head may join cells), found by opening the
+//          piece with a bar 2 line heights long (lying) and one line height tall (standing) — so a
+//          leaning photo's lines still pass — with the outer strokes on its edges, at least two
+//          cells, and 85 % of its ink on those strokes (a drawing in a frame is not a table; a
+//          letter touching a line is allowed). A table is not also a box, and the rules inside it
+//          are its own lines, not answer lines.
 //
 // Pure computation; thread-safe; the input is not modified. Cost: one background flattening,
 // one threshold, one dilation and two connected-component passes — tens of ms on a 300 dpi A4
@@ -40,8 +41,8 @@ struct Pix;
 namespace liseur::preprocess {
 
 struct PageMarks {
-  std::vector<Box> rules;  // left to right extent; y..y+h holds the (maybe leaning) rule
-  std::vector<Box> boxes;  // outer edge of each drawn box
+  std::vector<Box> rules;         // left to right extent; y..y+h holds the (maybe leaning) rule
+  std::vector<Box> boxes;         // outer edge of each drawn box
   std::vector<TableGrid> tables;  // each drawn table's column and row lines
 };
 
