@@ -525,7 +525,10 @@ void Session::onOcrFrame(Frame&& f) {
       return;
     }
     const bool focus = f.header.value("focus", false);
-    if (job->cacheKey) job->ocrBlocks.push_back(*b), job->ocrFocus.push_back(focus);
+    if (job->cacheKey) {
+      job->ocrBlocks.push_back(*b);
+      job->ocrFocus.push_back(focus);
+    }
     ocrBlock(*job, std::move(b).value(), focus);
   } else if (ev == "done") {
     json finished{{"ms", f.header.value("ms", json::object())}};

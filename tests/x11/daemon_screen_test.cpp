@@ -162,6 +162,11 @@ TEST_F(DaemonScreen, ThePointersParagraphIsReadWholeASentenceAtATime) {
   EXPECT_EQ(text.find("raisons"), std::string::npos) << "not the other window: " << text;
   EXPECT_GE(r["document"]["blocks"].size(), 2u) << "in parts: " << r.dump();
   EXPECT_EQ(text.rfind("Is the library", 0), 0u) << "from its first line: " << text;
+  // Read again, unchanged: from the daemon's memory of it, the parts below the pointer too.
+  json again = d_->request("ocr", {{"source", "pointer"}});
+  ASSERT_TRUE(again["ok"]) << again.dump();
+  EXPECT_EQ(again.value("text", ""), text);
+  EXPECT_EQ(again["document"]["blocks"].size(), r["document"]["blocks"].size());
 }
 
 TEST_F(DaemonScreen, ThePointerMovesToTheReviewedWord) {
