@@ -63,6 +63,18 @@ inline void appendUtf8(std::string& out, char32_t c) {
   }
 }
 
+// The code points of `s`; a byte that starts no valid sequence becomes U+FFFD.
+inline std::u32string codePointsOf(std::string_view s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t c = 0;
+    const std::size_t n = decodeUtf8(s, i, c);
+    out += n ? c : char32_t{0xFFFD};
+    i += n ? n : 1;
+  }
+  return out;
+}
+
 // Encodes a sequence of code points (std::u32string, std::vector<char32_t>, ...).
 template <typename CodePoints>
 std::string encodeUtf8(const CodePoints& cps) {

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sentence_end.h"
+
 namespace liseur {
 
 using nlohmann::json;
@@ -318,8 +320,8 @@ struct Builder {
     std::size_t first = i;
     auto endsSentence = [](const std::string& t) {
       const std::string x = trimmed(t);
-      return !x.empty() &&
-             (x.back() == '.' || x.back() == '?' || x.back() == '!' || x.back() == ':');
+      const std::string_view last = std::string_view(x).substr(x.find_last_of(' ') + 1);
+      return finalMark(last) == U':' || wordEndsSentence(last);
     };
     while (first > 0 && i - first < 3 && !startsNumbered(lines[first].l->text()) &&
            lines[first - 1].block == la.block &&

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sentence_end.h"
+
 namespace liseur {
 
 using nlohmann::json;
@@ -291,11 +293,10 @@ Result<Utterance> utteranceFromJson(const json& j) {
 
 namespace {
 
-bool endsSentence(const std::string& w) {
-  if (w.empty()) return false;
-  char c = w.back();
-  if (c == '"' || c == ')' || c == '\'') c = w.size() > 1 ? w[w.size() - 2] : c;
-  return c == '.' || c == '!' || c == '?' || c == ':' || c == ';';
+// An utterance ends with its sentence, or at a colon or semicolon (a list or a clause follows).
+bool endsUtterance(const std::string& w) {
+  const char32_t mark = finalMark(w);
+  return mark == U':' || mark == U';' || wordEndsSentence(w);
 }
 
 }  // namespace
@@ -323,7 +324,7 @@ std::vector<Utterance> defaultUtterances(const Block& block, std::size_t maxByte
                                   static_cast<int>(w.text.size()), block.index,
                                   static_cast<int>(li), static_cast<int>(wi)});
       cur.text += w.text;
-      if (endsSentence(w.text)) flush();
+      if (endsUtterance(w.text)) flush();
     }
   }
   flush();

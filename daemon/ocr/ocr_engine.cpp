@@ -63,6 +63,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/sentence_end.h"
 #include "document/lang_guess.h"
 #include "ocr/page_lines.h"
 #include "preprocess/page_image.h"
@@ -977,26 +978,10 @@ std::string textOf(const std::vector<LineRead>& reads) {
   return text;
 }
 
-// Does this word end a sentence: ending with . ! ? or … (before closing quotes or brackets),
-// not an initial or a short abbreviation ("M.", "Dr.")?
-bool endsSentence(std::string_view w) {
-  for (bool again = true; again && !w.empty();) {
-    again = false;
-    for (std::string_view close : {"\"", "'", ")", "\u00BB", "\u201D", "\u2019"})
-      if (w.size() > close.size() && w.substr(w.size() - close.size()) == close) {
-        w.remove_suffix(close.size());
-        again = true;
-      }
-  }
-  if (w.size() >= 3 && w.substr(w.size() - 3) == "\u2026") return true;
-  if (w.empty() || (w.back() != '.' && w.back() != '!' && w.back() != '?')) return false;
-  return w.back() != '.' || w.size() > 3;
-}
-
 // The first word of `line` from word `from` on that ends a sentence; -1 when none does.
 int sentenceEndIn(const Line& line, std::size_t from) {
   for (std::size_t i = from; i < line.words.size(); ++i)
-    if (endsSentence(line.words[i].text)) return static_cast<int>(i);
+    if (wordEndsSentence(line.words[i].text)) return static_cast<int>(i);
   return -1;
 }
 

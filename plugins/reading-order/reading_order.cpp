@@ -25,11 +25,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sentence_end.h"
 #include "core/utf8.h"
 #include "liseur_plugin.hpp"
 
 namespace {
 
+using liseur::finalMark;
+using liseur::isSentenceEndMark;
+using liseur::wordEndsSentence;
 using liseur::sdk::PluginError;
 using nlohmann::json;
 
@@ -401,16 +405,6 @@ void joinHyphens(std::vector<Line>& lines, const std::set<std::string>& knownWor
 // ---------------------------------------------------------------------------------------------
 // Sentences
 
-bool endsSentence(const std::string& text) {
-  auto cps = decode(text);
-  while (!cps.empty() && (cps.back() == '"' || cps.back() == ')' || cps.back() == 0xBB ||
-                          cps.back() == 0x201D || cps.back() == '\''))
-    cps.pop_back();
-  if (cps.empty()) return false;
-  char32_t c = cps.back();
-  return c == '.' || c == '!' || c == '?' || c == 0x2026;
-}
-
 // One line per sentence: the words of `lines` cut after each sentence end.
 bool isNumberMarker(const std::string& t);
 
@@ -424,7 +418,7 @@ std::vector<Line> sentenceLines(const std::vector<Line>& lines) {
       // "1." opening a line numbers what follows (a question alone in its block); it ends
       // nothing.
       if (i == 0 && l.words.size() > 1 && isNumberMarker(w.text)) continue;
-      if (endsSentence(w.text)) {
+      if (wordEndsSentence(w.text)) {
         refreshLineBox(cur);
         out.push_back(std::move(cur));
         cur = Line{};
@@ -775,7 +769,7 @@ class ReadingOrder {
         const bool lastCell = c + 1 == rows[r].size();
         auto& end = cell.back().text;
         if (!lastCell && !end.empty() && end.back() != ',') end += ",";
-        if (lastCell && !endsSentence(end)) end += ".";
+        if (lastCell && !isSentenceEndMark(finalMark(end))) end += ".";
         line.words.insert(line.words.end(), head.begin(), head.end());
         line.words.insert(line.words.end(), cell.begin(), cell.end());
       }

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <string>
 
+#include "core/sentence_end.h"
 #include "speech/text/text_edit.h"
 
 namespace liseur::speech {
@@ -17,27 +18,6 @@ using text::isSpace;
 using text::isUpper;
 using text::kInvalidCodePoint;
 
-// Abbreviations that end with a '.' but not a sentence, French and English, lowercase ASCII
-// folding. Single letters are handled apart (initials).
-constexpr std::string_view kAbbreviations[] = {
-    // French
-    "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "st", "ste", "p", "pp", "ex", "cf",
-    "etc", "env", "vol", "chap", "fig", "n", "no", "art", "av", "bd", "éd", "tél", "réf", "c.-à-d",
-    "c-à-d", "cad", "càd", "apr", "j.-c", "hab", "qqch", "qqn", "sq", "suiv", "ann", "coll", "dir",
-    "t", "ibid", "op",
-    // English
-    "mr", "mrs", "ms", "prof", "vs", "e.g", "i.e", "approx", "ch", "jr", "sr", "dept", "mt", "nos",
-    "cit", "al"};
-
-std::string foldAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  // The capitals of the accented letters in the list.
-  for (std::size_t k = 0; (k = out.find("\xC3\x89", k)) != std::string::npos;) out[k + 1] = '\xA9';
-  return out;
-}
-
 char32_t cpAt(std::string_view s, std::size_t i) {
   std::size_t n = 0;
   return i < s.size() ? decodeAt(s, i, n) : kInvalidCodePoint;
@@ -47,15 +27,6 @@ std::size_t cpLen(std::string_view s, std::size_t i) {
   std::size_t n = 0;
   decodeAt(s, i, n);
   return n;
-}
-
-bool isEndMark(char32_t c) {
-  return c == U'.' || c == U'!' || c == U'?' || c == 0x2026;
-}
-
-bool isCloser(char32_t c) {
-  return c == U'"' || c == U'\'' || c == U')' || c == U']' || c == 0x00BB || c == 0x201D ||
-         c == 0x2019 || c == 0x203A;
 }
 
 bool isOpener(char32_t c) {
@@ -127,11 +98,11 @@ std::vector<TextRange> sentences(std::string_view s) {
   std::size_t i = start;
   while (i < s.size()) {
     const char32_t c = cpAt(s, i);
-    if (isEndMark(c)) {
+    if (isSentenceEndMark(c)) {
       std::size_t j = i;
-      while (j < s.size() && isEndMark(cpAt(s, j))) j += cpLen(s, j);
+      while (j < s.size() && isSentenceEndMark(cpAt(s, j))) j += cpLen(s, j);
       const std::size_t markEnd = j;
-      while (j < s.size() && isCloser(cpAt(s, j))) j += cpLen(s, j);
+      while (j < s.size() && isSentenceCloser(cpAt(s, j))) j += cpLen(s, j);
       // French spacing: "Viens ! »"
       if (std::size_t k = skipSpace(s, j, s.size()); k > j && k < s.size() && cpAt(s, k) == 0x00BB)
         j = k + cpLen(s, k);
@@ -220,12 +191,6 @@ void splitLong(std::string_view s, TextRange sentence, std::size_t maxBytes,
 }
 
 }  // namespace
-
-bool isKnownAbbreviation(std::string_view wordBeforeDot) {
-  const std::string w = foldAscii(wordBeforeDot);
-  return std::find(std::begin(kAbbreviations), std::end(kAbbreviations), w) !=
-         std::end(kAbbreviations);
-}
 
 std::vector<TextRange> splitForSpeech(std::string_view text, std::size_t maxBytes) {
   maxBytes = std::max<std::size_t>(maxBytes, 4);

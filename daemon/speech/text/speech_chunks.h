@@ -41,9 +41,6 @@ struct TextRange {
 
 std::vector<TextRange> splitForSpeech(std::string_view text, std::size_t maxBytes);
 
-// True when the word just before a '.' (without it: "M", "etc", "e.g") is a known abbreviation.
-bool isKnownAbbreviation(std::string_view wordBeforeDot);
-
 // An utterance cut with splitForSpeech: each chunk keeps lang and block, and the words whose
 // offset falls in it, rebased to the chunk's text (a word of length 0 between two chunks goes to
 // the next one). Word order and block/line/word indices are kept.
