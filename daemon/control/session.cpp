@@ -96,6 +96,7 @@ struct Session::Job {
   bool speechSent = false;
   std::vector<Error> uttErrors;
   std::vector<Block> skipped;  // blocks away from the focus point, kept in case none contains it
+  bool focusFound = false;     // a block at the focus point (or a part of its paragraph) was read
   std::vector<Box> pages;      // a source of pages: each page's place (review by page)
   // Blocks being adapted (plugin chain), in reading order; committed from the front when done.
   struct Adapting {
@@ -562,12 +563,14 @@ void Session::ocrBlock(Job& job, Block&& block, bool underPointer) {
     job.skipped.push_back(std::move(block));
     return;
   }
+  job.focusFound = true;
   addBlock(job, std::move(block));
   pumpSpeech();
 }
 
 void Session::ocrDone(Job& job, json finished) {
-  if (job.doc.blocks.empty() && !job.skipped.empty()) {
+  // (Not doc.blocks: a block may still be in the plugin chain, committed later.)
+  if (!job.focusFound && !job.skipped.empty()) {
     // Nothing under the pointer itself: read the block nearest to it.
     auto dist = [&](const Block& blk) {
       const Box& x = blk.box;
