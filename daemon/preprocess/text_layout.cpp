@@ -515,10 +515,34 @@ void buildSegments(Pix* work, Polarity pol, PolarityResult& r) {
     }
     return best;
   };
+  // A full stop or comma of a monospace font sits in the middle of its cell, a good part of a
+  // character width after its letter: a tiny mark low beside the letter just left of it, less
+  // than a character height away, is punctuation, not a speck.
+  const int below = std::max(2, static_cast<int>(std::lround(0.4f * typ)));
+  auto followsLetter = [&](const Box& b) {
+    const int gx0 = std::max(0, (b.x - static_cast<int>(typ)) / ncell);
+    const int gy0 = std::max(0, (b.y - static_cast<int>(typ)) / ncell);
+    const int gy1 = std::min(nh - 1, (bottom(b) - 1) / ncell);
+    for (int gy = gy0; gy <= gy1; ++gy) {
+      for (int gx = gx0; gx <= std::min(nw - 1, b.x / ncell); ++gx) {
+        for (int j : near_grid[gy * nw + gx]) {
+          const Box& o = r.comps[j].box;
+          const int gap = b.x - right(o);
+          // In the lower half of the letter, ending at its bottom or a little below (a full stop
+          // after "morning" ends above the g's tail; a comma hangs under the baseline).
+          if (gap >= 0 && gap <= typ && o.h >= 0.5f * typ && b.y >= o.y + o.h / 2 &&
+              b.y < bottom(o) && bottom(b) <= bottom(o) + below)
+            return true;
+        }
+      }
+    }
+    return false;
+  };
   const std::vector<bool> marks = punctuationMarks(r, typ, tiny);
   for (std::size_t i = 0; i < r.comps.size(); ++i) {
     if (!r.is_text[i]) continue;
-    if (tiny(r.comps[i].box) && !marks[i] && distanceToChar(r.comps[i].box) > 0.5f * typ) {
+    if (tiny(r.comps[i].box) && !marks[i] && distanceToChar(r.comps[i].box) > 0.5f * typ &&
+        !followsLetter(r.comps[i].box)) {
       r.is_text[i] = false;
       continue;
     }
@@ -1172,6 +1196,38 @@ PageLayout analyseLayout(Pix* grey8, const LayoutOptions& options) {
       units[target].box = unite(units[target].box, l.box);
       unit_of[i] = target;
     }
+    // The end of a line cut off at a wide space (in a terminal, a comma or full stop sits in the
+    // middle of its cell: with the space after it, it leaves a gap as wide as two spaces): a
+    // one-line piece on the row of a paragraph's line, a few spaces right of it and inside the
+    // paragraph's width, is the rest of that line. A sidebar beside a paragraph sticks out of it.
+    // A line cut twice joins piece by piece.
+    for (bool joined = true; joined;) {
+      joined = false;
+      for (Unit& piece : units) {
+        if (piece.lines.size() != 1 || piece.container >= 0) continue;
+        const TextLine& pl = lines[piece.lines.front()];
+        const float ch = std::max(1.0f, pl.char_height);
+        for (Unit& para : units) {
+          if (&para == &piece || para.lines.size() < 2 || para.container >= 0 ||
+              para.pane != piece.pane || pl.box.x < para.box.x ||
+              right(pl.box) > right(para.box) + ch)
+            continue;
+          bool beside = false;
+          for (int li : para.lines) {
+            const Box& lb = lines[li].box;
+            const int gap = pl.box.x - right(lb);
+            beside |= sameRow(lb, pl.box) && gap >= 0 && gap <= kListingGapChars * ch;
+          }
+          if (!beside) continue;
+          para.lines.push_back(piece.lines.front());
+          para.box = unite(para.box, pl.box);
+          piece.lines.clear();
+          joined = true;
+          break;
+        }
+      }
+    }
+    std::erase_if(units, [](const Unit& u) { return u.lines.empty(); });
     for (Unit& u : units) {
       int long_lines = 0;
       for (int i : u.lines) long_lines += isLong(lines[i]);

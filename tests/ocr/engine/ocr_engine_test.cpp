@@ -259,6 +259,22 @@ TEST_F(EngineTest, ATerminalListingIsReadRowByRow) {
                              "33", "problemes", "head", "Lundi", "cahiers"}));
 }
 
+TEST_F(EngineTest, ATerminalsFullStopsAreReadAndItsLinesStayWhole) {
+  // Prose in a real xterm (capture_xterm_fixture.sh): a monospace full stop sits in the middle of
+  // its cell, far from its letter. It was dropped as a speck, so sentences ran together and the
+  // gap it left cut lines apart ("then wrote" read after the next line).
+  PixHolder pix = load("xterm-sentences.png");
+  ASSERT_TRUE(pix);
+  Read r = read(pix.get(), RecogniseMode::kScreen);
+  ASSERT_TRUE(r.result.ok()) << r.result.error().message;
+  const std::string text = r.text();
+  EXPECT_NE(text.find("eight. Pupils"), std::string::npos) << text;
+  EXPECT_NE(text.find("wrote."), std::string::npos) << text;
+  EXPECT_NE(text.find("dort."), std::string::npos) << text;
+  EXPECT_TRUE(inOrder(text, {"eight.", "aloud,", "then wrote", "Il y a", "Ils lisent", "dort"}))
+      << text;
+}
+
 TEST_F(EngineTest, AWorksheetsNameAndDateLabelsAreReadWithoutTheirDottedLines) {
   // "Nom : ...... Prénom : ...... Date : ......" on a scanned page: Tesseract reads dotted lines
   // as strings of garbage that made the whole line noise; the labels must be heard.
