@@ -92,8 +92,9 @@ TEST(AutostartEntry, RunsAutostartStartAndCarriesTheMarker) {
 
 TEST_F(Autostart, EntryPassesDesktopFileValidate) {
   auto have = runProgram({"sh", "-c", "command -v desktop-file-validate"});
-  if (!have || have->status != 0)
-    GTEST_SKIP() << "desktop-file-validate is missing (Debian package desktop-file-utils)";
+  ASSERT_TRUE(have && have->status == 0)
+      << "desktop-file-validate is missing (Debian package desktop-file-utils, in "
+         "packaging/debian-packages.txt)";
   for (const std::string liseur : {"/usr/bin/liseur", "/opt/my liseur/bin/liseur"}) {
     put(xdg_.path("liseur.desktop"), autostartEntry(liseur));
     auto r = runProgram({"desktop-file-validate", xdg_.path("liseur.desktop")});
