@@ -1,12 +1,12 @@
 #include "config/toml_guard.h"
 
-#include "core/utf8.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <vector>
+
+#include "core/utf8.h"
 
 namespace liseur::config {
 namespace {
@@ -40,34 +40,9 @@ bool isSwapped(char32_t c) {
 // Decodes one UTF-8 sequence at `i`; returns its length, or 0 when invalid (overlong forms,
 // surrogates and values above U+10FFFF included).
 std::size_t decodeOne(std::string_view s, std::size_t i, char32_t* cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    *cp = b0;
-    return 1;
-  }
-  std::size_t n;
-  char32_t v;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2;
-    v = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3;
-    v = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4;
-    v = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (b & 0x3F);
-  }
-  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (v < kMin[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-  *cp = v;
+  char32_t c = 0;
+  const std::size_t n = decodeUtf8(s, i, c);
+  if (n) *cp = c;
   return n;
 }
 

@@ -1,8 +1,11 @@
 #include "control/review.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
+
+#include "core/utf8.h"
 
 namespace liseur {
 namespace {
@@ -11,9 +14,8 @@ namespace {
 std::vector<std::string> codePoints(std::string_view s) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (i + n > s.size()) n = 1;
+    char32_t c = 0;
+    const std::size_t n = std::max<std::size_t>(1, decodeUtf8(s, i, c));
     out.emplace_back(s.substr(i, n));
     i += n;
   }

@@ -63,6 +63,13 @@ inline void appendUtf8(std::string& out, char32_t c) {
   }
 }
 
+// How many code points `s` holds (its bytes that do not continue a sequence).
+inline std::size_t codePointCount(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 // The code points of `s`; a byte that starts no valid sequence becomes U+FFFD.
 inline std::u32string codePointsOf(std::string_view s) {
   std::u32string out;

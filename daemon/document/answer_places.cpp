@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sentence_end.h"
+#include "core/utf8.h"
 
 namespace liseur {
 
@@ -814,11 +815,8 @@ struct Builder {
         for (const At& at : words) {
           const Word& w = at.line->l->words[at.w];
           // A drawn dot is often read as a letter ("e", "o"): one character, smaller than a letter.
-          const bool small = std::count_if(w.text.begin(), w.text.end(),
-                                           [](char c) {
-                                             return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-                                           }) == 1 &&
-                             w.box.w <= 0.7 * H && w.box.h <= 0.7 * H;
+          const bool small =
+              codePointCount(w.text) == 1 && w.box.w <= 0.7 * H && w.box.h <= 0.7 * H;
           if (isMatchDot(w.text) || isBlankPicture(w.text) || small) {
             dots.push_back({at.line, at.w});
             continue;
@@ -889,12 +887,7 @@ struct Builder {
         if (&q != &p && q.kind == AnswerKind::kCheck && q.block == p.block && q.line == p.line &&
             q.after > p.after)
           end = std::min(end, q.after + 1);
-      // Characters in UTF-8 (lead bytes).
-      auto length = [](const std::string& t) {
-        return int(std::count_if(t.begin(), t.end(), [](char c) {
-          return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-        }));
-      };
+      auto length = [](const std::string& t) { return static_cast<int>(codePointCount(t)); };
       // The line's letter width: the median of its sure words' width per character.
       std::vector<double> per;
       for (const auto& w : line.words)

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "core/utf8.h"
+
 namespace liseur {
 namespace {
 
@@ -78,37 +80,11 @@ Status badRequest(std::string message) {
 }  // namespace
 
 bool isValidUtf8(std::string_view s, std::size_t* bad_offset) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  std::size_t n = s.size(), i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF)
-      len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-      len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-      len = 4, cp = c & 0x07;
-    else
-      break;  // continuation byte, overlong lead (C0/C1) or > F4
-    if (n - i < len) break;
-    bool ok = true;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) {
-        ok = false;
-        break;
-      }
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if (!ok) break;
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      break;
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  for (char32_t cp = 0; i < n;) {
+    const std::size_t len = decodeUtf8(s, i, cp);
+    if (len == 0) break;  // a stray continuation byte, an overlong form, a surrogate, > U+10FFFF
     i += len;
   }
   if (i == n) return true;

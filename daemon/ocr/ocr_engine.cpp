@@ -64,6 +64,7 @@
 
 #include "core/log.h"
 #include "core/sentence_end.h"
+#include "core/utf8.h"
 #include "document/lang_guess.h"
 #include "ocr/page_lines.h"
 #include "preprocess/page_image.h"
@@ -111,11 +112,6 @@ std::string debianPackage(const std::string& model) {
 
 bool cancelHook(void* cancel_this, int /*words*/) {
   return static_cast<const std::atomic<bool>*>(cancel_this)->load(std::memory_order_relaxed);
-}
-
-std::size_t codepoints(const std::string& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 // Character height (median connected-component height, px) the lines are scaled to, and the
@@ -416,7 +412,7 @@ Result<LineRead> TesseractEngine::readLine(Models& apis, const preprocess::PageL
     Word word = std::move(*read_word);
     word.box = page.toSource(
         img.toWork(word.box.x, word.box.y, word.box.x + word.box.w, word.box.y + word.box.h));
-    const std::size_t n = codepoints(word.text);
+    const std::size_t n = codePointCount(word.text);
     weighted += word.confidence * n;
     read.chars += n;
     read.line.words.push_back(std::move(word));
@@ -608,7 +604,7 @@ void appendWord(std::vector<LineRead>& para, tesseract::ResultIterator& it, int 
   if (!word) return;
   word->box.x += dx;
   word->box.y += dy;
-  para.back().chars += codepoints(word->text);
+  para.back().chars += codePointCount(word->text);
   para.back().line.words.push_back(std::move(*word));
 }
 
@@ -904,7 +900,7 @@ double scoreOf(const std::vector<LineRead>& reads, std::size_t* words) {
   std::size_t chars = 0, n = 0;
   for (const LineRead& r : reads) {
     for (const Word& w : r.line.words) {
-      const std::size_t c = codepoints(w.text);
+      const std::size_t c = codePointCount(w.text);
       weighted += w.confidence * c;
       chars += c;
       ++n;

@@ -40,11 +40,6 @@ constexpr double kFragmentChars = 3.0;
 // faint or crossed-out line of print stays above it).
 constexpr double kInventedConfidence = 27;
 
-std::size_t codepoints(const std::string& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 // True when UTF-8 `text` holds a letter or a digit of any script (not only quotes, dashes, marks).
 bool hasLetterOrDigit(const std::string& text) {
   const locale_t loc = utf8CtypeLocale();
@@ -70,7 +65,7 @@ bool isNoise(const LineRead& r) {
   std::size_t chars = 0;
   for (const Word& w : ws) {
     sum += w.confidence;
-    chars += codepoints(w.text);
+    chars += codePointCount(w.text);
   }
   const double mean = sum / static_cast<double>(ws.size());
   // A line without a letter or a digit (quotes, dashes, marks: texture read as punctuation) says

@@ -4,6 +4,8 @@
 #include <array>
 #include <optional>
 
+#include "core/utf8.h"
+
 namespace liseur::dys {
 namespace {
 
@@ -18,33 +20,7 @@ struct Letter {
   char32_t c = 0;  // lowercase, precomposed
 };
 
-// Decodes one code point at s[i]; returns its byte length, or 0 for an invalid sequence.
-std::size_t decodeUtf8(std::string_view s, std::size_t i, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  std::size_t len = 0;
-  char32_t min = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
+using liseur::decodeUtf8;  // one code point at s[i]: its byte length, 0 when invalid
 
 char32_t toLower(char32_t c) {
   if (c >= 'A' && c <= 'Z') return c + 32;

@@ -148,21 +148,8 @@ int lineHeight(const Line& l) {
 // UTF-8 and character classes
 
 std::vector<char32_t> decode(std::string_view s) {
-  std::vector<char32_t> out;
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(cp);
-    i += n;
-  }
-  return out;
+  const std::u32string cps = liseur::codePointsOf(s);
+  return {cps.begin(), cps.end()};
 }
 
 bool isLetter(char32_t c) {
@@ -505,10 +492,7 @@ std::vector<Cell> cellsOf(const Line& l, double gapFactor) {
 bool loneMark(const Cell& c, int lineH) {
   if (c.words.size() != 1) return false;
   const Word& w = c.words[0];
-  const auto chars = std::count_if(w.text.begin(), w.text.end(), [](char ch) {
-    return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-  });
-  return chars == 1 && w.box.h <= 0.6 * lineH && w.box.w <= 0.6 * lineH;
+  return liseur::codePointCount(w.text) == 1 && w.box.h <= 0.6 * lineH && w.box.w <= 0.6 * lineH;
 }
 
 bool tableRows(const std::vector<Line>& lines, double gapFactor,

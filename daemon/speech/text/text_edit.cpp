@@ -15,34 +15,10 @@ namespace {
 }  // namespace
 
 char32_t decodeAt(std::string_view s, std::size_t i, std::size_t& len) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c0 = b(0);
-  len = 1;
-  std::size_t n;
-  char32_t cp;
-  if (c0 < 0x80) return c0;
-  if (c0 >= 0xC2 && c0 <= 0xDF) {
-    n = 2;
-    cp = c0 & 0x1F;
-  } else if (c0 >= 0xE0 && c0 <= 0xEF) {
-    n = 3;
-    cp = c0 & 0x0F;
-  } else if (c0 >= 0xF0 && c0 <= 0xF4) {
-    n = 4;
-    cp = c0 & 0x07;
-  } else {
-    return kInvalidCodePoint;
-  }
-  if (i + n > s.size()) return kInvalidCodePoint;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(k) & 0xC0) != 0x80) return kInvalidCodePoint;
-    cp = (cp << 6) | (b(k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return kInvalidCodePoint;
-  len = n;
-  return cp;
+  char32_t cp = 0;
+  const std::size_t n = decodeUtf8(s, i, cp);
+  len = n ? n : 1;
+  return n ? cp : kInvalidCodePoint;
 }
 
 char32_t decodeBefore(std::string_view s, std::size_t i, std::size_t& len) {
