@@ -12,8 +12,18 @@
 #include "sha256.h"
 #include "syllabifier.h"
 
+// The syllable splitter as WebAssembly (wasm/syllables_wasm.cpp), embedded at build time.
+extern "C" const unsigned char liseur_syllables_wasm[];
+extern "C" const unsigned long liseur_syllables_wasm_size;
+
 namespace liseur::dys {
 namespace {
+
+const std::string& syllablesWasmBase64() {
+  static const std::string b64 = base64(std::string_view(
+      reinterpret_cast<const char*>(liseur_syllables_wasm), liseur_syllables_wasm_size));
+  return b64;
+}
 
 using liseur::sdk::PluginError;
 using liseur::sdk::html::cssFontName;
@@ -315,11 +325,99 @@ std::string styleSheet(const Options& o, const Theme& th, bool narration) {
     << ".dys-covered { display: none; }\n"
     << ".dys-masked .dys-answer, .dys-masked .dys-answer-say { visibility: visible; }\n"
     << "#dys-answer-status { font-size: 12pt; }\n"
-    << "@media print { #dys-bar, .dys-say, .dys-answer-say { display: none; } .dys-masked { "
+    // The typed answer in syllables: a band at the bottom, in the page's font and spacing.
+    << "#dys-typed { position: fixed; left: 0; right: 0; bottom: 0; margin: 0; padding: 0.2em "
+       "0.6em;"
+    << " color: var(--fg); background: var(--bg); border-top: 0.12em solid var(--fg); }\n"
+    << "#dys-typed[hidden] { display: none; }\n"
+    << ".dys-typed-label { font: 12pt \"DejaVu Sans\", sans-serif; letter-spacing: normal; }\n"
+    << "#dys-typed .dys-silent { color: var(--silent); }\n"
+    << "@media print { #dys-bar, #dys-typed, .dys-say, .dys-answer-say { display: none; } "
+       ".dys-masked { "
        "visibility: visible; }"
     << " .dys-screen[hidden] { display: block; } }\n";
   return c.str();
 }
+
+// What the pupil types, in syllables: the sheet's own syllable splitter (syllabifier.cpp built as
+// WebAssembly, wasm/syllables_wasm.cpp) runs in the page on the focused answer, and the panel at
+// the bottom shows the answer cut and coloured like the sheet's words. Only with syllables on and
+// fields to type in; the module's bytes are in the page (no fetch), its imports are never called
+// (a function that returns 0 stands in for each).
+constexpr const char* kTypedScript = R"JS(
+(function () {
+  'use strict';
+  var src = document.getElementById('dys-syl-wasm');
+  var panel = document.getElementById('dys-typed');
+  var out = document.getElementById('dys-typed-text');
+  if (!src || !panel || !out || !window.WebAssembly) return;
+  var FIELDS = 'input.dys-answer[type="text"], textarea.dys-answer';
+  var bin = atob(src.textContent.trim());
+  var bytes = new Uint8Array(bin.length);
+  for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  function none() { return 0; }
+  var imports = new Proxy({}, { get: function () { return new Proxy({}, { get: function () { return none; } }); } });
+  WebAssembly.instantiate(bytes, imports).then(function (r) {
+    var x = r.instance.exports;
+    var enc = new TextEncoder(), dec = new TextDecoder();
+    var colours = Number(src.dataset.colours) || 1;
+    var silent = src.dataset.silent === 'true';
+    function split(b) {
+      var max = 4 * b.length + 8;
+      var p = x.syl_alloc(b.length), o = x.syl_alloc(4 * max);
+      new Uint8Array(x.memory.buffer, p, b.length).set(b);
+      var n = x.syl_text(p, b.length, o, max);
+      var ints = n > 0 ? Array.from(new Int32Array(x.memory.buffer, o, n)) : [];
+      x.syl_free(p);
+      x.syl_free(o);
+      return ints;
+    }
+    function show(field) {
+      var b = enc.encode(field.value);
+      var ints = split(b);
+      function text(from, to) { return document.createTextNode(dec.decode(b.subarray(from, to))); }
+      out.replaceChildren();
+      var at = 0;
+      for (var i = 0; i < ints.length;) {
+        var start = ints[i], end = ints[i + 1], n = ints[i + 2];
+        i += 3;
+        out.append(text(at, start));
+        at = start;
+        for (var k = 0; k < n; k++, i += 3) {
+          var off = ints[i], len = ints[i + 1], sil = ints[i + 2];
+          out.append(text(at, off));
+          var s = document.createElement('span');
+          s.className = 'dys-syl dys-s' + (k % colours);
+          s.append(text(off, off + len - sil));
+          if (sil > 0) {
+            var t = text(off + len - sil, off + len);
+            if (silent) {
+              var q = document.createElement('span');
+              q.className = 'dys-silent';
+              q.append(t);
+              t = q;
+            }
+            s.append(t);
+          }
+          out.append(s);
+          at = off + len;
+        }
+        out.append(text(at, end));
+        at = end;
+      }
+      out.append(text(at, b.length));
+      panel.hidden = b.length === 0;
+    }
+    document.addEventListener('input', function (e) { if (e.target.matches(FIELDS)) show(e.target); });
+    document.addEventListener('focusin', function (e) {
+      if (e.target.matches(FIELDS)) show(e.target); else panel.hidden = true;
+    });
+    var now = document.activeElement;
+    if (now && now.matches(FIELDS)) show(now);
+    document.body.dataset.typedSyllables = 'ready';
+  });
+})();
+)JS";
 
 // Screens, line focus, the player, word and line clicks, and keys. Words are highlighted from the
 // audio clock in the narration's order (a binary search over start times); a clicked word or
@@ -676,6 +774,12 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   const answers::View view{"dys", page, false, false};
   std::string scripts = "'" + cspHash(kScript) + "'";
   if (hasAnswers) scripts += " '" + cspHash(answers::kScript) + "'";
+  // Syllables on the typed answers: fields to type in and syllables shown.
+  const bool typedSyllables =
+      o.syllables && std::any_of(doc.answers.begin(), doc.answers.end(), [](const auto& a) {
+        return a.kind != "check" && a.kind != "choice";
+      });
+  if (typedSyllables) scripts += " '" + cspHash(kTypedScript) + "' 'wasm-unsafe-eval'";
   h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '" +
        cspHash(css) + "'; script-src " + scripts + "; media-src data:\">\n";
   h += "<meta name=\"generator\" content=\"liseur dys 0.1.0\">\n";
@@ -825,6 +929,18 @@ std::string renderPage(const Doc& doc, const Options& o, const json* narration) 
   if (hasAnswers) {
     h += "<script>";
     h += answers::kScript;
+    h += "</script>\n";
+  }
+  if (typedSyllables) {
+    h +=
+        "<div id=\"dys-typed\" aria-hidden=\"true\" hidden><span class=\"dys-typed-label\">"
+        "Ta r\xC3\xA9ponse en syllabes\xC2\xA0:</span> <span id=\"dys-typed-text\"></span></div>\n";
+    // Base64 only: nothing in it can close the script element.
+    h += "<script type=\"application/octet-stream\" id=\"dys-syl-wasm\" data-colours=\"" +
+         std::to_string(o.syllableColours.size()) + "\" data-silent=\"" +
+         (o.silentLetters ? "true" : "false") + "\">" + syllablesWasmBase64() + "</script>\n";
+    h += "<script>";
+    h += kTypedScript;
     h += "</script>\n";
   }
   h += "</body>\n</html>\n";

@@ -72,21 +72,28 @@ std::array<std::uint8_t, 32> sha256(std::string_view data) {
   return out;
 }
 
-std::string cspHash(std::string_view data) {
+std::string base64(std::string_view bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const auto d = sha256(data);
-  std::string out = "sha256-";
-  for (std::size_t i = 0; i < d.size(); i += 3) {
+  const auto* d = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  std::string out;
+  out.reserve((n + 2) / 3 * 4);
+  for (std::size_t i = 0; i < n; i += 3) {
     const std::uint32_t v = (std::uint32_t{d[i]} << 16) |
-                            (i + 1 < d.size() ? std::uint32_t{d[i + 1]} << 8 : 0) |
-                            (i + 2 < d.size() ? std::uint32_t{d[i + 2]} : 0);
+                            (i + 1 < n ? std::uint32_t{d[i + 1]} << 8 : 0) |
+                            (i + 2 < n ? std::uint32_t{d[i + 2]} : 0);
     out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < d.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < d.size() ? kAlphabet[v & 63] : '=';
+    out += i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < n ? kAlphabet[v & 63] : '=';
   }
   return out;
+}
+
+std::string cspHash(std::string_view data) {
+  const auto d = sha256(data);
+  return "sha256-" + base64(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
 }
 
 }  // namespace liseur::dys

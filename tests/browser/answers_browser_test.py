@@ -193,6 +193,35 @@ def main():
                      ".map(f => [f.id, f.value]))")
             check(all(got.get(k) == v for k, v in typed.items()), "typed into every field: %s" % got)
 
+            # What is typed is shown in syllables, cut and coloured like the sheet's words: the
+            # same splitter as the sheet's (WebAssembly in the page), on the focused field.
+            check(ev("new Promise(r => { let n = 0; const t = () => "
+                     "document.body.dataset.typedSyllables || ++n > 100 ? r(document.body.dataset."
+                     "typedSyllables || '') : setTimeout(t, 50); t(); })") == "ready",
+                  "the syllable splitter started in the page")
+            reveal(text_fields[2])
+            ev("document.activeElement.select()", True)
+            browser.send("Input.insertText", {"text": "le chocolat chantent"}, session=s)
+            syl = ev("[...document.querySelectorAll('#dys-typed-text .dys-syl')]"
+                     ".map(e => e.textContent + '/' + e.className)")
+            check(syl == ["le/dys-syl dys-s0", "cho/dys-syl dys-s0", "co/dys-syl dys-s1",
+                          "lat/dys-syl dys-s0", "chan/dys-syl dys-s0", "tent/dys-syl dys-s1"],
+                  "the typed answer in syllables, colours restarting at each word: %s" % syl)
+            check(ev("document.getElementById('dys-typed-text').textContent") ==
+                  "le chocolat chantent", "the panel shows the whole answer")
+            check(ev("document.getElementById('dys-typed').hidden") is False,
+                  "the panel is shown while typing")
+            colour = ev("getComputedStyle(document.querySelector('#dys-typed-text .dys-s1'))"
+                        ".color")
+            word_colour = ev("getComputedStyle(document.querySelector('.dys-word .dys-s1')).color")
+            check(colour == word_colour, "a typed syllable has the sheet's syllable colour "
+                  "(%s, %s)" % (colour, word_colour))
+            ev("document.activeElement.select()", True)
+            browser.send("Input.insertText", {"text": typed[text_fields[2]]}, session=s)
+            ev("document.activeElement.blur(); document.getElementById('dys-focus').focus()", True)
+            check(ev("document.getElementById('dys-typed').hidden") is True,
+                  "the panel is hidden once out of the fields")
+
             # Read back (Alt+R): the browser's voice, or a clear message when it has none.
             reveal(text_fields[0])
             browser.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": "r", "code": "KeyR",

@@ -275,6 +275,48 @@ TEST(DysRender, HardWordsAreCutAsAtSchoolWithSilentLettersAndAlternatingColours)
   }
 }
 
+// What the pupil types is cut into syllables in the page by the sheet's own splitter, built as
+// WebAssembly: its bytes are in the page, allowed by the CSP, only when there is something to
+// type and syllables are on (the browser test answers_browser runs it in Chromium).
+TEST(DysRender, TypedAnswersGetTheSyllableSplitterOnlyWithSyllablesAndFieldsToType) {
+  DysPlugin plugin;
+  json req = input("render-syllables.in.json");
+  req["document"]["answers"] = json::array(
+      {{{"kind", "field"}, {"block", 0}, {"line", 0}, {"after", 0}, {"label", "Pr\u00e9nom"}}});
+  std::string html = plugin.html(req);
+  // (Found by hand: std::regex recurses per character, too deep for 50 KB of base64.)
+  const std::string open =
+      "<script type=\"application/octet-stream\" id=\"dys-syl-wasm\" data-colours=\"2\" "
+      "data-silent=\"true\">";
+  const auto at = html.find(open);
+  ASSERT_NE(at, std::string::npos) << "the module is in the page, with the sheet's two colours";
+  const auto end = html.find("</script>", at);
+  ASSERT_NE(end, std::string::npos);
+  const std::string b64 = html.substr(at + open.size(), end - at - open.size());
+  EXPECT_EQ(b64.rfind("AGFzbQ", 0), 0u) << "base64 of a WebAssembly module (\\0asm)";
+  EXPECT_GT(b64.size(), 1000u);
+  EXPECT_EQ(
+      b64.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="),
+      std::string::npos)
+      << "base64 only: nothing in it can close the script element";
+  const auto csp = html.find("content=\"default-src 'none';");
+  ASSERT_NE(csp, std::string::npos);
+  const std::string policy = html.substr(csp, html.find('>', csp) - csp);
+  EXPECT_NE(policy.find("'wasm-unsafe-eval'"), std::string::npos) << "it may be compiled";
+  EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << "scripts by hash only";
+  EXPECT_NE(html.find("id=\"dys-typed\""), std::string::npos);
+  // Syllables off: no module, nothing more allowed.
+  req["options"] = {{"syllables", false}};
+  html = plugin.html(req);
+  EXPECT_EQ(html.find("dys-syl-wasm"), std::string::npos);
+  EXPECT_EQ(html.find("wasm-unsafe-eval"), std::string::npos);
+  // Only boxes to tick: nothing is typed.
+  req["options"] = json::object();
+  req["document"]["answers"][0]["kind"] = "check";
+  html = plugin.html(req);
+  EXPECT_EQ(html.find("dys-syl-wasm"), std::string::npos);
+}
+
 TEST(DysRender, SilentLettersAreGreyedOnlyWhenAsked) {
   DysPlugin plugin;
   json req = input("render-syllables.in.json");
