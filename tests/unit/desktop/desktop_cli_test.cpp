@@ -73,10 +73,10 @@ class HotkeysCli : public ::testing::Test {
     return r.out;
   }
   std::string entry(const std::string& path) { return std::string(kGnomeEntrySchema) + ":" + path; }
-  void skipWithoutGnome() {
-    if (!have("gsettings")) GTEST_SKIP() << "gsettings is missing (Debian package libglib2.0-bin)";
+  void requireGnome() {
+    if (!have("gsettings")) GTEST_FAIL() << "gsettings is missing (Debian package libglib2.0-bin)";
     if (gsettings({"list-keys", std::string(kGnomeSchema)}).status != 0)
-      GTEST_SKIP() << "GNOME's media-keys schema is missing (gnome-settings-daemon-common)";
+      GTEST_FAIL() << "GNOME's media-keys schema is missing (gnome-settings-daemon-common)";
   }
 
   liseur::test::TempXdg xdg_;
@@ -86,7 +86,7 @@ class HotkeysCli : public ::testing::Test {
 const std::string kCustom0 = std::string(kGnomePathPrefix) + "custom0/";
 
 TEST_F(HotkeysCli, GnomeKeepsTheUsersBindingAndRemovesExactlyOurs) {
-  skipWithoutGnome();
+  ASSERT_NO_FATAL_FAILURE(requireGnome());
   // The user's own shortcut, made as GNOME Settings makes it.
   ASSERT_EQ(
       gsettings({"set", std::string(kGnomeSchema), "custom-keybindings", "['" + kCustom0 + "']"})
@@ -158,7 +158,7 @@ TEST_F(HotkeysCli, GnomeKeepsTheUsersBindingAndRemovesExactlyOurs) {
 }
 
 TEST_F(HotkeysCli, GnomeWarnsAboutTheUsersShortcutOnTheSameKeys) {
-  skipWithoutGnome();
+  ASSERT_NO_FATAL_FAILURE(requireGnome());
   ASSERT_EQ(
       gsettings({"set", std::string(kGnomeSchema), "custom-keybindings", "['" + kCustom0 + "']"})
           .status,
@@ -176,7 +176,7 @@ TEST_F(HotkeysCli, GnomeWarnsAboutTheUsersShortcutOnTheSameKeys) {
 // A backend that drops what is written (as dconf does without the session's D-Bus) is an
 // error, not a silent success.
 TEST_F(HotkeysCli, GnomeSettingsNotKeptIsAnError) {
-  skipWithoutGnome();
+  ASSERT_NO_FATAL_FAILURE(requireGnome());
   ::setenv("GSETTINGS_BACKEND", "memory", 1);
   Outcome r = liseur({"hotkeys", "install", "--desktop", "gnome"});
   EXPECT_EQ(r.status, 1) << r.out;
@@ -234,7 +234,7 @@ TEST_F(HotkeysCli, EveryBoundCommandParses) {
 // the result, and uninstall leaves the copy exactly as /etc/sway/config.
 TEST_F(HotkeysCli, SwayConfigIsValidForSwayAndRemovedExactly) {
   if (!fs::exists("/etc/sway/config") || !have("sway"))
-    GTEST_SKIP() << "sway is missing (Debian package sway)";
+    GTEST_FAIL() << "sway is missing (Debian package sway)";
   Outcome r = liseur({"hotkeys", "install", "--desktop", "sway"});
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string config = xdg_.path("config/sway/config");
@@ -260,7 +260,7 @@ TEST_F(HotkeysCli, SwayConfigIsValidForSwayAndRemovedExactly) {
   fs::create_directories(runtime);
   std::vector<std::string> asUser;
   if (geteuid() == 0) {
-    if (!have("setpriv")) GTEST_SKIP() << "setpriv is missing (Debian package util-linux)";
+    if (!have("setpriv")) GTEST_FAIL() << "setpriv is missing (Debian package util-linux)";
     // nobody must read the files: open the temporary tree to others (read only).
     for (fs::path p = xdg_.root();; p = p.parent_path()) {
       ::chmod(p.c_str(), 0755);
@@ -291,7 +291,7 @@ TEST_F(HotkeysCli, SwayConfigIsValidForSwayAndRemovedExactly) {
 // in the temporary XDG_CONFIG_HOME. The user's own custom command stays; ours go on uninstall.
 TEST_F(HotkeysCli, XfceThroughTheRealXfconf) {
   if (!have("xfconf-query") || !have("dbus-run-session"))
-    GTEST_SKIP() << "xfconf-query or dbus-run-session is missing (Debian packages xfconf, dbus)";
+    GTEST_FAIL() << "xfconf-query or dbus-run-session is missing (Debian packages xfconf, dbus)";
   const std::string script = xdg_.path("xfce.sh");
   writeFile(script,
             "set -e\n"

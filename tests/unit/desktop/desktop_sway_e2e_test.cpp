@@ -44,7 +44,7 @@ Outcome run(const std::vector<std::string>& argv, const std::vector<std::string>
 
 TEST(SwayHotkeysEndToEnd, ChordRunsTheBoundCommandUntilUninstalled) {
   if (runProgram({"sh", "-c", "command -v wtype"}).value().status != 0)
-    GTEST_SKIP() << "wtype is missing (Debian package wtype)";
+    GTEST_FAIL() << "wtype is missing (Debian package wtype)";
   liseur::test::SwayServer sway;
   if (!sway.ok()) GTEST_SKIP() << "no headless sway here: " << sway.error();
 
